@@ -1,0 +1,95 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ghlsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ghlsync", targets: ["ghlsync"]),
+        .library(name: "GHLStore", targets: ["GHLStore"]),
+        .library(name: "GHLAPI", targets: ["GHLAPI"]),
+        .library(name: "GHLSandbox", targets: ["GHLSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        // GHL API v2 client: wire models, endpoints, paginators, rate budget, transport.
+        .target(name: "GHLAPI", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Emulator of the GHL API v2 endpoints ghlsync uses.
+        .target(name: "GHLSandbox", dependencies: [
+            "GHLAPI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // The SQLite file: schema, migrations, upserts, views, scoped reads, change capture.
+        .target(name: "GHLStore", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Orchestrator, entity pollers, sync jobs, schedules, webhook intake.
+        .target(name: "GHLSync", dependencies: [
+            "GHLAPI", "GHLStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Users, passwords, signed access tokens, and the access scope of a user.
+        .target(name: "GHLAuth", dependencies: [
+            "GHLStore",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        // Topic bus and Supabase-Realtime-compatible WebSocket channels.
+        .target(name: "GHLRealtime", dependencies: [
+            "GHLStore", "GHLAuth",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+        // HTTP routes, the dashboard, metrics, the demo wiring.
+        .target(name: "GHLServer", dependencies: [
+            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI", "GHLSandbox",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+        ], resources: [.copy("Dashboard")]),
+        .executableTarget(name: "ghlsync", dependencies: [
+            "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ]),
+
+        .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"]),
+        .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLSandboxTests", dependencies: [
+            "GHLSandbox", "GHLAPI",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "GHLSyncTests", dependencies: ["GHLSync", "GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore"]),
+        .testTarget(name: "GHLRealtimeTests", dependencies: [
+            "GHLRealtime", "GHLStore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+        ]),
+        .testTarget(name: "GHLServerTests", dependencies: [
+            "GHLServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        // End-to-end tests that run the built `ghlsync` binary.
+        .testTarget(name: "ghlsyncTests", dependencies: ["GHLStore"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// GHLAPI: placeholder until the module lands.

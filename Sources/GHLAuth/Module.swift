@@ -1,0 +1,1 @@
+// GHLAuth: placeholder until the module lands.

@@ -1,0 +1,1 @@
+// GHLRealtime: placeholder until the module lands.

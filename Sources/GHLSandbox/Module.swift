@@ -1,0 +1,1 @@
+// GHLSandbox: placeholder until the module lands.

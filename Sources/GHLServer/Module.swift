@@ -1,0 +1,1 @@
+// GHLServer: placeholder until the module lands.

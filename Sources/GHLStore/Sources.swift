@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// A registered GHL location: where to reach it and how to find its token.
+///
+/// The token itself is never stored in the file: `tokenEnv` names an
+/// environment variable and `tokenFile` a 0600 secrets file, read at sync time.
+public struct Source: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "ghl_sources"
+
+    public var id: String
+    public var name: String
+    public var locationId: String
+    public var apiBase: String
+    public var tokenEnv: String?
+    public var tokenFile: String?
+    public var currency: String
+    public var isActive: Bool
+    public var syncIntervalSeconds: Int?
+    public var syncMode: String
+    public var filters: String?
+    public var createdAt: String
+    public var updatedAt: String
+
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    /// The real GHL API v2.
+    public static let defaultAPIBase = "https://services.leadconnectorhq.com"
+}
+
+extension Store {
+    /// Registers a location and returns it with its new id.
+    public func addSource(name: String, locationId: String, apiBase: String = Source.defaultAPIBase,
+                          tokenEnv: String?, tokenFile: String?, currency: String = "USD") throws -> Source {
+        let trimmedName = name.trimmingCharacters(in: .whitespaces)
+        let trimmedLocation = locationId.trimmingCharacters(in: .whitespaces)
+        guard !trimmedName.isEmpty else { throw StoreError.invalidInput("a source needs a non-empty --name") }
+        guard !trimmedLocation.isEmpty else { throw StoreError.invalidInput("a source needs a non-empty --location-id") }
+        guard let url = URL(string: apiBase), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw StoreError.invalidInput("--api-base must be an http(s) URL, got \(apiBase)")
+        }
+        guard (tokenEnv == nil) != (tokenFile == nil) else {
+            throw StoreError.invalidInput("give exactly one of --token-env VAR or --token-file PATH")
+        }
+        let now = Timestamp.string()
+        let source = Source(id: UUID().uuidString.lowercased(), name: trimmedName, locationId: trimmedLocation,
+                            apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency,
+                            isActive: true, syncIntervalSeconds: nil, syncMode: "incremental", filters: nil,
+                            createdAt: now, updatedAt: now)
+        try pool.write { try source.insert($0) }
+        return source
+    }
+
+    public func sources() throws -> [Source] {
+        try pool.read { try Source.order(Column("created_at"), Column("id")).fetchAll($0) }
+    }
+
+    public func source(id: String) throws -> Source {
+        guard let source = try pool.read({ try Source.fetchOne($0, key: id) }) else { throw StoreError.unknownSource(id) }
+        return source
+    }
+}

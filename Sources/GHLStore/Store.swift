@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+
+/// One ghlsync SQLite file.
+///
+/// A `DatabasePool` in WAL mode with foreign keys on: one writer (the sync
+/// engine and webhook intake, acting as the service role) and concurrent
+/// readers. Opening a file migrates it to the current schema in place.
+public final class Store: Sendable {
+    public let path: String
+    /// The pool, for the service role. User-facing reads go through `ScopedReader`.
+    public let pool: DatabasePool
+    private let changes: ChangeRelay
+
+    /// Opens (creating if needed) and migrates the file at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+        }
+        try Schema.migrator.migrate(pool)
+        let relay = ChangeRelay()
+        changes = relay
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try ReportingViews.install(db)
+                return .commit
+            }
+            try ChangeCapture.install(db)
+            db.add(transactionObserver: ChangeCapture { relay.emit($0) }, extent: .databaseLifetime)
+        }
+    }
+
+    /// Opens an existing file, failing clearly instead of creating an empty one.
+    public static func openExisting(path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingFile(path) }
+        return try Store(path: path)
+    }
+
+    /// Calls `handler` after every commit that changed rows of the broadcast
+    /// tables, with that commit's events in order, on the writer's queue.
+    /// It must return quickly: the writer waits for it.
+    public func onCommit(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) {
+        changes.add(handler)
+    }
+
+    /// The migrations applied to this file, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { try Schema.migrator.appliedMigrations($0) }
+    }
+}
+
+/// Fans committed changes out to the handlers registered with `Store.onCommit`.
+private final class ChangeRelay: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [@Sendable ([ChangeEvent]) -> Void] = []
+
+    func add(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) {
+        lock.withLock { handlers.append(handler) }
+    }
+
+    func emit(_ events: [ChangeEvent]) {
+        for handler in lock.withLock({ handlers }) { handler(events) }
+    }
+}
+
+/// Errors a user can act on, with messages that say what to do.
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case missingFile(String)
+    case cannotOpen(path: String, reason: String)
+    case unknownSource(String)
+    case unknownView(String)
+    case invalidInput(String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path): "no ghlsync database at \(path) (create one with `ghlsync init --db \(path)`)"
+        case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
+        case .unknownSource(let id): "unknown source \(id) (see `ghlsync sources list`)"
+        case .unknownView(let name): "unknown view \(name); views are: \(ReportingViews.names.joined(separator: ", "))"
+        case .invalidInput(let message): message
+        }
+    }
+}

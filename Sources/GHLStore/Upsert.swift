@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Upserts one page of records of a source in one transaction and returns
+    /// how many rows it wrote (inserted, changed, or revived after a soft delete).
+    ///
+    /// An unchanged record (same canonical `raw`, not deleted) writes nothing,
+    /// so it bumps no timestamp and broadcasts no change.
+    @discardableResult
+    public func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date()) throws -> Int {
+        try pool.write { db in try Self.upsert(entity, sourceId: sourceId, records: records, at: date, in: db) }
+    }
+
+    /// The same, inside a transaction the caller already holds (webhook intake
+    /// writes its receipt in the same transaction as the record).
+    @discardableResult
+    public static func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date(), in db: Database) throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        let now = Timestamp.string(date)
+        let statement = try db.cachedStatement(sql: upsertSQL(entity))
+        var written = 0
+        do {
+            for record in records {
+                var values: [DatabaseValue] = [sourceId.databaseValue, record.ghlId.databaseValue]
+                values += entity.columns.map { record.values[$0.name] ?? .null }
+                values += [record.raw.databaseValue, record.ghlCreatedAt.databaseValue,
+                           record.ghlUpdatedAt.databaseValue, now.databaseValue]
+                try statement.execute(arguments: StatementArguments(values))
+                written += db.changesCount
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT
+            && error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw StoreError.unknownSource(sourceId)
+        }
+        return written
+    }
+
+    private static func upsertSQL(_ entity: Entity) -> String {
+        let typed = entity.columns.map(\.name)
+        let columns = ["source_id", entity.idColumn] + typed + ["raw", "ghl_created_at", "ghl_updated_at"]
+        let updated = typed + ["raw", "ghl_created_at", "ghl_updated_at"]
+        let t = entity.table
+        let now = "?\(columns.count + 1)"
+        return """
+            INSERT INTO \(t) (\(columns.joined(separator: ", ")), created_at, updated_at, synced_at)
+            VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")), \(now), \(now), \(now))
+            ON CONFLICT (source_id, \(entity.idColumn)) DO UPDATE SET
+                \(updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+                updated_at = excluded.updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+            WHERE \(t).raw IS NOT excluded.raw OR \(t).deleted_at IS NOT NULL
+            """
+    }
+}

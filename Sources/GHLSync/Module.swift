@@ -1,0 +1,1 @@
+// GHLSync: placeholder until the module lands.

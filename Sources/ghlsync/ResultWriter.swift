@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import GRDB
+
+/// How `query` and `export` print rows.
+enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+/// Streams query results to standard output as a table, CSV (RFC 4180) or a JSON array.
+final class ResultWriter {
+    private let format: ResultFormat
+    private var columns: [String] = []
+    private var tableRows: [[String]] = []
+    private var rowCount = 0
+    private var output = FileHandle.standardOutput
+    private var buffer = ""
+
+    init(format: ResultFormat) {
+        self.format = format
+    }
+
+    func begin(_ columns: [String]) {
+        self.columns = columns
+        switch format {
+        case .csv: write(columns.map(csvField).joined(separator: ",") + "\r\n")
+        case .json: write("[")
+        case .table: break
+        }
+    }
+
+    func add(_ values: [DatabaseValue]) {
+        switch format {
+        case .table:
+            tableRows.append(values.map { text($0) ?? "NULL" })
+        case .csv:
+            write(values.map { text($0).map(csvField) ?? "" }.joined(separator: ",") + "\r\n")
+        case .json:
+            let object = Dictionary(uniqueKeysWithValues: zip(columns, values.map(jsonValue)))
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            write((rowCount == 0 ? "\n" : ",\n") + String(decoding: data, as: UTF8.self))
+        }
+        rowCount += 1
+    }
+
+    func end() {
+        switch format {
+        case .table:
+            write(TextTable(header: columns, rows: tableRows).render() + "\n(\(rowCount) row\(rowCount == 1 ? "" : "s"))\n")
+        case .json: write(rowCount == 0 ? "]\n" : "\n]\n")
+        case .csv: break
+        }
+        flush()
+    }
+
+    private func write(_ text: String) {
+        buffer += text
+        if buffer.utf8.count > 1 << 16 { flush() }
+    }
+
+    private func flush() {
+        output.write(Data(buffer.utf8))
+        buffer = ""
+    }
+
+    private func text(_ value: DatabaseValue) -> String? {
+        switch value.storage {
+        case .null: nil
+        case .int64(let v): String(v)
+        case .double(let v): String(v)
+        case .string(let v): v
+        case .blob(let v): v.base64EncodedString()
+        }
+    }
+
+    private func jsonValue(_ value: DatabaseValue) -> Any {
+        switch value.storage {
+        case .null: NSNull()
+        case .int64(let v): v
+        case .double(let v): v
+        case .string(let v): v
+        case .blob(let v): v.base64EncodedString()
+        }
+    }
+
+    private func csvField(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

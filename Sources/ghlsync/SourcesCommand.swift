@@ -1,0 +1,47 @@
+import ArgumentParser
+import GHLStore
+
+struct SourcesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sources", abstract: "Register and list GHL locations (sources).",
+        subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a GHL location; prints the new source id on the last line.",
+            discussion: "The token is never written into the database: give the name of an environment variable or the path of a 0600 secrets file, read at sync time.")
+
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "A name for this location.") var name: String
+        @Option(name: .customLong("location-id"), help: "The GHL location id.") var locationId: String
+        @Option(name: .customLong("api-base"), help: "GHL API base URL.") var apiBase: String = Source.defaultAPIBase
+        @Option(name: .customLong("token-env"), help: "Environment variable holding the token.") var tokenEnv: String?
+        @Option(name: .customLong("token-file"), help: "0600 file holding the token.") var tokenFile: String?
+        @Option(help: "The location's currency, for revenue figures.") var currency: String = "USD"
+
+        func run() throws {
+            let store = try database.open()
+            let source = try reportingErrors {
+                try store.addSource(name: name, locationId: locationId, apiBase: apiBase,
+                                    tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency)
+            }
+            print("added source \(source.name) for location \(source.locationId)")
+            print(source.id)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registered sources.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() throws {
+            let sources = try database.open().sources()
+            let rows: [[String]] = sources.map { s in
+                let token: String = s.tokenEnv.map { "env:\($0)" } ?? s.tokenFile.map { "file:\($0)" } ?? "-"
+                let schedule: String = s.syncIntervalSeconds.map { "every \($0)s \(s.syncMode)" } ?? "manual"
+                return [s.id, s.name, s.locationId, s.apiBase, token, schedule, s.filters ?? "-"]
+            }
+            print(TextTable(header: ["id", "name", "location", "api", "token", "schedule", "filters"], rows: rows).render())
+        }
+    }
+}
