@@ -2,9 +2,10 @@
 // over one WebSocket, broadcast on private channels, with the supabase-js shape
 //   socket.channel('ghl:<source>').on('broadcast', { event: 'UPDATE' }, fn).subscribe(fn)
 // It sends a heartbeat every 25 s, reconnects with backoff, and on rejoin asks
-// the server to replay from the last sequence number it saw; when the server
-// cannot (or the channel was never joined before) the channel's `resync`
-// handlers run so the page refetches what it shows.
+// the server to replay from the last sequence number it saw
+// (`config.ghlsync.since_seq`); when the server cannot (the reply's
+// `response.ghlsync.resumed` is false, or a `resync`/`refetch` broadcast
+// arrives) the channel's `resync` handlers run so the page refetches.
 
 const HEARTBEAT_MS = 25_000;
 const BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
@@ -149,12 +150,10 @@ class Channel {
     this.state = 'joining';
     const accessToken = await this.socket.token();
     this.socket.lastToken = accessToken;
-    const broadcast = { ack: false, self: false };
-    if (this.lastSeq !== null) broadcast.replay = { since_seq: this.lastSeq };
-    this.joinRef = this.socket.push(this.topic, 'phx_join', {
-      config: { broadcast, presence: { key: '' }, postgres_changes: [], private: true },
-      access_token: accessToken,
-    });
+    const config = { broadcast: { ack: false, self: false }, presence: { key: '' }, postgres_changes: [], private: true };
+    // ghlsync's resume extension: replay what this channel missed since its last seq.
+    if (this.lastSeq !== null) config.ghlsync = { since_seq: this.lastSeq };
+    this.joinRef = this.socket.push(this.topic, 'phx_join', { config, access_token: accessToken });
     clearTimeout(this.joinTimer);
     this.joinTimer = setTimeout(() => {
       if (this.state !== 'joining') return;
@@ -181,7 +180,9 @@ class Channel {
         clearTimeout(this.joinTimer);
         if (payload?.status === 'ok') {
           this.state = 'joined';
-          const resumed = this.joinedOnce && this.lastSeq !== null && payload.response?.resumed === true;
+          const info = payload.response?.ghlsync ?? {};
+          const resumed = this.joinedOnce && this.lastSeq !== null && info.resumed === true;
+          if (typeof info.seq === 'number' && this.lastSeq === null) this.lastSeq = info.seq;
           this.joinedOnce = true;
           this.onStatus('SUBSCRIBED');
           if (!resumed) this.#emit('resync', '*', { reason: 'joined' });
@@ -192,6 +193,8 @@ class Channel {
         return;
       case 'broadcast': {
         const inner = payload?.payload ?? {};
+        // ghlsync's signals: this channel missed events (queue overflow, or past the change log).
+        if (payload?.event === 'resync' || payload?.event === 'refetch') { this.#emit('resync', '*', inner); return; }
         if (typeof inner.seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, inner.seq);
         this.#emit('broadcast', payload?.event, inner);
         return;

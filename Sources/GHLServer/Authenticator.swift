@@ -1,0 +1,93 @@
+import GHLStore
+
+/// A user's right on one source, as `user_sources.role` spells it.
+public enum Role: String, Sendable, Codable, Comparable {
+    case viewer, editor, owner
+
+    /// Editors and owners may start syncs; viewers only read.
+    public var canSync: Bool { self != .viewer }
+
+    public static func < (a: Role, b: Role) -> Bool {
+        let order: [Role] = [.viewer, .editor, .owner]
+        return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    }
+}
+
+/// One of the user's sources, with what the dashboard shows about it.
+public struct SourceGrant: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String
+    public var locationId: String
+    public var currency: String
+    public var role: Role
+
+    public init(id: String, name: String, locationId: String, currency: String, role: Role) {
+        self.id = id
+        self.name = name
+        self.locationId = locationId
+        self.currency = currency
+        self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, currency, role
+        case locationId = "location_id"
+    }
+}
+
+/// The user a request was authenticated as, with their grants at that moment.
+public struct RequestUser: Sendable, Codable, Equatable {
+    public var id: String
+    public var email: String
+    public var sources: [SourceGrant]
+
+    public init(id: String, email: String, sources: [SourceGrant]) {
+        self.id = id
+        self.email = email
+        self.sources = sources
+    }
+
+    public func role(on sourceId: String) -> Role? {
+        sources.first { $0.id == sourceId }?.role
+    }
+
+    public var sourceIds: [String] { sources.map(\.id) }
+}
+
+/// A signed-in session, in the shape Supabase Auth answers `/auth/v1/token` with.
+public struct SessionTokens: Sendable, Codable {
+    public var accessToken: String
+    public var tokenType: String
+    public var expiresIn: Int
+    public var refreshToken: String
+    public var user: SessionUser
+
+    public struct SessionUser: Sendable, Codable {
+        public var id: String
+        public var email: String
+        public init(id: String, email: String) { self.id = id; self.email = email }
+    }
+
+    public init(accessToken: String, expiresIn: Int, refreshToken: String, user: SessionUser) {
+        self.accessToken = accessToken
+        self.tokenType = "bearer"
+        self.expiresIn = expiresIn
+        self.refreshToken = refreshToken
+        self.user = user
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
+        case refreshToken = "refresh_token", user
+    }
+}
+
+/// What the HTTP front needs from the auth module: sign-in, refresh, and the
+/// user behind an access token. Failures throw `APIError.unauthorized`.
+public protocol Authenticator: Sendable {
+    func signIn(email: String, password: String) async throws -> SessionTokens
+    func refresh(refreshToken: String) async throws -> SessionTokens
+    /// The user an access token belongs to, with their current grants; throws
+    /// for a missing, forged, expired or revoked token.
+    func user(accessToken: String) async throws -> RequestUser
+}

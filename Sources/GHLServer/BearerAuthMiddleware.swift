@@ -1,0 +1,21 @@
+import Hummingbird
+
+/// Resolves `Authorization: Bearer <access token>` to the user and their
+/// grants, once per request; no token or a bad one is a 401.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+    let authenticator: any Authenticator
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("missing Authorization: Bearer <access token>")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw APIError.unauthorized("Authorization must be Bearer <access token>")
+        }
+        var context = context
+        context.user = try await authenticator.user(accessToken: String(parts[1]))
+        return try await next(request, context)
+    }
+}

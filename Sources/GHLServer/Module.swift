@@ -1,1 +1,0 @@
-// GHLServer: placeholder until the module lands.

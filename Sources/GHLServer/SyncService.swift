@@ -1,0 +1,97 @@
+import Foundation
+import GHLStore
+
+/// The body of `run-ghl-all` and `poll-ghl-*`, as the seed's edge functions take it.
+public struct SyncRequest: Sendable, Codable, Equatable {
+    public enum Mode: String, Sendable, Codable { case full, incremental }
+
+    public var sourceId: String
+    public var locationId: String?
+    public var mode: Mode
+    public var pageSize: Int?
+
+    public init(sourceId: String, locationId: String? = nil, mode: Mode = .incremental, pageSize: Int? = nil) {
+        self.sourceId = sourceId
+        self.locationId = locationId
+        self.mode = mode
+        self.pageSize = pageSize
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceId = "source_id", locationId, mode, pageSize
+    }
+
+    /// The largest page GHL serves (contacts search); smaller endpoints clamp further.
+    public static let maxPageSize = 500
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sourceId = try container.decode(String.self, forKey: .sourceId)
+        locationId = try container.decodeIfPresent(String.self, forKey: .locationId)
+        let modeName = try container.decodeIfPresent(String.self, forKey: .mode) ?? Mode.incremental.rawValue
+        guard let mode = Mode(rawValue: modeName) else {
+            throw DecodingError.dataCorruptedError(forKey: .mode, in: container,
+                                                   debugDescription: "mode must be \"full\" or \"incremental\", got \"\(modeName)\"")
+        }
+        self.mode = mode
+        pageSize = try container.decodeIfPresent(Int.self, forKey: .pageSize)
+        if let pageSize, !(1...Self.maxPageSize).contains(pageSize) {
+            throw DecodingError.dataCorruptedError(forKey: .pageSize, in: container,
+                                                   debugDescription: "pageSize must be from 1 to \(Self.maxPageSize), got \(pageSize)")
+        }
+        guard !sourceId.isEmpty else {
+            throw DecodingError.dataCorruptedError(forKey: .sourceId, in: container, debugDescription: "source_id must not be empty")
+        }
+    }
+}
+
+/// One entity's outcome: `{ok, count, pages, error?}`.
+public struct EntityResult: Sendable, Codable, Equatable {
+    public var entity: String
+    public var ok: Bool
+    public var count: Int
+    public var pages: Int
+    public var error: String?
+
+    public init(entity: String, ok: Bool, count: Int, pages: Int, error: String? = nil) {
+        self.entity = entity
+        self.ok = ok
+        self.count = count
+        self.pages = pages
+        self.error = error
+    }
+}
+
+/// `run-ghl-all`'s answer: `{ok, results, counts}`.
+public struct RunAllResult: Sendable, Codable, Equatable {
+    public var ok: Bool
+    public var results: [EntityResult]
+    public var counts: [String: Int]
+
+    public init(results: [EntityResult]) {
+        self.ok = results.allSatisfy(\.ok)
+        self.results = results
+        self.counts = Dictionary(uniqueKeysWithValues: results.map { ($0.entity, $0.count) })
+    }
+}
+
+/// A GHL webhook delivery as it arrived: the raw body (signatures cover its bytes) and its headers.
+public struct IncomingWebhook: Sendable {
+    public var body: Data
+    public var headers: [String: String]
+
+    public init(body: Data, headers: [String: String]) {
+        self.body = body
+        self.headers = headers
+    }
+}
+
+/// What the HTTP front needs from the sync engine. It runs as the service
+/// role; the routes check the caller's role before calling it.
+public protocol SyncService: Sendable {
+    func runAll(_ request: SyncRequest) async throws -> RunAllResult
+    func poll(_ entity: Entity, _ request: SyncRequest) async throws -> EntityResult
+    /// Verifies and applies one webhook delivery; throws `APIError` (401 bad
+    /// signature, 409 replay, 422 malformed) when it refuses it.
+    func receiveWebhook(_ delivery: IncomingWebhook) async throws
+}
