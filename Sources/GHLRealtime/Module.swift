@@ -1,1 +1,0 @@
-// GHLRealtime: placeholder until the module lands.

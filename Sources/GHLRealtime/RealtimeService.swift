@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The Supabase-Realtime-compatible WebSocket endpoint over a `TopicBus`.
+///
+/// Clients (supabase-js v2, the Python `realtime` client) join
+/// `realtime:ghl:{source_id}` with an access token and receive each committed
+/// change as a broadcast whose event is INSERT, UPDATE or DELETE and whose
+/// payload is `{table, operation, old, new, timestamp, seq, source_id}`.
+///
+/// Extensions to the protocol, both optional for clients:
+/// - resume: a join whose payload has `config.ghlsync.since_seq: N` first
+///   receives the missed events of the topic with seq > N, or a `refetch`
+///   broadcast when the change log no longer has them all. Every join reply
+///   carries `response.ghlsync.seq`, the last seq before the channel began.
+/// - a `resync` broadcast tells a client that fell too far behind (its queue
+///   overflowed) that it missed events and should reload.
+///
+/// As a `Service`, it re-checks the grants of open channels every
+/// `recheckInterval`, closing a channel whose grant was revoked or whose
+/// token expired; `revalidate()` runs that check at once.
+public final class RealtimeService: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var recheckInterval: Duration
+        /// Largest client message accepted; joins and token refreshes are small.
+        public var maxMessageSize: Int
+
+        public init(recheckInterval: Duration = .seconds(5), maxMessageSize: Int = 1 << 20) {
+            self.recheckInterval = recheckInterval
+            self.maxMessageSize = maxMessageSize
+        }
+    }
+
+    /// Where Supabase clients connect: `{url}/realtime/v1` + `/websocket`.
+    public static let path = "/realtime/v1/websocket"
+
+    public let bus: TopicBus
+    public let authorizer: any ChannelAuthorizer
+    public let configuration: Configuration
+    private let logger: Logger
+    private let connections = Mutex<[ObjectIdentifier: RealtimeConnection]>([:])
+
+    public init(bus: TopicBus, authorizer: any ChannelAuthorizer, configuration: Configuration = .init(),
+                logger: Logger = Logger(label: "ghlsync.realtime")) {
+        self.bus = bus
+        self.authorizer = authorizer
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Adds the WebSocket route (by default at `/realtime/v1/websocket`) to a
+    /// router whose application serves `.http1WebSocketUpgrade(webSocketRouter:)`.
+    public func addRoutes<Router: RouterMethods>(to router: Router, path: RouterPath = RouterPath(RealtimeService.path))
+    where Router.Context: WebSocketRequestContext {
+        router.ws(path) { inbound, outbound, context in
+            let query = context.request.uri.queryParameters
+            await self.serve(inbound: inbound, outbound: outbound,
+                             parameters: ConnectionParameters { query[$0[...]].map(String.init) })
+        }
+    }
+
+    /// Runs one client connection until it closes.
+    public func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, parameters: ConnectionParameters) async {
+        let connection = RealtimeConnection(service: self, outbound: outbound, parameters: parameters, logger: logger)
+        let key = ObjectIdentifier(connection)
+        connections.withLock { $0[key] = connection }
+        defer { connections.withLock { _ = $0.removeValue(forKey: key) } }
+        do {
+            for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
+                guard case .text(let text) = message else {
+                    // supabase-js sends binary frames only for client broadcasts, which ghl channels do not relay.
+                    continue
+                }
+                do {
+                    await connection.receive(try PhoenixMessage.decode(text))
+                } catch {
+                    logger.debug("realtime message ignored", metadata: ["error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.debug("realtime connection ended", metadata: ["error": "\(error)"])
+        }
+        await connection.shutdown()
+    }
+
+    /// Open WebSocket connections.
+    public var connectionCount: Int { connections.withLock { $0.count } }
+
+    /// Re-checks every open channel now: closes those whose token expired or
+    /// whose user no longer holds the source. One `stillAuthorized` call per
+    /// distinct (user, source), however many channels share it.
+    public func revalidate() async {
+        let now = Date()
+        var verdicts: [String: Bool] = [:]
+        for connection in connections.withLock({ Array($0.values) }) {
+            for channel in await connection.grantSnapshots() {
+                if let expiry = channel.grant.expiresAt, expiry <= now {
+                    await connection.close(topic: channel.topic, subscriptionId: channel.subscriptionId,
+                                           reason: ChannelAuthorizationError.expiredToken.reason)
+                    continue
+                }
+                let key = channel.grant.userId + "\u{0}" + channel.sourceId
+                let allowed: Bool
+                if let known = verdicts[key] {
+                    allowed = known
+                } else {
+                    allowed = await authorizer.stillAuthorized(userId: channel.grant.userId, sourceId: channel.sourceId)
+                    verdicts[key] = allowed
+                }
+                if !allowed {
+                    await connection.close(topic: channel.topic, subscriptionId: channel.subscriptionId,
+                                           reason: ChannelAuthorizationError.noAccess(sourceId: channel.sourceId).reason)
+                }
+            }
+        }
+    }
+
+    /// The grant sweep, until graceful shutdown.
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: self.configuration.recheckInterval)
+                await self.revalidate()
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GHLStore
+import Synchronization
+
+/// The in-process topic bus between change capture and realtime channels.
+///
+/// Wire it to a store with `store.onCommit { bus.publish($0) }`. `publish` runs
+/// on the writer's queue, so it only numbers, encodes and appends: it never
+/// waits for a subscriber. Every event gets the next `seq` and enters the
+/// change log, from which a reconnecting client resumes without a gap.
+///
+/// Sequence numbers start at the bus's creation time in microseconds, so they
+/// keep increasing across restarts (at far fewer than a million events per
+/// second) and a seq from an earlier process is simply older than the log's
+/// horizon: that client is told to refetch instead of getting a wrong resume.
+public final class TopicBus: Sendable {
+    public struct Configuration: Sendable {
+        /// Events the change log keeps, across all topics.
+        public var logCapacity: Int
+        /// Bytes of payload the change log keeps, across all topics.
+        public var logByteLimit: Int
+        /// Events a subscriber may have waiting before it is told to resync.
+        public var subscriberQueueLimit: Int
+
+        public init(logCapacity: Int = 50_000, logByteLimit: Int = 64 << 20, subscriberQueueLimit: Int = 4_096) {
+            self.logCapacity = logCapacity
+            self.logByteLimit = logByteLimit
+            self.subscriberQueueLimit = subscriberQueueLimit
+        }
+    }
+
+    /// What the change log can give a client resuming after a seq.
+    public enum Resume: Sendable {
+        case events([TopicEvent])
+        /// Some missed events are gone (or the seq is unknown): reload the data.
+        case refetch
+    }
+
+    /// Counters for `/metrics` and the benchmark.
+    public struct Stats: Sendable {
+        public var lastSeq: Int64
+        public var horizon: Int64
+        public var loggedEvents: Int
+        public var loggedBytes: Int
+        public var subscribers: Int
+        public var overflows: Int
+    }
+
+    public let configuration: Configuration
+    private let state: Mutex<State>
+
+    private struct State {
+        var log: ChangeLog
+        var subscribers: [String: [BusSubscription]] = [:]
+        var subscriberCount = 0
+        var nextID = 0
+        var overflows = 0
+    }
+
+    public init(configuration: Configuration = .init(), firstSeq: Int64 = TopicBus.clockSeq()) {
+        self.configuration = configuration
+        state = Mutex(State(log: ChangeLog(capacity: configuration.logCapacity,
+                                           byteLimit: configuration.logByteLimit, firstSeq: firstSeq)))
+    }
+
+    /// Microseconds since 1970: a first seq above any an earlier process handed out.
+    public static func clockSeq() -> Int64 {
+        Int64(Date().timeIntervalSince1970 * 1_000_000)
+    }
+
+    /// Numbers, logs and fans out one commit's events, in order.
+    public func publish(_ changes: [ChangeEvent]) {
+        guard !changes.isEmpty else { return }
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        state.withLock { state in
+            var framed: [String: [FramedEvent]] = [:]
+            for change in changes {
+                let event = TopicEvent(seq: state.log.nextSeq, change: change)
+                state.log.append(event)
+                if state.subscribers[event.topic] != nil {
+                    framed[event.topic, default: []].append(FramedEvent(event))
+                }
+            }
+            for (topic, events) in framed {
+                for subscription in state.subscribers[topic] ?? [] {
+                    let outcome = subscription.enqueue(events)
+                    if let waiter = outcome.waiter { waiters.append(waiter) }
+                    if outcome.overflowed { state.overflows += 1 }
+                }
+            }
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Subscribes to `topic`. With `seq`, the queue starts with the events of the
+    /// topic published after it (or a `refetch` signal when the log no longer
+    /// has them all); taken in one step with registration, so nothing is missed
+    /// or delivered twice between the two.
+    public func subscribe(to topic: String, after seq: Int64? = nil) -> BusSubscription {
+        state.withLock { state in
+            var start = BusSubscription.Start.live
+            if let seq {
+                start = state.log.events(of: topic, after: seq).map { .resume($0.map(FramedEvent.init)) } ?? .refetch
+            }
+            let subscription = BusSubscription(topic: topic, id: state.nextID, limit: configuration.subscriberQueueLimit,
+                                               seqAtSubscribe: state.log.nextSeq - 1, start: start, bus: self)
+            state.nextID += 1
+            state.subscribers[topic, default: []].append(subscription)
+            state.subscriberCount += 1
+            return subscription
+        }
+    }
+
+    /// The events of `topic` after `seq`, or `.refetch` past the log's horizon.
+    public func resume(topic: String, after seq: Int64) -> Resume {
+        state.withLock { state in
+            state.log.events(of: topic, after: seq).map(Resume.events) ?? .refetch
+        }
+    }
+
+    /// The seq of the last published event (one less than the first seq before any).
+    public var lastSeq: Int64 { state.withLock { $0.log.nextSeq - 1 } }
+
+    public var stats: Stats {
+        state.withLock { state in
+            Stats(lastSeq: state.log.nextSeq - 1, horizon: state.log.horizon, loggedEvents: state.log.count,
+                  loggedBytes: state.log.byteCount, subscribers: state.subscriberCount, overflows: state.overflows)
+        }
+    }
+
+    func remove(_ subscription: BusSubscription) {
+        state.withLock { state in
+            guard var list = state.subscribers[subscription.topic],
+                  let index = list.firstIndex(where: { $0 === subscription }) else { return }
+            list.remove(at: index)
+            state.subscribers[subscription.topic] = list.isEmpty ? nil : list
+            state.subscriberCount -= 1
+        }
+    }
+}

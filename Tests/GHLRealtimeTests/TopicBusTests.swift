@@ -1,0 +1,140 @@
+import Foundation
+import GHLRealtime
+import GHLStore
+import Testing
+
+@Suite struct TopicBusTests {
+    /// Drains a subscription until `count` events arrived (or a signal came).
+    func collect(_ subscription: BusSubscription, count: Int) async -> (events: [TopicEvent], signals: [Delivery.Signal]) {
+        var events: [TopicEvent] = []
+        var signals: [Delivery.Signal] = []
+        while events.count < count, let delivery = await subscription.next() {
+            if let signal = delivery.signal { signals.append(signal) }
+            events += delivery.events.map(\.event)
+        }
+        return (events, signals)
+    }
+
+    @Test func committedChangesArriveInCommitOrderExactlyOnce() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
+        let other = fixture.bus.subscribe(to: "ghl:\(fixture.sourceB)")
+        // 40 commits of 10 inserts, then 20 commits updating 5 each, interleaved with source B.
+        for commit in 0..<40 {
+            try fixture.upsert(fixture.sourceA, (0..<10).map { ("c\(commit * 10 + $0)", "v0") })
+            try fixture.upsert(fixture.sourceB, [("b\(commit)", "v0")])
+        }
+        for commit in 0..<20 {
+            try fixture.upsert(fixture.sourceA, (0..<5).map { ("c\(commit * 5 + $0)", "v1") })
+        }
+        let (events, signals) = await collect(subscription, count: 500)
+        #expect(signals.isEmpty)
+        let changes = try events.map(ReceivedChange.init)
+        #expect(changes.count == 500)
+        #expect(changes.prefix(400).map(\.new?.ghl_contact_id) == (0..<400).map { "c\($0)" })
+        #expect(changes.prefix(400).allSatisfy { $0.operation == "INSERT" && $0.old == nil })
+        #expect(changes.suffix(100).map(\.new?.ghl_contact_id) == (0..<100).map { "c\($0)" })
+        #expect(changes.suffix(100).allSatisfy {
+            $0.operation == "UPDATE" && $0.old?.raw?.firstName == "v0" && $0.new?.raw?.firstName == "v1"
+        })
+        #expect(changes.allSatisfy { $0.source_id == fixture.sourceA && $0.table == "ghl_contacts" })
+        // Seqs increase in commit order; B's events take the gaps during the first 40 commits.
+        #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.seq < $1.seq })
+        #expect(Set(changes.map(\.seq)).count == 500)
+        #expect(subscription.pendingCount == 0)
+        let others = await collect(other, count: 40).events
+        #expect(others.count == 40 && others.allSatisfy { $0.topic == "ghl:\(fixture.sourceB)" })
+        subscription.cancel()
+        other.cancel()
+        #expect(fixture.bus.stats.subscribers == 0)
+    }
+
+    @Test func rollbacksAndNoOpUpsertsPublishNothing() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        try fixture.upsert(fixture.sourceA, [("c1", "same")])
+        let before = fixture.bus.lastSeq
+        let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try fixture.store.pool.write { db in
+                try Store.upsert(.contacts, sourceId: fixture.sourceA, records: [StoreFixture.contact("c2", name: "x")], in: db)
+                throw Abort()
+            }
+        }
+        // The same record again writes nothing.
+        try fixture.upsert(fixture.sourceA, [("c1", "same")])
+        #expect(fixture.bus.lastSeq == before)
+        try fixture.upsert(fixture.sourceA, [("c3", "marker")])
+        let events = try await collect(subscription, count: 1).events.map(ReceivedChange.init)
+        #expect(events.map(\.new?.ghl_contact_id) == ["c3"])
+        #expect(events.first?.seq == before + 1)
+    }
+
+    @Test func overflowDropsTheQueueAndSignalsResyncWithoutBlockingThePublisher() async throws {
+        let bus = TopicBus(configuration: .init(subscriberQueueLimit: 10), firstSeq: 1)
+        let slow = bus.subscribe(to: "ghl:s")
+        let fast = bus.subscribe(to: "ghl:s")
+        var fastSeqs: [Int64] = []
+        for index in 1...25 {
+            // The slow subscriber never reads; publish returns regardless.
+            bus.publish([change(source: "s", id: "c\(index)")])
+            fastSeqs += await fast.next()?.events.map(\.event.seq) ?? []
+        }
+        #expect(fastSeqs == Array(1...25))
+        #expect(bus.stats.overflows == 2)
+        // 1-10 queued, 11 overflowed; 12-21 queued, 22 overflowed; 23-25 queued.
+        let delivery = try #require(await slow.next())
+        #expect(delivery.signal == .resync)
+        #expect(delivery.events.map(\.event.seq) == [23, 24, 25])
+        slow.cancel()
+        #expect(await slow.next() == nil)
+        fast.cancel()
+    }
+
+    @Test func resumeFromSeqAndRefetchPastTheHorizon() async throws {
+        let bus = TopicBus(configuration: .init(logCapacity: 8), firstSeq: 100)
+        #expect(bus.lastSeq == 99)
+        for index in 0..<6 {
+            bus.publish([change(source: "a", id: "a\(index)"), change(source: "b", id: "b\(index)")])
+        }
+        // seqs 100...111: a at even, b at odd; the log keeps 104...111.
+        #expect(bus.stats.horizon == 104)
+        guard case .events(let missed) = bus.resume(topic: "ghl:a", after: 105) else {
+            Issue.record("expected events"); return
+        }
+        #expect(missed.map(\.seq) == [106, 108, 110])
+        guard case .events(let fromHorizon) = bus.resume(topic: "ghl:b", after: 103) else {
+            Issue.record("expected events"); return
+        }
+        #expect(fromHorizon.map(\.seq) == [105, 107, 109, 111])
+        guard case .events(let none) = bus.resume(topic: "ghl:a", after: 111) else {
+            Issue.record("expected events"); return
+        }
+        #expect(none.isEmpty)
+        #expect(isRefetch(bus.resume(topic: "ghl:a", after: 102)))
+        #expect(isRefetch(bus.resume(topic: "ghl:a", after: 500)))
+
+        // subscribe(after:) queues the missed events, then live ones, with no gap.
+        let resumed = bus.subscribe(to: "ghl:a", after: 107)
+        bus.publish([change(source: "a", id: "live")])
+        let delivery = try #require(await resumed.next())
+        #expect(delivery.signal == nil)
+        #expect(delivery.events.map(\.event.seq) == [108, 110, 112])
+        let stale = bus.subscribe(to: "ghl:a", after: 1)
+        #expect(await stale.next()?.signal == .refetch)
+        resumed.cancel()
+        stale.cancel()
+    }
+
+    private func isRefetch(_ resume: TopicBus.Resume) -> Bool {
+        if case .refetch = resume { return true }
+        return false
+    }
+
+    private func change(source: String, id: String) -> ChangeEvent {
+        ChangeEvent(table: "ghl_contacts", operation: .insert, sourceId: source, old: nil,
+                    new: #"{"ghl_contact_id":"\#(id)"}"#, timestamp: "2024-01-01T00:00:00.000Z")
+    }
+}
