@@ -1,15 +1,10 @@
 import Foundation
+import GHLRealtime
 import GHLStore
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
-
-/// Mounts the realtime WebSocket; the realtime module provides it.
-public protocol RealtimeEndpoint: Sendable {
-    /// Adds the upgrade route at `path` to the router that decides WebSocket upgrades.
-    func mount(on router: Router<BasicWebSocketRequestContext>, path: RouterPath)
-}
 
 /// The local HTTP front: every route of the product, assembled in `router()`.
 ///
@@ -20,7 +15,7 @@ public struct HTTPFront: Sendable {
     public var authenticator: any Authenticator
     public var views: any ViewReader
     public var sync: any SyncService
-    public var realtime: (any RealtimeEndpoint)?
+    public var realtime: RealtimeService?
     public var metrics: ServerMetrics
     /// Answers `/healthz`: throws when the database cannot be read.
     public var healthCheck: @Sendable () async throws -> Void
@@ -28,7 +23,7 @@ public struct HTTPFront: Sendable {
     public var dashboardDirectory: String
 
     public init(authenticator: any Authenticator, views: any ViewReader, sync: any SyncService,
-                realtime: (any RealtimeEndpoint)? = nil, metrics: ServerMetrics = ServerMetrics(),
+                realtime: RealtimeService? = nil, metrics: ServerMetrics = ServerMetrics(),
                 healthCheck: @escaping @Sendable () async throws -> Void = {},
                 dashboardDirectory: String = HTTPFront.bundledDashboard) {
         self.authenticator = authenticator
@@ -36,6 +31,9 @@ public struct HTTPFront: Sendable {
         self.sync = sync
         self.realtime = realtime
         self.metrics = metrics
+        if let realtime {
+            metrics.observe { $0.set("ghlsync_realtime_clients", to: Double(realtime.connectionCount)) }
+        }
         self.healthCheck = healthCheck
         self.dashboardDirectory = dashboardDirectory
     }
@@ -70,7 +68,7 @@ public struct HTTPFront: Sendable {
     /// The router deciding WebSocket upgrades: only the realtime endpoint.
     public func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
-        realtime?.mount(on: router, path: "/realtime/v1/websocket")
+        realtime?.addRoutes(to: router, path: RouterPath(RealtimeService.path))
         return router
     }
 

@@ -1,3 +1,4 @@
+import GHLStore
 import Synchronization
 
 /// The counters `/metrics` shows, in Prometheus text format.
@@ -31,6 +32,8 @@ public final class ServerMetrics: Sendable {
     }
 
     private let families = Mutex<[String: Family]>([:])
+    /// Read just before rendering: gauges whose value lives elsewhere (open WebSockets).
+    private let observers = Mutex<[@Sendable (ServerMetrics) -> Void]>([])
 
     public init() {
         for (name, help, type) in Self.catalog {
@@ -85,8 +88,19 @@ public final class ServerMetrics: Sendable {
         if status == 429 { increment("ghlsync_ghl_api_rate_limited_total") }
     }
 
+    /// Registers `observer` to refresh gauges right before each rendering.
+    public func observe(_ observer: @escaping @Sendable (ServerMetrics) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    /// Counts committed row changes as they go to the topic bus.
+    public func recordChanges(_ events: [ChangeEvent]) {
+        for event in events { increment("ghlsync_realtime_events_total", ["table": event.table]) }
+    }
+
     /// The Prometheus text exposition (format 0.0.4).
     public func render() -> String {
+        for observer in observers.withLock({ $0 }) { observer(self) }
         let snapshot = families.withLock { $0 }
         var text = ""
         for (name, family) in snapshot.sorted(by: { $0.key < $1.key }) {

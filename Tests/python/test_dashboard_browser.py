@@ -1,0 +1,189 @@
+"""The demo dashboard in a real headless Chromium.
+
+Starts `ghlsync demo --port <free>`, signs in as the demo owner, checks the
+figures are filled, presses Pull Latest, then makes a change in the sandbox
+through its admin API and waits for it to appear on the page without a
+reload. Saves screenshots to artifacts/ at the package root.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = os.environ.get("GHLSYNC_BIN", str(ROOT / ".build" / "debug" / "ghlsync"))
+ARTIFACTS = ROOT / "artifacts"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Demo:
+    """`ghlsync demo` as a subprocess, with the lines it prints parsed."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.lines = []
+        self.ready = threading.Event()
+        self.process = subprocess.Popen(
+            [BINARY, "demo", "--port", str(self.port), "--db", str(tmp_path / "demo.sqlite")],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.ready.wait(240):
+            self.stop()
+            pytest.fail("demo did not print its dashboard line:\n" + "\n".join(self.lines))
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("dashboard http://"):
+                self.ready.set()
+
+    def find(self, pattern):
+        for line in self.lines:
+            match = re.search(pattern, line)
+            if match:
+                return match
+        raise AssertionError(f"no line matches {pattern!r} in:\n" + "\n".join(self.lines))
+
+    @property
+    def dashboard_url(self):
+        return self.find(r"^dashboard (http://\S+)").group(1)
+
+    @property
+    def sandbox_url(self):
+        return self.find(r"^sandbox (http://\S+)").group(1).rstrip("/")
+
+    def sign_in(self, role):
+        match = self.find(rf"sign in as {role}: (\S+) password (\S+)")
+        return match.group(1), match.group(2)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+def sandbox_call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def chrome():
+    options = webdriver.ChromeOptions()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument("--window-size=1440,1100")
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        options.binary_location = binary
+    driver_path = shutil.which("chromedriver")
+    service = Service(driver_path) if driver_path else Service()
+    return webdriver.Chrome(options=options, service=service)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    demo = Demo(tmp_path)
+    yield demo
+    assert demo.stop() == 0, "demo did not stop cleanly on SIGINT:\n" + "\n".join(demo.lines[-20:])
+
+
+def card_value(driver, card):
+    return driver.find_element(By.CSS_SELECTOR, f"#{card} .value").text
+
+
+def test_dashboard_signs_in_pulls_and_updates_live(demo):
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver = chrome()
+    wait = WebDriverWait(driver, 30)
+    try:
+        driver.get(demo.dashboard_url)
+        email, password = demo.sign_in("owner")
+        wait.until(EC.visibility_of_element_located((By.ID, "signin-email"))).send_keys(email)
+        driver.find_element(By.ID, "signin-password").send_keys(password)
+        driver.find_element(By.ID, "signin-submit").click()
+
+        # Non-empty figures in every widget.
+        wait.until(lambda d: re.search(r"[1-9]", card_value(d, "card-contacts")))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#contacts-table tbody tr[data-id]"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#pipeline .stage"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#revenue-chart svg rect"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#sync-status tr[data-entity]"))
+        assert re.search(r"\d", card_value(driver, "card-pipeline"))
+        assert re.search(r"\d", card_value(driver, "card-revenue"))
+        assert "★" in card_value(driver, "card-rating")
+        wait.until(lambda d: d.find_element(By.ID, "conn-state").get_attribute("data-state") == "connected")
+
+        # Pull Latest runs run-all and reports the outcome.
+        driver.find_element(By.ID, "pull-latest").click()
+        wait.until(lambda d: re.match(r"Sync completed: \d+ succeeded, \d+ failed", d.find_element(By.ID, "sync-message").text))
+        assert driver.find_element(By.ID, "sync-message").text == "Sync completed: 6 succeeded, 0 failed"
+
+        # A contact created in the sandbox reaches the page by webhook + realtime, without a reload.
+        driver.execute_script("window.__noReload = 'still here'")
+        source_id = driver.execute_script("return document.querySelector('#source-select').value")
+        user = driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const session = JSON.parse(localStorage.getItem('ghlsync.session'));
+            fetch('/auth/v1/user', {headers: {Authorization: 'Bearer ' + session.access_token}})
+              .then(r => r.json()).then(done);""")
+        location = next(s["location_id"] for s in user["sources"] if s["id"] == source_id)
+        marker = "Realtime" + uuid.uuid4().hex[:6]
+        sandbox_call(demo.sandbox_url, "POST", f"/_sandbox/records/{location}/contacts",
+                     {"firstName": "Selenium", "lastName": marker, "email": f"{marker.lower()}@example.com"})
+        WebDriverWait(driver, 20).until(
+            lambda d: marker in d.find_element(By.ID, "contacts-table").text)
+        assert driver.execute_script("return window.__noReload") == "still here"
+
+        time.sleep(0.5)  # let the bar transitions settle before the picture
+        driver.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+        driver.set_window_size(390, 1600)
+        time.sleep(0.5)
+        driver.save_screenshot(str(ARTIFACTS / "dashboard-phone.png"))
+    finally:
+        driver.quit()
+
+
+def test_viewer_has_no_pull_latest(demo):
+    driver = chrome()
+    wait = WebDriverWait(driver, 30)
+    try:
+        driver.get(demo.dashboard_url)
+        email, password = demo.sign_in("viewer")
+        wait.until(EC.visibility_of_element_located((By.ID, "signin-email"))).send_keys(email)
+        driver.find_element(By.ID, "signin-password").send_keys(password)
+        driver.find_element(By.ID, "signin-submit").click()
+        wait.until(lambda d: re.search(r"[1-9]", card_value(d, "card-contacts")))
+        assert not driver.find_element(By.ID, "pull-latest").is_displayed()
+        options = driver.find_elements(By.CSS_SELECTOR, "#source-select option")
+        assert len(options) == 1
+    finally:
+        driver.quit()
