@@ -26,7 +26,7 @@ export function relativeTime(iso) {
   if (seconds < 45) return 'just now';
   const units = [['year', 31536000], ['month', 2592000], ['day', 86400], ['hour', 3600], ['minute', 60]];
   const [unit, size] = units.find(([, s]) => Math.abs(seconds) >= s) ?? ['second', 1];
-  return new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }).format(-Math.round(seconds / size), unit);
+  return new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'short' }).format(-Math.round(seconds / size), unit);
 }
 
 /// The one currency shared by `rows`, or null when they mix currencies.
