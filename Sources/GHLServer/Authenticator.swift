@@ -54,39 +54,13 @@ public struct RequestUser: Sendable, Codable, Equatable {
     public var sourceIds: [String] { sources.map(\.id) }
 }
 
-/// A signed-in session, in the shape Supabase Auth answers `/auth/v1/token` with.
-public struct SessionTokens: Sendable, Codable {
-    public var accessToken: String
-    public var tokenType: String
-    public var expiresIn: Int
-    public var refreshToken: String
-    public var user: SessionUser
-
-    public struct SessionUser: Sendable, Codable {
-        public var id: String
-        public var email: String
-        public init(id: String, email: String) { self.id = id; self.email = email }
-    }
-
-    public init(accessToken: String, expiresIn: Int, refreshToken: String, user: SessionUser) {
-        self.accessToken = accessToken
-        self.tokenType = "bearer"
-        self.expiresIn = expiresIn
-        self.refreshToken = refreshToken
-        self.user = user
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
-        case refreshToken = "refresh_token", user
-    }
-}
-
 /// What the HTTP front needs from the auth module: sign-in, refresh, and the
 /// user behind an access token. Failures throw `APIError.unauthorized`.
 public protocol Authenticator: Sendable {
-    func signIn(email: String, password: String) async throws -> SessionTokens
-    func refresh(refreshToken: String) async throws -> SessionTokens
+    /// The session as Supabase Auth's `/auth/v1/token` answers it
+    /// (`access_token`, `token_type`, `expires_in`, `refresh_token`, `user`).
+    func signIn(email: String, password: String) async throws -> any Encodable & Sendable
+    func refresh(refreshToken: String) async throws -> any Encodable & Sendable
     /// The user an access token belongs to, with their current grants; throws
     /// for a missing, forged, expired or revoked token.
     func user(accessToken: String) async throws -> RequestUser

@@ -12,10 +12,10 @@ extension HTTPFront {
         switch request.uri.queryParameters.get("grant_type") {
         case "password":
             let grant = try await JSONBody.decode(PasswordGrant.self, from: request)
-            return try JSONBody.response(try await authenticator.signIn(email: grant.email, password: grant.password))
+            return try JSONBody.response(AnyEncodable(try await authenticator.signIn(email: grant.email, password: grant.password)))
         case "refresh_token":
             let grant = try await JSONBody.decode(RefreshGrant.self, from: request)
-            return try JSONBody.response(try await authenticator.refresh(refreshToken: grant.refreshToken))
+            return try JSONBody.response(AnyEncodable(try await authenticator.refresh(refreshToken: grant.refreshToken)))
         case let other:
             throw APIError.badRequest("grant_type must be password or refresh_token, got \(other ?? "nothing")")
         }
@@ -25,4 +25,11 @@ extension HTTPFront {
     @Sendable func currentUser(_ request: Request, context: ServerRequestContext) async throws -> Response {
         try JSONBody.response(try context.requireUser())
     }
+}
+
+/// Encodes whichever session type the authenticator answers with.
+private struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -69,7 +69,7 @@ struct Fixture {
 struct TokenTableAuthenticator: Authenticator {
     let users: [String: RequestUser]
 
-    func signIn(email: String, password: String) async throws -> SessionTokens {
+    func signIn(email: String, password: String) async throws -> any Encodable & Sendable {
         guard password == "secret", let (token, user) = users.first(where: { $0.value.email == email }) else {
             throw APIError.badRequest("invalid login credentials")
         }
@@ -77,7 +77,7 @@ struct TokenTableAuthenticator: Authenticator {
                              user: .init(id: user.id, email: user.email))
     }
 
-    func refresh(refreshToken: String) async throws -> SessionTokens {
+    func refresh(refreshToken: String) async throws -> any Encodable & Sendable {
         guard refreshToken.hasPrefix("refresh-"), let user = users[String(refreshToken.dropFirst(8))] else {
             throw APIError.badRequest("invalid refresh token")
         }
@@ -115,3 +115,32 @@ final class RecordingSync: SyncService {
         webhooks.withLock { $0.append(delivery) }
     }
 }
+
+/// A signed-in session, in the shape Supabase Auth answers `/auth/v1/token` with.
+struct SessionTokens: Sendable, Codable {
+    var accessToken: String
+    var tokenType: String
+    var expiresIn: Int
+    var refreshToken: String
+    var user: SessionUser
+
+    struct SessionUser: Sendable, Codable {
+        var id: String
+        var email: String
+        init(id: String, email: String) { self.id = id; self.email = email }
+    }
+
+    init(accessToken: String, expiresIn: Int, refreshToken: String, user: SessionUser) {
+        self.accessToken = accessToken
+        self.tokenType = "bearer"
+        self.expiresIn = expiresIn
+        self.refreshToken = refreshToken
+        self.user = user
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
+        case refreshToken = "refresh_token", user
+    }
+}
+
