@@ -119,7 +119,7 @@ struct EntityPoller: Sendable {
             cursor.run = run
             var progress = progress(run)
             progress.total = page.total
-            try await store.pool.write { [cursor, progress, sourceId, entity, job, lease] db in
+            try await store.pool.write { [cursor, progress, seen, sourceId, entity, job, lease] db in
                 try Store.upsert(entity, sourceId: sourceId, records: records, in: db)
                 if sweeping {
                     let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")

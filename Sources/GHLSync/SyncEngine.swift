@@ -55,7 +55,7 @@ public final class SyncEngine: Sendable {
             }
             let id = UUID()
             let task = Task { [self] in
-                defer { runs.withLock { if $0[request.sourceId]?.id == id { $0[request.sourceId] = nil } } }
+                defer { self.runs.withLock { if $0[request.sourceId]?.id == id { $0[request.sourceId] = nil } } }
                 return try await execute(request, runId: id.uuidString.lowercased(), progress: progress)
             }
             runs[request.sourceId] = Running(id: id, request: request, task: task)
@@ -115,7 +115,7 @@ public final class SyncEngine: Sendable {
         let last = Mutex(SyncJobs.Progress())
         var result = EntityResult(entity: entity, ok: false, count: 0, pages: 0, error: nil, skipped: 0,
                                   requests: 0, mode: request.mode, jobId: nil)
-        func report(_ state: SyncProgress.State, _ p: SyncJobs.Progress, error: String? = nil) {
+        @Sendable func report(_ state: SyncProgress.State, _ p: SyncJobs.Progress, error: String? = nil) {
             progress?(SyncProgress(entity: entity, state: state, records: p.records, pages: p.pages,
                                    requests: p.requests, total: p.total, error: error))
         }

@@ -24,7 +24,7 @@ public struct SyncScheduler: Sendable {
     }
 
     public func run() async throws {
-        let running = Mutex<Set<String>>([])
+        let running = RunningSources()
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
                 let due: [Source]
@@ -32,10 +32,10 @@ public struct SyncScheduler: Sendable {
                     logger.error("cannot read schedules: \(error)")
                     due = []
                 }
-                for source in due where running.withLock({ $0.insert(source.id).inserted }) {
+                for source in due where running.insert(source.id) {
                     let mode = SyncMode(rawValue: source.syncMode) ?? .incremental
                     group.addTask {
-                        defer { _ = running.withLock { $0.remove(source.id) } }
+                        defer { running.remove(source.id) }
                         do {
                             let result = try await engine.runAll(RunRequest(sourceId: source.id, mode: mode))
                             logger.info("scheduled sync of \(source.name): \(result.summary)")
@@ -62,4 +62,12 @@ public struct SyncScheduler: Sendable {
             }
         }
     }
+}
+
+/// The sources the scheduler has a run under way for.
+private final class RunningSources: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    func insert(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+    func remove(_ id: String) { _ = ids.withLock { $0.remove(id) } }
 }
