@@ -1,5 +1,6 @@
 import Foundation
 import GHLStore
+import GHLSync
 import Hummingbird
 
 /// `POST /functions/v1/run-ghl-all` and `/functions/v1/poll-ghl-{entity}`: the

@@ -1,4 +1,5 @@
 import GHLStore
+import GHLSync
 import Synchronization
 
 /// The counters `/metrics` shows, in Prometheus text format.
@@ -72,9 +73,10 @@ public final class ServerMetrics: Sendable {
 
     /// Records one entity's sync outcome.
     public func recordSync(_ result: EntityResult) {
-        increment("ghlsync_sync_runs_total", ["entity": result.entity, "outcome": result.ok ? "ok" : "failed"])
-        if !result.ok { increment("ghlsync_sync_failures_total", ["entity": result.entity]) }
-        increment("ghlsync_sync_records_total", ["entity": result.entity], by: Double(result.count))
+        let entity = result.entity.rawValue
+        increment("ghlsync_sync_runs_total", ["entity": entity, "outcome": result.ok ? "ok" : "failed"])
+        if !result.ok { increment("ghlsync_sync_failures_total", ["entity": entity]) }
+        increment("ghlsync_sync_records_total", ["entity": entity], by: Double(result.count))
     }
 
     public func recordDuration(kind: String, seconds: Double) {

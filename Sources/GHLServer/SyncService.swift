@@ -1,16 +1,15 @@
 import Foundation
 import GHLStore
+import GHLSync
 
 /// The body of `run-ghl-all` and `poll-ghl-*`, as the seed's edge functions take it.
 public struct SyncRequest: Sendable, Codable, Equatable {
-    public enum Mode: String, Sendable, Codable { case full, incremental }
-
     public var sourceId: String
     public var locationId: String?
-    public var mode: Mode
+    public var mode: SyncMode
     public var pageSize: Int?
 
-    public init(sourceId: String, locationId: String? = nil, mode: Mode = .incremental, pageSize: Int? = nil) {
+    public init(sourceId: String, locationId: String? = nil, mode: SyncMode = .incremental, pageSize: Int? = nil) {
         self.sourceId = sourceId
         self.locationId = locationId
         self.mode = mode
@@ -28,8 +27,8 @@ public struct SyncRequest: Sendable, Codable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sourceId = try container.decode(String.self, forKey: .sourceId)
         locationId = try container.decodeIfPresent(String.self, forKey: .locationId)
-        let modeName = try container.decodeIfPresent(String.self, forKey: .mode) ?? Mode.incremental.rawValue
-        guard let mode = Mode(rawValue: modeName) else {
+        let modeName = try container.decodeIfPresent(String.self, forKey: .mode) ?? SyncMode.incremental.rawValue
+        guard let mode = SyncMode(rawValue: modeName) else {
             throw DecodingError.dataCorruptedError(forKey: .mode, in: container,
                                                    debugDescription: "mode must be \"full\" or \"incremental\", got \"\(modeName)\"")
         }
@@ -42,36 +41,6 @@ public struct SyncRequest: Sendable, Codable, Equatable {
         guard !sourceId.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .sourceId, in: container, debugDescription: "source_id must not be empty")
         }
-    }
-}
-
-/// One entity's outcome: `{ok, count, pages, error?}`.
-public struct EntityResult: Sendable, Codable, Equatable {
-    public var entity: String
-    public var ok: Bool
-    public var count: Int
-    public var pages: Int
-    public var error: String?
-
-    public init(entity: String, ok: Bool, count: Int, pages: Int, error: String? = nil) {
-        self.entity = entity
-        self.ok = ok
-        self.count = count
-        self.pages = pages
-        self.error = error
-    }
-}
-
-/// `run-ghl-all`'s answer: `{ok, results, counts}`.
-public struct RunAllResult: Sendable, Codable, Equatable {
-    public var ok: Bool
-    public var results: [EntityResult]
-    public var counts: [String: Int]
-
-    public init(results: [EntityResult]) {
-        self.ok = results.allSatisfy(\.ok)
-        self.results = results
-        self.counts = Dictionary(uniqueKeysWithValues: results.map { ($0.entity, $0.count) })
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GHLServer
 import GHLStore
+import GHLSync
 import GRDB
 import Hummingbird
 import HummingbirdTesting
@@ -98,16 +99,21 @@ final class RecordingSync: SyncService {
 
     func runAll(_ request: SyncRequest) async throws -> RunAllResult {
         calls.withLock { $0.append("run-all \(request.sourceId) \(request.mode.rawValue)") }
-        return RunAllResult(results: Entity.allCases.map { entity in
+        return RunAllResult(results: try Entity.allCases.map { entity in
             entity == .reviews
-                ? EntityResult(entity: entity.rawValue, ok: false, count: 0, pages: 0, error: "GHL answered 503")
-                : EntityResult(entity: entity.rawValue, ok: true, count: 10, pages: 1)
+                ? try Self.result(#"{"entity":"reviews","ok":false,"count":0,"pages":0,"error":"GHL answered 503","skipped":0,"requests":1,"mode":"full"}"#)
+                : try Self.result(#"{"entity":"\#(entity.rawValue)","ok":true,"count":10,"pages":1,"skipped":0,"requests":1,"mode":"full"}"#)
         })
     }
 
     func poll(_ entity: Entity, _ request: SyncRequest) async throws -> EntityResult {
         calls.withLock { $0.append("poll \(entity.rawValue) \(request.sourceId) \(request.mode.rawValue)") }
-        return EntityResult(entity: entity.rawValue, ok: true, count: 7, pages: 2)
+        return try Self.result(#"{"entity":"\#(entity.rawValue)","ok":true,"count":7,"pages":2,"skipped":0,"requests":2,"mode":"incremental"}"#)
+    }
+
+    /// GHLSync's results have no public memberwise init; they decode from the wire shape.
+    static func result(_ json: String) throws -> EntityResult {
+        try JSONDecoder().decode(EntityResult.self, from: Data(json.utf8))
     }
 
     func receiveWebhook(_ delivery: IncomingWebhook) async throws {
