@@ -1,0 +1,60 @@
+import Foundation
+import GHLAuth
+import GHLRealtime
+import GHLStore
+import GHLSync
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Everything `ghlsync serve` runs over one database file, wired in one place:
+/// auth and the scoped reader, the sync engine with its webhook intake and
+/// scheduler, change capture into the topic bus and the realtime WebSocket,
+/// metrics, and the HTTP front over all of them.
+public struct ProductServer: Sendable {
+    public let store: Store
+    public let auth: AuthService
+    public let engine: SyncEngine
+    public let realtime: RealtimeService
+    public let metrics: ServerMetrics
+    public let front: HTTPFront
+    let scheduler: SyncScheduler
+
+    /// - Parameters:
+    ///   - webhookKeys: keys webhook signatures are checked against (GHL's by default).
+    ///   - environment: where source tokens named by `token_env` are read.
+    public init(store: Store, webhookKeys: WebhookKeys = .ghl,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) throws {
+        self.store = store
+        let metrics = ServerMetrics()
+        let auth = try AuthService(store: store)
+        let engine = SyncEngine(store: store, environment: environment)
+        let bus = TopicBus()
+        store.onCommit { events in
+            bus.publish(events)
+            metrics.recordChanges(events)
+        }
+        let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: auth))
+        self.auth = auth
+        self.engine = engine
+        self.realtime = realtime
+        self.metrics = metrics
+        scheduler = SyncScheduler(engine: engine, tick: schedulerTick)
+        front = HTTPFront(
+            authenticator: AuthServiceAuthenticator(auth: auth),
+            views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
+            sync: EngineSyncService(engine: engine, intake: WebhookIntake(store: store, keys: webhookKeys)),
+            realtime: realtime, metrics: metrics,
+            healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } })
+    }
+
+    /// The application: the HTTP front plus the realtime grant sweep, the
+    /// schedules and `services`, all stopped together on SIGINT/SIGTERM.
+    public func application(host: String, port: Int, services: [any Service] = [], logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        front.application(host: host, port: port, services: [realtime, ScheduleService(scheduler: scheduler)] + services,
+                          logger: logger, onServerRunning: onServerRunning)
+    }
+}
+
