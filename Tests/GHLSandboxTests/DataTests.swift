@@ -99,3 +99,14 @@ import Testing
         #expect(SandboxTime.parse("yesterday") == nil)
     }
 }
+
+@Suite struct JSONValueTests {
+    @Test func roundTripsEscapesAndUnicode() throws {
+        let value: JSONValue = ["a\"b": "line\nbreak\t\"q\" \\ \u{01} Zoë 😀", "n": 12.5, "i": -3, "ok": true, "none": .null, "list": [1, "x"]]
+        let text = value.encodedString
+        #expect(text.contains(#"line\nbreak\t\"q\" \\ \u0001"#))
+        #expect(try JSONValue(parsing: text) == value)
+        #expect(try JSONValue(parsing: #"{"s":"\u00e9\ud83d\ude00"}"#)["s"] == "é😀")
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: #"{"a":1,}"#) }
+    }
+}
