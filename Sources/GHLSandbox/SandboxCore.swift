@@ -38,7 +38,7 @@ final class SandboxCore: Sendable {
         return router
     }
 
-    /// Applies a change and sends its webhooks.
+    /// Sends the webhooks of a change already applied to the dataset.
     func apply(_ change: RecordChange) -> RecordChange {
         webhooks.send(for: change)
         return change
