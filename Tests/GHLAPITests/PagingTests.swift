@@ -115,6 +115,13 @@ import Testing
         #expect(pages[0].malformed[0].reason == "monetaryValue is a string, expected a number")
     }
 
+    @Test func entityNamesMatchTheStore() {
+        for name in ["contacts", "opportunities", "pipelines", "orders", "payments", "reviews"] {
+            #expect(GHLResource(entityName: name)?.entityName == name)
+        }
+        #expect(GHLResource(entityName: "payments") == .transactions && GHLResource(entityName: "nope") == nil)
+    }
+
     @Test func location() async throws {
         let location = try await FakeGHL().client().location()
         #expect(location.id == "loc-1" && location.string("name") == "Fake Location" && location["timezone"] == .null)
