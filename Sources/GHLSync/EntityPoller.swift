@@ -116,9 +116,9 @@ struct EntityPoller: Sendable {
             run.requests = requestsBefore + client.counters.requests
             run.checkpoint = page.checkpoint
             run.listed = page.isLast
+            run.total = page.total ?? run.total
             cursor.run = run
-            var progress = progress(run)
-            progress.total = page.total
+            let progress = progress(run)
             try await store.pool.write { [cursor, progress, seen, sourceId, entity, job, lease] db in
                 try Store.upsert(entity, sourceId: sourceId, records: records, in: db)
                 if sweeping {
@@ -172,6 +172,6 @@ struct EntityPoller: Sendable {
     }
 
     private func progress(_ run: SyncCursor.RunState) -> SyncJobs.Progress {
-        SyncJobs.Progress(records: run.records, pages: run.pages, requests: run.requests, total: nil, skipped: run.skipped)
+        SyncJobs.Progress(records: run.records, pages: run.pages, requests: run.requests, total: run.total, skipped: run.skipped)
     }
 }

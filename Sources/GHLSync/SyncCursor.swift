@@ -25,6 +25,8 @@ struct SyncCursor: Codable, Sendable, Equatable {
         var pages = 0
         var requests = 0
         var skipped = 0
+        /// GHL's total for the listing, as its last page reported it.
+        var total: Int?
         /// Why the sweep must not run (a skipped record without an id might be
         /// any stored row), or nil.
         var sweepBlocked: String?

@@ -21,6 +21,7 @@ public final class SyncEngine: Sendable {
     public let store: Store
     let environment: [String: String]
     let retry: RetryPolicy
+    let transport: (any GHLTransport)?
     let logger: Logger
     private let runs = Mutex<[String: Running]>([:])
 
@@ -30,12 +31,16 @@ public final class SyncEngine: Sendable {
         var task: Task<RunAllResult, any Error>
     }
 
-    /// - Parameter environment: where `token_env` variables are looked up.
+    /// - Parameters:
+    ///   - environment: where `token_env` variables are looked up.
+    ///   - transport: how requests reach GHL; by default HTTP (AsyncHTTPClient).
     public init(store: Store, environment: [String: String] = ProcessInfo.processInfo.environment,
-                retry: RetryPolicy = .default, logger: Logger = Logger(label: "ghlsync.sync")) {
+                retry: RetryPolicy = .default, transport: (any GHLTransport)? = nil,
+                logger: Logger = Logger(label: "ghlsync.sync")) {
         self.store = store
         self.environment = environment
         self.retry = retry
+        self.transport = transport
         self.logger = logger
     }
 
@@ -75,6 +80,13 @@ public final class SyncEngine: Sendable {
     /// Whether a run of `sourceId` is under way in this process.
     public func isRunning(sourceId: String) -> Bool {
         runs.withLock { $0[sourceId] != nil }
+    }
+
+    private func makeClient(_ source: Source, auth: any GHLAuth) -> GHLClient {
+        if let transport {
+            return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, transport: transport, retry: retry)
+        }
+        return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, retry: retry)
     }
 
     private func execute(_ request: RunRequest, runId: String, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> RunAllResult {
@@ -123,7 +135,7 @@ public final class SyncEngine: Sendable {
             let job = try jobs.start(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
             result.jobId = job
             do {
-                let client = GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: try auth.get(), retry: retry)
+                let client = try makeClient(source, auth: auth.get())
                 let poller = EntityPoller(entity: entity, sourceId: source.id, store: store, client: client, job: job,
                                           lease: lease) { p in
                     last.withLock { $0 = p }
