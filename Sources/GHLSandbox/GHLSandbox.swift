@@ -27,7 +27,7 @@ import Synchronization
 ///   Endpoints are named like `POST /contacts/search`, `GET /payments/orders`.
 /// - Limits and faults: `rateLimit` (settable), `addFault(_:)`, `clearFaults()`.
 /// - OAuth: `issueRefreshToken(location:)`, `authorizationCode(location:)`, `expireAccessTokens()`.
-/// - Webhooks: `rsaPublicKeyPEM`, `ed25519PublicKeyPEM`, `webhookDeliveries`.
+/// - Webhooks: `webhookURL` (settable), `rsaPublicKeyPEM`, `ed25519PublicKeyPEM`, `webhookDeliveries`.
 /// - Router tests: `router` runs the same routes without a socket (HummingbirdTesting).
 ///
 /// HTTP surface (see README.md): `POST /contacts/search`, `GET /contacts/`,
@@ -175,6 +175,14 @@ public final class GHLSandbox: Sendable {
     public var rsaPublicKeyPEM: String { core.webhooks.signer.rsaPublicKeyPEM }
     public var ed25519PublicKeyPEM: String { core.webhooks.signer.ed25519PublicKeyPEM }
     public var webhookDeliveries: [WebhookDelivery] { core.webhooks.deliveries }
+
+    /// Where change webhooks are POSTed (initially `configuration.webhookURL`);
+    /// nil sends none. Settable while running, so a receiver that binds its
+    /// port after the sandbox started (`ghlsync demo --port 0`) can be named.
+    public var webhookURL: String? {
+        get { core.webhooks.targetURL }
+        set { core.webhooks.targetURL = newValue }
+    }
 }
 
 /// One served location and its credentials.

@@ -46,7 +46,7 @@ public struct WebhookDelivery: Sendable {
 /// POSTs change webhooks to the configured URL, one at a time in change order.
 final class WebhookSender: Sendable {
     let signer: WebhookSigner
-    let targetURL: String?
+    private let target: Target
     private let queue: AsyncStream<(String, [UInt8])>.Continuation
     private let worker: Task<Void, Never>
     private let log: DeliveryLog
@@ -55,17 +55,23 @@ final class WebhookSender: Sendable {
         let entries = Mutex<[WebhookDelivery]>([])
     }
 
+    private final class Target: Sendable {
+        let url: Mutex<String?>
+        init(_ url: String?) { self.url = Mutex(url) }
+    }
+
     init(targetURL: String?) throws {
         let signer = try WebhookSigner()
         self.signer = signer
-        self.targetURL = targetURL
+        let target = Target(targetURL)
+        self.target = target
         let (stream, continuation) = AsyncStream.makeStream(of: (String, [UInt8]).self)
         queue = continuation
         let log = DeliveryLog()
         self.log = log
         worker = Task {
-            guard let targetURL else { return }
             for await (type, body) in stream {
+                guard let targetURL = target.url.withLock({ $0 }) else { continue }
                 var request = HTTPClientRequest(url: targetURL)
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/json")
@@ -80,6 +86,13 @@ final class WebhookSender: Sendable {
                 log.entries.withLock { $0.append(WebhookDelivery(type: type, body: body, status: status)) }
             }
         }
+    }
+
+    /// Where webhooks go; nil sends none. Settable while running, for a
+    /// receiver that learns its address after the sandbox started.
+    var targetURL: String? {
+        get { target.url.withLock { $0 } }
+        set { target.url.withLock { $0 = newValue } }
     }
 
     /// Queues the events of a change (nothing without a target URL).

@@ -33,6 +33,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as StoreError {
             switch error {
             case .unknownView, .unknownSource: return Self.response(.notFound(error.description))
+            case .accessDenied: return Self.response(.forbidden(error.description))
             default: return Self.response(.badRequest(error.description))
             }
         } catch let error as HTTPResponseError {

@@ -1,17 +1,5 @@
+import GHLAuth
 import GHLStore
-
-/// A user's right on one source, as `user_sources.role` spells it.
-public enum Role: String, Sendable, Codable, Comparable {
-    case viewer, editor, owner
-
-    /// Editors and owners may start syncs; viewers only read.
-    public var canSync: Bool { self != .viewer }
-
-    public static func < (a: Role, b: Role) -> Bool {
-        let order: [Role] = [.viewer, .editor, .owner]
-        return order.firstIndex(of: a)! < order.firstIndex(of: b)!
-    }
-}
 
 /// One of the user's sources, with what the dashboard shows about it.
 public struct SourceGrant: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import GHLAuth
 import GHLStore
 import GHLSync
 import Hummingbird
@@ -22,7 +23,7 @@ extension HTTPFront {
         let body = try await JSONBody.decode(SyncRequest.self, from: request)
         let user = try context.requireUser()
         guard let role = user.role(on: body.sourceId) else { throw APIError.forbidden("no access to source \(body.sourceId)") }
-        guard role.canSync else { throw APIError.forbidden("a viewer cannot start syncs of source \(body.sourceId); ask an owner for the editor role") }
+        guard role.allows(.sync) else { throw APIError.forbidden("a viewer cannot start syncs of source \(body.sourceId); ask an owner for the editor role") }
         if let locationId = body.locationId, let grant = user.sources.first(where: { $0.id == body.sourceId }), grant.locationId != locationId {
             throw APIError.unprocessable("locationId \(locationId) is not the location of source \(body.sourceId) (\(grant.locationId))")
         }

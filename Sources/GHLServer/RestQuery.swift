@@ -66,7 +66,7 @@ public struct RestQuery: Sendable, Equatable {
     }
 
     /// The page's SQL over `relation`, restricted to `sourceIds` whatever the filters say.
-    public func selectSQL(from relation: String, sourceIds: [String]) -> (sql: String, arguments: StatementArguments) {
+    public func selectSQL(from relation: String, sourceIds: [String]) -> (sql: String, arguments: [DatabaseValue]) {
         let (whereSQL, arguments) = whereClause(sourceIds: sourceIds)
         let selected = (select ?? []).isEmpty ? "*" : select!.map(quoted).joined(separator: ", ")
         var sql = "SELECT \(selected) FROM \(relation) WHERE \(whereSQL)"
@@ -82,12 +82,12 @@ public struct RestQuery: Sendable, Equatable {
     }
 
     /// How many rows match, ignoring limit and offset (`Prefer: count=exact`).
-    public func countSQL(from relation: String, sourceIds: [String]) -> (sql: String, arguments: StatementArguments) {
+    public func countSQL(from relation: String, sourceIds: [String]) -> (sql: String, arguments: [DatabaseValue]) {
         let (whereSQL, arguments) = whereClause(sourceIds: sourceIds)
         return ("SELECT COUNT(*) FROM \(relation) WHERE \(whereSQL)", arguments)
     }
 
-    private func whereClause(sourceIds: [String]) -> (String, StatementArguments) {
+    private func whereClause(sourceIds: [String]) -> (String, [DatabaseValue]) {
         var clauses = ["source_id IN (\(Array(repeating: "?", count: sourceIds.count).joined(separator: ", ")))"]
         var values: [DatabaseValue] = sourceIds.map(\.databaseValue)
         for filter in filters {
@@ -96,7 +96,7 @@ public struct RestQuery: Sendable, Equatable {
         for group in alternatives {
             clauses.append("(" + group.map { condition($0, &values) }.joined(separator: " OR ") + ")")
         }
-        return (clauses.joined(separator: " AND "), StatementArguments(values))
+        return (clauses.joined(separator: " AND "), values)
     }
 
     private func condition(_ filter: Filter, _ values: inout [DatabaseValue]) -> String {

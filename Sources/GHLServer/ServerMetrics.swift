@@ -1,3 +1,4 @@
+import GHLAPI
 import GHLStore
 import GHLSync
 import Synchronization
@@ -48,7 +49,7 @@ public final class ServerMetrics: Sendable {
         ("ghlsync_sync_failures_total", "Entity syncs that failed, by entity.", "counter"),
         ("ghlsync_sync_records_total", "Records written by syncs, by entity.", "counter"),
         ("ghlsync_sync_duration_seconds", "Wall time of sync calls (run-all or one entity), by kind.", "summary"),
-        ("ghlsync_ghl_api_requests_total", "Requests sent to the GHL API, by status.", "counter"),
+        ("ghlsync_ghl_api_requests_total", "Requests sent to the GHL API, retries included.", "counter"),
         ("ghlsync_ghl_api_rate_limited_total", "GHL API answers with status 429.", "counter"),
         ("ghlsync_webhooks_total", "GHL webhook deliveries, by outcome.", "counter"),
         ("ghlsync_realtime_clients", "Connected realtime WebSocket clients.", "gauge"),
@@ -84,10 +85,14 @@ public final class ServerMetrics: Sendable {
         increment("ghlsync_sync_duration_seconds_count", ["kind": kind], family: "ghlsync_sync_duration_seconds")
     }
 
-    /// Records one GHL API answer; the API client's observer calls it.
-    public func recordAPIRequest(status: Int) {
-        increment("ghlsync_ghl_api_requests_total", ["status": String(status)])
-        if status == 429 { increment("ghlsync_ghl_api_rate_limited_total") }
+    /// Shows the GHL API totals of every rate budget in `registry` (all
+    /// requests this process sent to GHL, retries included, and the 429s).
+    public func observeGHLRequests(of registry: RateBudgetRegistry) {
+        observe { metrics in
+            let totals = registry.all.map(\.metrics.snapshot)
+            metrics.set("ghlsync_ghl_api_requests_total", to: Double(totals.reduce(0) { $0 + $1.requests }))
+            metrics.set("ghlsync_ghl_api_rate_limited_total", to: Double(totals.reduce(0) { $0 + $1.rateLimited }))
+        }
     }
 
     /// Registers `observer` to refresh gauges right before each rendering.

@@ -10,7 +10,7 @@ struct CLI: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, InitCommand.self, SourcesCommand.self, UsersCommand.self,
             SyncCommand.self, SandboxCommand.self, QueryCommand.self, ExportCommand.self, StatusCommand.self,
-            BenchCommand.self, RealtimeFixtureCommand.self,
+            BenchCommand.self,
         ]
     )
 }

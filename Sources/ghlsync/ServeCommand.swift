@@ -1,7 +1,35 @@
 import ArgumentParser
+import Foundation
+import GHLServer
+import GHLStore
+import Logging
 
-// Scaffolding: replaced by the module that implements `ghlsync serve`.
+/// `ghlsync serve`: the dashboard, the HTTP API, realtime and the schedules over one file.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("ghlsync serve is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the dashboard, /rest/v1, /functions/v1, webhooks and realtime over a ghlsync file.",
+        discussion: """
+            Prints `dashboard http://<host>:<port>/` once it listens. Runs each source's sync schedule \
+            while serving. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, letting the page being synced commit.
+            """)
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+    }
+
+    func run() async throws {
+        let store = try database.open()
+        let logger = Logger(label: "ghlsync")
+        let server = try await reportingErrors { try await ProductServer(store: store, logger: logger) }
+        let host = host
+        let app = server.application(host: host, port: port, logger: logger) { port in
+            say("dashboard http://\(host):\(port)/")
+        }
+        try await app.runService()
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GHLAuth
 import GHLServer
 import GHLStore
 import GHLSync
@@ -7,23 +8,30 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 
-/// Two sources with a few records each, and two users: `owner` owns both,
-/// `viewer` only views the first. Tokens are `token-owner` and `token-viewer`.
+/// Two sources with a few records each, and two users signed in through the
+/// real auth service: `owner@example.com` owns both, `viewer@example.com`
+/// only views the first. Both passwords are `Fixture.password`.
 struct Fixture {
     let directory: URL
     let store: Store
+    let auth: AuthService
     let first: Source
     let second: Source
     let sync = RecordingSync()
     let metrics = ServerMetrics()
+    /// Access tokens of the two users.
+    let owner: String
+    let viewer: String
 
-    static let owner = "token-owner"
-    static let viewer = "token-viewer"
+    static let password = "correct horse battery"
+    /// scrypt at a test-friendly cost; the standard cost is GHLAuth's to test.
+    static let cheapHasher = PasswordHasher(logRounds: 8, blockSize: 8, parallelism: 1)
 
-    init() throws {
+    init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlserver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try Store(path: directory.appendingPathComponent("test.sqlite").path)
+        auth = try await AuthService(store: store, hasher: Self.cheapHasher)
         first = try store.addSource(name: "Alpha Dental", locationId: "loc-alpha", tokenEnv: "ALPHA_TOKEN", tokenFile: nil)
         second = try store.addSource(name: "Beta Gym", locationId: "loc-beta", tokenEnv: "BETA_TOKEN", tokenFile: nil, currency: "EUR")
         try store.upsert(.contacts, sourceId: first.id, records: [
@@ -34,6 +42,13 @@ struct Fixture {
         try store.upsert(.contacts, sourceId: second.id, records: [
             Self.contact("b1", first: "Secret", last: "Beta", email: "secret@beta.example", updated: "2024-05-04T10:00:00.000Z"),
         ])
+        let ownerUser = try auth.accounts.addUser(email: "owner@example.com", password: Self.password)
+        let viewerUser = try auth.accounts.addUser(email: "viewer@example.com", password: Self.password)
+        try auth.accounts.grant(.owner, to: ownerUser.id, on: first.id)
+        try auth.accounts.grant(.owner, to: ownerUser.id, on: second.id)
+        try auth.accounts.grant(.viewer, to: viewerUser.id, on: first.id)
+        owner = try await auth.issueToken(for: ownerUser.id).accessToken
+        viewer = try await auth.issueToken(for: viewerUser.id).accessToken
     }
 
     static func contact(_ id: String, first: String, last: String, email: String?, updated: String) -> EntityRecord {
@@ -42,53 +57,18 @@ struct Fixture {
                      raw: #"{"id":"\#(id)"}"#, ghlCreatedAt: updated, ghlUpdatedAt: updated)
     }
 
-    var authenticator: TokenTableAuthenticator {
-        let grant = { (source: Source, role: Role) in
-            SourceGrant(id: source.id, name: source.name, locationId: source.locationId, currency: source.currency, role: role)
-        }
-        return TokenTableAuthenticator(users: [
-            Self.owner: RequestUser(id: "u-owner", email: "owner@example.com", sources: [grant(first, .owner), grant(second, .owner)]),
-            Self.viewer: RequestUser(id: "u-viewer", email: "viewer@example.com", sources: [grant(first, .viewer)]),
-        ])
-    }
-
     func front() throws -> HTTPFront {
         let store = store
-        return HTTPFront(authenticator: authenticator, views: try StoreViewReader(store: store), sync: sync,
+        return HTTPFront(authenticator: AuthServiceAuthenticator(auth: auth),
+                         views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)), sync: sync,
                          metrics: metrics, healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } })
     }
 
     /// Runs `body` against the router in-process.
     func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = Application(router: try front().router())
+        defer { try? FileManager.default.removeItem(at: directory) }
         try await app.test(.router, body)
-        try FileManager.default.removeItem(at: directory)
-    }
-}
-
-/// Access tokens looked up in a fixed table; passwords are "secret".
-struct TokenTableAuthenticator: Authenticator {
-    let users: [String: RequestUser]
-
-    func signIn(email: String, password: String) async throws -> any Encodable & Sendable {
-        guard password == "secret", let (token, user) = users.first(where: { $0.value.email == email }) else {
-            throw APIError.badRequest("invalid login credentials")
-        }
-        return SessionTokens(accessToken: token, expiresIn: 3600, refreshToken: "refresh-\(token)",
-                             user: .init(id: user.id, email: user.email))
-    }
-
-    func refresh(refreshToken: String) async throws -> any Encodable & Sendable {
-        guard refreshToken.hasPrefix("refresh-"), let user = users[String(refreshToken.dropFirst(8))] else {
-            throw APIError.badRequest("invalid refresh token")
-        }
-        return SessionTokens(accessToken: String(refreshToken.dropFirst(8)), expiresIn: 3600, refreshToken: refreshToken,
-                             user: .init(id: user.id, email: user.email))
-    }
-
-    func user(accessToken: String) async throws -> RequestUser {
-        guard let user = users[accessToken] else { throw APIError.unauthorized("invalid access token") }
-        return user
     }
 }
 
@@ -121,32 +101,3 @@ final class RecordingSync: SyncService {
         webhooks.withLock { $0.append(delivery) }
     }
 }
-
-/// A signed-in session, in the shape Supabase Auth answers `/auth/v1/token` with.
-struct SessionTokens: Sendable, Codable {
-    var accessToken: String
-    var tokenType: String
-    var expiresIn: Int
-    var refreshToken: String
-    var user: SessionUser
-
-    struct SessionUser: Sendable, Codable {
-        var id: String
-        var email: String
-        init(id: String, email: String) { self.id = id; self.email = email }
-    }
-
-    init(accessToken: String, expiresIn: Int, refreshToken: String, user: SessionUser) {
-        self.accessToken = accessToken
-        self.tokenType = "bearer"
-        self.expiresIn = expiresIn
-        self.refreshToken = refreshToken
-        self.user = user
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
-        case refreshToken = "refresh_token", user
-    }
-}
-

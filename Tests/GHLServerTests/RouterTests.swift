@@ -1,4 +1,5 @@
 import Foundation
+import GHLAuth
 import GHLServer
 import GHLStore
 import HTTPTypes
@@ -32,7 +33,8 @@ import Testing
     // MARK: health, metrics, dashboard
 
     @Test func healthzAnswersOK() async throws {
-        try await Fixture().test { client in
+        let fixture = try await Fixture()
+        try await fixture.test { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try Self.object(response)
@@ -42,9 +44,9 @@ import Testing
     }
 
     @Test func metricsArePrometheusText() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
-            _ = try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(Fixture.owner),
+            _ = try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(fixture.owner),
                                          body: Self.json(#"{"source_id":"\#(fixture.first.id)","mode":"full"}"#))
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
@@ -62,7 +64,8 @@ import Testing
     }
 
     @Test func dashboardIsServedAtRoot() async throws {
-        try await Fixture().test { client in
+        let fixture = try await Fixture()
+        try await fixture.test { client in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("<title>ghlsync dashboard</title>"))
@@ -75,7 +78,8 @@ import Testing
     }
 
     @Test func unknownRouteIsJSON404() async throws {
-        try await Fixture().test { client in
+        let fixture = try await Fixture()
+        try await fixture.test { client in
             try await client.execute(uri: "/nope", method: .get) { response in
                 try Self.expectError(response, .notFound, containing: "no route for GET /nope")
             }
@@ -85,31 +89,46 @@ import Testing
     // MARK: auth
 
     @Test func passwordGrantReturnsSupabaseShapedSession() async throws {
-        try await Fixture().test { client in
-            try await client.execute(uri: "/auth/v1/token?grant_type=password", method: .post,
-                                     body: Self.json(#"{"email":"owner@example.com","password":"secret"}"#)) { response in
+        let fixture = try await Fixture()
+        try await fixture.test { client in
+            let refreshToken = try await client.execute(uri: "/auth/v1/token?grant_type=password", method: .post,
+                                                        body: Self.json(#"{"email":"owner@example.com","password":"\#(Fixture.password)"}"#)) { response in
                 #expect(response.status == .ok)
                 let body = try Self.object(response)
-                #expect(body["access_token"] as? String == Fixture.owner)
                 #expect(body["token_type"] as? String == "bearer")
                 #expect(body["expires_in"] as? Int == 3600)
-                #expect(body["refresh_token"] as? String == "refresh-token-owner")
                 #expect((body["user"] as? [String: Any])?["email"] as? String == "owner@example.com")
+                // The access token it hands out opens the API.
+                let access = try #require(body["access_token"] as? String)
+                try await client.execute(uri: "/auth/v1/user", method: .get, headers: Self.bearer(access)) { response in
+                    #expect(response.status == .ok)
+                }
+                return try #require(body["refresh_token"] as? String)
             }
             try await client.execute(uri: "/auth/v1/token?grant_type=refresh_token", method: .post,
-                                     body: Self.json(#"{"refresh_token":"refresh-token-viewer"}"#)) { response in
+                                     body: Self.json(#"{"refresh_token":"\#(refreshToken)"}"#)) { response in
                 #expect(response.status == .ok)
                 let body = try Self.object(response)
-                #expect(body["access_token"] as? String == Fixture.viewer)
+                #expect((body["access_token"] as? String)?.isEmpty == false)
+                #expect(body["refresh_token"] as? String != refreshToken)
+            }
+            // A refresh token is single use.
+            try await client.execute(uri: "/auth/v1/token?grant_type=refresh_token", method: .post,
+                                     body: Self.json(#"{"refresh_token":"\#(refreshToken)"}"#)) { response in
+                try Self.expectError(response, .unauthorized, containing: "invalid or expired token")
             }
         }
     }
 
     @Test func badSignInsAreRefusedWithMessages() async throws {
-        try await Fixture().test { client in
-            try await client.execute(uri: "/auth/v1/token?grant_type=password", method: .post,
-                                     body: Self.json(#"{"email":"owner@example.com","password":"wrong"}"#)) { response in
-                try Self.expectError(response, .badRequest, containing: "invalid login")
+        let fixture = try await Fixture()
+        try await fixture.test { client in
+            for credentials in [#"{"email":"owner@example.com","password":"wrong password"}"#,
+                                #"{"email":"nobody@example.com","password":"wrong password"}"#] {
+                try await client.execute(uri: "/auth/v1/token?grant_type=password", method: .post,
+                                         body: Self.json(credentials)) { response in
+                    try Self.expectError(response, .unauthorized, containing: "invalid email or password")
+                }
             }
             try await client.execute(uri: "/auth/v1/token?grant_type=password", method: .post,
                                      body: Self.json(#"{"email":"owner@example.com"}"#)) { response in
@@ -124,8 +143,38 @@ import Testing
         }
     }
 
+    @Test func forgedExpiredAndRevokedTokensAre401() async throws {
+        let fixture = try await Fixture()
+        // Signed with another file's key: well formed, wrong signature.
+        let other = try await Fixture()
+        let foreign = try await other.auth.issueToken(for: other.auth.accounts.user(email: "owner@example.com").id).accessToken
+        // The owner's token with the payload swapped for the viewer's: the signature no longer matches.
+        let owner = fixture.owner.split(separator: ".")
+        let tampered = [owner[0], fixture.viewer.split(separator: ".")[1], owner[2]].joined(separator: ".")
+        // Signed with the right key, but already expired.
+        let expiring = try await AuthService(store: fixture.store, hasher: Fixture.cheapHasher, accessTokenLifetime: -120)
+        let viewerId = try fixture.auth.accounts.user(email: "viewer@example.com").id
+        let expired = try await expiring.issueToken(for: viewerId).accessToken
+        // Valid until its session was signed out.
+        let session = try await fixture.auth.issueToken(for: viewerId)
+        let signedOut = session.accessToken
+        try await fixture.auth.signOut(sessionId: fixture.auth.verify(accessToken: signedOut).sessionId)
+
+        try await fixture.test { client in
+            for token in ["forged", foreign, tampered, expired, signedOut, fixture.owner + "x"] {
+                try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(token)) { response in
+                    try Self.expectError(response, .unauthorized, containing: "invalid or expired token")
+                }
+            }
+            try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(fixture.viewer)) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        try? FileManager.default.removeItem(at: other.directory)
+    }
+
     @Test func currentUserListsSourcesAndRoles() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
             try await client.execute(uri: "/auth/v1/user", method: .get) { response in
                 try Self.expectError(response, .unauthorized)
@@ -133,7 +182,7 @@ import Testing
             try await client.execute(uri: "/auth/v1/user", method: .get, headers: Self.bearer("forged")) { response in
                 try Self.expectError(response, .unauthorized)
             }
-            try await client.execute(uri: "/auth/v1/user", method: .get, headers: Self.bearer(Fixture.viewer)) { response in
+            try await client.execute(uri: "/auth/v1/user", method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 #expect(response.status == .ok)
                 let body = try Self.object(response)
                 #expect(body["email"] as? String == "viewer@example.com")
@@ -149,7 +198,8 @@ import Testing
     // MARK: rest
 
     @Test func viewsNeedAToken() async throws {
-        try await Fixture().test { client in
+        let fixture = try await Fixture()
+        try await fixture.test { client in
             try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get) { response in
                 try Self.expectError(response, .unauthorized, containing: "Bearer")
             }
@@ -157,10 +207,10 @@ import Testing
     }
 
     @Test func viewRowsAreScopedOrderedAndPaged() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
             let uri = "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.first.id)&order=date_updated.desc&limit=2&offset=0"
-            try await client.execute(uri: uri, method: .get, headers: Self.bearer(Fixture.owner)) { response in
+            try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.owner)) { response in
                 #expect(response.status == .ok)
                 let rows = try Self.rows(response)
                 #expect(rows.map { $0["ghl_contact_id"] as? String } == ["a2", "a3"])
@@ -169,7 +219,7 @@ import Testing
                 #expect(rows[0]["source_id"] as? String == fixture.first.id)
                 #expect(response.headers[.contentRange] == "0-1/*")
             }
-            var headers = Self.bearer(Fixture.owner)
+            var headers = Self.bearer(fixture.owner)
             headers[HTTPField.Name("Prefer")!] = "count=exact"
             try await client.execute(uri: uri.replacingOccurrences(of: "offset=0", with: "offset=2"), method: .get, headers: headers) { response in
                 let rows = try Self.rows(response)
@@ -177,11 +227,11 @@ import Testing
                 #expect(response.headers[.contentRange] == "2-2/3")
             }
             // Without a source filter the owner sees both sources, the viewer only theirs.
-            try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(Fixture.owner)) { response in
+            try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(fixture.owner)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.count == 4)
             }
-            try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(Fixture.viewer)) { response in
+            try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.count == 3)
                 #expect(rows.allSatisfy { $0["source_id"] as? String == fixture.first.id })
@@ -190,15 +240,15 @@ import Testing
     }
 
     @Test func searchFiltersWithPostgRESTSyntax() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
             let uri = "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.first.id)&or=(contact_name.ilike.*BOB*,email.ilike.*BOB*)"
-            try await client.execute(uri: uri, method: .get, headers: Self.bearer(Fixture.viewer)) { response in
+            try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.map { $0["ghl_contact_id"] as? String } == ["a2"])
             }
             try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent?email=is.null&select=ghl_contact_id", method: .get,
-                                     headers: Self.bearer(Fixture.owner)) { response in
+                                     headers: Self.bearer(fixture.owner)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.count == 1)
                 #expect(rows[0].keys.sorted() == ["ghl_contact_id"])
@@ -207,19 +257,39 @@ import Testing
     }
 
     @Test func viewerCannotReadAnotherSource() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
             try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.second.id)", method: .get,
-                                     headers: Self.bearer(Fixture.viewer)) { response in
+                                     headers: Self.bearer(fixture.viewer)) { response in
                 try Self.expectError(response, .forbidden, containing: fixture.second.id)
             }
             try await client.execute(uri: "/rest/v1/v_ghl_dashboard_summary?source_id=in.(\(fixture.first.id),\(fixture.second.id))",
-                                     method: .get, headers: Self.bearer(Fixture.viewer)) { response in
+                                     method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 try Self.expectError(response, .forbidden)
             }
             // A filter on another column naming the other source's data still only sees the viewer's rows.
             try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent?email=eq.secret@beta.example", method: .get,
-                                     headers: Self.bearer(Fixture.viewer)) { response in
+                                     headers: Self.bearer(fixture.viewer)) { response in
+                let rows = try Self.rows(response)
+                #expect(rows.isEmpty)
+            }
+        }
+    }
+
+    @Test func revokedGrantAppliesToTheNextRequest() async throws {
+        let fixture = try await Fixture()
+        try await fixture.test { client in
+            let uri = "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.first.id)"
+            try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.viewer)) { response in
+                let rows = try Self.rows(response)
+                #expect(rows.count == 3)
+            }
+            let viewerId = try fixture.auth.accounts.user(email: "viewer@example.com").id
+            try fixture.auth.accounts.revoke(userId: viewerId, sourceId: fixture.first.id)
+            try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.viewer)) { response in
+                try Self.expectError(response, .forbidden, containing: fixture.first.id)
+            }
+            try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.isEmpty)
             }
@@ -227,8 +297,9 @@ import Testing
     }
 
     @Test func unknownViewsAndBadParametersAreRefused() async throws {
-        try await Fixture().test { client in
-            let owner = Self.bearer(Fixture.owner)
+        let fixture = try await Fixture()
+        try await fixture.test { client in
+            let owner = Self.bearer(fixture.owner)
             try await client.execute(uri: "/rest/v1/ghl_contacts", method: .get, headers: owner) { response in
                 try Self.expectError(response, .notFound, containing: "unknown view")
             }
@@ -248,17 +319,17 @@ import Testing
     }
 
     @Test func everyViewAnswers() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
             for view in ReportingViews.names {
                 try await client.execute(uri: "/rest/v1/\(view)?source_id=eq.\(fixture.first.id)", method: .get,
-                                         headers: Self.bearer(Fixture.owner)) { response in
+                                         headers: Self.bearer(fixture.owner)) { response in
                     #expect(response.status == .ok, "\(view)")
                     _ = try Self.rows(response)
                 }
             }
             try await client.execute(uri: "/rest/v1/v_ghl_dashboard_summary?source_id=eq.\(fixture.first.id)", method: .get,
-                                     headers: Self.bearer(Fixture.owner)) { response in
+                                     headers: Self.bearer(fixture.owner)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.count == 1)
                 #expect(rows[0]["contacts_count"] as? Int == 3)
@@ -270,20 +341,20 @@ import Testing
     // MARK: functions
 
     @Test func runAllNeedsAnEditorOrOwner() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         let body = Self.json(#"{"source_id":"\#(fixture.first.id)","mode":"full"}"#)
         try await fixture.test { client in
             try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, body: body) { response in
                 try Self.expectError(response, .unauthorized)
             }
-            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(Fixture.viewer), body: body) { response in
+            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(fixture.viewer), body: body) { response in
                 try Self.expectError(response, .forbidden, containing: "viewer")
             }
-            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(Fixture.viewer),
+            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(fixture.viewer),
                                      body: Self.json(#"{"source_id":"\#(fixture.second.id)"}"#)) { response in
                 try Self.expectError(response, .forbidden, containing: "no access")
             }
-            try await client.execute(uri: "/functions/v1/poll-ghl-contacts", method: .post, headers: Self.bearer(Fixture.viewer), body: body) { response in
+            try await client.execute(uri: "/functions/v1/poll-ghl-contacts", method: .post, headers: Self.bearer(fixture.viewer), body: body) { response in
                 try Self.expectError(response, .forbidden)
             }
         }
@@ -291,9 +362,9 @@ import Testing
     }
 
     @Test func runAllReturnsTheSeedsAggregate() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
-            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(Fixture.owner),
+            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: Self.bearer(fixture.owner),
                                      body: Self.json(#"{"source_id":"\#(fixture.first.id)","locationId":"loc-alpha","mode":"full","pageSize":100}"#)) { response in
                 #expect(response.status == .ok)
                 let body = try Self.object(response)
@@ -305,7 +376,7 @@ import Testing
                 #expect(failed["error"] as? String == "GHL answered 503")
                 #expect((body["counts"] as? [String: Int])?["contacts"] == 10)
             }
-            try await client.execute(uri: "/functions/v1/poll-ghl-opportunities", method: .post, headers: Self.bearer(Fixture.owner),
+            try await client.execute(uri: "/functions/v1/poll-ghl-opportunities", method: .post, headers: Self.bearer(fixture.owner),
                                      body: Self.json(#"{"source_id":"\#(fixture.second.id)"}"#)) { response in
                 #expect(response.status == .ok)
                 let body = try Self.object(response)
@@ -318,9 +389,9 @@ import Testing
     }
 
     @Test func badFunctionBodiesAre422() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
-            let owner = Self.bearer(Fixture.owner)
+            let owner = Self.bearer(fixture.owner)
             let cases: [(String, String)] = [
                 ("{}", "source_id is required"),
                 (#"{"source_id": 7}"#, "source_id must be a string"),
@@ -346,7 +417,7 @@ import Testing
     // MARK: webhooks
 
     @Test func webhooksGoToTheSyncIntake() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         try await fixture.test { client in
             let payload = #"{"type":"ContactUpdate","locationId":"loc-alpha","id":"a1"}"#
             try await client.execute(uri: "/webhooks/ghl", method: .post, headers: [HTTPField.Name("x-ghl-signature")!: "good"],

@@ -1,4 +1,5 @@
 import Foundation
+import GHLAPI
 import GHLAuth
 import GHLRealtime
 import GHLStore
@@ -23,13 +24,15 @@ public struct ProductServer: Sendable {
     /// - Parameters:
     ///   - webhookKeys: keys webhook signatures are checked against (GHL's by default).
     ///   - environment: where source tokens named by `token_env` are read.
+    ///   - schedulerTick: how often due schedules are looked for.
     public init(store: Store, webhookKeys: WebhookKeys = .ghl,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) throws {
+                schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) async throws {
         self.store = store
         let metrics = ServerMetrics()
-        let auth = try AuthService(store: store)
-        let engine = SyncEngine(store: store, environment: environment)
+        metrics.observeGHLRequests(of: .shared)
+        let auth = try await AuthService(store: store)
+        let engine = SyncEngine(store: store, environment: environment, logger: logger)
         let bus = TopicBus()
         store.onCommit { events in
             bus.publish(events)
@@ -40,7 +43,7 @@ public struct ProductServer: Sendable {
         self.engine = engine
         self.realtime = realtime
         self.metrics = metrics
-        scheduler = SyncScheduler(engine: engine, tick: schedulerTick)
+        scheduler = SyncScheduler(engine: engine, tick: schedulerTick, logger: logger)
         front = HTTPFront(
             authenticator: AuthServiceAuthenticator(auth: auth),
             views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
@@ -51,10 +54,11 @@ public struct ProductServer: Sendable {
 
     /// The application: the HTTP front plus the realtime grant sweep, the
     /// schedules and `services`, all stopped together on SIGINT/SIGTERM.
+    /// `onServerRunning` gets the bound port (useful with port 0); the server
+    /// accepts connections only after it returns, so keep it short.
     public func application(host: String, port: Int, services: [any Service] = [], logger: Logger,
                             onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         front.application(host: host, port: port, services: [realtime, ScheduleService(scheduler: scheduler)] + services,
                           logger: logger, onServerRunning: onServerRunning)
     }
 }
-
