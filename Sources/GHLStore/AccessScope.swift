@@ -27,9 +27,13 @@ public struct AccessScope: Hashable, Sendable {
         }
     }
 
-    /// `('a', 'b')`, sorted so that equal scopes build identical SQL.
+    /// `('a', 'b')`, sorted so that equal scopes build identical SQL. An empty
+    /// scope is `(NULL)`, not `()`: SQLite folds `IN ()` to false, drops the
+    /// filter, and then authorizes `count(*)` as a bare read of the base table,
+    /// which the authorizer refuses: a user with no grants would get errors
+    /// instead of empty results.
     private var sourceList: String {
-        "(" + sourceIds.sorted().map(sqlLiteral).joined(separator: ", ") + ")"
+        sourceIds.isEmpty ? "(NULL)" : "(" + sourceIds.sorted().map(sqlLiteral).joined(separator: ", ") + ")"
     }
 }
 

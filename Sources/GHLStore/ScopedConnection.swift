@@ -45,7 +45,9 @@ final class ScopedConnection: @unchecked Sendable {
         self.scope = scope
         let marker = Self.internalPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_"
         var inner: [String: String] = [:]
-        var setup = ["PRAGMA temp_store = MEMORY;"]
+        // Connecting json_each/json_tree declares a table, which the authorizer
+        // (rightly) refuses; connect them once now, before it is installed.
+        var setup = ["PRAGMA temp_store = MEMORY;", "SELECT * FROM json_each('[]'), json_tree('[]');"]
         for table in AccessScope.tables {
             let innerName = marker + table
             inner[table] = innerName
@@ -190,6 +192,7 @@ final class ScopePolicy: Sendable {
             guard let table = first?.lowercased() else { return false }
             if Self.argumentTables.contains(table) { return true }
             switch database {
+            case nil: return true  // a CTE's own rows, not a table of any database
             case "temp": return tempViews.contains(table)
             case "main": return innerViews[table] != nil && innerViews[table] == innermost?.lowercased()
             default: return false

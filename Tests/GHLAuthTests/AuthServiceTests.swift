@@ -128,7 +128,6 @@ import Testing
         #expect(info.st_mode & 0o777 == 0o600)
         let keyFile = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.keyPath))) as! [String: String]
 
-        try fixture.store.pool.writeWithoutTransaction { try $0.checkpoint(.full) }
         var bytes = Data()
         for suffix in ["", "-wal"] {
             bytes += (try? Data(contentsOf: URL(fileURLWithPath: fixture.databasePath + suffix))) ?? Data()
@@ -139,7 +138,7 @@ import Testing
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret.prefix(20)) is in the database")
         }
         #expect(bytes.range(of: secretKey) == nil)
-        let stored = try fixture.store.pool.read { try String.fetchOne($0, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [fixture.alice.id]) }
+        let stored = try await fixture.store.pool.read { try String.fetchOne($0, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [fixture.alice.id]) }
         #expect(stored?.hasPrefix("$scrypt$") == true)
     }
 

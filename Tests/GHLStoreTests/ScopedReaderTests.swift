@@ -49,8 +49,10 @@ import Testing
         let two = try reader.fetchNow("SELECT SUM(contacts_count), SUM(won_revenue) FROM v_ghl_dashboard_summary", scope: both)
         #expect(one.rows == [[1.databaseValue, 100.0.databaseValue]])
         #expect(two.rows == [[2.databaseValue, 200.0.databaseValue]])
-        let empty = try reader.fetchNow("SELECT COUNT(*) FROM ghl_contacts", scope: AccessScope(userId: "nobody", sourceIds: []))
-        #expect(empty.rows == [[0.databaseValue]])
+        for (table, _) in Self.scopedTables {
+            let empty = try reader.fetchNow("SELECT COUNT(*) FROM \(table)", scope: AccessScope(userId: "nobody", sourceIds: []))
+            #expect(empty.rows == [[0.databaseValue]], "\(table)")
+        }
     }
 
     /// SQL that tries to reach beyond the scope: each is refused at compile time.
@@ -62,6 +64,8 @@ import Testing
         "SELECT * FROM main.user_sources",
         "SELECT * FROM ghl_contacts WHERE id IN (SELECT id FROM main.ghl_contacts)",
         "SELECT (SELECT COUNT(*) FROM main.ghl_payments)",
+        "SELECT COUNT(*) FROM main.ghl_contacts",
+        "SELECT COUNT(*) FROM main.user_sources",
         "WITH ghl_contacts AS (SELECT * FROM main.ghl_contacts) SELECT * FROM ghl_contacts",
         "WITH RECURSIVE ghl_contacts(x) AS (SELECT source_id FROM main.ghl_contacts) SELECT * FROM ghl_contacts",
         "SELECT * FROM (SELECT * FROM main.ghl_contacts) AS ghl_contacts",
@@ -131,6 +135,18 @@ import Testing
         let sql = template.replacingOccurrences(of: "%B", with: fixture.sourceB)
         let rows = try ScopedReader(store: fixture.store).fetchNow(sql, scope: fixture.scopeA)
         #expect(TwoSourceFixture.values(rows, "source_id").allSatisfy { $0 == fixture.sourceA }, "\(sql)")
+    }
+
+    @Test func schemaChangesByAnotherConnectionKeepTheScope() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        let sql = "SELECT p.source_id FROM ghl_pipelines p, json_each(p.stages)"
+        #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
+        try fixture.store.pool.write { try $0.execute(sql: "CREATE TABLE later (x); DROP VIEW v_ghl_contacts_recent") }
+        #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
+        #expect(throws: StoreError.self) { try reader.fetchNow("SELECT * FROM later", scope: fixture.scopeA) }
+        #expect(TwoSourceFixture.values(try reader.fetchNow("SELECT * FROM v_ghl_contacts_recent", scope: fixture.scopeA), "source_id") == [fixture.sourceA])
     }
 
     @Test func parametersBindInOrderAndMustMatch() throws {
