@@ -33,9 +33,10 @@ public enum RecordMapping {
     }
 
     static func row(_ entity: Entity, id: String, object o: Object, raw: String) -> EntityRecord {
-        EntityRecord(ghlId: id, values: values(entity, o), raw: raw,
-                     ghlCreatedAt: o.timestamp("dateAdded", "createdAt"),
-                     ghlUpdatedAt: o.timestamp("dateUpdated", "updatedAt"))
+        let created = o.timestamp("dateAdded", "createdAt")
+        // A create webhook carries no dateUpdated: a record never updated last changed when it was created.
+        return EntityRecord(ghlId: id, values: values(entity, o), raw: raw, ghlCreatedAt: created,
+                            ghlUpdatedAt: o.timestamp("dateUpdated", "updatedAt") ?? created)
     }
 
     private static func values(_ entity: Entity, _ o: Object) -> [String: DatabaseValue] {
