@@ -116,6 +116,17 @@ def demo(tmp_path):
     assert demo.stop() == 0, "demo did not stop cleanly on SIGINT:\n" + "\n".join(demo.lines[-20:])
 
 
+def full_page_screenshot(driver, width, path):
+    """The whole page at `width` CSS pixels: the window grows to the page's height."""
+    driver.set_window_size(width, 1000)
+    time.sleep(0.3)  # relayout at the new width
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    chrome_height = driver.execute_script("return window.outerHeight - window.innerHeight")
+    driver.set_window_size(width, height + chrome_height)
+    time.sleep(0.5)  # let the bar transitions settle before the picture
+    driver.save_screenshot(str(path))
+
+
 def card_value(driver, card):
     return driver.find_element(By.CSS_SELECTOR, f"#{card} .value").text
 
@@ -163,11 +174,8 @@ def test_dashboard_signs_in_pulls_and_updates_live(demo):
             lambda d: marker in d.find_element(By.ID, "contacts-table").text)
         assert driver.execute_script("return window.__noReload") == "still here"
 
-        time.sleep(0.5)  # let the bar transitions settle before the picture
-        driver.save_screenshot(str(ARTIFACTS / "dashboard.png"))
-        driver.set_window_size(390, 1600)
-        time.sleep(0.5)
-        driver.save_screenshot(str(ARTIFACTS / "dashboard-phone.png"))
+        full_page_screenshot(driver, 1440, ARTIFACTS / "dashboard.png")
+        full_page_screenshot(driver, 390, ARTIFACTS / "dashboard-phone.png")
     finally:
         driver.quit()
 

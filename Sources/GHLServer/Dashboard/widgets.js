@@ -78,7 +78,15 @@ export function renderPipeline(rows, sourceNames, showSource, currency) {
 }
 
 /// Won deals and collected payments per month, the last 12 months with data, as an inline SVG.
+let revenueRows = null;
+// The chart is drawn at the panel's width, so its labels keep their size; redraw when that changes.
+window.addEventListener('resize', () => {
+  clearTimeout(renderRevenue.timer);
+  renderRevenue.timer = setTimeout(() => { if (revenueRows) renderRevenue(revenueRows); }, 150);
+});
+
 export function renderRevenue(rows) {
+  revenueRows = rows;
   const currency = sharedCurrency(rows);
   const months = new Map();
   for (const row of rows) {
@@ -91,12 +99,14 @@ export function renderRevenue(rows) {
   const data = [...months.entries()].sort(([a], [b]) => a.localeCompare(b)).slice(-12);
   $('#revenue-legend').innerHTML = '<i class="key won"></i>won <i class="key paid"></i>payments';
   if (data.length === 0) { $('#revenue-chart').innerHTML = '<p class="empty">No revenue yet.</p>'; return; }
-  const width = 640, height = 220, left = 56, bottom = 24, top = 10;
+  const width = Math.max(280, Math.round($('#revenue-chart').clientWidth) || 640), height = 220, left = 52, bottom = 24, top = 10;
   const max = Math.max(1, ...data.map(([, m]) => Math.max(m.won, m.paid)));
   const slot = (width - left) / data.length;
   const bar = Math.max(3, slot * 0.34);
   const y = (v) => top + (height - bottom - top) * (1 - v / max);
   const ticks = [0, 0.5, 1].map((f) => max * f);
+  // On a narrow chart every other month is named, always the latest.
+  const labelled = (i) => slot >= 30 || (data.length - 1 - i) % 2 === 0;
   const label = (month) => new Date(`${month}-01T00:00:00Z`).toLocaleString(undefined, { month: 'short', timeZone: 'UTC' });
   $('#revenue-chart').innerHTML = `
     <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="Revenue by month">
@@ -107,7 +117,7 @@ export function renderRevenue(rows) {
         return `<g><title>${month}: won ${formatMoney(m.won, currency)}, payments ${formatMoney(m.paid, currency)}</title>
           <rect class="won" x="${x - bar - 1}" y="${y(m.won)}" width="${bar}" height="${Math.max(0, height - bottom - y(m.won))}" rx="2"/>
           <rect class="paid" x="${x + 1}" y="${y(m.paid)}" width="${bar}" height="${Math.max(0, height - bottom - y(m.paid))}" rx="2"/>
-          <text class="axis" x="${x}" y="${height - 6}" text-anchor="middle">${label(month)}</text></g>`;
+          ${labelled(i) ? `<text class="axis" x="${x}" y="${height - 6}" text-anchor="middle">${label(month)}</text>` : ''}</g>`;
       }).join('')}
     </svg>`;
 }
