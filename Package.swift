@@ -90,6 +90,6 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLStore"]),
+        .testTarget(name: "ghlsyncTests", dependencies: ["GHLStore", "GHLAPI", "GHLSandbox"]),
     ]
 )

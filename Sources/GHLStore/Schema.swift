@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v2") { db in
             try createProductTables(db)
         }
+        migrator.registerMigration("v3_sync") { db in
+            try createSyncTables(db)
+        }
         return migrator
     }
 

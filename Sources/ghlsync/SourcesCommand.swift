@@ -4,7 +4,7 @@ import GHLStore
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources", abstract: "Register and list GHL locations (sources).",
-        subcommands: [Add.self, List.self])
+        subcommands: [Add.self, List.self, Schedule.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,45 @@
+import Foundation
+
+/// One page of records, as the paginator streams them.
+public struct GHLPage: Sendable {
+    public var resource: GHLResource
+    /// Records read from this page, in the order GHL sent them.
+    public var records: [GHLRecord]
+    /// Records of this page that could not be read; never silently dropped.
+    public var malformed: [GHLMalformedRecord]
+    /// 0 for the first page of a run, counting on across a resumed run.
+    public var index: Int
+    /// The total GHL reports for the whole listing, when it reports one.
+    public var total: Int?
+    /// Where to resume after this page; nil on the last page.
+    public var checkpoint: PageCheckpoint?
+
+    public var isLast: Bool { checkpoint == nil }
+}
+
+/// Where a listing stands after a page: persist it to resume an interrupted
+/// sync after the last page that was stored.
+///
+/// It carries the page size and the `updatedSince` filter of the run, since
+/// a cursor is only meaningful with them; a resumed run uses these.
+public struct PageCheckpoint: Sendable, Codable, Hashable {
+    public enum Cursor: Sendable, Codable, Hashable {
+        /// Contacts search: the `searchAfter` values of the last record.
+        case searchAfter([JSONValue])
+        /// Contacts search without `searchAfter` in the records: the next page number.
+        case page(Int)
+        /// `startAfter` (epoch ms) and `startAfterId` of the cursor endpoints.
+        case startAfter(JSONValue, id: String)
+        /// Offset of the next record.
+        case offset(Int)
+    }
+
+    public var resource: GHLResource
+    /// nil before the first page.
+    public var cursor: Cursor?
+    public var nextPageIndex: Int
+    public var pageSize: Int
+    public var updatedSince: Date?
+    /// Records delivered so far in this run (including earlier resumed parts).
+    public var recordsSoFar: Int
+}

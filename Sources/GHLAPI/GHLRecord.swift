@@ -1,0 +1,86 @@
+/// One record as GHL sent it: every field kept, known or not.
+public struct GHLRecord: Sendable, Hashable {
+    /// GHL's id (`id`, or `_id` for payments and reviews).
+    public var id: String
+    public var object: [String: JSONValue]
+    /// The record as compact JSON with sorted keys: what the store keeps as `raw`.
+    public var canonicalJSON: String
+
+    public init(id: String, object: [String: JSONValue]) {
+        self.id = id
+        self.object = object
+        self.canonicalJSON = JSONValue.object(object).canonicalJSON
+    }
+
+    public subscript(key: String) -> JSONValue? { object[key] }
+
+    /// A string field; nil when missing, null or not a string.
+    public func string(_ key: String) -> String? { object[key]?.stringValue }
+
+    /// A number field; nil when missing, null or not a number.
+    public func number(_ key: String) -> Double? { object[key]?.doubleValue }
+
+    /// GHL's creation time as sent (`dateAdded` for contacts, `createdAt` elsewhere).
+    public var createdAt: String? { string("dateAdded") ?? string("createdAt") }
+
+    /// GHL's update time as sent (`dateUpdated` for contacts, `updatedAt` elsewhere).
+    public var updatedAt: String? { string("dateUpdated") ?? string("updatedAt") }
+}
+
+/// A record of a page that could not be read. The rest of the page is kept.
+public struct GHLMalformedRecord: Sendable, Hashable, CustomStringConvertible {
+    /// Its position in the page's record array.
+    public var index: Int
+    /// Its id, when it had a readable one.
+    public var id: String?
+    public var reason: String
+    /// The record as received, for the log.
+    public var rawJSON: String
+
+    public var description: String {
+        "record \(index)\(id.map { " (\($0))" } ?? ""): \(reason)"
+    }
+}
+
+extension GHLRecord {
+    /// Reads the records of a page, sorting out those that cannot be used.
+    static func read(_ elements: [JSONValue], as resource: GHLResource) -> (records: [GHLRecord], malformed: [GHLMalformedRecord]) {
+        var records: [GHLRecord] = []
+        records.reserveCapacity(elements.count)
+        var malformed: [GHLMalformedRecord] = []
+        for (index, element) in elements.enumerated() {
+            switch read(element, typedFields: resource.typedFields) {
+            case .success(let record): records.append(record)
+            case .failure(let problem):
+                malformed.append(GHLMalformedRecord(index: index, id: problem.id, reason: problem.reason,
+                                                    rawJSON: element.canonicalJSON))
+            }
+        }
+        return (records, malformed)
+    }
+
+    struct Problem: Error {
+        var id: String?
+        var reason: String
+    }
+
+    static func read(_ element: JSONValue, typedFields: [(name: String, type: String)]) -> Result<GHLRecord, Problem> {
+        guard case .object(let object) = element else {
+            return .failure(Problem(reason: "expected an object, got \(element.typeName)"))
+        }
+        let idValue = object["id"] ?? object["_id"]
+        guard let idValue, !idValue.isNull else { return .failure(Problem(reason: "no id")) }
+        guard let id = idValue.stringValue, !id.isEmpty else {
+            return .failure(Problem(reason: "id is \(idValue.typeName == "string" ? "empty" : withArticle(idValue.typeName)), expected a string"))
+        }
+        for field in typedFields {
+            guard let value = object[field.name], !value.isNull, value.typeName != field.type else { continue }
+            return .failure(Problem(id: id, reason: "\(field.name) is \(withArticle(value.typeName)), expected \(withArticle(field.type))"))
+        }
+        return .success(GHLRecord(id: id, object: object))
+    }
+}
+
+private func withArticle(_ typeName: String) -> String {
+    (typeName.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + typeName
+}

@@ -1,0 +1,122 @@
+/// A kind of GHL record the client can page through, with the endpoint and
+/// paging scheme that fetch it in the fewest requests.
+public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
+    /// `POST /contacts/search`, 500 per page, `searchAfter` cursor.
+    case contacts
+    /// `GET /contacts/` (deprecated by GHL), 100 per page, `startAfter`/`startAfterId`
+    /// cursor. Only for accounts where search is unavailable: it needs 5x the requests.
+    case legacyContacts
+    /// `GET /opportunities/search`, 100 per page, cursor in `meta`.
+    case opportunities
+    /// `GET /opportunities/pipelines`, all in one response.
+    case pipelines
+    /// `GET /payments/orders`, offset paging.
+    case orders
+    /// `GET /payments/transactions` (the store's `payments`), offset paging.
+    case transactions
+    /// `GET /products/reviews`, offset paging.
+    case reviews
+
+    /// How an endpoint pages.
+    public enum PagingScheme: String, Sendable {
+        /// Cursor from the last record's `searchAfter` (page numbers when absent).
+        case searchAfter
+        /// `startAfter` + `startAfterId` cursor returned in `meta`.
+        case startAfterCursor
+        /// `limit` + `offset`, with a total count.
+        case offset
+        /// Everything in one response.
+        case unpaged
+    }
+
+    /// What `updatedSince` can filter on server-side.
+    public enum IncrementalFilter: String, Sendable {
+        /// The server filters on the update time: an incremental sync sees every change.
+        case updatedAt
+        /// The server only filters on the creation time: an incremental sync sees
+        /// new records, not changes to older ones, so schedule full syncs too.
+        case createdAt
+        /// No server-side filter: `updatedSince` is ignored and every page is fetched.
+        case none
+    }
+
+    public var method: String {
+        self == .contacts ? "POST" : "GET"
+    }
+
+    public var path: String {
+        switch self {
+        case .contacts: "/contacts/search"
+        case .legacyContacts: "/contacts/"
+        case .opportunities: "/opportunities/search"
+        case .pipelines: "/opportunities/pipelines"
+        case .orders: "/payments/orders"
+        case .transactions: "/payments/transactions"
+        case .reviews: "/products/reviews"
+        }
+    }
+
+    /// "POST /contacts/search", as errors name it.
+    public var endpoint: String { "\(method) \(path)" }
+
+    public var pagingScheme: PagingScheme {
+        switch self {
+        case .contacts: .searchAfter
+        case .legacyContacts, .opportunities: .startAfterCursor
+        case .pipelines: .unpaged
+        case .orders, .transactions, .reviews: .offset
+        }
+    }
+
+    /// The largest page the endpoint serves. GHL documents 500 for contact
+    /// search and 100 for the cursor endpoints; the payments and reviews
+    /// specs are silent, and 100 is what GHL's own UI asks for.
+    public var maxPageSize: Int {
+        switch self {
+        case .contacts: 500
+        case .pipelines: 1
+        default: 100
+        }
+    }
+
+    /// The member of the response body holding the records.
+    public var recordsKey: String {
+        switch self {
+        case .contacts, .legacyContacts: "contacts"
+        case .opportunities: "opportunities"
+        case .pipelines: "pipelines"
+        case .orders, .transactions, .reviews: "data"
+        }
+    }
+
+    /// Contacts search filters on `dateUpdated`; payments (`startAt`) and
+    /// reviews (`startDate`) only on creation; opportunities offer only a
+    /// day-precision creation `date`, the deprecated contacts list and
+    /// pipelines nothing.
+    public var incrementalFilter: IncrementalFilter {
+        switch self {
+        case .contacts: .updatedAt
+        case .orders, .transactions, .reviews: .createdAt
+        case .legacyContacts, .opportunities, .pipelines: .none
+        }
+    }
+
+    /// Fields the client reads or the store maps, with the JSON type they
+    /// must have when present and not null; a record breaking this is malformed.
+    var typedFields: [(name: String, type: String)] {
+        switch self {
+        case .contacts, .legacyContacts:
+            [("dateAdded", "string"), ("dateUpdated", "string"), ("tags", "array"), ("email", "string")]
+        case .opportunities:
+            [("monetaryValue", "number"), ("status", "string"), ("pipelineId", "string"),
+             ("createdAt", "string"), ("updatedAt", "string")]
+        case .pipelines:
+            [("stages", "array"), ("name", "string")]
+        case .orders, .transactions:
+            [("amount", "number"), ("currency", "string"), ("status", "string"),
+             ("createdAt", "string"), ("updatedAt", "string")]
+        case .reviews:
+            [("rating", "number"), ("createdAt", "string"), ("updatedAt", "string")]
+        }
+    }
+}

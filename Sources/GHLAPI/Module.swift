@@ -1,1 +1,0 @@
-// GHLAPI: placeholder until the module lands.

@@ -1,0 +1,140 @@
+import Synchronization
+
+/// The request budget of one location, shared by every request to it.
+///
+/// GHL allows 100 requests per 10 s per app and location (and a daily cap),
+/// and says so in every response: `X-RateLimit-Max`, `-Remaining`,
+/// `-Interval-Milliseconds`, `-Limit-Daily`, `-Daily-Remaining`. The budget
+/// keeps the times of its last `max` requests and lets a request leave only
+/// when the one `max` requests before it is a little more than an interval
+/// old. So no window of the server's, fixed or sliding, ever sees more than
+/// the maximum (a steady sync gets no 429s), the first `max` requests go at
+/// once, and the rest run at the allowed rate. Before the first response, or
+/// with no headers, nothing is delayed; requests sent then are still counted.
+///
+/// A 429 pauses every request of the location for its `Retry-After`; an
+/// exhausted window (remaining 0, e.g. another app instance sharing the
+/// budget) pauses them for one interval.
+public actor RateBudget {
+    /// Fraction of the interval added as slack, so network jitter cannot
+    /// push one request too many into a server window.
+    public static let safetyMargin = 0.03
+    /// Limits above this many requests per interval are not paced: the
+    /// bookkeeping would cost more than the limit could ever bind.
+    static let maxTrackedRequests = 10_000
+    /// Send times kept before the limits are known.
+    static let untrackedCapacity = 256
+
+    /// What the last response said.
+    public struct Limits: Sendable, Hashable {
+        public var max: Int
+        public var remaining: Int
+        public var interval: Duration
+        public var dailyLimit: Int?
+        public var dailyRemaining: Int?
+    }
+
+    public let key: String
+    public private(set) var limits: Limits?
+    /// Send times of the last requests, a ring buffer; `oldest` is where the
+    /// next one is written once it is full.
+    private var sendTimes: [ContinuousClock.Instant] = []
+    private var oldest = 0
+    private var capacity = RateBudget.untrackedCapacity
+    private var pausedUntil: ContinuousClock.Instant?
+    private let clock = ContinuousClock()
+    private let counters = GHLMetrics()
+
+    public init(key: String = "") {
+        self.key = key
+    }
+
+    /// Requests, 429s, retries and throttled time of every client using this budget.
+    public nonisolated var metrics: GHLMetrics { counters }
+
+    /// Waits until the next request may leave, and books its slot.
+    public func acquire() async throws {
+        let now = clock.now
+        var slot = now
+        if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
+        if let limits, limits.max <= Self.maxTrackedRequests, sendTimes.count >= limits.max {
+            let window = limits.interval * (1 + Self.safetyMargin)
+            slot = max(slot, sendTimes[oldest] + window)
+        }
+        book(slot)
+        counters.update { $0.requests += 1 }
+        guard slot > now else { return }
+        counters.update { $0.throttledSeconds += Double((slot - now) / .milliseconds(1)) / 1000 }
+        try await clock.sleep(until: slot, tolerance: .milliseconds(1))
+    }
+
+    private func book(_ slot: ContinuousClock.Instant) {
+        guard capacity > 0 else { return }
+        if sendTimes.count < capacity {
+            sendTimes.append(slot)
+        } else {
+            sendTimes[oldest] = slot
+            oldest = (oldest + 1) % capacity
+        }
+    }
+
+    /// Keeps the last `newCapacity` send times, oldest first.
+    private func resize(to newCapacity: Int) {
+        guard newCapacity != capacity else { return }
+        let chronological = Array(sendTimes[oldest...] + sendTimes[..<oldest])
+        sendTimes = Array(chronological.suffix(newCapacity))
+        oldest = 0
+        capacity = newCapacity
+    }
+
+    /// Learns the limits from a response's headers.
+    public func record(_ response: GHLHTTPResponse) {
+        let value = { (name: String) in response.header(name).flatMap { Int($0.filter { !$0.isWhitespace }) } }
+        if let max = value("X-RateLimit-Max"), let remaining = value("X-RateLimit-Remaining"),
+           let intervalMs = value("X-RateLimit-Interval-Milliseconds"), intervalMs > 0 {
+            limits = Limits(max: max, remaining: remaining, interval: .milliseconds(intervalMs),
+                            dailyLimit: value("X-RateLimit-Limit-Daily"),
+                            dailyRemaining: value("X-RateLimit-Daily-Remaining"))
+            resize(to: max <= Self.maxTrackedRequests ? Swift.max(max, 1) : 0)
+            // A 429 says how long to wait in its Retry-After; the client pauses for that.
+            if remaining <= 0 && response.status != 429 { pause(for: .milliseconds(intervalMs)) }
+        }
+        if response.status == 429 { counters.update { $0.rateLimited += 1 } }
+    }
+
+    /// Holds every request of the location back, e.g. for a 429's `Retry-After`.
+    public func pause(for duration: Duration) {
+        let until = clock.now + duration
+        if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
+    }
+
+    /// True when GHL says the daily cap is used up: waiting would take hours.
+    public var isDailyLimitExhausted: Bool {
+        limits?.dailyRemaining.map { $0 <= 0 } ?? false
+    }
+
+    func countRetry() { counters.update { $0.retries += 1 } }
+}
+
+/// One `RateBudget` per base URL and location, so every client of a location
+/// in the process shares it, whichever source or entity it syncs.
+public final class RateBudgetRegistry: Sendable {
+    public static let shared = RateBudgetRegistry()
+
+    private let budgets = Mutex<[String: RateBudget]>([:])
+
+    public init() {}
+
+    public func budget(baseURL: String, locationId: String) -> RateBudget {
+        let key = "\(baseURL)|\(locationId)"
+        return budgets.withLock { budgets in
+            if let budget = budgets[key] { return budget }
+            let budget = RateBudget(key: key)
+            budgets[key] = budget
+            return budget
+        }
+    }
+
+    /// Every budget, for `/metrics`.
+    public var all: [RateBudget] { budgets.withLock { Array($0.values) } }
+}

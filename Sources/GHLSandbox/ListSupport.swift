@@ -1,0 +1,114 @@
+import Hummingbird
+
+/// Largest page the sandbox serves for the offset-paged endpoints (orders, transactions,
+/// reviews). The official files are silent; 100 matches GHL's other list endpoints.
+public let maxOffsetPageSize = 100
+/// Largest `pageLimit` of `POST /contacts/search` (public docs).
+public let maxContactSearchPageSize = 500
+/// Deepest record `page`-based contact search reaches; beyond it clients must use `searchAfter`.
+public let maxContactSearchPageDepth = 10_000
+/// Largest `limit` of `GET /contacts/` and `GET /opportunities/search` (official files).
+public let maxCursorPageSize = 100
+
+/// Reads and checks query parameters, answering 422 for malformed ones.
+struct QueryReader {
+    let request: Request
+    let admission: Admission
+
+    func string(_ name: String) -> String? {
+        guard let value = request.uri.queryParameters[name[...]], !value.isEmpty else { return nil }
+        return String(value)
+    }
+
+    func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(APIError) -> Int {
+        guard let text = string(name) else { return fallback }
+        guard let value = Double(text).flatMap({ $0 == $0.rounded() ? Int(exactly: $0) : nil }), range.contains(value) else {
+            throw admission.fail("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A time parameter; a bare date as an upper bound means the end of that day.
+    func time(_ name: String, endOfDay: Bool = false) throws(APIError) -> Int64? {
+        guard let text = string(name) else { return nil }
+        guard let ms = SandboxTime.parse(text) else {
+            throw admission.fail("\(name) must be a date (YYYY-MM-DD, mm-dd-yyyy, ISO 8601 or epoch milliseconds)")
+        }
+        let isBareDate = text.count == 10 && !text.allSatisfy(\.isNumber)
+        return endOfDay && isBareDate ? ms + 86_399_999 : ms
+    }
+
+    func oneOf(_ name: String, _ allowed: [String]) throws(APIError) -> String? {
+        guard let value = string(name) else { return nil }
+        guard allowed.contains(value) else { throw admission.fail("\(name) must be one of: \(allowed.joined(separator: ", "))") }
+        return value
+    }
+
+    /// The sandbox-only `updatedAfter` parameter (see README): records updated at or after it.
+    func updatedAfter() throws(APIError) -> Int64? { try time("updatedAfter") }
+}
+
+/// Combines record predicates; nil when there is nothing to filter.
+struct RecordFilters {
+    private var predicates: [@Sendable (StoredRecord) -> Bool] = []
+
+    mutating func add(_ predicate: @escaping @Sendable (StoredRecord) -> Bool) { predicates.append(predicate) }
+
+    mutating func createdBetween(_ from: Int64?, _ to: Int64?) {
+        if let from { add { $0.createdAtMs >= from } }
+        if let to { add { $0.createdAtMs <= to } }
+    }
+
+    mutating func updatedSince(_ from: Int64?) {
+        if let from { add { $0.updatedAtMs >= from } }
+    }
+
+    /// A top-level string field equal to one of the given values.
+    mutating func field(_ key: String, in values: [String]?) {
+        guard let values, !values.isEmpty else { return }
+        add { record in record.parsed()[key]?.stringValue.map { values.contains($0) } ?? false }
+    }
+
+    mutating func field(_ key: String, equals value: String?) { field(key, in: value.map { [$0] }) }
+
+    var combined: (@Sendable (StoredRecord) -> Bool)? {
+        guard !predicates.isEmpty else { return nil }
+        let all = predicates
+        return { record in all.allSatisfy { $0(record) } }
+    }
+}
+
+/// Writes a list response: a prefix, the records' pre-encoded JSON, a suffix.
+struct PageBody {
+    private(set) var buffer: ByteBuffer
+
+    init(records: [StoredRecord]) {
+        buffer = ByteBufferAllocator().buffer(capacity: records.reduce(256) { $0 + $1.json.count + 48 })
+    }
+
+    mutating func write(_ text: String) { buffer.writeString(text) }
+    mutating func write(_ bytes: [UInt8]) { buffer.writeBytes(bytes) }
+
+    /// Records separated by commas; `corruptFirst` serves the first with wrong field types,
+    /// `extra` appends fields (e.g. `searchAfter`) to each.
+    mutating func writeRecords(_ records: [StoredRecord], corruptFirst: Bool, extra: ((StoredRecord) -> String)? = nil) {
+        for (index, record) in records.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            let json = index == 0 && corruptFirst ? RecordShaper.withWrongTypes(record.parsed()).encoded : record.json
+            if let extra {
+                buffer.writeBytes(json.dropLast())
+                buffer.writeString(extra(record))
+                buffer.writeInteger(UInt8(ascii: "}"))
+            } else {
+                buffer.writeBytes(json)
+            }
+        }
+    }
+}
+
+extension Request {
+    /// `http://host:port` as the client addressed us, for `nextPageUrl`.
+    var baseURL: String {
+        "http://" + (head.authority ?? "127.0.0.1")
+    }
+}

@@ -1,1 +1,0 @@
-// GHLSandbox: placeholder until the module lands.

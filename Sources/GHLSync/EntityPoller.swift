@@ -1,0 +1,177 @@
+import Foundation
+import GHLAPI
+import GHLStore
+import GRDB
+
+/// One entity of one source: the seed's `poll-ghl-{entity}`.
+///
+/// Pages through GHL (the client fetches page N+1 while page N is written),
+/// maps each page and commits it in one transaction together with the run's
+/// checkpoint, the ids seen, the job's progress and the lease heartbeat. A run
+/// killed at any point therefore resumes after its last committed page, and
+/// the file never holds half a page.
+///
+/// Full listings end with the deletion sweep: stored rows whose ids the run
+/// did not see get `deleted_at` (an upsert revives them if they come back).
+/// Incremental runs fetch what changed since the watermark where GHL filters
+/// by update time, then compare GHL's total with the live row count; only when
+/// they differ (something was deleted) does the entity get a full listing and
+/// sweep. Endpoints that cannot filter by update time are listed in full.
+struct EntityPoller: Sendable {
+    let entity: Entity
+    let sourceId: String
+    let store: Store
+    let client: GHLClient
+    let job: Int64
+    let lease: SourceLease
+    let onProgress: @Sendable (SyncJobs.Progress) -> Void
+
+    /// What a finished poll reports.
+    struct Outcome: Sendable {
+        var progress: SyncJobs.Progress
+        var mode: SyncMode
+        var notes: [String]
+    }
+
+    static let problemsKept = 10
+    /// An unfinished run older than this starts over: its cursor may no longer
+    /// mean anything to GHL, and its watermark would be needlessly old.
+    static let resumeWithin: TimeInterval = 86400
+
+    var resource: GHLResource {
+        switch entity {
+        case .contacts: .contacts
+        case .opportunities: .opportunities
+        case .pipelines: .pipelines
+        case .orders: .orders
+        case .payments: .transactions
+        case .reviews: .reviews
+        }
+    }
+
+    func run(mode: SyncMode, pageSize: Int?) async throws -> Outcome {
+        var notes: [String] = []
+        var cursor = try await store.pool.read { [sourceId, entity] db in try SyncCursor.load(sourceId: sourceId, entity: entity, in: db) }
+        var run: SyncCursor.RunState
+        if let unfinished = cursor.run, unfinished.mode == mode || unfinished.mode == .full,
+           Date().timeIntervalSince(unfinished.startedAt) < Self.resumeWithin {
+            run = unfinished
+            notes.append("resumed the run of \(Timestamp.string(unfinished.startedAt)) after page \(unfinished.pages)")
+        } else {
+            let filterable = resource.incrementalFilter == .updatedAt
+            let since = mode == .incremental && filterable ? cursor.watermark : nil
+            if mode == .incremental && since == nil {
+                notes.append(filterable ? "no earlier successful run: listed everything"
+                                        : "\(resource.endpoint) cannot filter by update time: listed everything")
+            }
+            run = SyncCursor.RunState(startedAt: Date(), mode: mode, updatedSince: since)
+            try await begin(run, cursor: &cursor)
+        }
+        if !run.listed { try await list(&run, cursor: &cursor, pageSize: pageSize) }
+
+        if run.updatedSince != nil, let reason = try await deletionSuspected() {
+            notes.append("\(reason): listed everything to find deleted records")
+            run.updatedSince = nil
+            run.checkpoint = nil
+            run.listed = false
+            try await begin(run, cursor: &cursor)
+            try await list(&run, cursor: &cursor, pageSize: pageSize)
+        }
+        let swept = try await finish(run, cursor: &cursor)
+        if let swept, swept > 0 { notes.append("\(swept) record\(swept == 1 ? "" : "s") no longer in GHL marked deleted") }
+        if let blocked = run.sweepBlocked { notes.append("deletion sweep skipped: \(blocked)") }
+        if run.skipped > 0 {
+            notes.append("skipped \(run.skipped) malformed record\(run.skipped == 1 ? "" : "s"): " + run.problems.joined(separator: "; "))
+        }
+        return Outcome(progress: progress(run), mode: run.updatedSince == nil ? .full : .incremental, notes: notes)
+    }
+
+    /// Records a new run (or phase); a full listing starts with no ids seen.
+    private func begin(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws {
+        cursor.run = run
+        try await store.pool.write { [cursor, sourceId, entity] db in
+            if run.updatedSince == nil {
+                try db.execute(sql: "DELETE FROM sync_seen WHERE source_id = ? AND entity = ?", arguments: [sourceId, entity.rawValue])
+            }
+            try cursor.save(sourceId: sourceId, entity: entity, in: db)
+        }
+    }
+
+    private func list(_ run: inout SyncCursor.RunState, cursor: inout SyncCursor, pageSize: Int?) async throws {
+        let sweeping = run.updatedSince == nil
+        let requestsBefore = run.requests - client.counters.requests
+        let pages = client.pages(resource, pageSize: pageSize, updatedSince: run.updatedSince, resumeFrom: run.checkpoint)
+        for try await page in pages {
+            let records = page.records.map { RecordMapping.map(entity, $0) }
+            var seen = page.records.map(\.id)
+            for problem in page.malformed {
+                if let id = problem.id { seen.append(id) } else if sweeping {
+                    run.sweepBlocked = "a skipped record had no id, so any stored row might be it"
+                }
+                if run.problems.count < Self.problemsKept { run.problems.append("page \(page.index + 1) \(problem)") }
+            }
+            run.records += records.count
+            run.pages += 1
+            run.skipped += page.malformed.count
+            run.requests = requestsBefore + client.counters.requests
+            run.checkpoint = page.checkpoint
+            run.listed = page.isLast
+            run.total = page.total ?? run.total
+            cursor.run = run
+            let progress = progress(run)
+            try await store.pool.write { [cursor, progress, seen, sourceId, entity, job, lease] db in
+                try Store.upsert(entity, sourceId: sourceId, records: records, in: db)
+                if sweeping {
+                    let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")
+                    for id in seen { try insert.execute(arguments: [sourceId, entity.rawValue, id]) }
+                }
+                try cursor.save(sourceId: sourceId, entity: entity, in: db)
+                try SyncJobs.update(job, progress, in: db)
+                try lease.renew(db)
+            }
+            onProgress(progress)
+        }
+    }
+
+    /// After an incremental listing every record GHL has is stored, so more
+    /// live rows than GHL's total means deletions (and fewer, a gap).
+    private func deletionSuspected() async throws -> String? {
+        var total: Int?
+        for try await page in client.pages(resource, pageSize: 1) {
+            total = page.total
+            break
+        }
+        guard let total else { return "GHL reported no total" }
+        let live = try await store.pool.read { [sourceId, entity] db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(entity.table) WHERE source_id = ? AND deleted_at IS NULL",
+                             arguments: [sourceId]) ?? 0
+        }
+        return total == live ? nil : "GHL has \(total) \(entity.rawValue), the store \(live) live"
+    }
+
+    /// Sweeps (full listings), moves the watermark and clears the run, in one
+    /// transaction. Returns how many rows the sweep marked deleted.
+    private func finish(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws -> Int? {
+        cursor = SyncCursor(watermark: run.startedAt.addingTimeInterval(-SyncCursor.overlap), run: nil)
+        let sweep = run.updatedSince == nil && run.sweepBlocked == nil
+        return try await store.pool.write { [cursor, sourceId, entity] db -> Int? in
+            var swept: Int?
+            if sweep {
+                let now = Timestamp.string()
+                try db.execute(sql: """
+                    UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1
+                    WHERE source_id = ?2 AND deleted_at IS NULL AND NOT EXISTS (
+                        SELECT 1 FROM sync_seen s WHERE s.source_id = ?2 AND s.entity = ?3 AND s.ghl_id = \(entity.table).\(entity.idColumn))
+                    """, arguments: [now, sourceId, entity.rawValue])
+                swept = db.changesCount
+            }
+            try db.execute(sql: "DELETE FROM sync_seen WHERE source_id = ? AND entity = ?", arguments: [sourceId, entity.rawValue])
+            try cursor.save(sourceId: sourceId, entity: entity, in: db)
+            return swept
+        }
+    }
+
+    private func progress(_ run: SyncCursor.RunState) -> SyncJobs.Progress {
+        SyncJobs.Progress(records: run.records, pages: run.pages, requests: run.requests, total: run.total, skipped: run.skipped)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GHLAPI
+import GHLStore
+import GRDB
+
+/// Lenient reads of a GHL JSON object for the typed columns.
+///
+/// GHL sends fields missing, null, or of another type than its spec says; a
+/// column then gets the closest faithful value or NULL, never an error. The
+/// full record stays in `raw` either way.
+extension Dictionary where Key == String, Value == JSONValue {
+    /// The value at a path of object members (`["contact", "id"]`).
+    func value(_ path: [String]) -> JSONValue? {
+        var current: JSONValue? = self[path[0]]
+        for key in path.dropFirst() { current = current?[key] }
+        return current
+    }
+
+    /// Text of the first path holding a string (or a number or boolean, as written).
+    func text(_ paths: [String]...) -> DatabaseValue {
+        for path in paths {
+            switch value(path) {
+            case .string(let text)?: return text.databaseValue
+            case .number(let number)?: return JSONValue.number(number).canonicalJSON.databaseValue
+            case .bool(let flag)?: return (flag ? "true" : "false").databaseValue
+            default: continue
+            }
+        }
+        return .null
+    }
+
+    /// The first path holding a number, or a string that reads as one.
+    func real(_ paths: [String]...) -> DatabaseValue {
+        for path in paths {
+            switch value(path) {
+            case .number(let number)?: return number.databaseValue
+            case .string(let text)?: if let number = Double(text.trimmingCharacters(in: .whitespaces)) { return number.databaseValue }
+            default: continue
+            }
+        }
+        return .null
+    }
+
+    /// A boolean as 0/1, from `true`, `1`, or `"true"`.
+    func flag(_ key: String) -> DatabaseValue {
+        switch self[key] {
+        case .bool(let flag)?: return (flag ? 1 : 0).databaseValue
+        case .number(let number)? where number == 0 || number == 1: return Int(number).databaseValue
+        case .string(let text)?:
+            switch text.lowercased() {
+            case "true", "1": return 1.databaseValue
+            case "false", "0": return 0.databaseValue
+            default: return .null
+            }
+        default: return .null
+        }
+    }
+
+    /// An array or object member as canonical JSON text (tags, stages).
+    func json(_ key: String) -> DatabaseValue {
+        switch self[key] {
+        case let value? where value.arrayValue != nil || value.objectValue != nil: return value.canonicalJSON.databaseValue
+        default: return .null
+        }
+    }
+
+    /// The first of `keys` holding a readable time, as the store writes times.
+    func timestamp(_ keys: String...) -> String? {
+        for key in keys {
+            if let time = self[key].flatMap(GHLTime.normalize) { return time }
+        }
+        return nil
+    }
+}
+
+/// GHL times, normalised to the store's form: ISO 8601, UTC, milliseconds, `Z`.
+enum GHLTime {
+    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let plain = Date.ISO8601FormatStyle()
+
+    /// An ISO 8601 string in any offset, with or without fraction, or epoch
+    /// seconds / milliseconds; nil for anything else.
+    static func normalize(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text):
+            if isNormal(text) { return text }
+            if let date = (try? withFraction.parse(text)) ?? (try? plain.parse(text)) { return Timestamp.string(date) }
+            if let number = Double(text) { return normalize(.number(number)) }
+            return nil
+        case .number(let number) where number.isFinite && number > 0:
+            // Below 1e11 it cannot be milliseconds of any date after 1973.
+            let seconds = number >= 1e11 ? number / 1000 : number
+            return Timestamp.string(Date(timeIntervalSince1970: seconds))
+        default:
+            return nil
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.sssZ`: already normal, the common case, no parsing.
+    private static func isNormal(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            switch index {
+            case 4, 7: guard byte == UInt8(ascii: "-") else { return false }
+            case 10: guard byte == UInt8(ascii: "T") else { return false }
+            case 13, 16: guard byte == UInt8(ascii: ":") else { return false }
+            case 19: guard byte == UInt8(ascii: ".") else { return false }
+            case 23: guard byte == UInt8(ascii: "Z") else { return false }
+            default: guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
+            }
+        }
+        return true
+    }
+}

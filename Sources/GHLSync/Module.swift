@@ -1,1 +1,0 @@
-// GHLSync: placeholder until the module lands.

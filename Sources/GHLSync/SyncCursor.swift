@@ -1,0 +1,71 @@
+import Foundation
+import GHLAPI
+import GHLStore
+import GRDB
+
+/// What `sync_cursors` keeps per source and entity (JSON in its `cursor` column).
+///
+/// - `watermark`: where the next incremental run starts (`updatedSince`).
+/// - `run`: an unfinished run, rewritten in every page's transaction, so a
+///   killed run resumes after its last committed page with the same filter.
+struct SyncCursor: Codable, Sendable, Equatable {
+    var watermark: Date?
+    var run: RunState?
+
+    struct RunState: Codable, Sendable, Equatable {
+        /// When the run began; minus `overlap`, the next watermark.
+        var startedAt: Date
+        /// The mode the run was asked for (a resumed run keeps it).
+        var mode: SyncMode
+        /// nil: a full listing that ends with the deletion sweep.
+        var updatedSince: Date?
+        /// Where to continue; nil before the first committed page.
+        var checkpoint: PageCheckpoint?
+        var records = 0
+        var pages = 0
+        var requests = 0
+        var skipped = 0
+        /// GHL's total for the listing, as its last page reported it.
+        var total: Int?
+        /// Why the sweep must not run (a skipped record without an id might be
+        /// any stored row), or nil.
+        var sweepBlocked: String?
+        /// The last page is committed; only the finish remains.
+        var listed = false
+        /// The first few skipped records, for the job's notes.
+        var problems: [String] = []
+    }
+
+    /// Changes GHL makes while a run pages are caught by starting the next
+    /// incremental run this much before the current one started (clocks of
+    /// GHL and this machine need not agree to the second).
+    static let overlap: TimeInterval = 300
+
+    static func load(sourceId: String, entity: Entity, in db: Database) throws -> SyncCursor {
+        guard let text = try String.fetchOne(db, sql: "SELECT cursor FROM sync_cursors WHERE source_id = ? AND entity = ?",
+                                             arguments: [sourceId, entity.rawValue]),
+              let cursor = try? decoder.decode(SyncCursor.self, from: Data(text.utf8)) else { return SyncCursor() }
+        return cursor
+    }
+
+    func save(sourceId: String, entity: Entity, in db: Database) throws {
+        let text = String(decoding: try Self.encoder.encode(self), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO sync_cursors (source_id, entity, cursor, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (source_id, entity) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+            """, arguments: [sourceId, entity.rawValue, text, Timestamp.string()])
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }()
+}

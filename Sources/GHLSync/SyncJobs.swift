@@ -1,0 +1,62 @@
+import Foundation
+import GHLStore
+import GRDB
+
+/// The `ghl_sync_jobs` rows of one run, one per entity, as the seed keeps them.
+///
+/// Progress is written inside each page's transaction, so a row never claims
+/// records the file does not hold; because `ghl_sync_jobs` is a broadcast
+/// table, every update also reaches the dashboard as a realtime event.
+struct SyncJobs: Sendable {
+    let store: Store
+
+    /// Live figures of a running job.
+    struct Progress: Sendable, Equatable {
+        var records = 0
+        var pages = 0
+        var requests = 0
+        var total: Int?
+        var skipped = 0
+    }
+
+    func start(sourceId: String, entity: Entity, mode: SyncMode, runId: String) throws -> Int64 {
+        let now = Timestamp.string()
+        return try store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO ghl_sync_jobs (source_id, job_type, mode, status, started_at, created_at, run_id)
+                VALUES (?, ?, ?, 'running', ?, ?, ?)
+                """, arguments: [sourceId, entity.rawValue, mode.rawValue, now, now, runId])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records progress inside the caller's transaction.
+    static func update(_ job: Int64, _ progress: Progress, mode: SyncMode? = nil, in db: Database) throws {
+        try db.execute(sql: """
+            UPDATE ghl_sync_jobs SET records_processed = ?, pages = ?, requests = ?, records_total = ?,
+                records_skipped = ?, mode = COALESCE(?, mode) WHERE id = ?
+            """, arguments: [progress.records, progress.pages, progress.requests, progress.total,
+                             progress.skipped, mode?.rawValue, job])
+    }
+
+    func finish(_ job: Int64, _ progress: Progress, mode: SyncMode?, error: String?, notes: String?) throws {
+        try store.pool.write { db in
+            try Self.update(job, progress, mode: mode, in: db)
+            try db.execute(sql: """
+                UPDATE ghl_sync_jobs SET status = ?, error = ?, notes = ?, completed_at = ? WHERE id = ?
+                """, arguments: [error == nil ? "completed" : "failed", error, notes, Timestamp.string(), job])
+        }
+    }
+
+    /// Marks the jobs of runs that ended without finishing (a killed process) as
+    /// failed, so no row stays `running` forever. Called under the source's lease.
+    func closeInterrupted(sourceId: String, resumedBy runId: String) throws {
+        try store.pool.write { db in
+            try db.execute(sql: """
+                UPDATE ghl_sync_jobs SET status = 'failed', completed_at = ?,
+                    error = 'interrupted: the process running this job ended before it finished; run ' || ? || ' resumed from its last committed page'
+                WHERE source_id = ? AND status = 'running' AND (run_id IS NULL OR run_id <> ?)
+                """, arguments: [Timestamp.string(), runId, sourceId, runId])
+        }
+    }
+}

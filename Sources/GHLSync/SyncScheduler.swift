@@ -1,0 +1,73 @@
+import Foundation
+import GHLStore
+import GRDB
+import Logging
+import Synchronization
+
+/// Runs each scheduled source every `sync_interval_seconds` in its `sync_mode`.
+///
+/// A plain async loop that ends when its task is cancelled, so the server can
+/// run it as a ServiceLifecycle service (`run()` is the `Service` requirement)
+/// or in a task group. A source is due when its interval has passed since the
+/// start of its last run (any job row, whoever started it), so a manual sync
+/// postpones the next scheduled one instead of doubling it. Schedules are
+/// re-read on every tick: `ghlsync sources schedule` takes effect without a restart.
+public struct SyncScheduler: Sendable {
+    let engine: SyncEngine
+    let tick: Duration
+    let logger: Logger
+
+    public init(engine: SyncEngine, tick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync.scheduler")) {
+        self.engine = engine
+        self.tick = tick
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let running = RunningSources()
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isCancelled {
+                let due: [Source]
+                do { due = try dueSources() } catch {
+                    logger.error("cannot read schedules: \(error)")
+                    due = []
+                }
+                for source in due where running.insert(source.id) {
+                    let mode = SyncMode(rawValue: source.syncMode) ?? .incremental
+                    group.addTask {
+                        defer { running.remove(source.id) }
+                        do {
+                            let result = try await engine.runAll(RunRequest(sourceId: source.id, mode: mode))
+                            logger.info("scheduled sync of \(source.name): \(result.summary)")
+                        } catch {
+                            logger.error("scheduled sync of \(source.name) failed: \(error)")
+                        }
+                    }
+                }
+                try? await Task.sleep(for: tick)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Active scheduled sources whose interval has passed since their last run started.
+    func dueSources(now: Date = Date()) throws -> [Source] {
+        try engine.store.pool.read { db in
+            let sources = try Source.filter(sql: "is_active = 1 AND sync_interval_seconds IS NOT NULL").fetchAll(db)
+            return try sources.filter { source in
+                guard let interval = source.syncIntervalSeconds else { return false }
+                let last = try String.fetchOne(db, sql: "SELECT MAX(started_at) FROM ghl_sync_jobs WHERE source_id = ?",
+                                               arguments: [source.id]).flatMap(Timestamp.date)
+                return last.map { now.timeIntervalSince($0) >= Double(interval) } ?? true
+            }
+        }
+    }
+}
+
+/// The sources the scheduler has a run under way for.
+private final class RunningSources: Sendable {
+    private let ids = Mutex<Set<String>>([])
+
+    func insert(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+    func remove(_ id: String) { _ = ids.withLock { $0.remove(id) } }
+}

@@ -1,0 +1,125 @@
+import GHLSandbox
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct PagingTests {
+    @Test(arguments: Walk.allCases)
+    func everyRecordExactlyOnce(walk: Walk) async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        let expected = try sandbox.records(walk.entity, location: location.locationID).ids
+        #expect(!expected.isEmpty)
+        let seen = try await withRouter(sandbox) { client in
+            try await walk.all(client, location: location.locationID, token: location.token, size: 7)
+        }
+        #expect(seen == expected)
+    }
+
+    /// Records present for the whole run come back exactly once even when records are updated
+    /// and added between pages; new records come back at most once.
+    @Test(arguments: Walk.allCases)
+    func stableWhileRecordsChange(walk: Walk) async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        let entity = walk.entity
+        let before = try sandbox.records(entity, location: location.locationID).ids
+        let patch: JSONValue = entity == .contacts ? ["firstName": "Renamed"] : ["status": "won"]
+        let (seen, added) = try await withRouter(sandbox) { client in
+            var added: [String] = []
+            let seen = try await walk.all(client, location: location.locationID, token: location.token, size: 5) { page in
+                guard page <= 3 else { return }
+                // One record already served, one not yet, and a brand new one.
+                try sandbox.update(entity, location: location.locationID, id: before[page], patch: patch)
+                try sandbox.update(entity, location: location.locationID, id: before[before.count - page], patch: patch)
+                let new = try sandbox.create(entity, location: location.locationID, fields: ["name": "new \(page)"])
+                added.append((new["id"] ?? new["_id"])!.stringValue!)
+            }
+            return (seen, added)
+        }
+        for id in before { #expect(seen.filter { $0 == id }.count == 1, "\(walk) \(id)") }
+        for id in added { #expect(seen.filter { $0 == id }.count <= 1) }
+        #expect(Set(seen).isSubset(of: Set(before + added)))
+    }
+
+    @Test func contactSearchPagesStopAtTenThousandRecords() async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        try await withRouter(sandbox) { client in
+            let deep = try await client.api(.post, "/contacts/search", token: location.token,
+                json: ["locationId": .string(location.locationID), "pageLimit": 500, "page": 21])
+            #expect(deep.status == .unprocessableContent)
+            let edge = try await client.api(.post, "/contacts/search", token: location.token,
+                json: ["locationId": .string(location.locationID), "pageLimit": 500, "page": 20])
+            #expect(edge.status == .ok)
+            let tooBig = try await client.api(.post, "/contacts/search", token: location.token,
+                json: ["locationId": .string(location.locationID), "pageLimit": 501])
+            #expect(tooBig.status == .unprocessableContent)
+        }
+    }
+
+    @Test func contactSearchFiltersByUpdateTimeAndTags() async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        let all = try sandbox.records(.contacts, location: location.locationID)
+        let target = all[10]["id"]!.stringValue!
+        let updated = try sandbox.update(.contacts, location: location.locationID, id: target, patch: ["tags": ["vip", "fresh"]])
+        let since = updated["dateUpdated"]!.stringValue!
+        try await withRouter(sandbox) { client in
+            let recent = try await client.api(.post, "/contacts/search", token: location.token, json: [
+                "locationId": .string(location.locationID), "pageLimit": 100,
+                "filters": [["field": "dateUpdated", "operator": "range", "value": ["gte": .string(since)]]],
+                "sort": [["field": "dateUpdated", "direction": "asc"]],
+            ])
+            #expect(try recent.json["contacts"]!.ids == [target])
+            #expect(try recent.json["total"] == 1)
+            let tagged = try await client.api(.post, "/contacts/search", token: location.token, json: [
+                "locationId": .string(location.locationID), "pageLimit": 100,
+                "filters": [["field": "tags", "operator": "contains", "value": ["fresh"]]],
+            ])
+            #expect(try tagged.json["contacts"]!.ids == [target])
+            let vip = try await client.api(.post, "/contacts/search", token: location.token, json: [
+                "locationId": .string(location.locationID), "pageLimit": 500,
+                "filters": [["field": "tags", "operator": "eq", "value": "vip"]],
+            ])
+            let expected = all.filter { ($0["tags"]?.arrayValue ?? []).contains("vip") }.count + (all[10]["tags"]!.arrayValue!.contains("vip") ? 0 : 1)
+            #expect(try vip.json["contacts"]!.ids.count == expected)
+        }
+    }
+
+    @Test func opportunitiesFilterByStatusPipelineAndUpdatedAfter() async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        let all = try sandbox.records(.opportunities, location: location.locationID)
+        let won = all.filter { $0["status"] == "won" }.ids
+        let pipeline = all[0]["pipelineId"]!.stringValue!
+        let inPipeline = all.filter { $0["pipelineId"]?.stringValue == pipeline }.ids
+        try await withRouter(sandbox) { client in
+            let base = "/opportunities/search?location_id=\(location.locationID)&limit=100"
+            #expect(try await client.api(.get, base + "&status=won", token: location.token).json["opportunities"]!.ids == won)
+            #expect(try await client.api(.get, base + "&pipeline_id=\(pipeline)", token: location.token).json["opportunities"]!.ids == inPipeline)
+            let changed = try sandbox.update(.opportunities, location: location.locationID, id: all[3]["id"]!.stringValue!, patch: ["monetaryValue": 1])
+            let since = changed["updatedAt"]!.stringValue!
+            let recent = try await client.api(.get, base + "&updatedAfter=\(since)", token: location.token).json
+            #expect(recent["opportunities"]!.ids == [all[3]["id"]!.stringValue!])
+            #expect(recent["meta"]?["total"] == 1)
+            #expect(try await client.api(.get, base + "&status=maybe", token: location.token).status == .unprocessableContent)
+        }
+    }
+
+    @Test func pipelinesAndLocation() async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        try await withRouter(sandbox) { client in
+            let pipelines = try await client.api(.get, "/opportunities/pipelines?locationId=\(location.locationID)", token: location.token).json
+            let list = pipelines["pipelines"]!.arrayValue!
+            #expect(list.count == 3)
+            for pipeline in list {
+                let positions = pipeline["stages"]!.arrayValue!.map { $0["position"]!.numberValue! }
+                #expect(positions == positions.indices.map(Double.init))
+            }
+            let loc = try await client.api(.get, "/locations/\(location.locationID)", token: location.token).json
+            #expect(loc["location"]?["id"]?.stringValue == location.locationID)
+        }
+    }
+}

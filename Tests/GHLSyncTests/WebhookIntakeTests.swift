@@ -1,0 +1,120 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+import GHLAPI
+import GHLStore
+import GHLSync
+import GRDB
+import Testing
+
+@Suite struct WebhookIntakeTests {
+    /// Keys of our own, standing in for GHL's (whose private halves nobody has).
+    struct Signer {
+        let ed25519 = Curve25519.Signing.PrivateKey()
+        let rsa = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
+
+        var keys: WebhookKeys { WebhookKeys(ed25519: [ed25519.publicKey], rsa: [rsa.publicKey]) }
+
+        func ed25519Header(_ body: [UInt8]) -> String { try! ed25519.signature(for: body).base64EncodedString() }
+        func rsaHeader(_ body: [UInt8]) -> String {
+            try! rsa.signature(for: SHA256.hash(data: body), padding: .insecurePKCS1v1_5).rawRepresentation.base64EncodedString()
+        }
+    }
+
+    let signer = Signer()
+
+    func event(_ type: String, id: String = "c1", webhookId: String = UUID().uuidString, age: TimeInterval = 0,
+               location: String = "loc1", extra: [String: JSONValue] = [:]) -> [UInt8] {
+        var object: [String: JSONValue] = [
+            "type": .string(type), "locationId": .string(location), "id": .string(id), "webhookId": .string(webhookId),
+            "timestamp": .string(Timestamp.string(Date().addingTimeInterval(-age))), "firstName": "Ann", "email": "ann@example.com",
+        ]
+        object.merge(extra) { _, new in new }
+        return Array(JSONValue.object(object).canonicalJSON.utf8)
+    }
+
+    func withIntake(_ body: (TestStore, Source, WebhookIntake) throws -> Void) throws {
+        let test = try TestStore()
+        defer { test.cleanup() }
+        let source = try test.addSource(locationId: "loc1")
+        try body(test, source, WebhookIntake(store: test.store, keys: signer.keys))
+    }
+
+    @Test func ed25519SignedContactEventsAreApplied() throws {
+        try withIntake { test, source, intake in
+            let create = event("ContactCreate", extra: ["tags": ["a"]])
+            let receipt = try intake.receive(body: create) { $0 == "x-ghl-signature" ? signer.ed25519Header(create) : nil }
+            #expect(receipt.outcome == .upserted(.contacts, "c1"))
+            #expect(receipt.sourceIds == [source.id])
+            let tags = event("ContactTagUpdate", extra: ["tags": ["a", "b"]])
+            try intake.receive(body: tags) { $0 == "x-ghl-signature" ? signer.ed25519Header(tags) : nil }
+            let row = try #require(try test.row("SELECT first_name, tags, deleted_at FROM ghl_contacts WHERE ghl_contact_id = 'c1'"))
+            #expect(row["first_name"] as String? == "Ann")
+            #expect(row["tags"] as String? == #"["a","b"]"#)
+            let delete = event("ContactDelete")
+            let deleted = try intake.receive(body: delete) { $0 == "x-ghl-signature" ? signer.ed25519Header(delete) : nil }
+            #expect(deleted.outcome == .deleted(.contacts, "c1"))
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NOT NULL") == 1)
+            #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 3)
+        }
+    }
+
+    @Test func rsaSignedOpportunityAndOrderEventsAreApplied() throws {
+        try withIntake { test, _, intake in
+            let opportunity = event("OpportunityStatusUpdate", id: "o1", extra: ["status": "won", "monetaryValue": 40])
+            try intake.receive(body: opportunity) { $0 == "x-wh-signature" ? signer.rsaHeader(opportunity) : nil }
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_opportunities WHERE status = 'won' AND monetary_value = 40") == 1)
+            var order = event("OrderCreate", extra: ["_id": "or1", "amount": 150.1, "altId": "loc1", "altType": "location"])
+            order = Array(String(decoding: order, as: UTF8.self).replacingOccurrences(of: #""id":"c1","#, with: "").utf8)
+            try intake.receive(body: order) { $0 == "x-wh-signature" ? signer.rsaHeader(order) : nil }
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_orders WHERE ghl_order_id = 'or1' AND amount = 150.1") == 1)
+        }
+    }
+
+    @Test func badSignaturesAreRejectedWithNothingStored() throws {
+        try withIntake { test, _, intake in
+            let body = event("ContactCreate")
+            let otherKey = Curve25519.Signing.PrivateKey()
+            let forged = try otherKey.signature(for: body).base64EncodedString()
+            for header in [["x-ghl-signature": forged], ["x-wh-signature": signer.rsaHeader(Array("other".utf8))],
+                           ["x-ghl-signature": "not base64!"], [:]] {
+                #expect {
+                    try intake.receive(body: body) { header[$0] }
+                } throws: { ($0 as? WebhookError)?.httpStatus == 401 }
+            }
+            let tampered = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "Ann", with: "Eve").utf8)
+            #expect(throws: WebhookError.self) {
+                try intake.receive(body: tampered) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil }
+            }
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
+            #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
+        }
+    }
+
+    @Test func staleDuplicateMalformedAndUnknownLocationAreRejected() throws {
+        try withIntake { test, _, intake in
+            func send(_ body: [UInt8]) throws { try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            #expect(throws: WebhookError.self) { try send(event("ContactCreate", age: 301)) }
+            #expect(throws: WebhookError.self) { try send(event("ContactCreate", age: -400)) }
+            #expect(throws: WebhookError.self) { try send(Array("{not json".utf8)) }
+            #expect(throws: WebhookError.self) { try send(Array(#"{"type":"ContactCreate","locationId":"loc1","id":"c1"}"#.utf8)) }
+            #expect(throws: WebhookError.self) { try send(event("ContactCreate", id: "")) }
+            #expect(throws: WebhookError.unknownLocation("elsewhere")) { try send(event("ContactCreate", location: "elsewhere")) }
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
+            #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
+
+            let once = event("ContactCreate", webhookId: "w1")
+            try send(once)
+            let again = event("ContactUpdate", webhookId: "w1", extra: ["firstName": "Changed"])
+            #expect(throws: WebhookError.duplicate(webhookId: "w1")) { try send(again) }
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts WHERE first_name = 'Ann'") == 1)
+            #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 1)
+        }
+    }
+
+    @Test func ghlPublishedKeysParse() {
+        let keys = WebhookKeys.ghl
+        #expect(keys.ed25519.count == 1)
+        #expect(keys.rsa.count == 1)
+    }
+}
