@@ -66,7 +66,7 @@ struct SandboxCommand: AsyncParsableCommand {
         print("webhook rsa public key (x-wh-signature):\n\(sandbox.rsaPublicKeyPEM)", terminator: "")
         print("webhook ed25519 public key (x-ghl-signature):\n\(sandbox.ed25519PublicKeyPEM)", terminator: "")
         print("listening on \(endpoint.baseURL)")
-        fflush(stdout)
+        fflush(nil)
         await sandbox.waitUntilStopped()
     }
 }
