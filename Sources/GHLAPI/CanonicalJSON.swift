@@ -1,5 +1,6 @@
 extension JSONValue {
-    /// Compact JSON with object keys sorted by their UTF-8 bytes: the same value
+    /// Compact JSON with object keys sorted (by Unicode scalar values, which
+    /// for the ASCII keys GHL uses is byte order): the same value
     /// always gives the same text, so the store can compare raw records for
     /// equality and write nothing when a record has not changed.
     public var canonicalJSON: String {
@@ -25,12 +26,13 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (position, key) in keys.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, into: &out)
+            var first = true
+            for member in members.sorted(by: { $0.key < $1.key }) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                Self.writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                members[key]!.writeCanonical(into: &out)
+                member.value.writeCanonical(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -52,6 +54,15 @@ extension JSONValue {
 
     static func writeString(_ value: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        let plain = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -99,7 +99,7 @@ public final class GHLClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            try await budget.acquire()
+            let waited = try await budget.acquire()
             if await budget.isDailyLimitExhausted {
                 throw GHLAPIError(kind: .rateLimited, endpoint: endpoint, status: nil,
                                   message: "the location's daily request limit is used up", attempts: attempt)
@@ -109,7 +109,10 @@ public final class GHLClient: Sendable {
             ]
             if bodyBytes != nil { headers.append(("Content-Type", "application/json")) }
             let request = GHLHTTPRequest(method: method, url: url, headers: headers, body: bodyBytes)
-            metrics.update { $0.requests += 1 }
+            metrics.update {
+                $0.requests += 1
+                $0.throttledSeconds += waited.seconds
+            }
 
             let failure: GHLAPIError
             var retryAfter: Duration?

@@ -40,6 +40,26 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
         case none
     }
 
+    /// The name ghlsync's store and edge functions use for this entity
+    /// (`GHLStore.Entity` raw values): transactions are `payments`.
+    public var entityName: String {
+        switch self {
+        case .contacts, .legacyContacts: "contacts"
+        case .transactions: "payments"
+        default: rawValue
+        }
+    }
+
+    /// The resource that syncs a store entity in the fewest requests.
+    public init?(entityName: String) {
+        switch entityName {
+        case "contacts": self = .contacts
+        case "payments": self = .transactions
+        case "opportunities", "pipelines", "orders", "reviews": self.init(rawValue: entityName)
+        default: return nil
+        }
+    }
+
     public var method: String {
         self == .contacts ? "POST" : "GET"
     }

@@ -61,15 +61,13 @@ public actor OAuthSession: GHLAuth {
     public nonisolated var counters: GHLCounters { metrics.snapshot }
 
     public func accessToken() async throws -> String {
-        if let unpersisted { return try await adopt(unpersisted) }
-        if let token = tokens.accessToken, !expiresSoon { return token }
-        return try await refresh()
+        if refreshing == nil, unpersisted == nil, let token = tokens.accessToken, !expiresSoon { return token }
+        return try await renew()
     }
 
     public func tokenAfterUnauthorized(rejectedToken: String) async throws -> String? {
-        if let unpersisted { return try await adopt(unpersisted) }
-        if let token = tokens.accessToken, token != rejectedToken { return token }
-        return try await refresh()
+        if refreshing == nil, unpersisted == nil, let token = tokens.accessToken, token != rejectedToken { return token }
+        return try await renew()
     }
 
     private var expiresSoon: Bool {
@@ -77,10 +75,14 @@ public actor OAuthSession: GHLAuth {
         return expiresAt.timeIntervalSinceNow < 60
     }
 
-    /// Joins a refresh under way, or starts one.
-    private func refresh() async throws -> String {
+    /// Joins the renewal under way, or starts one: persisting a pair an
+    /// earlier `persist` refused, else a refresh.
+    private func renew() async throws -> String {
         if let refreshing { return try await refreshing.value }
-        let task = Task { try await self.performRefresh() }
+        let task = Task {
+            if let pending = self.unpersisted { return try await self.adopt(pending) }
+            return try await self.performRefresh()
+        }
         refreshing = task
         defer { refreshing = nil }
         return try await task.value

@@ -52,8 +52,9 @@ public actor RateBudget {
     /// Requests, 429s, retries and throttled time of every client using this budget.
     public nonisolated var metrics: GHLMetrics { counters }
 
-    /// Waits until the next request may leave, and books its slot.
-    public func acquire() async throws {
+    /// Waits until the next request may leave, books its slot, and returns how long it waited.
+    @discardableResult
+    public func acquire() async throws -> Duration {
         let now = clock.now
         var slot = now
         if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
@@ -63,9 +64,10 @@ public actor RateBudget {
         }
         book(slot)
         counters.update { $0.requests += 1 }
-        guard slot > now else { return }
-        counters.update { $0.throttledSeconds += Double((slot - now) / .milliseconds(1)) / 1000 }
+        guard slot > now else { return .zero }
+        counters.update { $0.throttledSeconds += (slot - now).seconds }
         try await clock.sleep(until: slot, tolerance: .milliseconds(1))
+        return slot - now
     }
 
     private func book(_ slot: ContinuousClock.Instant) {
@@ -137,4 +139,8 @@ public final class RateBudgetRegistry: Sendable {
 
     /// Every budget, for `/metrics`.
     public var all: [RateBudget] { budgets.withLock { Array($0.values) } }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -56,17 +56,19 @@ struct SandboxCommand: AsyncParsableCommand {
         config.port = port
         let sandbox = try GHLSandbox(configuration: config)
         let endpoint = try await sandbox.start(stopOnSignals: true)
+        // Written unbuffered: scripts read these lines from a pipe while the server runs.
+        var banner = ""
         for location in endpoint.locations {
-            print("location \(location.locationID) token \(location.token)")
+            banner += "location \(location.locationID) token \(location.token)\n"
         }
         for location in endpoint.locations {
-            print("oauth \(location.locationID) refresh_token \(location.refreshToken)")
+            banner += "oauth \(location.locationID) refresh_token \(location.refreshToken)\n"
         }
-        print("oauth client_id \(sandbox.oauthClientID) client_secret \(sandbox.oauthClientSecret)")
-        print("webhook rsa public key (x-wh-signature):\n\(sandbox.rsaPublicKeyPEM)", terminator: "")
-        print("webhook ed25519 public key (x-ghl-signature):\n\(sandbox.ed25519PublicKeyPEM)", terminator: "")
-        print("listening on \(endpoint.baseURL)")
-        fflush(nil)
+        banner += "oauth client_id \(sandbox.oauthClientID) client_secret \(sandbox.oauthClientSecret)\n"
+        banner += "webhook rsa public key (x-wh-signature):\n\(sandbox.rsaPublicKeyPEM)\n"
+        banner += "webhook ed25519 public key (x-ghl-signature):\n\(sandbox.ed25519PublicKeyPEM)"
+        banner += "listening on \(endpoint.baseURL)\n"
+        FileHandle.standardOutput.write(Data(banner.utf8))
         await sandbox.waitUntilStopped()
     }
 }

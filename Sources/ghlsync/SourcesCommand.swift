@@ -1,5 +1,6 @@
 import ArgumentParser
 import GHLStore
+import GHLSync
 
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +39,7 @@ struct SourcesCommand: ParsableCommand {
             let sources = try database.open().sources()
             let rows: [[String]] = sources.map { s in
                 let token: String = s.tokenEnv.map { "env:\($0)" } ?? s.tokenFile.map { "file:\($0)" } ?? "-"
-                let schedule: String = s.syncIntervalSeconds.map { "every \($0)s \(s.syncMode)" } ?? "manual"
+                let schedule: String = s.syncIntervalSeconds.map { "every \(SyncSchedule.describe($0)) \(s.syncMode)" } ?? "manual"
                 return [s.id, s.name, s.locationId, s.apiBase, token, schedule, s.filters ?? "-"]
             }
             print(TextTable(header: ["id", "name", "location", "api", "token", "schedule", "filters"], rows: rows).render())

@@ -1,4 +1,5 @@
 import GHLSandbox
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -45,7 +46,7 @@ import Testing
             $0.fixedToken = "pit-fixed"
         }
         #expect(sandbox.locations.allSatisfy { $0.token == "pit-fixed" })
-        try await withRouter(sandbox) { client in
+        try await withRouter(sandbox) { client async throws in
             for location in sandbox.locations {
                 #expect(try await client.api(.get, "/locations/\(location.locationID)", token: "pit-fixed").status == .ok)
             }

@@ -70,7 +70,7 @@ import Testing
         let location = sandbox.locations[0].locationID
         let contact = try sandbox.records(.contacts, location: location)[0]
         let id = contact["id"]!.stringValue!
-        let updated = try sandbox.update(.contacts, location: location, id: id, patch: ["firstName": "Ærin", "email": nil])
+        let updated = try sandbox.update(.contacts, location: location, id: id, patch: ["firstName": "Ærin", "email": .null])
         #expect(updated["dateAdded"] == contact["dateAdded"])
         #expect(updated["dateUpdated"] != contact["dateUpdated"])
         #expect(updated["firstNameLowerCase"] == "ærin")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import GHLSandbox
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore

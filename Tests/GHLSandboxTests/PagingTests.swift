@@ -1,4 +1,5 @@
 import GHLSandbox
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -32,7 +33,7 @@ import Testing
                 // One record already served, one not yet, and a brand new one.
                 try sandbox.update(entity, location: location.locationID, id: before[page], patch: patch)
                 try sandbox.update(entity, location: location.locationID, id: before[before.count - page], patch: patch)
-                let new = try sandbox.create(entity, location: location.locationID, fields: ["name": "new \(page)"])
+                let new = try sandbox.create(entity, location: location.locationID, fields: ["name": .string("new \(page)")])
                 added.append((new["id"] ?? new["_id"])!.stringValue!)
             }
             return (seen, added)

@@ -1,4 +1,5 @@
 import GHLSandbox
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -1,4 +1,5 @@
 import GHLSandbox
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -37,9 +38,11 @@ extension TestResponse {
 }
 
 extension JSONValue {
-    var ids: [String] {
-        (arrayValue ?? []).compactMap { ($0["id"] ?? $0["_id"])?.stringValue }
-    }
+    var ids: [String] { (arrayValue ?? []).ids }
+}
+
+extension [JSONValue] {
+    var ids: [String] { compactMap { ($0["id"] ?? $0["_id"])?.stringValue } }
 }
 
 /// One list endpoint and how a client walks its pages.

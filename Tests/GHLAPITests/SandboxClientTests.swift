@@ -1,0 +1,141 @@
+import Foundation
+import GHLSandbox
+import Synchronization
+import Testing
+@testable import GHLAPI
+
+/// The client against the in-process sandbox over real HTTP on 127.0.0.1.
+@Suite(.serialized) struct SandboxClientTests {
+    static let entities: [(GHLResource, SandboxEntity)] = [
+        (.contacts, .contacts), (.legacyContacts, .contacts), (.opportunities, .opportunities),
+        (.pipelines, .pipelines), (.orders, .orders), (.transactions, .transactions), (.reviews, .reviews),
+    ]
+
+    static func withSandbox(contacts: Int = 1234, others: Int = 205, rateLimit: RateLimitSettings = RateLimitSettings(maxRequests: 100_000),
+                            _ body: (GHLSandbox, SandboxLocation, GHLClient) async throws -> Void) async throws {
+        var configuration = SandboxConfiguration()
+        configuration.seed = 7
+        configuration.counts = RecordCounts(contacts: contacts, opportunities: others, orders: others,
+                                            transactions: others, reviews: others)
+        configuration.rateLimit = rateLimit
+        let sandbox = try GHLSandbox(configuration: configuration)
+        let endpoint = try await sandbox.start()
+        let location = endpoint.locations[0]
+        let client = GHLClient(baseURL: endpoint.baseURL, locationId: location.locationID,
+                               auth: PrivateIntegrationToken(location.token), budget: RateBudget(), retry: .fast)
+        do {
+            try await body(sandbox, location, client)
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+        await sandbox.stop()
+    }
+
+    static func ids(_ sandbox: GHLSandbox, _ entity: SandboxEntity, _ location: String) throws -> [String] {
+        try sandbox.records(entity, location: location).map { $0[entity.idKey]!.stringValue! }
+    }
+
+    @Test func everyEndpointReachesEveryRecordOnce() async throws {
+        try await Self.withSandbox { sandbox, location, client in
+            for (resource, entity) in Self.entities {
+                sandbox.resetCounters()
+                let pages = try await client.allPages(resource)
+                let ids = pages.flatMap { $0.records.map(\.id) }
+                let expected = try Self.ids(sandbox, entity, location.locationID)
+                #expect(ids.count == expected.count, "\(resource)")
+                #expect(Set(ids) == Set(expected), "\(resource)")
+                #expect(pages.allSatisfy { $0.malformed.isEmpty }, "\(resource)")
+                let requests = sandbox.requestCount(location: location.locationID, endpoint: resource.endpoint).requests
+                let fewest = resource == .pipelines ? 1 : (expected.count + resource.maxPageSize - 1) / resource.maxPageSize
+                #expect(requests <= fewest + 1, "\(resource): \(requests) requests")
+            }
+            let location = try await client.location()
+            #expect(location.id == client.locationId)
+        }
+    }
+
+    @Test func changesWhilePagingAreSeenOnce() async throws {
+        try await Self.withSandbox { sandbox, location, client in
+            for (resource, entity) in Self.entities where resource != .pipelines {
+                let before = try Self.ids(sandbox, entity, location.locationID)
+                var seen: [String] = []
+                var added: [String] = []
+                for try await page in client.pages(resource, pageSize: 50) {
+                    seen += page.records.map(\.id)
+                    if page.index == 1 {
+                        for id in [before[0], before[before.count - 1]] {
+                            _ = try sandbox.update(entity, location: location.locationID, id: id, patch: ["ghlsyncTest": "changed"])
+                        }
+                        let created = try sandbox.create(entity, location: location.locationID, fields: ["ghlsyncTest": "new"])
+                        added.append(created[entity.idKey]!.stringValue!)
+                    }
+                }
+                #expect(seen.count == Set(seen).count, "\(resource)")
+                #expect(Set(seen) == Set(before + added), "\(resource)")
+            }
+        }
+    }
+
+    @Test func faultsEndInTheSameData() async throws {
+        try await Self.withSandbox(contacts: 2000) { sandbox, location, client in
+            let clean = try await client.allPages(.contacts).flatMap(\.records)
+            for kind in [FaultKind.tooManyRequests, .internalServerError, .badGateway, .serviceUnavailable,
+                         .cutConnection, .truncatedJSON, .malformedJSON] {
+                try sandbox.addFault(FaultRule(kind, everyNth: 2, retryAfterSeconds: 0))
+                let records = try await client.allPages(.contacts).flatMap(\.records)
+                sandbox.clearFaults()
+                #expect(records == clean, "\(kind)")
+            }
+            #expect(client.counters.retries >= 7)
+            try sandbox.addFault(FaultRule(.wrongFieldTypes, next: 1))
+            let pages = try await client.allPages(.contacts)
+            #expect(pages[0].malformed.count == 1 && pages[0].malformed[0].index == 0)
+            #expect(pages.flatMap(\.records).count == clean.count - 1)
+            try sandbox.addFault(FaultRule(.serviceUnavailable, next: 10))
+            await #expect {
+                _ = try await client.allPages(.orders)
+            } throws: { error in
+                (error as? GHLAPIError)?.description.hasPrefix("GET /payments/orders failed with HTTP 503 after 4 attempts") == true
+            }
+        }
+    }
+
+    @Test func pacingGetsNo429s() async throws {
+        try await Self.withSandbox(contacts: 100, others: 2000,
+                                   rateLimit: RateLimitSettings(maxRequests: 20, windowMilliseconds: 1000)) { sandbox, location, client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for resource in [GHLResource.opportunities, .orders, .reviews] {
+                    group.addTask { _ = try await client.allPages(resource) }
+                }
+                try await group.waitForAll()
+            }
+            let counts = sandbox.requestCount(location: location.locationID)
+            #expect(counts.requests == 60)
+            #expect(counts.rateLimited == 0)
+            #expect(client.counters.rateLimited == 0)
+        }
+    }
+
+    @Test func oauthRefreshAgainstTheSandbox() async throws {
+        try await Self.withSandbox(contacts: 10) { sandbox, location, plain in
+            let stored = Shared<[GHLAPI.OAuthTokens]>([])
+            let session = OAuthSession(baseURL: sandbox.baseURL!, clientId: sandbox.oauthClientID,
+                                       clientSecret: sandbox.oauthClientSecret,
+                                       tokens: GHLAPI.OAuthTokens(accessToken: nil, refreshToken: location.refreshToken, expiresAt: nil)) {
+                tokens in stored.withLock { $0.append(tokens) }
+            }
+            let client = GHLClient(baseURL: sandbox.baseURL!, locationId: location.locationID, auth: session,
+                                   budget: RateBudget(), retry: .fast)
+            let first = try await client.allPages(.contacts).flatMap(\.records)
+            #expect(first.count == 10)
+            sandbox.expireAccessTokens()
+            let second = try await client.allPages(.contacts).flatMap(\.records)
+            #expect(second.count == 10)
+            let tokens = stored.withLock { $0 }
+            #expect(tokens.count == 2)
+            #expect(Set(tokens.map(\.refreshToken)).count == 2 && !tokens.contains { $0.refreshToken == location.refreshToken })
+            #expect(await session.currentTokens == tokens.last)
+        }
+    }
+}

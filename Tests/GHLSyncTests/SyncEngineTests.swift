@@ -1,0 +1,155 @@
+import Foundation
+import GHLAPI
+import GHLSandbox
+import GHLStore
+@testable import GHLSync
+import GRDB
+import Synchronization
+import Testing
+
+@Suite(.serialized) struct SyncEngineTests {
+    static let counts = RecordCounts(contacts: 2600, opportunities: 230, orders: 140, transactions: 120, reviews: 70)
+
+    /// Fewest requests: ceil(records / max page) per entity, pipelines in one.
+    static func minimumRequests(_ c: RecordCounts) -> Int {
+        func pages(_ n: Int, _ size: Int) -> Int { max(1, (n + size - 1) / size) }
+        return pages(c.contacts, 500) + pages(c.opportunities, 100) + 1 + pages(c.orders, 100)
+            + pages(c.transactions, 100) + pages(c.reviews, 100)
+    }
+
+    @Test func fullSyncEqualsTheSandbox() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts)
+        defer { Task { await fixture.stop() } }
+        let result = try await fixture.run(.full)
+        #expect(result.ok, "\(result.results.compactMap(\.error))")
+        #expect(result.summary == "6 succeeded, 0 failed")
+        #expect(result.counts["contacts"] == 2600)
+        try fixture.expectEqualToSandbox()
+        #expect(fixture.requests <= Self.minimumRequests(Self.counts) + 1)
+        let jobs = try fixture.test.int("SELECT COUNT(*) FROM ghl_sync_jobs WHERE status = 'completed' AND records_processed > 0")
+        #expect(jobs == 6)
+        // A second full run over unchanged data changes no entity row (only job rows).
+        let tables = Mutex<Set<String>>([])
+        fixture.test.store.onCommit { events in tables.withLock { $0.formUnion(events.map(\.table)) } }
+        _ = try await fixture.run(.full)
+        #expect(tables.withLock { $0 } == ["ghl_sync_jobs"])
+        try fixture.expectEqualToSandbox()
+    }
+
+    @Test func incrementalSyncCatchesUpWithFewerRequests() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts)
+        defer { Task { await fixture.stop() } }
+        _ = try await fixture.run(.full)
+        let fullRequests = fixture.requests
+        fixture.sandbox.resetCounters()
+        let contacts = try fixture.sandbox.records(.contacts, location: fixture.location)
+        for record in contacts.prefix(20) {
+            try fixture.sandbox.update(.contacts, location: fixture.location, id: record["id"]!.stringValue!, patch: ["city": "Lyon"])
+        }
+        try fixture.sandbox.create(.contacts, location: fixture.location, fields: ["firstName": "New", "email": "new@example.com"])
+        let opportunity = try fixture.sandbox.records(.opportunities, location: fixture.location)[3]
+        try fixture.sandbox.update(.opportunities, location: fixture.location, id: opportunity["id"]!.stringValue!, patch: ["status": "won"])
+        let result = try await fixture.run(.incremental)
+        #expect(result.ok, "\(result.results.compactMap(\.error))")
+        try fixture.expectEqualToSandbox()
+        #expect(result.results.first { $0.entity == .contacts }?.mode == .incremental)
+        #expect(fixture.requests < fullRequests, "incremental \(fixture.requests) vs full \(fullRequests)")
+    }
+
+    @Test func deletionsAreSweptAndRecordsRevive() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts)
+        defer { Task { await fixture.stop() } }
+        _ = try await fixture.run(.full)
+        let contact = try fixture.sandbox.records(.contacts, location: fixture.location)[10]
+        let contactId = contact["id"]!.stringValue!
+        try fixture.sandbox.delete(.contacts, location: fixture.location, id: contactId)
+        let order = try fixture.sandbox.records(.orders, location: fixture.location)[5]
+        try fixture.sandbox.delete(.orders, location: fixture.location, id: order["_id"]!.stringValue!)
+        let result = try await fixture.run(.incremental)
+        #expect(result.ok)
+        try fixture.expectEqualToSandbox()
+        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NOT NULL AND ghl_contact_id = ?", [contactId]) == 1)
+        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_orders WHERE deleted_at IS NOT NULL") == 1)
+        let notes = try fixture.test.row("SELECT notes FROM ghl_sync_jobs WHERE job_type = 'contacts' ORDER BY id DESC")?["notes"] as String?
+        #expect(notes?.contains("marked deleted") == true)
+    }
+
+    @Test func faultsEndWithExactDataOrAClearFailure() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts, faults: [
+            FaultRule(.tooManyRequests, next: 4, retryAfterSeconds: 0),
+            FaultRule(.internalServerError, next: 2, path: "/opportunities"),
+            FaultRule(.cutConnection, next: 2, path: "/payments"),
+            FaultRule(.truncatedJSON, next: 1, path: "/contacts"),
+        ])
+        defer { Task { await fixture.stop() } }
+        let result = try await fixture.run(.full)
+        #expect(result.ok, "\(result.results.compactMap(\.error))")
+        try fixture.expectEqualToSandbox()
+
+        try fixture.sandbox.addFault(FaultRule(.serviceUnavailable, everyNth: 1, path: "/products/reviews"))
+        let failing = try await fixture.run(.full)
+        #expect(!failing.ok)
+        #expect(failing.summary == "5 succeeded, 1 failed")
+        let reviews = try #require(failing.results.first { $0.entity == .reviews })
+        #expect(reviews.error?.contains("503") == true, "\(reviews.error ?? "")")
+        let job = try #require(try fixture.test.row("SELECT status, error FROM ghl_sync_jobs WHERE job_type = 'reviews' ORDER BY id DESC"))
+        #expect(job["status"] as String == "failed")
+        #expect((job["error"] as String?)?.isEmpty == false)
+        try fixture.expectEqualToSandbox(Entity.allCases.filter { $0 != .reviews })
+    }
+
+    @Test func malformedRecordsAreSkippedAndReported() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts, faults: [FaultRule(.wrongFieldTypes, next: 1, path: "/opportunities/search")])
+        defer { Task { await fixture.stop() } }
+        let result = try await fixture.run(.full)
+        #expect(result.ok)
+        let opportunities = try #require(result.results.first { $0.entity == .opportunities })
+        #expect(opportunities.skipped == 1)
+        let notes = try fixture.test.row("SELECT notes, records_skipped FROM ghl_sync_jobs WHERE job_type = 'opportunities'")
+        #expect((notes?["notes"] as String?)?.contains("skipped 1 malformed record") == true)
+        #expect(try fixture.storedRecords(.opportunities).count == Self.counts.opportunities - 1)
+        // The next run (no fault) stores it: nothing was half-written.
+        _ = try await fixture.run(.full)
+        try fixture.expectEqualToSandbox()
+    }
+
+    @Test func aFailedRunResumesFromItsLastCommittedPage() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts, retry: RetryPolicy(maxAttempts: 1))
+        defer { Task { await fixture.stop() } }
+        try fixture.sandbox.addFault(FaultRule(.internalServerError, everyNth: 3, path: "/contacts"))
+        let first = try await fixture.run(.full, entities: [.contacts])
+        #expect(!first.ok)
+        #expect(first.results[0].pages == 2)
+        fixture.sandbox.clearFaults()
+        fixture.sandbox.resetCounters()
+        let second = try await fixture.run(.full, entities: [.contacts])
+        #expect(second.ok)
+        #expect(second.results[0].pages == 6)
+        #expect(fixture.requests == 4)
+        try fixture.expectEqualToSandbox([.contacts])
+        let notes = try fixture.test.row("SELECT notes FROM ghl_sync_jobs ORDER BY id DESC")?["notes"] as String?
+        #expect(notes?.contains("resumed") == true)
+    }
+
+    @Test func oneRunPerSource() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts, faults: [FaultRule(.slow, everyNth: 1, delayMilliseconds: 30)])
+        defer { Task { await fixture.stop() } }
+        async let a = fixture.run(.full)
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(fixture.engine.isRunning(sourceId: fixture.source.id))
+        async let b = fixture.run(.full, entities: [.contacts])
+        await #expect(throws: SyncError.self) { try await fixture.run(.incremental) }
+        let (first, joined) = try await (a, b)
+        #expect(first.ok && joined.ok)
+        #expect(joined.results.map(\.entity) == [.contacts])
+        #expect(joined.results[0].jobId == first.results[0].jobId)
+        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_sync_jobs") == 6)
+
+        // Another live process holding the lease refuses the run.
+        try await fixture.test.store.pool.write { db in
+            try db.execute(sql: "INSERT INTO sync_leases VALUES (?, ?, ?, ?)", arguments: [
+                fixture.source.id, SourceLease.owner(runId: "other"), Timestamp.string(), Timestamp.string()])
+        }
+        await #expect(throws: SyncError.self) { try await fixture.run(.full) }
+    }
+}
