@@ -88,6 +88,13 @@ import Testing
                 #expect(records == clean, "\(kind)")
             }
             #expect(client.counters.retries >= 7)
+            // A response slower than the request timeout is abandoned and asked again.
+            let impatient = GHLClient(baseURL: client.baseURL, locationId: client.locationId, auth: client.auth,
+                                      budget: RateBudget(),
+                                      retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(2), requestTimeout: .milliseconds(500)))
+            try sandbox.addFault(FaultRule(.slow, next: 1, delayMilliseconds: 3000))
+            let afterTimeout = try await impatient.allPages(.contacts).flatMap(\.records)
+            #expect(afterTimeout == clean && impatient.counters.retries == 1)
             try sandbox.addFault(FaultRule(.wrongFieldTypes, next: 1))
             let pages = try await client.allPages(.contacts)
             #expect(pages[0].malformed.count == 1 && pages[0].malformed[0].index == 0)
