@@ -87,3 +87,26 @@ import Testing
         #expect(throws: SandboxError.self) { try sandbox.delete(.orders, location: location, id: "missing") }
     }
 }
+
+@Suite struct SandboxTimeTests {
+    @Test func formatsAndParsesGHLTimestamps() {
+        #expect(SandboxTime.iso8601(0) == "1970-01-01T00:00:00.000Z")
+        #expect(SandboxTime.iso8601(1_625_203_104_328) == "2021-07-02T05:18:24.328Z")
+        #expect(SandboxTime.parse("2021-07-02T05:18:24.328Z") == 1_625_203_104_328)
+        #expect(SandboxTime.parse("2021-07-02T07:18:24.328+02:00") == 1_625_203_104_328)
+        #expect(SandboxTime.parse("2024-02-01") == SandboxTime.parse("02-01-2024"))
+        #expect(SandboxTime.parse("1625203104328") == 1_625_203_104_328)
+        #expect(SandboxTime.parse("yesterday") == nil)
+    }
+}
+
+@Suite struct JSONValueTests {
+    @Test func roundTripsEscapesAndUnicode() throws {
+        let value: JSONValue = ["a\"b": "line\nbreak\t\"q\" \\ \u{01} Zoë 😀", "n": 12.5, "i": -3, "ok": true, "none": .null, "list": [1, "x"]]
+        let text = value.encodedString
+        #expect(text.contains(#"line\nbreak\t\"q\" \\ \u0001"#))
+        #expect(try JSONValue(parsing: text) == value)
+        #expect(try JSONValue(parsing: #"{"s":"\u00e9\ud83d\ude00"}"#)["s"] == "é😀")
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: #"{"a":1,}"#) }
+    }
+}
