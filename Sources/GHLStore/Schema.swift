@@ -20,6 +20,9 @@ enum Schema {
         migrator.registerMigration("v3_sync") { db in
             try createSyncTables(db)
         }
+        migrator.registerMigration("v3_auth") { db in
+            try createAuthTables(db)
+        }
         return migrator
     }
 
