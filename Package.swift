@@ -65,7 +65,15 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         ], resources: [.copy("Dashboard")]),
+        // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
+        .target(name: "GHLBench", dependencies: [
+            "GHLStore", "GHLAPI", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ]),
         .executableTarget(name: "ghlsync", dependencies: [
+            "GHLBench",
             "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

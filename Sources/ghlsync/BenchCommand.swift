@@ -1,7 +1,93 @@
 import ArgumentParser
+import Foundation
+import GHLBench
 
-// Scaffolding: replaced by the module that implements `ghlsync bench`.
+/// `ghlsync bench <scenario>`: the project's own benchmarks. Each scenario
+/// starts what it needs (sandbox, database in a temp dir, server) and prints a
+/// table, or one JSON object with `--json`.
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "(not built yet)")
-    func run() async throws { throw ValidationError("ghlsync bench is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Run a benchmark scenario and print its figures.",
+        subcommands: [Sync.self, Throttled.self, Incremental.self, SeedBaseline.self])
+
+    /// Flags every scenario shares.
+    struct Common: ParsableArguments {
+        @Flag(help: "Print one JSON object instead of a table.") var json = false
+        @Option(help: "default (finishes in under a minute on 2 cores) or large (the sizes the issues name).")
+        var size: BenchSize = .default
+
+        func print(_ report: BenchReport) {
+            Swift.print(json ? report.json() : report.table())
+        }
+    }
+
+    enum BenchSize: String, ExpressibleByArgument, CaseIterable {
+        case `default`, large
+    }
+
+    /// Sandbox record counts; each flag overrides the size preset.
+    struct Records: ParsableArguments {
+        @Option var contacts: Int?
+        @Option var opportunities: Int?
+        @Option var orders: Int?
+        @Option var transactions: Int?
+        @Option var reviews: Int?
+
+        func resolve(_ size: BenchSize) -> SandboxProcess.Size {
+            let preset = size == .large
+                ? SandboxProcess.Size(contacts: 100_000, opportunities: 20_000, orders: 5_000, transactions: 5_000, reviews: 2_000)
+                : SandboxProcess.Size(contacts: 20_000, opportunities: 4_000, orders: 1_000, transactions: 1_000, reviews: 400)
+            return SandboxProcess.Size(contacts: contacts ?? preset.contacts, opportunities: opportunities ?? preset.opportunities,
+                                       orders: orders ?? preset.orders, transactions: transactions ?? preset.transactions,
+                                       reviews: reviews ?? preset.reviews)
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Full sync against the unthrottled sandbox.")
+        @OptionGroup var common: Common
+        @OptionGroup var records: Records
+
+        func run() async throws {
+            common.print(try await SyncBench(size: records.resolve(common.size)).sync())
+        }
+    }
+
+    struct Throttled: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sync-throttled", abstract: "Full sync against a sandbox limited to 100 requests per 10 s.")
+        @OptionGroup var common: Common
+        @OptionGroup var records: Records
+
+        func run() async throws {
+            let preset = common.size == .large ? records.resolve(.large) : SandboxProcess.Size(
+                contacts: records.contacts ?? 10_000, opportunities: records.opportunities ?? 2_000, orders: records.orders ?? 1_000,
+                transactions: records.transactions ?? 1_000, reviews: records.reviews ?? 500)
+            common.print(try await SyncBench(size: preset).throttled())
+        }
+    }
+
+    struct Incremental: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Full sync, change a share of the records in the sandbox, then an incremental sync.")
+        @OptionGroup var common: Common
+        @OptionGroup var records: Records
+        @Option(help: "Percent of each entity's records to change.") var percent: Double = 1
+
+        func run() async throws {
+            common.print(try await SyncBench(size: records.resolve(common.size)).incremental(percent: percent))
+        }
+    }
+
+    struct SeedBaseline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "seed-baseline",
+            abstract: "The seed's design (sequential entities, one upsert per record) on the same data, and the ratio to `sync`.")
+        @OptionGroup var common: Common
+        @OptionGroup var records: Records
+
+        func run() async throws {
+            common.print(try await SyncBench(size: records.resolve(common.size)).seedBaseline())
+        }
+    }
 }

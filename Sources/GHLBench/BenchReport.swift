@@ -1,0 +1,79 @@
+import Foundation
+
+/// The figures of one benchmark run, in the order they were recorded.
+///
+/// Printed as a two-column table for people and, with `--json`, as one JSON
+/// object whose keys scripts can rely on (`scenario`, `wall_seconds`, ...).
+public struct BenchReport: Sendable {
+    public enum Value: Sendable {
+        case int(Int)
+        case double(Double)
+        case string(String)
+        case object(BenchReport)
+    }
+
+    public private(set) var entries: [(key: String, value: Value)] = []
+
+    public init(scenario: String) {
+        self["scenario"] = .string(scenario)
+    }
+
+    public init() {}
+
+    public subscript(key: String) -> Value? {
+        get { entries.first { $0.key == key }?.value }
+        set {
+            guard let newValue else { entries.removeAll { $0.key == key }; return }
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                entries[index].value = newValue
+            } else {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    public mutating func set(_ key: String, _ value: Int) { self[key] = .int(value) }
+    public mutating func set(_ key: String, _ value: Double) { self[key] = .double((value * 1000).rounded() / 1000) }
+    public mutating func set(_ key: String, _ value: String) { self[key] = .string(value) }
+    public mutating func set(_ key: String, _ value: BenchReport) { self[key] = .object(value) }
+
+    public func double(_ key: String) -> Double? {
+        switch self[key] {
+        case .int(let v): Double(v)
+        case .double(let v): v
+        default: nil
+        }
+    }
+
+    public var jsonObject: [String: Any] {
+        var object: [String: Any] = [:]
+        for (key, value) in entries {
+            switch value {
+            case .int(let v): object[key] = v
+            case .double(let v): object[key] = v
+            case .string(let v): object[key] = v
+            case .object(let v): object[key] = v.jsonObject
+            }
+        }
+        return object
+    }
+
+    public func json() -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `key  value` lines, nested reports indented under their key.
+    public func table(indent: String = "") -> String {
+        let width = entries.map(\.key.count).max() ?? 0
+        return entries.map { key, value in
+            let label = indent + key.padding(toLength: width, withPad: " ", startingAt: 0)
+            switch value {
+            case .int(let v): return "\(label)  \(v)"
+            case .double(let v): return "\(label)  \(v)"
+            case .string(let v): return "\(label)  \(v)"
+            case .object(let v): return "\(indent)\(key)\n" + v.table(indent: indent + "  ")
+            }
+        }.joined(separator: "\n")
+    }
+}

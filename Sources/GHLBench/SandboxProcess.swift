@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// A `ghlsync sandbox` child process, so that benchmarks measure the sync's
+/// memory and CPU apart from the emulator's.
+public final class SandboxProcess: @unchecked Sendable {
+    public struct Size: Sendable {
+        public var contacts: Int
+        public var opportunities: Int
+        public var orders: Int
+        public var transactions: Int
+        public var reviews: Int
+
+        public init(contacts: Int, opportunities: Int, orders: Int, transactions: Int, reviews: Int) {
+            self.contacts = contacts
+            self.opportunities = opportunities
+            self.orders = orders
+            self.transactions = transactions
+            self.reviews = reviews
+        }
+
+        /// The records a full sync of one location fetches, pipelines included.
+        public func records(pipelines: Int) -> Int { contacts + opportunities + orders + transactions + reviews + pipelines }
+    }
+
+    public let baseURL: String
+    public let locationId: String
+    public let token: String
+    private let process: Process
+
+    /// Starts the sandbox and waits until it listens.
+    /// - Parameter rateLimit: `R/S`, e.g. `100/10`; nil for practically unlimited.
+    public init(size: Size, rateLimit: String?, seed: UInt64 = 7) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        token = "bench-token-\(UUID().uuidString.prefix(8))"
+        process.arguments = ["sandbox", "--port", "0", "--seed", "\(seed)", "--token", token,
+                             "--contacts", "\(size.contacts)", "--opportunities", "\(size.opportunities)",
+                             "--orders", "\(size.orders)", "--transactions", "\(size.transactions)", "--reviews", "\(size.reviews)",
+                             "--rate-limit", rateLimit ?? "1000000/1", "--daily-limit", "1000000000"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        var location: String?
+        var listening: String?
+        var buffer = Data()
+        let handle = output.fileHandleForReading
+        while listening == nil {
+            let chunk = handle.availableData
+            guard !chunk.isEmpty else { break }
+            buffer.append(chunk)
+            for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") {
+                let words = line.split(separator: " ")
+                if words.first == "location", words.count >= 2, location == nil { location = String(words[1]) }
+                if line.hasPrefix("listening on ") { listening = String(line.dropFirst("listening on ".count)) }
+            }
+        }
+        guard let listening, let location else {
+            process.terminate()
+            throw BenchError("the sandbox did not start (is \(Self.executable) a ghlsync binary?)")
+        }
+        baseURL = listening
+        locationId = location
+        // Keep draining its output so it never blocks on a full pipe.
+        handle.readabilityHandler = { _ = $0.availableData }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Requests the sandbox served (and 429s it sent), from its admin API.
+    public func counters() async throws -> (requests: Int, rateLimited: Int) {
+        let rows = try await admin("GET", "/_sandbox/counters") as? [[String: Any]] ?? []
+        return rows.reduce((0, 0)) { total, row in
+            (total.0 + (row["requests"] as? Int ?? 0), total.1 + (row["rateLimited"] as? Int ?? 0))
+        }
+    }
+
+    public func resetCounters() async throws {
+        _ = try await admin("DELETE", "/_sandbox/counters")
+    }
+
+    /// Every record id of an entity (sandbox entity names: `transactions`, not `payments`).
+    public func ids(_ entity: String) async throws -> [String] {
+        let records = try await admin("GET", "/_sandbox/records/\(locationId)/\(entity)") as? [[String: Any]] ?? []
+        return records.compactMap { ($0["id"] ?? $0["_id"]) as? String }
+    }
+
+    public func patch(_ entity: String, id: String, _ fields: [String: Any]) async throws {
+        _ = try await admin("PATCH", "/_sandbox/records/\(locationId)/\(entity)/\(id)", body: fields)
+    }
+
+    @discardableResult
+    private func admin(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .init(rawValue: method)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: Array(try JSONSerialization.data(withJSONObject: body))))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 1 << 30)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw BenchError("sandbox \(method) \(path): \(response.status.code) \(String(buffer: bytes))")
+        }
+        guard bytes.readableBytes > 0 else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed])
+    }
+
+    /// This binary: benchmarks run inside `ghlsync bench`.
+    static var executable: String {
+        ProcessInfo.processInfo.environment["GHLSYNC_BIN"]
+            ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+    }
+}
+
+public struct BenchError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

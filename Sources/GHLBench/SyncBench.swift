@@ -1,0 +1,192 @@
+import Foundation
+import GHLAPI
+import GHLStore
+import GHLSync
+
+/// The `sync`, `sync-throttled`, `incremental` and `seed-baseline` scenarios:
+/// a sandbox child process with one location, a database in a temp dir, and
+/// the sync engine of this process.
+public struct SyncBench: Sendable {
+    public var size: SandboxProcess.Size
+    /// The sandbox's pipelines per location (its default).
+    public var pipelines = 3
+
+    public init(size: SandboxProcess.Size) {
+        self.size = size
+    }
+
+    /// The fewest requests a full sync can make: the sum over entities of
+    /// ceil(records / max page), pipelines being one unpaged request.
+    public var minimumRequests: Int {
+        func pages(_ count: Int, _ resource: GHLResource) -> Int { max(1, (count + resource.maxPageSize - 1) / resource.maxPageSize) }
+        return pages(size.contacts, .contacts) + pages(size.opportunities, .opportunities) + 1
+            + pages(size.orders, .orders) + pages(size.transactions, .transactions) + pages(size.reviews, .reviews)
+    }
+
+    /// Full sync against the unthrottled sandbox.
+    public func sync() async throws -> BenchReport {
+        let sandbox = try SandboxProcess(size: size, rateLimit: nil)
+        defer { sandbox.stop() }
+        var report = BenchReport(scenario: "sync")
+        try await fullSync(sandbox, into: &report)
+        return report
+    }
+
+    /// Full sync against a sandbox limited to 100 requests per 10 s.
+    public func throttled() async throws -> BenchReport {
+        let sandbox = try SandboxProcess(size: size, rateLimit: "100/10")
+        defer { sandbox.stop() }
+        var report = BenchReport(scenario: "sync-throttled")
+        try await fullSync(sandbox, into: &report)
+        let minWall = Double(minimumRequests) / 10
+        report.set("min_wall_seconds", minWall)
+        report.set("wall_vs_min", (report.double("wall_seconds") ?? 0) / minWall)
+        report.set("requests_vs_min", (report.double("requests") ?? 0) / Double(minimumRequests))
+        return report
+    }
+
+    /// Full sync, then `percent` % of the records changed in the sandbox, then an incremental sync.
+    public func incremental(percent: Double) async throws -> BenchReport {
+        let sandbox = try SandboxProcess(size: size, rateLimit: nil)
+        defer { sandbox.stop() }
+        var report = BenchReport(scenario: "incremental")
+        let database = try TemporaryDatabase()
+        let (engine, sourceId) = try database.engine(for: sandbox)
+        let fullStart = ContinuousClock.now
+        let full = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .full))
+        let fullWall = (ContinuousClock.now - fullStart).seconds
+        guard full.ok else { throw BenchError("full sync failed: \(full.results.compactMap(\.error))") }
+        let fullRequests = try await sandbox.counters().requests
+
+        let changed = try await change(sandbox, percent: percent)
+        try await sandbox.resetCounters()
+        let start = ContinuousClock.now
+        let incremental = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .incremental))
+        let wall = (ContinuousClock.now - start).seconds
+        guard incremental.ok else { throw BenchError("incremental sync failed: \(incremental.results.compactMap(\.error))") }
+        let requests = try await sandbox.counters().requests
+
+        report.set("wall_seconds", wall)
+        report.set("full_wall_seconds", fullWall)
+        report.set("records", size.records(pipelines: pipelines))
+        report.set("changed_records", changed)
+        report.set("changed_percent", percent)
+        report.set("full_requests", fullRequests)
+        report.set("incremental_requests", requests)
+        report.set("requests_ratio", Double(requests) / Double(max(fullRequests, 1)))
+        report.set("incremental_records_written", incremental.results.reduce(0) { $0 + $1.count })
+        return report
+    }
+
+    /// The seed's design on the same data: entities one after another, one
+    /// upsert (one transaction) per record; then this engine, for the ratio.
+    public func seedBaseline() async throws -> BenchReport {
+        let sandbox = try SandboxProcess(size: size, rateLimit: nil)
+        defer { sandbox.stop() }
+        var report = BenchReport(scenario: "seed-baseline")
+        let database = try TemporaryDatabase()
+        let sourceId = try database.addSource(for: sandbox)
+        let client = GHLClient(baseURL: sandbox.baseURL, locationId: sandbox.locationId, auth: PrivateIntegrationToken(sandbox.token))
+        let start = ContinuousClock.now
+        var records = 0
+        for entity in Entity.allCases {
+            for try await page in client.pages(SyncBench.resource(entity)) {
+                for record in page.records {
+                    try database.store.upsert(entity, sourceId: sourceId, records: [RecordMapping.map(entity, record)])
+                    records += 1
+                }
+            }
+        }
+        let wall = (ContinuousClock.now - start).seconds
+        report.set("wall_seconds", wall)
+        report.set("records", records)
+        report.set("records_per_second", Double(records) / wall)
+
+        var sync = BenchReport()
+        try await fullSync(sandbox, into: &sync)
+        let syncRate = sync.double("records_per_second") ?? 0
+        report.set("sync_records_per_second", syncRate)
+        report.set("ratio_vs_sync", syncRate / (Double(records) / wall))
+        return report
+    }
+
+    private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport) async throws {
+        let database = try TemporaryDatabase()
+        let (engine, sourceId) = try database.engine(for: sandbox)
+        try await sandbox.resetCounters()
+        let start = ContinuousClock.now
+        let result = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .full))
+        let wall = (ContinuousClock.now - start).seconds
+        guard result.ok else { throw BenchError("sync failed: \(result.results.compactMap(\.error))") }
+        let counters = try await sandbox.counters()
+        let records = result.results.reduce(0) { $0 + $1.count }
+        report.set("wall_seconds", wall)
+        report.set("records", records)
+        report.set("records_per_second", Double(records) / wall)
+        report.set("requests", counters.requests)
+        report.set("min_requests", minimumRequests)
+        report.set("http_429", counters.rateLimited)
+        report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
+    }
+
+    /// Changes `percent` % of each entity's records through the sandbox's admin API.
+    private func change(_ sandbox: SandboxProcess, percent: Double) async throws -> Int {
+        let patches: [(String, [String: Any])] = [
+            ("contacts", ["firstName": "Changed"]), ("opportunities", ["monetaryValue": 4242]),
+            ("orders", ["fulfillmentStatus": "fulfilled"]), ("transactions", ["amountRefunded": 1]),
+            ("reviews", ["headline": "Changed"]),
+        ]
+        var changed = 0
+        for (entity, patch) in patches {
+            let ids = try await sandbox.ids(entity)
+            let count = Int((Double(ids.count) * percent / 100).rounded(.up))
+            for id in ids.prefix(count) {
+                try await sandbox.patch(entity, id: id, patch)
+                changed += 1
+            }
+        }
+        return changed
+    }
+
+    static func resource(_ entity: Entity) -> GHLResource {
+        switch entity {
+        case .contacts: .contacts
+        case .opportunities: .opportunities
+        case .pipelines: .pipelines
+        case .orders: .orders
+        case .payments: .transactions
+        case .reviews: .reviews
+        }
+    }
+}
+
+/// A database in a temp dir, removed afterwards.
+final class TemporaryDatabase {
+    let directory: URL
+    let store: Store
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try Store(path: directory.appendingPathComponent("bench.sqlite").path)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func addSource(for sandbox: SandboxProcess) throws -> String {
+        try store.addSource(name: "Bench", locationId: sandbox.locationId, apiBase: sandbox.baseURL,
+                            tokenEnv: "GHLSYNC_BENCH_TOKEN", tokenFile: nil).id
+    }
+
+    func engine(for sandbox: SandboxProcess) throws -> (SyncEngine, String) {
+        let sourceId = try addSource(for: sandbox)
+        return (SyncEngine(store: store, environment: ["GHLSYNC_BENCH_TOKEN": sandbox.token]), sourceId)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

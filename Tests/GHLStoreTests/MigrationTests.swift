@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import Testing
+@testable import GHLStore
+
+@Suite struct MigrationTests {
+    static let seedTables = ["ghl_sources", "user_sources", "ghl_contacts", "ghl_opportunities", "ghl_pipelines",
+                             "ghl_orders", "ghl_payments", "ghl_reviews", "ghl_sync_jobs"]
+
+    @Test func freshFileHasSeedSchemaInWALWithForeignKeys() throws {
+        let db = try TestDatabase()
+        #expect(try db.store.appliedMigrations() == ["v1", "v2"])
+        try db.store.pool.read { conn throws in
+            let tables = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            #expect(Set(Self.seedTables).isSubset(of: tables))
+            let views = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'view'")
+            #expect(views == Set(ReportingViews.names))
+            #expect(try String.fetchOne(conn, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try Bool.fetchOne(conn, sql: "PRAGMA foreign_keys") == true)
+            #expect(try String.fetchOne(conn, sql: "PRAGMA integrity_check") == "ok")
+            for view in ReportingViews.names {
+                _ = try Row.fetchAll(conn, sql: "SELECT * FROM \(view)")
+            }
+        }
+    }
+
+    @Test func seedIndexesExist() throws {
+        let db = try TestDatabase()
+        try db.store.pool.read { conn throws in
+            for entity in Entity.allCases {
+                let indexed = try String.fetchSet(conn, sql: """
+                    SELECT ii.name FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii
+                    WHERE m.name = ? AND ii.seqno = 0
+                    """, arguments: [entity.table])
+                #expect(indexed.isSuperset(of: ["source_id", entity.idColumn]), "\(entity.table): \(indexed)")
+            }
+            let composite = try Row.fetchAll(conn, sql: "SELECT name FROM pragma_index_info('idx_user_sources_user_source')")
+            #expect(composite.map { $0["name"] as String } == ["user_id", "source_id"])
+        }
+    }
+
+    @Test func upgradesAPreviousVersionInPlaceKeepingData() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-v1-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.sqlite").path
+
+        // A file as the first release wrote it: schema v1 only, with data.
+        let old = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(old, upTo: "v1")
+        try old.write { conn in
+            try conn.execute(sql: """
+                INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, created_at, updated_at)
+                VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', 'T', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+                INSERT INTO ghl_contacts (source_id, ghl_contact_id, email, raw, created_at, updated_at, synced_at)
+                VALUES ('s1', 'c1', 'a@example.com', '{}', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+                """)
+        }
+        try old.close()
+
+        let store = try Store(path: path)
+        #expect(try store.appliedMigrations() == ["v1", "v2"])
+        let source = try store.source(id: "s1")
+        #expect(source.name == "Old")
+        #expect(source.syncMode == "incremental")
+        try store.pool.read { conn throws in
+            #expect(try String.fetchOne(conn, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") == "a@example.com")
+            #expect(try Int.fetchOne(conn, sql: "SELECT contacts_count FROM v_ghl_dashboard_summary WHERE source_id = 's1'") == 1)
+            #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM users") == 0)
+        }
+    }
+
+    @Test func outdatedViewIsReplacedOnOpen() throws {
+        let db = try TestDatabase()
+        try db.store.pool.write { conn throws in
+            try conn.execute(sql: "DROP VIEW v_ghl_reviews_summary; CREATE VIEW v_ghl_reviews_summary AS SELECT 1 AS stale")
+        }
+        let reopened = try Store(path: db.path)
+        try reopened.pool.read { conn throws in
+            let sql = try String.fetchOne(conn, sql: "SELECT sql FROM sqlite_master WHERE name = 'v_ghl_reviews_summary'")
+            #expect(sql?.contains("average_rating") == true)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+@testable import GHLStore
+
+/// A store in a fresh temporary directory, removed when the test ends.
+final class TestDatabase {
+    let directory: URL
+    let store: Store
+
+    var path: String { directory.appendingPathComponent("test.sqlite").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try Store(path: directory.appendingPathComponent("test.sqlite").path)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func addSource(_ name: String, currency: String = "USD") throws -> String {
+        try store.addSource(name: name, locationId: "loc-\(name)", tokenEnv: "TOKEN_\(name)", tokenFile: nil, currency: currency).id
+    }
+}
+
+/// An `EntityRecord` whose raw JSON is built from its typed values, so that
+/// changing a value changes the record.
+func record(_ id: String, created: String? = nil, updated: String? = nil, _ values: [String: DatabaseValueConvertible?]) -> EntityRecord {
+    let mapped = values.mapValues { $0?.databaseValue ?? .null }
+    var object: [String: Any] = ["id": id]
+    for (key, value) in mapped {
+        switch value.storage {
+        case .null: object[key] = NSNull()
+        case .int64(let v): object[key] = v
+        case .double(let v): object[key] = v
+        case .string(let v): object[key] = v
+        case .blob: break
+        }
+    }
+    let raw = String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    return EntityRecord(ghlId: id, values: mapped, raw: raw, ghlCreatedAt: created, ghlUpdatedAt: updated)
+}
+
+/// Collects the change events a store publishes.
+final class EventRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [ChangeEvent] = []
+
+    init(_ store: Store) {
+        store.onCommit { [self] events in lock.withLock { recorded += events } }
+    }
+
+    var events: [ChangeEvent] { lock.withLock { recorded } }
+
+    func clear() { lock.withLock { recorded = [] } }
+}
