@@ -1,0 +1,76 @@
+import Foundation
+import GHLAuth
+import GHLSandbox
+import GHLServer
+import GHLStore
+import GHLSync
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// `ProductServer` as `ghlsync serve` runs it, over a live socket, against the
+/// in-process GHL sandbox: real auth, real sync engine, signed webhooks.
+@Suite struct ProductServerTests {
+    @Test func syncsReadsAndTakesWebhooksEndToEnd() async throws {
+        var settings = SandboxConfiguration()
+        settings.seed = 7
+        settings.counts = RecordCounts(contacts: 30, opportunities: 12, orders: 6, transactions: 8, reviews: 5)
+        let sandbox = try GHLSandbox(configuration: settings)
+        let endpoint = try await sandbox.start()
+        let location = try #require(endpoint.locations.first)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlserver-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try Store(path: directory.appendingPathComponent("e2e.sqlite").path)
+        let source = try store.addSource(name: "Sandbox", locationId: location.locationID, apiBase: endpoint.baseURL,
+                                         tokenEnv: "E2E_TOKEN", tokenFile: nil)
+        let keys = try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM])
+        let server = try await ProductServer(store: store, webhookKeys: keys, environment: ["E2E_TOKEN": location.token],
+                                             logger: Logger(label: "test"))
+        let editor = try server.auth.accounts.addUser(email: "editor@example.com")
+        try server.auth.accounts.grant(.editor, to: editor.id, on: source.id)
+        let token = try await server.auth.issueToken(for: editor.id).accessToken
+        let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+
+        let app = server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test")) { _ in }
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: bearer,
+                                     body: ByteBuffer(string: #"{"source_id":"\#(source.id)","mode":"full"}"#)) { response in
+                #expect(response.status == .ok)
+                let body = try RouterTests.object(response)
+                #expect(body["ok"] as? Bool == true)
+                #expect((body["counts"] as? [String: Int])?["contacts"] == 30)
+            }
+            try await client.execute(uri: "/rest/v1/v_ghl_dashboard_summary?source_id=eq.\(source.id)", method: .get,
+                                     headers: bearer) { response in
+                let rows = try RouterTests.rows(response)
+                #expect(rows.first?["contacts_count"] as? Int == 30)
+            }
+
+            // A contact created in GHL arrives by signed webhook, with no sync.
+            sandbox.webhookURL = "http://127.0.0.1:\(try #require(client.port))/webhooks/ghl"
+            try sandbox.create(.contacts, location: location.locationID,
+                               fields: JSONValue(parsing: #"{"firstName":"Webhook","lastName":"Arrival"}"#))
+            var names: [String] = []
+            for _ in 0..<100 where !names.contains("Webhook Arrival") {
+                try await Task.sleep(for: .milliseconds(50))
+                names = try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(source.id)&order=date_updated.desc&limit=3",
+                                                 method: .get, headers: bearer) { try RouterTests.rows($0).compactMap { $0["contact_name"] as? String } }
+            }
+            #expect(names.first == "Webhook Arrival")
+
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"ghlsync_sync_runs_total{entity="contacts",outcome="ok"} 1"#))
+                #expect(text.contains(#"ghlsync_webhooks_total{outcome="applied"} 1"#))
+                #expect(text.contains(#"ghlsync_realtime_events_total{table="ghl_contacts"} 31"#))
+                let requests = text.split(separator: "\n").first { $0.hasPrefix("ghlsync_ghl_api_requests_total ") }
+                #expect((requests?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 6)
+            }
+        }
+        await sandbox.stop()
+    }
+}
