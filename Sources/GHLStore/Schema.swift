@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v2") { db in
             try createProductTables(db)
         }
+        migrator.registerMigration("v3_auth") { db in
+            try createAuthTables(db)
+        }
         return migrator
     }
 

@@ -82,6 +82,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case unknownSource(String)
     case unknownView(String)
     case invalidInput(String)
+    /// A scoped read tried to reach what its scope does not allow, or to write.
+    case accessDenied(String)
 
     public var description: String {
         switch self {
@@ -90,6 +92,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .unknownSource(let id): "unknown source \(id) (see `ghlsync sources list`)"
         case .unknownView(let name): "unknown view \(name); views are: \(ReportingViews.names.joined(separator: ", "))"
         case .invalidInput(let message): message
+        case .accessDenied(let reason): "not allowed: \(reason)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GHLAuth
 import GHLStore
 
 /// `--db FILE`, shared by every command that works on a ghlsync file.
@@ -14,9 +15,20 @@ struct DatabaseOption: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning store errors into clean messages with a non-zero exit.
+/// Runs `body`, turning store and auth errors into clean messages with a non-zero exit.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as StoreError {
+        throw ValidationError(error.description)
+    } catch let error as AuthError {
+        throw ValidationError(error.description)
+    }
+}
+
+/// The same, for async work.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let error as StoreError {
+        throw ValidationError(error.description)
+    } catch let error as AuthError {
         throw ValidationError(error.description)
     }
 }

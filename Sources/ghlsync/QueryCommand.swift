@@ -1,20 +1,32 @@
 import ArgumentParser
+import GHLAuth
 import GHLStore
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query", abstract: "Run a read-only SQL query against a ghlsync file.",
-        discussion: "Only statements that cannot write are accepted. Tables and the seven v_ghl_* views are available.")
+        discussion: """
+            Only statements that cannot write are accepted. Tables and the seven v_ghl_* views are available.
+            With --as, the query runs with that user's access: every table and view shows only the rows of \
+            the user's sources, and tables outside the scope (users, sessions, ...) are refused.
+            """)
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "Output format.") var format: ResultFormat = .table
+    @Option(name: .customLong("as"), help: "Run as this user (email), seeing only their sources.") var asUser: String?
     @Argument(help: "The SQL to run, e.g. \"SELECT * FROM v_ghl_dashboard_summary\".") var sql: String
 
     func run() throws {
         let store = try database.open()
         let writer = ResultWriter(format: format)
         try reportingErrors {
-            try store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
+            if let asUser {
+                let accounts = Accounts(store: store)
+                let scope = try accounts.scope(of: try accounts.user(email: asUser).id)
+                try ScopedReader(store: store).query(sql, scope: scope, columns: writer.begin, row: writer.add)
+            } else {
+                try store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
+            }
         }
         writer.end()
     }

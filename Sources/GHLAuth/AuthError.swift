@@ -1,0 +1,46 @@
+/// Why an authentication or account operation failed.
+///
+/// Messages meant for an HTTP client (`invalidCredentials`, `invalidToken`,
+/// `forbidden`) say no more than needed: which part of a token was wrong is
+/// logged by nobody and told to nobody.
+public enum AuthError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Wrong email or password (never says which).
+    case invalidCredentials
+    /// A missing, malformed, forged, expired or revoked access or refresh token.
+    case invalidToken
+    /// The user lacks the role the action needs on the source.
+    case forbidden(sourceId: String, needs: Role)
+    case unknownUser(String)
+    case duplicateEmail(String)
+    case invalidEmail(String)
+    case invalidPassword(String)
+    case noGrant(user: String, sourceId: String)
+    /// The signing key file is unreadable, malformed, or readable by others.
+    case keyFile(path: String, problem: String)
+
+    /// The HTTP status a server should answer with.
+    public var httpStatus: Int {
+        switch self {
+        case .invalidCredentials, .invalidToken: 401
+        case .forbidden: 403
+        case .unknownUser, .noGrant: 404
+        case .duplicateEmail: 409
+        case .invalidEmail, .invalidPassword: 400
+        case .keyFile: 500
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidCredentials: "invalid email or password"
+        case .invalidToken: "invalid or expired token"
+        case .forbidden(let sourceId, let needs): "forbidden: this needs the \(needs.rawValue) role on source \(sourceId)"
+        case .unknownUser(let email): "unknown user \(email) (see `ghlsync users list`)"
+        case .duplicateEmail(let email): "a user with email \(email) already exists"
+        case .invalidEmail(let email): "not a valid email address: \(email)"
+        case .invalidPassword(let reason): "unusable password: \(reason)"
+        case .noGrant(let user, let sourceId): "\(user) has no grant on source \(sourceId)"
+        case .keyFile(let path, let problem): "signing key file \(path): \(problem)"
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Crypto
+import Foundation
+import GHLStore
+import GRDB
+import JWTKit
+
+/// Sign-in, sessions and access tokens, like Supabase Auth in one process.
+///
+/// An access token is a short-lived HS256 JWT carrying the user id (`sub`) and
+/// the session id; a refresh token is a random secret, single use, stored only
+/// as its SHA-256 in `auth_sessions`. Verifying an access token checks its
+/// signature, algorithm, key id, issuer, audience and expiry, and then that its
+/// session is still live, so signing out or deleting a user ends their tokens
+/// at once rather than at expiry.
+///
+/// Grants are not in the token: they are read from `user_sources` at each
+/// request (`accounts.scope(of:)`), so a revoke applies to the next request.
+public final class AuthService: Sendable {
+    public let accounts: Accounts
+    public let accessTokenLifetime: TimeInterval
+    public let refreshTokenLifetime: TimeInterval
+    private let key: SigningKey
+    private let keys: JWTKeyCollection
+
+    /// - Parameters:
+    ///   - keyFile: the 0600 signing key file; by default `<database>.keys`, created if missing.
+    ///   - accessTokenLifetime: Supabase's default is one hour.
+    public init(store: Store, keyFile: String? = nil, hasher: PasswordHasher = .standard,
+                accessTokenLifetime: TimeInterval = 3600, refreshTokenLifetime: TimeInterval = 30 * 86400) async throws {
+        accounts = Accounts(store: store, hasher: hasher)
+        self.accessTokenLifetime = accessTokenLifetime
+        self.refreshTokenLifetime = refreshTokenLifetime
+        key = try SigningKey.loadOrCreate(at: keyFile ?? SigningKey.defaultPath(forDatabase: store.path))
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(key: key.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: key.id))
+    }
+
+    private var store: Store { accounts.store }
+
+    /// Signs in with email and password, starting a new session.
+    public func signIn(email: String, password: String) async throws -> AuthSession {
+        let user = try accounts.authenticate(email: email, password: password)
+        return try await startSession(for: user)
+    }
+
+    /// Starts a session for a user without a password check: for the service
+    /// role (`ghlsync users token`, the demo's built-in users).
+    public func issueToken(for userId: String) async throws -> AuthSession {
+        try await startSession(for: accounts.user(id: userId))
+    }
+
+    /// Exchanges a refresh token for a new access token and a new refresh token.
+    /// The old refresh token is retired; presenting it again is taken as theft
+    /// and ends the session.
+    public func refresh(refreshToken: String) async throws -> AuthSession {
+        let presented = Self.digest(refreshToken)
+        let next = Self.newRefreshToken()
+        let now = Timestamp.string()
+        let rotated: (sessionId: String, userId: String)? = try await store.pool.write { db in
+            if let stolen = try String.fetchOne(db, sql: "SELECT id FROM auth_sessions WHERE previous_token_hash = ?", arguments: [presented]) {
+                try db.execute(sql: "UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, stolen])
+                return nil
+            }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, user_id FROM auth_sessions WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
+                """, arguments: [presented, now]) else { return nil }
+            let sessionId: String = row["id"]
+            try db.execute(sql: "UPDATE auth_sessions SET token_hash = ?, previous_token_hash = ? WHERE id = ?",
+                           arguments: [Self.digest(next), presented, sessionId])
+            return (sessionId, row["user_id"])
+        }
+        guard let rotated else { throw AuthError.invalidToken }
+        return try await session(for: accounts.user(id: rotated.userId), sessionId: rotated.sessionId, refreshToken: next)
+    }
+
+    /// Ends a session: its refresh token and every access token issued for it stop working.
+    public func signOut(sessionId: String) async throws {
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                           arguments: [Timestamp.string(), sessionId])
+        }
+    }
+
+    /// The user an access token belongs to, or `AuthError.invalidToken` for a
+    /// malformed, forged, wrongly signed (`alg: none`, another algorithm or key),
+    /// expired or revoked one.
+    public func verify(accessToken: String) async throws -> AuthenticatedUser {
+        guard accessToken.utf8.count <= 8192,
+              let (header, _, _) = try? DefaultJWTParser().parse(Array(accessToken.utf8), as: AccessClaims.self),
+              header.alg == "HS256", header.kid == key.id,
+              let claims = try? await keys.verify(accessToken, as: AccessClaims.self)
+        else { throw AuthError.invalidToken }
+        let email = try await store.pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT u.email FROM auth_sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
+                """, arguments: [claims.sessionId, claims.sub.value])
+        }
+        guard let email else { throw AuthError.invalidToken }
+        return AuthenticatedUser(userId: claims.sub.value, email: email, sessionId: claims.sessionId, expiresAt: claims.exp.value)
+    }
+
+    private func startSession(for user: User) async throws -> AuthSession {
+        let sessionId = UUID().uuidString.lowercased()
+        let refreshToken = Self.newRefreshToken()
+        let now = Date()
+        try await store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO auth_sessions (id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [sessionId, user.id, Self.digest(refreshToken), Timestamp.string(now),
+                                 Timestamp.string(now.addingTimeInterval(self.refreshTokenLifetime))])
+        }
+        return try await session(for: user, sessionId: sessionId, refreshToken: refreshToken)
+    }
+
+    private func session(for user: User, sessionId: String, refreshToken: String) async throws -> AuthSession {
+        let now = Date()
+        // Whole seconds, as the JWT carries them, so `expires_at` matches `exp`.
+        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let expires = issued.addingTimeInterval(accessTokenLifetime.rounded(.down))
+        let claims = AccessClaims(userId: user.id, sessionId: sessionId, email: user.email, issuedAt: issued, expiresAt: expires)
+        let token = try await keys.sign(claims, kid: JWKIdentifier(string: key.id))
+        return AuthSession(accessToken: token, tokenType: "bearer", expiresIn: Int(accessTokenLifetime),
+                           expiresAt: Int(expires.timeIntervalSince1970), refreshToken: refreshToken, user: user)
+    }
+
+    private static func newRefreshToken() -> String {
+        Data(randomBytes(32)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Tokens are stored only as this digest; they are 256-bit random, so no KDF is needed.
+    private static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

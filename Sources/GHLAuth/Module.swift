@@ -1,1 +1,0 @@
-// GHLAuth: placeholder until the module lands.

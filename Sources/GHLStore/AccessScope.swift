@@ -1,0 +1,48 @@
+/// What one user may read: their own id and the sources they hold a grant on.
+///
+/// The scope is the key of the row-level security emulation: `ScopedReader`
+/// shows a scope only the rows whose `source_id` is in `sourceIds`, and of
+/// `user_sources` only the user's own grants. It is computed from the grants
+/// at request time (see GHLAuth's `Accounts.scope(of:)`), so a revoked grant
+/// yields a smaller scope on the very next read.
+public struct AccessScope: Hashable, Sendable {
+    public var userId: String
+    public var sourceIds: Set<String>
+
+    public init(userId: String, sourceIds: Set<String>) {
+        self.userId = userId
+        self.sourceIds = sourceIds
+    }
+
+    /// The tables a scope reads. Every other table of the file (users,
+    /// sessions, cursors, receipts) is out of reach.
+    static let tables: [String] = ["ghl_sources", "user_sources", "ghl_sync_jobs"] + Entity.allCases.map(\.table)
+
+    /// The condition that keeps the scope's rows of `table`.
+    func filter(_ table: String) -> String {
+        switch table {
+        case "ghl_sources": "id IN \(sourceList)"
+        case "user_sources": "user_id = \(sqlLiteral(userId)) AND source_id IN \(sourceList)"
+        default: "source_id IN \(sourceList)"
+        }
+    }
+
+    /// `('a', 'b')`, sorted so that equal scopes build identical SQL. An empty
+    /// scope is `(NULL)`, not `()`: SQLite folds `IN ()` to false, drops the
+    /// filter, and then authorizes `count(*)` as a bare read of the base table,
+    /// which the authorizer refuses: a user with no grants would get errors
+    /// instead of empty results.
+    private var sourceList: String {
+        sourceIds.isEmpty ? "(NULL)" : "(" + sourceIds.sorted().map(sqlLiteral).joined(separator: ", ") + ")"
+    }
+}
+
+/// A SQL string literal: single quotes doubled, so the value can never end the literal.
+func sqlLiteral(_ value: String) -> String {
+    "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+}
+
+/// A quoted SQL identifier; callers only pass names they validated against a known list.
+func sqlIdentifier(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}

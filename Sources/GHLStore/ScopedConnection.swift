@@ -1,0 +1,214 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A private, read-only SQLite connection through which one `AccessScope` reads.
+///
+/// On this connection, TEMP views named exactly like the scoped tables
+/// (`ghl_contacts`, ...) shadow the real ones, and TEMP copies of the seven
+/// reporting views read through them. An authorizer then refuses, at compile
+/// time, every statement that would read a table of the file other than
+/// through the scope's own filtering views, and everything that is not a read.
+///
+/// Each table is wrapped twice: `temp.ghl_contacts` selects from an inner view
+/// `ghlsync_scope_<random>_ghl_contacts`, which alone reads `main.ghl_contacts`
+/// with the scope's filter. SQLite tells the authorizer the name of the
+/// innermost view (or CTE) a read comes from; a user could name a CTE
+/// `ghl_contacts` to pose as the wrapper, but not the inner view, whose name is
+/// random per connection and which user SQL may not mention at all.
+///
+/// It is a raw `sqlite3` connection, not a GRDB one: GRDB installs its own
+/// authorizer on its connections and must keep it.
+final class ScopedConnection: @unchecked Sendable {
+    // @unchecked: the handle is used by one thread at a time, which
+    // `ScopedReader` guarantees by lending each connection to one caller.
+    let scope: AccessScope
+    private let handle: OpaquePointer
+    private let policy: ScopePolicy
+    private var viewColumns: [String: [String]] = [:]
+
+    /// User SQL mentioning this is refused: it is how inner views are named.
+    static let internalPrefix = "ghlsync_scope_"
+
+    init(path: String, scope: AccessScope) throws {
+        guard !([scope.userId] + scope.sourceIds).contains(where: { $0.contains("\0") }) else {
+            throw StoreError.invalidInput("a scope id contains a NUL character")
+        }
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE
+        guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw StoreError.cannotOpen(path: path, reason: message)
+        }
+        handle = db
+        self.scope = scope
+        let marker = Self.internalPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_"
+        var inner: [String: String] = [:]
+        // Connecting json_each/json_tree declares a table, which the authorizer
+        // (rightly) refuses; connect them once now, before it is installed.
+        var setup = ["PRAGMA temp_store = MEMORY;", "SELECT * FROM json_each('[]'), json_tree('[]');"]
+        for table in AccessScope.tables {
+            let innerName = marker + table
+            inner[table] = innerName
+            setup.append("CREATE TEMP VIEW \(innerName) AS SELECT * FROM main.\(table) WHERE \(scope.filter(table));")
+            setup.append("CREATE TEMP VIEW \(table) AS SELECT * FROM \(innerName);")
+        }
+        for view in ReportingViews.definitions {
+            setup.append("CREATE TEMP VIEW \(view.name) AS \(view.sql);")
+        }
+        policy = ScopePolicy(innerViews: inner,
+                             tempViews: Set(inner.keys).union(inner.values).union(ReportingViews.names))
+        sqlite3_busy_timeout(db, 10_000)
+        do {
+            try execute(setup.joined(separator: "\n"))
+        } catch {
+            sqlite3_close_v2(db)
+            throw error
+        }
+        sqlite3_set_authorizer(db, scopeAuthorizer, Unmanaged.passUnretained(policy).toOpaque())
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Compiles `sql` under the scope's authorizer and streams its result.
+    func run(_ sql: String, arguments: [DatabaseValue], columns: ([String]) throws -> Void,
+             row: ([DatabaseValue]) throws -> Void) throws {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        let expected = Int(sqlite3_bind_parameter_count(statement))
+        guard expected == arguments.count else {
+            throw StoreError.invalidInput("the query has \(expected) parameter(s) but \(arguments.count) value(s) were given")
+        }
+        for (index, value) in arguments.enumerated() {
+            try bind(value, at: Int32(index + 1), in: statement)
+        }
+        let count = sqlite3_column_count(statement)
+        try columns((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                try row((0..<count).map { DatabaseValue(sqliteStatement: statement, index: $0) })
+            case SQLITE_DONE:
+                return
+            default:
+                throw StoreError.invalidInput("query failed: \(lastError)")
+            }
+        }
+    }
+
+    /// The column names of a reporting view, as this connection sees them.
+    func columns(ofView name: String) throws -> [String] {
+        if let known = viewColumns[name] { return known }
+        let statement = try prepare("SELECT * FROM \(sqlIdentifier(name))")
+        defer { sqlite3_finalize(statement) }
+        let names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+        viewColumns[name] = names
+        return names
+    }
+
+    /// One read-only statement, or an error saying why not.
+    private func prepare(_ sql: String) throws -> OpaquePointer {
+        let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw StoreError.invalidInput("empty query") }
+        guard !trimmed.lowercased().contains(Self.internalPrefix) else {
+            throw StoreError.accessDenied("the query names an internal object")
+        }
+        return try trimmed.withCString { text -> OpaquePointer in
+            var statement: OpaquePointer?
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v3(handle, text, -1, 0, &statement, &tail)
+            guard code == SQLITE_OK, let statement else {
+                sqlite3_finalize(statement)
+                if code == SQLITE_AUTH { throw StoreError.accessDenied(lastError) }
+                throw StoreError.invalidInput("invalid SQL: \(lastError)")
+            }
+            if let tail, tail.pointee != 0 {
+                var next: OpaquePointer?
+                let nextCode = sqlite3_prepare_v3(handle, tail, -1, 0, &next, nil)
+                sqlite3_finalize(next)
+                guard nextCode == SQLITE_OK, next == nil else {
+                    sqlite3_finalize(statement)
+                    throw StoreError.invalidInput("run one statement at a time")
+                }
+            }
+            guard sqlite3_stmt_readonly(statement) != 0, sqlite3_stmt_isexplain(statement) == 0 else {
+                sqlite3_finalize(statement)
+                throw StoreError.accessDenied("only SELECT statements are allowed")
+            }
+            return statement
+        }
+    }
+
+    private func bind(_ value: DatabaseValue, at index: Int32, in statement: OpaquePointer) throws {
+        let code: Int32 = switch value.storage {
+        case .null: sqlite3_bind_null(statement, index)
+        case .int64(let v): sqlite3_bind_int64(statement, index, v)
+        case .double(let v): sqlite3_bind_double(statement, index, v)
+        case .string(let v): sqlite3_bind_text(statement, index, v, -1, transientDestructor)
+        case .blob(let v): v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transientDestructor) }
+        }
+        guard code == SQLITE_OK else { throw StoreError.invalidInput("cannot bind parameter \(index): \(lastError)") }
+    }
+
+    private func execute(_ sql: String) throws {
+        guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else {
+            throw StoreError.cannotOpen(path: String(cString: sqlite3_db_filename(handle, "main")), reason: lastError)
+        }
+    }
+
+    private var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+}
+
+/// SQLite copies bound values before the bind call returns.
+private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// What a scoped connection may compile: reads, and only through its views.
+final class ScopePolicy: Sendable {
+    /// Base table name -> the inner view that alone may read it.
+    let innerViews: [String: String]
+    /// The connection's TEMP views, all of them scoped.
+    let tempViews: Set<String>
+
+    /// Virtual tables that read only their arguments, never the file.
+    private static let argumentTables: Set<String> = ["json_each", "json_tree"]
+    /// Built-in functions that reach beyond the query (extensions, tokenizer pointers).
+    private static let refusedFunctions: Set<String> = ["load_extension", "fts3_tokenizer"]
+
+    init(innerViews: [String: String], tempViews: Set<String>) {
+        self.innerViews = innerViews
+        self.tempViews = tempViews
+    }
+
+    func allows(action: Int32, _ first: String?, _ second: String?, database: String?, innermost: String?) -> Bool {
+        switch action {
+        case SQLITE_SELECT, SQLITE_RECURSIVE:
+            return true
+        case SQLITE_FUNCTION:
+            return !Self.refusedFunctions.contains(second?.lowercased() ?? "")
+        case SQLITE_READ:
+            guard let table = first?.lowercased() else { return false }
+            if Self.argumentTables.contains(table) { return true }
+            switch database {
+            case nil: return true  // a CTE's own rows, not a table of any database
+            case "temp": return tempViews.contains(table)
+            case "main": return innerViews[table] != nil && innerViews[table] == innermost?.lowercased()
+            default: return false
+            }
+        default:
+            return false
+        }
+    }
+}
+
+private func scopeAuthorizer(context: UnsafeMutableRawPointer?, action: Int32, first: UnsafePointer<CChar>?,
+                             second: UnsafePointer<CChar>?, database: UnsafePointer<CChar>?,
+                             innermost: UnsafePointer<CChar>?) -> Int32 {
+    guard let context else { return SQLITE_DENY }
+    let policy = Unmanaged<ScopePolicy>.fromOpaque(context).takeUnretainedValue()
+    return policy.allows(action: action, first.map { String(cString: $0) }, second.map { String(cString: $0) },
+                         database: database.map { String(cString: $0) }, innermost: innermost.map { String(cString: $0) })
+        ? SQLITE_OK : SQLITE_DENY
+}

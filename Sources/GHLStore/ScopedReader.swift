@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The access layer: every user-facing read of the file goes through here.
+///
+/// A read names the `AccessScope` it runs under and sees only that scope's
+/// rows, whatever its SQL says (see `ScopedConnection`). Connections are built
+/// per scope, kept for reuse (a few per scope, for the most recently used
+/// scopes), and lent to one query at a time. A scope is just a set of ids, so
+/// changed grants need no invalidation: the next request computes its new
+/// scope, which maps to other connections, and stale ones age out.
+///
+/// The sync engine and the CLI's own commands are the service role and read
+/// through `Store.pool` directly.
+public final class ScopedReader: Sendable {
+    public let path: String
+    private let idle: Mutex<IdleConnections>
+
+    /// - Parameters:
+    ///   - maxScopes: how many scopes keep idle connections.
+    ///   - connectionsPerScope: how many idle connections each keeps.
+    public init(store: Store, maxScopes: Int = 64, connectionsPerScope: Int = 4) {
+        path = store.path
+        idle = Mutex(IdleConnections(maxScopes: max(1, maxScopes), perScope: max(1, connectionsPerScope)))
+    }
+
+    /// Runs one read-only statement under `scope`, passing the column names
+    /// and then each row to the callbacks, on the calling thread.
+    /// `arguments` bind the statement's `?` parameters in order.
+    public func query(_ sql: String, arguments: [DatabaseValue] = [], scope: AccessScope,
+                      columns: ([String]) throws -> Void, row: ([DatabaseValue]) throws -> Void) throws {
+        try withConnection(scope) { try $0.run(sql, arguments: arguments, columns: columns, row: row) }
+    }
+
+    /// The whole result of a statement under `scope`, computed off the caller's thread.
+    public func fetch(_ sql: String, arguments: [DatabaseValue] = [], scope: AccessScope) async throws -> ScopedRows {
+        try await offThread { try self.fetchNow(sql, arguments: arguments, scope: scope) }
+    }
+
+    /// One reporting view, PostgREST style (`/rest/v1/{view}`), computed off the caller's thread.
+    public func view(_ request: ViewRequest, scope: AccessScope) async throws -> ScopedRows {
+        try await offThread { try self.viewNow(request, scope: scope) }
+    }
+
+    /// The same, on the calling thread.
+    public func viewNow(_ request: ViewRequest, scope: AccessScope) throws -> ScopedRows {
+        try withConnection(scope) { connection in
+            let (sql, arguments) = try request.sql(columns: connection.columns(ofView: request.view))
+            var result = ScopedRows(columns: [], rows: [])
+            try connection.run(sql, arguments: arguments, columns: { result.columns = $0 }, row: { result.rows.append($0) })
+            return result
+        }
+    }
+
+    /// The whole result of a statement, on the calling thread.
+    public func fetchNow(_ sql: String, arguments: [DatabaseValue] = [], scope: AccessScope) throws -> ScopedRows {
+        var result = ScopedRows(columns: [], rows: [])
+        try query(sql, arguments: arguments, scope: scope, columns: { result.columns = $0 }, row: { result.rows.append($0) })
+        return result
+    }
+
+    /// Borrows an idle connection of `scope` (or builds one) for the duration of `body`.
+    private func withConnection<T>(_ scope: AccessScope, _ body: (ScopedConnection) throws -> T) throws -> T {
+        let connection = try idle.withLock { $0.take(scope) } ?? ScopedConnection(path: path, scope: scope)
+        defer { idle.withLock { $0.giveBack(connection) } }
+        return try body(connection)
+    }
+
+    private func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result(catching: work)) }
+        }
+    }
+}
+
+/// Idle scoped connections, by scope, least recently used scope first.
+private struct IdleConnections: ~Copyable {
+    let maxScopes: Int
+    let perScope: Int
+    private var byScope: [AccessScope: [ScopedConnection]] = [:]
+    private var recency: [AccessScope] = []
+
+    init(maxScopes: Int, perScope: Int) {
+        self.maxScopes = maxScopes
+        self.perScope = perScope
+    }
+
+    mutating func take(_ scope: AccessScope) -> ScopedConnection? {
+        byScope[scope]?.popLast()
+    }
+
+    mutating func giveBack(_ connection: ScopedConnection) {
+        let scope = connection.scope
+        recency.removeAll { $0 == scope }
+        recency.append(scope)
+        if byScope[scope, default: []].count < perScope { byScope[scope, default: []].append(connection) }
+        while recency.count > maxScopes {
+            byScope[recency.removeFirst()] = nil
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import GHLStore
+import Testing
+@testable import GHLAuth
+
+@Suite struct AccountsTests {
+    @Test func passwordsAreStoredAsSaltedScryptHashes() throws {
+        let hash = try PasswordHasher.standard.hash("correct horse battery")
+        #expect(hash.hasPrefix("$scrypt$ln=15,r=8,p=3$") && !hash.contains("correct horse"))
+        #expect(PasswordHasher.verify("correct horse battery", against: hash))
+        #expect(!PasswordHasher.verify("correct horse batterY", against: hash))
+        #expect(try PasswordHasher.standard.hash("correct horse battery") != hash, "salt is random")
+        for broken in ["", "$scrypt$", "plain", "$scrypt$ln=40,r=8,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAA", hash + "x$"] {
+            #expect(!PasswordHasher.verify("correct horse battery", against: broken), "\(broken)")
+        }
+        #expect(constantTimeEquals([1, 2, 3], [1, 2, 3]) && !constantTimeEquals([1, 2, 3], [1, 2, 4]) && !constantTimeEquals([1], [1, 1]))
+    }
+
+    @Test func usersHaveUniqueValidEmails() async throws {
+        let fixture = try await AuthFixture()
+        defer { fixture.cleanUp() }
+        let accounts = fixture.auth.accounts
+        #expect(fixture.alice.email == "alice@example.com")
+        #expect(throws: AuthError.duplicateEmail("alice@example.com")) { try accounts.addUser(email: " ALICE@example.com ") }
+        for bad in ["", "alice", "@example.com", "a@b", "a b@example.com", "a@example."] {
+            #expect(throws: AuthError.invalidEmail(bad)) { try accounts.addUser(email: bad) }
+        }
+        #expect(throws: AuthError.self) { try accounts.addUser(email: "c@example.com", password: "short") }
+        #expect(throws: AuthError.unknownUser("zed@example.com")) { try accounts.user(email: "zed@example.com") }
+        let listing = try accounts.listUsers()
+        #expect(listing.map(\.user.email) == ["alice@example.com", "bob@example.com"])
+        #expect(listing.first?.grants == [fixture.sourceA: .viewer])
+    }
+
+    @Test func rolesNest() {
+        #expect(Role.viewer.allows(.read) && !Role.viewer.allows(.sync) && !Role.viewer.allows(.manage))
+        #expect(Role.editor.allows(.read) && Role.editor.allows(.sync) && !Role.editor.allows(.manage))
+        #expect(Permission.allCases.allSatisfy { Role.owner.allows($0) })
+    }
+
+    @Test func grantsDecideRolesAndPermissions() async throws {
+        let fixture = try await AuthFixture()
+        defer { fixture.cleanUp() }
+        let accounts = fixture.auth.accounts
+        #expect(try accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .viewer])
+        #expect(try accounts.role(of: fixture.alice.id, in: fixture.sourceB) == nil)
+        #expect(throws: AuthError.forbidden(sourceId: fixture.sourceA, needs: .editor)) {
+            try accounts.authorize(fixture.alice.id, .sync, on: fixture.sourceA)
+        }
+        try accounts.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
+        #expect(try accounts.authorize(fixture.alice.id, .sync, on: fixture.sourceA) == .editor)
+        #expect(throws: AuthError.forbidden(sourceId: fixture.sourceB, needs: .viewer)) {
+            try accounts.authorize(fixture.alice.id, .read, on: fixture.sourceB)
+        }
+        #expect(throws: StoreError.unknownSource("nope")) { try accounts.grant(.viewer, to: fixture.alice.id, on: "nope") }
+        #expect(throws: AuthError.unknownUser("ghost")) { try accounts.grant(.viewer, to: "ghost", on: fixture.sourceA) }
+        #expect(throws: AuthError.noGrant(user: fixture.alice.id, sourceId: fixture.sourceB)) {
+            try accounts.revoke(userId: fixture.alice.id, sourceId: fixture.sourceB)
+        }
+    }
+
+    @Test func grantsVersionMovesOnEveryChangeSeenFromAnotherConnection() async throws {
+        let fixture = try await AuthFixture()
+        defer { fixture.cleanUp() }
+        let accounts = fixture.auth.accounts
+        // A second Store on the same file stands for `ghlsync users ...` in another process.
+        let other = Accounts(store: try Store(path: fixture.databasePath), hasher: AuthFixture.cheapHasher)
+        var last = try accounts.grantsVersion()
+        func moved() throws -> Bool {
+            let now = try accounts.grantsVersion()
+            defer { last = now }
+            return now > last
+        }
+        try other.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
+        #expect(try moved())
+        try other.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
+        #expect(try !moved(), "a grant that changes nothing is not a change")
+        try other.revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
+        #expect(try moved())
+        try await fixture.store.pool.write { try $0.execute(sql: "DELETE FROM ghl_sources WHERE id = ?", arguments: [fixture.sourceB]) }
+        #expect(try moved(), "a cascade from a deleted source counts")
+        #expect(try accounts.grants(of: fixture.bob.id).isEmpty)
+    }
+
+    @Test func aRevokedGrantHidesRowsOnTheNextRead() async throws {
+        let fixture = try await AuthFixture()
+        defer { fixture.cleanUp() }
+        let accounts = fixture.auth.accounts
+        let reader = ScopedReader(store: fixture.store)
+        let session = try await fixture.auth.signIn(email: "alice@example.com", password: "alice-password-1")
+        func contactSources() async throws -> [String] {
+            let user = try await fixture.auth.verify(accessToken: session.accessToken)
+            let rows = try await reader.fetch("SELECT source_id FROM ghl_contacts", scope: accounts.scope(of: user.userId))
+            return rows.rows.map { String.fromDatabaseValue($0[0]) ?? "" }
+        }
+        #expect(try await contactSources() == [fixture.sourceA])
+        try Accounts(store: try Store(path: fixture.databasePath)).revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
+        #expect(try await contactSources() == [])
+        try accounts.grant(.viewer, to: fixture.alice.id, on: fixture.sourceB)
+        #expect(try await contactSources() == [fixture.sourceB])
+    }
+}

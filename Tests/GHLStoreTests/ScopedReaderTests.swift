@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import Testing
+@testable import GHLStore
+
+@Suite struct ScopedReaderTests {
+    /// Each scoped table, with the column that names its source.
+    static let scopedTables: [(table: String, sourceColumn: String)] =
+        [("ghl_sources", "id"), ("user_sources", "source_id"), ("ghl_sync_jobs", "source_id")]
+        + Entity.allCases.map { ($0.table, "source_id") }
+
+    @Test func everyTableShowsOnlyTheScopesRows() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        for (table, column) in Self.scopedTables {
+            for unqualified in [table, "temp.\(table)"] {
+                let rows = try reader.fetchNow("SELECT * FROM \(unqualified)", scope: fixture.scopeA)
+                let sources = TwoSourceFixture.values(rows, column)
+                #expect(!sources.isEmpty, "\(unqualified) is empty for A")
+                #expect(sources.allSatisfy { $0 == fixture.sourceA }, "\(unqualified) leaks another source: \(sources)")
+            }
+        }
+        let grants = try reader.fetchNow("SELECT user_id FROM user_sources", scope: fixture.scopeA)
+        #expect(TwoSourceFixture.values(grants, "user_id") == ["user-a"])
+    }
+
+    @Test func everyReportingViewShowsOnlyTheScopesRows() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        for view in ReportingViews.names {
+            let all = try fixture.store.pool.read { try String.fetchSet($0, sql: "SELECT source_id FROM \(view)") }
+            #expect(all == [fixture.sourceA, fixture.sourceB], "fixture does not feed \(view)")
+            for scope in [fixture.scopeA, fixture.scopeB] {
+                let rows = try reader.fetchNow("SELECT * FROM \(view)", scope: scope)
+                let sources = Set(TwoSourceFixture.values(rows, "source_id").compactMap { $0 })
+                #expect(sources == scope.sourceIds, "\(view) under \(scope.sourceIds): \(sources)")
+            }
+        }
+    }
+
+    @Test func viewTotalsCountOnlyTheScopesRows() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        let both = AccessScope(userId: "user-a", sourceIds: [fixture.sourceA, fixture.sourceB])
+        let one = try reader.fetchNow("SELECT SUM(contacts_count), SUM(won_revenue) FROM v_ghl_dashboard_summary", scope: fixture.scopeA)
+        let two = try reader.fetchNow("SELECT SUM(contacts_count), SUM(won_revenue) FROM v_ghl_dashboard_summary", scope: both)
+        #expect(one.rows == [[1.databaseValue, 100.0.databaseValue]])
+        #expect(two.rows == [[2.databaseValue, 200.0.databaseValue]])
+        for (table, _) in Self.scopedTables {
+            let empty = try reader.fetchNow("SELECT COUNT(*) FROM \(table)", scope: AccessScope(userId: "nobody", sourceIds: []))
+            #expect(empty.rows == [[0.databaseValue]], "\(table)")
+        }
+    }
+
+    /// SQL that tries to reach beyond the scope: each is refused at compile time.
+    static let refused: [String] = [
+        "SELECT * FROM main.ghl_contacts",
+        "SELECT * FROM MAIN.GHL_CONTACTS",
+        "SELECT * FROM \"main\".\"ghl_contacts\"",
+        "SELECT * FROM main.v_ghl_contacts_recent",
+        "SELECT * FROM main.user_sources",
+        "SELECT * FROM ghl_contacts WHERE id IN (SELECT id FROM main.ghl_contacts)",
+        "SELECT (SELECT COUNT(*) FROM main.ghl_payments)",
+        "SELECT COUNT(*) FROM main.ghl_contacts",
+        "SELECT COUNT(*) FROM main.user_sources",
+        "WITH ghl_contacts AS (SELECT * FROM main.ghl_contacts) SELECT * FROM ghl_contacts",
+        "WITH RECURSIVE ghl_contacts(x) AS (SELECT source_id FROM main.ghl_contacts) SELECT * FROM ghl_contacts",
+        "SELECT * FROM (SELECT * FROM main.ghl_contacts) AS ghl_contacts",
+        "WITH ghlsync_scope_x_ghl_contacts AS (SELECT * FROM main.ghl_contacts) SELECT * FROM ghlsync_scope_x_ghl_contacts",
+        "WITH GHLSYNC_SCOPE_X AS (SELECT 1) SELECT * FROM GHLSYNC_SCOPE_X",
+        "SELECT * FROM users",
+        "SELECT * FROM auth_sessions",
+        "SELECT * FROM sync_cursors",
+        "SELECT * FROM webhook_receipts",
+        "SELECT * FROM auth_grants_version",
+        "SELECT * FROM sqlite_master",
+        "SELECT * FROM sqlite_schema",
+        "SELECT * FROM sqlite_temp_master",
+        "SELECT * FROM temp.sqlite_master",
+        "SELECT * FROM sqlite_sequence",
+        "SELECT * FROM pragma_table_info('ghl_contacts')",
+        "SELECT * FROM pragma_database_list",
+        "PRAGMA table_info(ghl_contacts)",
+        "PRAGMA query_only = 0",
+        "ATTACH DATABASE ':memory:' AS other",
+        "DETACH DATABASE temp",
+        "INSERT INTO ghl_contacts (source_id) VALUES ('x')",
+        "UPDATE ghl_contacts SET email = 'x'",
+        "DELETE FROM ghl_contacts",
+        "DROP VIEW ghl_contacts",
+        "DROP VIEW temp.ghl_contacts",
+        "CREATE TEMP VIEW mine AS SELECT * FROM main.ghl_contacts",
+        "CREATE TEMP TABLE mine (x)",
+        "BEGIN",
+        "SELECT load_extension('/tmp/evil')",
+        "EXPLAIN SELECT * FROM ghl_contacts",
+        "EXPLAIN QUERY PLAN SELECT * FROM ghl_contacts",
+        "SELECT 1; DELETE FROM ghl_contacts",
+        "SELECT 1; SELECT * FROM main.ghl_contacts",
+        "",
+    ]
+
+    @Test(arguments: refused)
+    func refusesSQLReachingBeyondTheScope(_ sql: String) throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        #expect(throws: StoreError.self, "\(sql)") { try reader.fetchNow(sql, scope: fixture.scopeA) }
+        // The connection stays usable and scoped after a refusal.
+        let after = try reader.fetchNow("SELECT DISTINCT source_id FROM ghl_contacts", scope: fixture.scopeA)
+        #expect(TwoSourceFixture.values(after, "source_id") == [fixture.sourceA])
+    }
+
+    /// SQL that is allowed but still sees only the scope.
+    static let scoped: [String] = [
+        "SELECT source_id FROM ghl_contacts WHERE source_id = '%B'",
+        "SELECT source_id FROM ghl_contacts UNION ALL SELECT source_id FROM ghl_orders",
+        "WITH x AS (SELECT * FROM ghl_contacts) SELECT source_id FROM x",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT c.source_id FROM n, ghl_contacts c",
+        "SELECT source_id FROM (SELECT * FROM ghl_payments) WHERE 1",
+        "SELECT o.source_id FROM ghl_opportunities o JOIN ghl_contacts c ON c.ghl_contact_id = o.contact_id",
+        "SELECT id AS source_id FROM ghl_sources",
+        "SELECT source_id FROM v_ghl_opportunities_report",
+        "SELECT source_id FROM temp.v_ghl_revenue_summary",
+        "SELECT source_id FROM ghl_pipelines p, json_each(p.stages)",
+    ]
+
+    @Test(arguments: scoped)
+    func allowedSQLSeesOnlyTheScope(_ template: String) throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let sql = template.replacingOccurrences(of: "%B", with: fixture.sourceB)
+        let rows = try ScopedReader(store: fixture.store).fetchNow(sql, scope: fixture.scopeA)
+        #expect(TwoSourceFixture.values(rows, "source_id").allSatisfy { $0 == fixture.sourceA }, "\(sql)")
+    }
+
+    @Test func schemaChangesByAnotherConnectionKeepTheScope() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        let sql = "SELECT p.source_id FROM ghl_pipelines p, json_each(p.stages)"
+        #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
+        try fixture.store.pool.write { try $0.execute(sql: "CREATE TABLE later (x); DROP VIEW v_ghl_contacts_recent") }
+        #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
+        #expect(throws: StoreError.self) { try reader.fetchNow("SELECT * FROM later", scope: fixture.scopeA) }
+        #expect(TwoSourceFixture.values(try reader.fetchNow("SELECT * FROM v_ghl_contacts_recent", scope: fixture.scopeA), "source_id") == [fixture.sourceA])
+    }
+
+    @Test func parametersBindInOrderAndMustMatch() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        let rows = try reader.fetchNow("SELECT ?, ? || 'x'", arguments: [7.databaseValue, "a".databaseValue], scope: fixture.scopeA)
+        #expect(rows.rows == [[7.databaseValue, "ax".databaseValue]])
+        #expect(throws: StoreError.self) { try reader.fetchNow("SELECT ?", scope: fixture.scopeA) }
+    }
+
+    @Test func cachedConnectionsSeeNewRowsAndOtherScopesStaySeparate() async throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store, maxScopes: 1, connectionsPerScope: 1)
+        let count = "SELECT COUNT(*) FROM ghl_contacts"
+        #expect(try reader.fetchNow(count, scope: fixture.scopeA).rows == [[1.databaseValue]])
+        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
+        #expect(try reader.fetchNow(count, scope: fixture.scopeA).rows == [[2.databaseValue]])
+        // Many concurrent reads across scopes, with a cache smaller than the demand.
+        try await withThrowingTaskGroup(of: (AccessScope, [String?]).self) { group in
+            for i in 0..<24 {
+                let scope = i.isMultiple(of: 2) ? fixture.scopeA : fixture.scopeB
+                group.addTask { (scope, TwoSourceFixture.values(try await reader.fetch("SELECT source_id FROM ghl_orders", scope: scope), "source_id")) }
+            }
+            for try await (scope, sources) in group {
+                #expect(!sources.isEmpty && sources.allSatisfy { scope.sourceIds.contains($0 ?? "") })
+            }
+        }
+    }
+
+    @Test func viewRequestsFilterOrderAndPage() async throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
+        let reader = ScopedReader(store: fixture.store)
+        let request = try ViewRequest(view: "v_ghl_contacts_recent", parameters: [
+            ("source_id", "eq.\(fixture.sourceA)"), ("order", "ghl_contact_id.desc"), ("limit", "1"), ("offset", "1")])
+        let page = try await reader.view(request, scope: fixture.scopeA)
+        #expect(TwoSourceFixture.values(page, "ghl_contact_id") == ["c1"])
+        let json = try JSONSerialization.jsonObject(with: page.jsonData()) as? [[String: Any]]
+        #expect(json?.first?["source_id"] as? String == fixture.sourceA)
+
+        let foreign = try ViewRequest(view: "v_ghl_contacts_recent", parameters: [("source_id", "eq.\(fixture.sourceB)")])
+        #expect(try await reader.view(foreign, scope: fixture.scopeA).rows.isEmpty)
+        let all = try await reader.view(try ViewRequest(view: "v_ghl_dashboard_summary"), scope: fixture.scopeA)
+        #expect(TwoSourceFixture.values(all, "source_id") == [fixture.sourceA])
+        #expect(String(decoding: ScopedRows(columns: ["a"], rows: []).jsonData(), as: UTF8.self) == "[]")
+    }
+
+    @Test func viewRequestsRejectUnknownNamesAndBadValues() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        #expect(throws: StoreError.unknownView("ghl_contacts")) { try ViewRequest(view: "ghl_contacts") }
+        #expect(throws: StoreError.unknownView("users")) { try ViewRequest(view: "users", parameters: []) }
+        for parameters: [(String, String)] in [
+            [("limit", "-1")], [("limit", "ten")], [("offset", "1.5")], [("source_id", "neq.x")],
+            [("order", "contact_name.sideways")], [("order", "")], [("email", "eq.x")],
+        ] {
+            #expect(throws: StoreError.self) { try ViewRequest(view: "v_ghl_contacts_recent", parameters: parameters) }
+        }
+        for column in ["nope", "contact_name; DROP TABLE users", "\"contact_name\"", "(SELECT 1)", "1"] {
+            let request = try ViewRequest(view: "v_ghl_contacts_recent", order: [.init(column: column)])
+            #expect(throws: StoreError.self, "\(column)") { try reader.viewNow(request, scope: fixture.scopeA) }
+        }
+        let request = try ViewRequest(view: "v_ghl_contacts_recent", parameters: [("source_id", "eq.' OR 1=1 --"), ("select", "*")])
+        #expect(try reader.viewNow(request, scope: fixture.scopeA).rows.isEmpty)
+    }
+}
