@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GHLAuth
 import GHLRealtime
 import GHLStore
 import Hummingbird
@@ -7,8 +8,8 @@ import HummingbirdWebSocket
 
 /// Hidden test support for Tests/python/test_realtime_interop.py: the realtime
 /// endpoint alone over a database, so a real Supabase client can be checked
-/// against the protocol without a sync. A token `fixture-<source_id>` grants
-/// that one source. Each stdin line `upsert <source_id> <contact_id> <first_name>`
+/// against the protocol without a sync. Joins are authorized as `serve` does
+/// (GHLAuth tokens from `ghlsync users token`, grants in `user_sources`). Each stdin line `upsert <source_id> <contact_id> <first_name>`
 /// commits a contact change in this process and is answered by `ok`.
 struct RealtimeFixtureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,7 @@ struct RealtimeFixtureCommand: AsyncParsableCommand {
         let store = try database.open()
         let bus = TopicBus()
         store.onCommit { bus.publish($0) }
-        let realtime = RealtimeService(bus: bus, authorizer: FixtureAuthorizer())
+        let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: try await AuthService(store: store)))
         let router = Router(context: BasicWebSocketRequestContext.self)
         realtime.addRoutes(to: router)
         let app = Application(
@@ -57,17 +58,4 @@ struct RealtimeFixtureCommand: AsyncParsableCommand {
 /// Writes a line to stdout at once: the test reading it waits for it.
 private func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-/// Grants the source named in a `fixture-<source_id>` token, to no one else.
-private struct FixtureAuthorizer: ChannelAuthorizer {
-    func authorize(accessToken: String, sourceId: String) async throws -> ChannelGrant {
-        guard accessToken.hasPrefix("fixture-") else { throw ChannelAuthorizationError.invalidToken }
-        guard accessToken == "fixture-\(sourceId)" else { throw ChannelAuthorizationError.noAccess(sourceId: sourceId) }
-        return ChannelGrant(userId: accessToken, expiresAt: nil)
-    }
-
-    func stillAuthorized(userId: String, sourceId: String) async -> Bool {
-        userId == "fixture-\(sourceId)"
-    }
 }

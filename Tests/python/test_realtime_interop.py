@@ -10,7 +10,8 @@ source_id}`, and a join for a source the user lacks ends in CHANNEL_ERROR.
 database synced from the built-in sandbox, a user granted one of two sources,
 and a contact changed in the sandbox then synced. `test_realtime_py_protocol`
 drives the realtime endpoint alone through the hidden `ghlsync
-realtime-fixture` command, so the protocol is checked even without a sync.
+realtime-fixture` command (real GHLAuth tokens and grants, contact changes
+committed on its stdin), so the protocol is checked even without a sync.
 """
 
 import asyncio
@@ -127,10 +128,14 @@ def test_realtime_py_protocol(tmp_path):
     ghlsync("init", "--db", db)
     source_a = ghlsync("sources", "add", "--db", db, "--name", "A", "--location-id", "loc-a", "--token-env", "GHL_A")[-1]
     source_b = ghlsync("sources", "add", "--db", db, "--name", "B", "--location-id", "loc-b", "--token-env", "GHL_B")[-1]
+    ghlsync("users", "add", "--db", db, "--email", "alice@example.com", "--password-env", "ALICE_PASSWORD",
+            env={"ALICE_PASSWORD": "correct horse battery"})
+    ghlsync("users", "grant", "--db", db, "--user", "alice@example.com", "--source", source_a, "--role", "viewer")
+    access = ghlsync("users", "token", "--db", db, "--user", "alice@example.com")[-1]
     fixture = Running(["realtime-fixture", "--db", db, "--port", "0"], r"realtime (http://127\.0\.0\.1:\d+/realtime/v1)")
     try:
         fixture.send(f"upsert {source_a} contact-1 Ada")
-        asyncio.run(check_realtime(fixture.match.group(1), f"fixture-{source_a}", source_a, source_b,
+        asyncio.run(check_realtime(fixture.match.group(1), access, source_a, source_b,
                                    lambda: fixture.send(f"upsert {source_a} contact-1 Grace")))
     finally:
         fixture.stop()
