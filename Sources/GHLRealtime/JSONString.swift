@@ -18,10 +18,9 @@ extension ByteBuffer {
                 case 0x0D: writeStaticString("\\r")
                 case 0x09: writeStaticString("\\t")
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
                     writeStaticString("\\u00")
-                    writeInteger(hex[Int(byte >> 4)])
-                    writeInteger(hex[Int(byte & 0x0F)])
+                    writeInteger(Self.hexDigit(byte >> 4))
+                    writeInteger(Self.hexDigit(byte & 0x0F))
                 }
                 pending = utf8.index(after: index)
             }
@@ -29,5 +28,9 @@ extension ByteBuffer {
         }
         writeBytes(utf8[pending..<utf8.endIndex])
         writeInteger(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -12,13 +12,24 @@ import Synchronization
 /// change as a broadcast whose event is INSERT, UPDATE or DELETE and whose
 /// payload is `{table, operation, old, new, timestamp, seq, source_id}`.
 ///
+/// Both serializers are spoken: `?vsn=2.0.0` (supabase-js v2's default) gets
+/// JSON-array frames, anything else the JSON-object frames of vsn 1.0.0 (the
+/// Python client). Every `realtime:ghl:*` channel is treated as private: the
+/// token is checked whatever `config.private` says. The token is the join
+/// payload's `access_token`, else the connection's `?apikey=` / `?token=`.
+///
 /// Extensions to the protocol, both optional for clients:
-/// - resume: a join whose payload has `config.ghlsync.since_seq: N` first
-///   receives the missed events of the topic with seq > N, or a `refetch`
-///   broadcast when the change log no longer has them all. Every join reply
-///   carries `response.ghlsync.seq`, the last seq before the channel began.
+/// - resume: a join whose payload has `config.ghlsync.since_seq: N` (or
+///   `config.broadcast.replay.since_seq: N`) first receives the missed events
+///   of the topic with seq > N, then live ones, with no gap or duplicate; when
+///   the change log no longer has them all (or N is from an earlier server
+///   process), it receives a `refetch` broadcast instead. Every join reply
+///   carries `response.ghlsync = {seq, resumed}`: the last seq published
+///   before the channel began, and whether the missed events were queued.
 /// - a `resync` broadcast tells a client that fell too far behind (its queue
-///   overflowed) that it missed events and should reload.
+///   overflowed and was dropped) that it missed events and should reload.
+/// Both signals are broadcasts `{event: "refetch"|"resync", payload: {source_id, reason}}`,
+/// so `channel.on('broadcast', {event: 'resync'}, ...)` receives them.
 ///
 /// As a `Service`, it re-checks the grants of open channels every
 /// `recheckInterval`, closing a channel whose grant was revoked or whose

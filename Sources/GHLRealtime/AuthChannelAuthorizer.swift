@@ -1,18 +1,21 @@
 import Foundation
 import GHLAuth
-import GHLRealtime
 
-/// Who may join `realtime:ghl:{source_id}`: a valid access token whose user
-/// may read the source, checked at join and token refresh; `stillAuthorized`
-/// re-reads the grant so a revoke closes open channels.
+/// Realtime's authorization backed by GHLAuth: the token must verify (signature,
+/// algorithm, key, expiry, live session) and its user must hold a grant on the
+/// source in `user_sources`, with any role: every role may read.
 public struct AuthChannelAuthorizer: ChannelAuthorizer {
     public let auth: AuthService
 
-    public init(auth: AuthService) { self.auth = auth }
+    public init(auth: AuthService) {
+        self.auth = auth
+    }
 
     public func authorize(accessToken: String, sourceId: String) async throws -> ChannelGrant {
         let user: AuthenticatedUser
-        do { user = try await auth.verify(accessToken: accessToken) } catch {
+        do {
+            user = try await auth.verify(accessToken: accessToken)
+        } catch {
             throw ChannelAuthorizationError.invalidToken
         }
         guard await stillAuthorized(userId: user.userId, sourceId: sourceId) else {
@@ -21,8 +24,8 @@ public struct AuthChannelAuthorizer: ChannelAuthorizer {
         return ChannelGrant(userId: user.userId, expiresAt: user.expiresAt)
     }
 
-    /// A grant that cannot be read (database error) counts as no grant.
     public func stillAuthorized(userId: String, sourceId: String) async -> Bool {
-        (try? auth.accounts.authorize(userId, .read, on: sourceId)) != nil
+        // A read failure denies: a channel is closed rather than left open unchecked.
+        ((try? auth.accounts.role(of: userId, in: sourceId)) ?? nil) != nil
     }
 }
