@@ -188,8 +188,8 @@ final class FakeGHL: Sendable {
             let limit = body["pageLimit"]?.intValue ?? 20
             guard limit <= 500 else { return error(422, "pageLimit must not be greater than 500") }
             var all = records(.contacts)
-            if let since = body["filters"]?.arrayValue?.first?["value"]?["gt"]?.stringValue {
-                all = all.filter { Self.iso($0.updatedMs) > since }
+            if let since = body["filters"]?.arrayValue?.first?["value"]?["gte"]?.stringValue {
+                all = all.filter { Self.iso($0.updatedMs) >= since }
             }
             let byUpdate = body["sort"]?.arrayValue?.first?["field"]?.stringValue == "dateUpdated"
             let key = { (record: Record) in byUpdate ? record.updatedMs : record.createdMs }
