@@ -29,6 +29,7 @@ final class FakeGHL: Sendable {
         var sent: [ContinuousClock.Instant] = []
         var rateLimit: (max: Int, interval: Duration)?
         var served429 = 0
+        var dailyRemaining = 199_000
         var accessTokens: Set<String> = ["pit-token"]
         var refreshToken = "refresh-0"
         var refreshes = 0
@@ -155,10 +156,12 @@ final class FakeGHL: Sendable {
             let now = ContinuousClock.now
             state.sent.removeAll { now - $0 >= limit.interval }
             let intervalMs = Int(limit.interval / .milliseconds(1))
+            state.dailyRemaining -= 1
+            let daily = state.dailyRemaining
             func headers(_ remaining: Int) -> [(name: String, value: String)] {
                 [("X-RateLimit-Max", "\(limit.max)"), ("X-RateLimit-Remaining", "\(remaining)"),
                  ("X-RateLimit-Interval-Milliseconds", "\(intervalMs)"),
-                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "199000")]
+                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "\(daily)")]
             }
             if state.sent.count >= limit.max {
                 state.served429 += 1
