@@ -99,11 +99,11 @@ public final class GHLClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let waited = try await budget.acquire()
             if await budget.isDailyLimitExhausted {
                 throw GHLAPIError(kind: .rateLimited, endpoint: endpoint, status: nil,
                                   message: "the location's daily request limit is used up", attempts: attempt)
             }
+            let waited = try await budget.acquire()
             var headers: [(name: String, value: String)] = [
                 ("Authorization", "Bearer \(token)"), ("Version", Self.apiVersion), ("Accept", "application/json"),
             ]

@@ -112,14 +112,16 @@ extension GHLClient {
 
     /// The search body: sorted by creation time for a full listing, so
     /// records added while paging come at the end and updated ones keep their
-    /// place; by update time when filtering on it.
+    /// place; by update time when filtering on it. The filter includes its
+    /// bound (`gte`): a record updated in the same millisecond as the last
+    /// one synced is fetched again rather than missed.
     private func contactsSearchBody(_ position: PageCheckpoint) -> JSONValue {
         var body: [String: JSONValue] = ["locationId": .string(locationId), "pageLimit": .number(Double(position.pageSize))]
         let sortField = position.updatedSince == nil ? "dateAdded" : "dateUpdated"
         body["sort"] = [["field": .string(sortField), "direction": "asc"]]
         if let since = position.updatedSince {
             body["filters"] = [["field": "dateUpdated", "operator": "range",
-                                "value": ["gt": .string(Self.isoTimestamp(since))]]]
+                                "value": ["gte": .string(Self.isoTimestamp(since))]]]
         }
         switch position.cursor {
         case .searchAfter(let values): body["searchAfter"] = .array(values)

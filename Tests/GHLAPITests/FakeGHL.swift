@@ -29,6 +29,7 @@ final class FakeGHL: Sendable {
         var sent: [ContinuousClock.Instant] = []
         var rateLimit: (max: Int, interval: Duration)?
         var served429 = 0
+        var dailyRemaining = 199_000
         var accessTokens: Set<String> = ["pit-token"]
         var refreshToken = "refresh-0"
         var refreshes = 0
@@ -155,10 +156,12 @@ final class FakeGHL: Sendable {
             let now = ContinuousClock.now
             state.sent.removeAll { now - $0 >= limit.interval }
             let intervalMs = Int(limit.interval / .milliseconds(1))
+            state.dailyRemaining -= 1
+            let daily = state.dailyRemaining
             func headers(_ remaining: Int) -> [(name: String, value: String)] {
                 [("X-RateLimit-Max", "\(limit.max)"), ("X-RateLimit-Remaining", "\(remaining)"),
                  ("X-RateLimit-Interval-Milliseconds", "\(intervalMs)"),
-                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "199000")]
+                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "\(daily)")]
             }
             if state.sent.count >= limit.max {
                 state.served429 += 1
@@ -188,8 +191,8 @@ final class FakeGHL: Sendable {
             let limit = body["pageLimit"]?.intValue ?? 20
             guard limit <= 500 else { return error(422, "pageLimit must not be greater than 500") }
             var all = records(.contacts)
-            if let since = body["filters"]?.arrayValue?.first?["value"]?["gt"]?.stringValue {
-                all = all.filter { Self.iso($0.updatedMs) > since }
+            if let since = body["filters"]?.arrayValue?.first?["value"]?["gte"]?.stringValue {
+                all = all.filter { Self.iso($0.updatedMs) >= since }
             }
             let byUpdate = body["sort"]?.arrayValue?.first?["field"]?.stringValue == "dateUpdated"
             let key = { (record: Record) in byUpdate ? record.updatedMs : record.createdMs }

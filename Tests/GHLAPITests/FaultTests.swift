@@ -115,6 +115,20 @@ import Testing
         #expect(budget.metrics.snapshot.throttledSeconds > 0)
     }
 
+    @Test func anExhaustedDailyLimitFailsAtOnce() async throws {
+        let server = FakeGHL(orders: 300)
+        server.state.withLock { $0.rateLimit = (max: 100, interval: .seconds(10)) }
+        server.state.withLock { $0.dailyRemaining = 1 }
+        await #expect {
+            _ = try await server.client().allPages(.orders)
+        } throws: { error in
+            (error as? GHLAPIError)?.kind == .rateLimited
+                && (error as? GHLAPIError)?.message == "the location's daily request limit is used up"
+        }
+        // The first response says no request is left for today: the second is never sent.
+        #expect(server.requestCount == 1)
+    }
+
     @Test func registrySharesOneBudgetPerLocation() {
         let registry = RateBudgetRegistry()
         let a = registry.budget(baseURL: "http://x", locationId: "l1")

@@ -88,7 +88,7 @@ import Testing
 
     @Test func updatedSinceIsPushedToTheServer() async throws {
         let server = FakeGHL(contacts: 300, orders: 30, reviews: 10)
-        let since = Date(timeIntervalSince1970: Double(server.nowMs) / 1000)
+        let since = Date(timeIntervalSince1970: Double(server.nowMs + 500) / 1000)
         server.update(.contacts, id: "contacts-7", field: "name", to: "new")
         server.add(.contacts)
         let contacts = try await server.client().allPages(.contacts, updatedSince: since).flatMap(\.records)

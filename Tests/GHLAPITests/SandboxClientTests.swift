@@ -77,6 +77,17 @@ import Testing
         }
     }
 
+    @Test func incrementalContactsUseTheUpdateFilter() async throws {
+        try await Self.withSandbox { sandbox, location, client in
+            let since = Date().addingTimeInterval(-1)
+            let id = try Self.ids(sandbox, .contacts, location.locationID)[5]
+            _ = try sandbox.update(.contacts, location: location.locationID, id: id, patch: ["firstName": "Zoë"])
+            let changed = try await client.allPages(.contacts, updatedSince: since).flatMap(\.records)
+            #expect(changed.map(\.id) == [id])
+            #expect(changed.first?.string("firstName") == "Zoë")
+        }
+    }
+
     @Test func faultsEndInTheSameData() async throws {
         try await Self.withSandbox(contacts: 2000) { sandbox, location, client in
             let clean = try await client.allPages(.contacts).flatMap(\.records)
