@@ -17,6 +17,20 @@ import GRDB
 /// by update time, then compare GHL's total with the live row count; only when
 /// they differ (something was deleted) does the entity get a full listing and
 /// sweep. Endpoints that cannot filter by update time are listed in full.
+///
+/// Trade-offs of incremental deletion detection: after an incremental listing
+/// the store holds every record GHL has (the previous run was complete, and
+/// everything changed since its start minus `SyncCursor.overlap` was just
+/// fetched), so live rows minus GHL's total is exactly the number deleted:
+/// equal counts prove there is nothing to sweep, at the price of one extra
+/// request. A difference costs a full listing of that entity, as GHL offers no
+/// cheaper way to learn which ids are gone; deletions arrive sooner through
+/// webhooks (`ContactDelete`, `OpportunityDelete`). Endpoints that filter only
+/// by creation time (orders, transactions, reviews) or not at all
+/// (opportunities) would miss updates to older records, so they are listed in
+/// full even in incremental mode: exact data over fewer requests. Offset
+/// paging shifts when GHL deletes a record mid-run, so a record can be missed
+/// by one run's sweep and marked deleted; the next full listing revives it.
 struct EntityPoller: Sendable {
     let entity: Entity
     let sourceId: String
