@@ -165,10 +165,13 @@ final class TemporaryDatabase {
     let directory: URL
     let store: Store
 
-    init() throws {
+    /// - Parameter prepare: writes the file before the store opens it.
+    init(path prepare: (String) throws -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("bench.sqlite").path)
+        let path = directory.appendingPathComponent("bench.sqlite").path
+        try prepare(path)
+        store = try Store(path: path)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
