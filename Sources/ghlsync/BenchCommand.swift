@@ -8,7 +8,7 @@ import GHLBench
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run a benchmark scenario and print its figures.",
-        subcommands: [Sync.self, Throttled.self, Incremental.self, SeedBaseline.self])
+        subcommands: [Sync.self, Throttled.self, Incremental.self, Realtime.self, Views.self, SeedBaseline.self])
 
     /// Flags every scenario shares.
     struct Common: ParsableArguments {
@@ -88,6 +88,47 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             common.print(try await SyncBench(size: records.resolve(common.size)).seedBaseline())
+        }
+    }
+
+    struct Realtime: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "WebSocket clients joined on a source while changes are committed: delivery, latency, memory.")
+        @OptionGroup var common: Common
+        @Option(help: "Connected clients (default 50; large 200).") var clients: Int?
+        @Option(name: .customLong("events-per-second"), help: "Committed changes per second (default 500; large 2000).") var eventsPerSecond: Int?
+        @Option(help: "How long changes are committed, in seconds.") var seconds: Double = 5
+
+        func run() async throws {
+            var bench = RealtimeBench()
+            bench.clients = clients ?? (common.size == .large ? 200 : 50)
+            bench.eventsPerSecond = eventsPerSecond ?? (common.size == .large ? 2000 : 500)
+            bench.seconds = seconds
+            common.print(try await bench.run())
+        }
+    }
+
+    struct Views: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A generated database; p50/p95 of every /rest/v1 view for a user scoped to one source, and the dashboard's first load.")
+        @OptionGroup var common: Common
+        @Option(help: "Sources the rows are spread over.") var sources: Int = 10
+        @Option(help: "Contacts in all (default 100,000; large 1,000,000).") var contacts: Int?
+        @Option(help: "Opportunities in all (default 20,000; large 200,000).") var opportunities: Int?
+        @Option(help: "Requests per view.") var samples: Int = 40
+
+        func run() async throws {
+            var dataset = ViewsDataset()
+            let large = common.size == .large
+            dataset.sources = max(1, sources)
+            dataset.contacts = contacts ?? (large ? 1_000_000 : 100_000)
+            dataset.opportunities = opportunities ?? (large ? 200_000 : 20_000)
+            dataset.orders = dataset.opportunities / 2
+            dataset.payments = dataset.opportunities / 2
+            dataset.reviews = dataset.opportunities / 4
+            var bench = ViewsBench(dataset: dataset)
+            bench.samples = max(1, samples)
+            common.print(try await bench.run())
         }
     }
 }

@@ -15,7 +15,9 @@ struct CLIRunner {
         var lastLine: String { stdout.split(separator: "\n").last.map(String.init) ?? "" }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], executable: String = binary) throws -> Result {
+    /// Runs to completion; a run longer than `timeout` seconds is killed, so a hang fails its test instead of the suite.
+    static func run(_ arguments: [String], environment: [String: String] = [:], executable: String = binary,
+                    timeout: TimeInterval = 300) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -24,6 +26,9 @@ struct CLIRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

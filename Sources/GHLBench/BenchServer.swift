@@ -1,0 +1,39 @@
+import Foundation
+import GHLAuth
+import GHLServer
+import GHLStore
+import Hummingbird
+import Logging
+
+/// `ghlsync serve` in-process on 127.0.0.1 with a free port, for the
+/// benchmarks that measure the HTTP and WebSocket front.
+final class BenchServer: Sendable {
+    let server: ProductServer
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(store: Store) async throws {
+        var logger = Logger(label: "ghlsync.bench")
+        logger.logLevel = .error
+        server = try await ProductServer(store: store, environment: [:], logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = server.application(host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
+        task = Task { try await app.runService() }
+        guard let bound = await ports.first(where: { _ in true }) else { throw BenchError("the server did not start") }
+        port = bound
+    }
+
+    /// A user with `role` on `sourceId`, and an access token for it.
+    func user(_ email: String, role: Role, on sourceId: String) async throws -> String {
+        let user = try server.auth.accounts.addUser(email: email)
+        try server.auth.accounts.grant(role, to: user.id, on: sourceId)
+        return try await server.auth.issueToken(for: user.id).accessToken
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Each `ghlsync bench` scenario runs end to end at a tiny size and prints one
+/// JSON object with the keys scripts rely on, and figures that add up.
+@Suite(.serialized) struct BenchCommandTests {
+    private func run(_ arguments: [String]) throws -> [String: Any] {
+        let result = try CLIRunner.run(["bench"] + arguments + ["--json"])
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").last)
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    private func expectKeys(_ json: [String: Any], _ keys: [String]) {
+        for key in ["scenario", "wall_seconds"] + keys {
+            #expect(json[key] != nil, "missing \(key) in \(json)")
+        }
+    }
+
+    static let tiny = ["--contacts", "600", "--opportunities", "150", "--orders", "40", "--transactions", "40", "--reviews", "20"]
+
+    @Test func syncFiguresAddUp() throws {
+        let json = try run(["sync"] + Self.tiny)
+        expectKeys(json, ["records", "records_per_second", "requests", "min_requests", "http_429", "peak_rss_bytes"])
+        #expect(json["scenario"] as? String == "sync")
+        let records = try #require(json["records"] as? Int), wall = try #require(json["wall_seconds"] as? Double)
+        #expect(records == 600 + 150 + 40 + 40 + 20 + 3)
+        let rate = try #require(json["records_per_second"] as? Double)
+        #expect(abs(rate - Double(records) / wall) / rate < 0.02)
+        #expect(json["min_requests"] as? Int == 2 + 2 + 1 + 1 + 1 + 1)
+        #expect((json["requests"] as? Int ?? 0) >= (json["min_requests"] as? Int ?? .max))
+    }
+
+    @Test func throttledSyncReportsItsMinimums() throws {
+        let json = try run(["sync-throttled"] + Self.tiny)
+        expectKeys(json, ["records", "records_per_second", "requests", "min_requests", "http_429", "peak_rss_bytes", "min_wall_seconds"])
+        #expect(json["http_429"] as? Int == 0)
+        #expect(json["min_wall_seconds"] as? Double == 0.8)
+    }
+
+    @Test func incrementalComparesWithFull() throws {
+        let json = try run(["incremental"] + Self.tiny + ["--percent", "5"])
+        expectKeys(json, ["full_requests", "incremental_requests", "changed_records"])
+        #expect(json["changed_records"] as? Int == 30 + 8 + 2 + 2 + 1)
+        #expect((json["incremental_requests"] as? Int ?? .max) < (json["full_requests"] as? Int ?? 0))
+    }
+
+    @Test func seedBaselineGivesARatio() throws {
+        let json = try run(["seed-baseline"] + Self.tiny)
+        expectKeys(json, ["records_per_second", "ratio_vs_sync"])
+        #expect((json["ratio_vs_sync"] as? Double ?? 0) > 0)
+    }
+
+    @Test func viewsTimesEveryView() throws {
+        let json = try run(["views", "--sources", "2", "--contacts", "2000", "--opportunities", "400", "--samples", "3"])
+        let views = try #require(json["views"] as? [String: [String: Double]])
+        #expect(Set(views.keys) == ["v_ghl_contacts_recent", "v_ghl_opportunities_report", "v_ghl_pipeline_stage_summary",
+                                    "v_ghl_revenue_summary", "v_ghl_reviews_summary", "v_ghl_sync_status", "v_ghl_dashboard_summary"])
+        for (view, figures) in views {
+            #expect((figures["p50_ms"] ?? -1) >= 0 && (figures["p95_ms"] ?? -1) >= (figures["p50_ms"] ?? .infinity), "\(view)")
+        }
+        expectKeys(json, ["dashboard_first_load_ms_p50"])
+    }
+
+    @Test func realtimeDeliversEveryEvent() throws {
+        let json = try run(["realtime", "--clients", "3", "--events-per-second", "100", "--seconds", "1"])
+        expectKeys(json, ["clients", "events", "delivered", "lost", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99", "rss_bytes"])
+        #expect(json["events"] as? Int == 100)
+        #expect(json["delivered"] as? Int == 300)
+        #expect(json["lost"] as? Int == 0)
+    }
+}
