@@ -39,9 +39,10 @@ import Testing
     }
 
     @Test func incrementalComparesWithFull() throws {
-        let json = try run(["incremental"] + Self.tiny + ["--percent", "5"])
+        let json = try run(["incremental", "--contacts", "5000", "--opportunities", "150", "--orders", "40", "--transactions", "40",
+                            "--reviews", "20", "--percent", "5"])
         expectKeys(json, ["full_requests", "incremental_requests", "changed_records"])
-        #expect(json["changed_records"] as? Int == 30 + 8 + 2 + 2 + 1)
+        #expect(json["changed_records"] as? Int == 250 + 8 + 2 + 2 + 1)
         #expect((json["incremental_requests"] as? Int ?? .max) < (json["full_requests"] as? Int ?? 0))
     }
 

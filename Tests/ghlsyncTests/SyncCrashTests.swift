@@ -30,7 +30,7 @@ import Testing
 
     @Test func killedSyncsLeaveAConsistentFileAndResume() async throws {
         var configuration = SandboxConfiguration()
-        configuration.counts = RecordCounts(contacts: 20_000, opportunities: 3_000, orders: 1_000, transactions: 1_000, reviews: 500)
+        configuration.counts = RecordCounts(contacts: 8_000, opportunities: 1_500, orders: 500, transactions: 500, reviews: 250)
         configuration.rateLimit = RateLimitSettings(maxRequests: 100_000, windowMilliseconds: 10_000, dailyLimit: 10_000_000)
         let sandbox = try GHLSandbox(configuration: configuration)
         let endpoint = try await sandbox.start()
