@@ -31,7 +31,17 @@ public struct ViewsBench: Sendable {
     public func run() async throws -> BenchReport {
         let database = try TemporaryDatabase(generating: dataset)
         let server = try await BenchServer(store: database.store)
-        defer { Task { await server.stop() } }
+        do {
+            let report = try await measure(server)
+            await server.stop()
+            return report
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    private func measure(_ server: BenchServer) async throws -> BenchReport {
         let source = ViewsDataset.sourceId(min(3, dataset.sources - 1))
         let token = try await server.user("bench-viewer@example.com", role: .viewer, on: source)
         let start = ContinuousClock.now

@@ -16,8 +16,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "default (finishes in under a minute on 2 cores) or large (the sizes the issues name).")
         var size: BenchSize = .default
 
+        /// Written straight to the file descriptor: scripts read it from a pipe.
         func print(_ report: BenchReport) {
-            Swift.print(json ? report.json() : report.table())
+            FileHandle.standardOutput.write(Data(((json ? report.json() : report.table()) + "\n").utf8))
         }
     }
 
