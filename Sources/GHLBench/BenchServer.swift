@@ -32,6 +32,20 @@ final class BenchServer: Sendable {
         return try await server.auth.issueToken(for: user.id).accessToken
     }
 
+    /// Runs `body` against a fresh server and stops the server however `body` ends:
+    /// a server left running would keep the process from exiting.
+    static func with<T: Sendable>(store: Store, _ body: (BenchServer) async throws -> T) async throws -> T {
+        let server = try await BenchServer(store: store)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     func stop() async {
         task.cancel()
         _ = try? await task.value

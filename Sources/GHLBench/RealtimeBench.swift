@@ -23,13 +23,17 @@ public struct RealtimeBench: Sendable {
         let database = try TemporaryDatabase()
         let source = try database.store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
                                                   tokenEnv: "UNUSED", tokenFile: nil).id
-        let server = try await BenchServer(store: database.store)
+        return try await BenchServer.with(store: database.store) { server in try await measure(server, store: database.store, source: source) }
+    }
+
+    private func measure(_ server: BenchServer, store: Store, source: String) async throws -> BenchReport {
         let token = try await server.user("rt-viewer@example.com", role: .viewer, on: source)
         let rssBefore = ProcessStats.residentBytes
         let total = Int(Double(eventsPerSecond) * seconds)
         let recorder = LatencyRecorder(events: total)
 
         var connections: [Task<Void, any Error>] = []
+        defer { for connection in connections { connection.cancel() } }
         for _ in 0..<clients {
             connections.append(Task {
                 try await Self.client(url: "ws://127.0.0.1:\(server.port)/realtime/v1/websocket?vsn=1.0.0",
@@ -53,7 +57,7 @@ public struct RealtimeBench: Sendable {
             let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": "rt-\($0)".databaseValue],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
             recorder.committed(ids, at: ContinuousClock.now)
-            try database.store.upsert(.contacts, sourceId: source, records: records)
+            try store.upsert(.contacts, sourceId: source, records: records)
             written += ids.count
             next = next + interval
             try await Task.sleep(until: next, clock: .continuous)
@@ -65,8 +69,6 @@ public struct RealtimeBench: Sendable {
         }
         let wall = (ContinuousClock.now - start).seconds
         let latencies = Percentiles(recorder.latencies)
-        for connection in connections { connection.cancel() }
-        await server.stop()
 
         var report = BenchReport(scenario: "realtime")
         report.set("wall_seconds", wall)

@@ -90,7 +90,7 @@ public struct SyncBench: Sendable {
         let start = ContinuousClock.now
         var records = 0
         for entity in Entity.allCases {
-            for try await page in client.pages(SyncBench.resource(entity)) {
+            for try await page in client.pages(GHLResource(entityName: entity.rawValue)!) {
                 for record in page.records {
                     try database.store.upsert(entity, sourceId: sourceId, records: [RecordMapping.map(entity, record)])
                     records += 1
@@ -146,17 +146,6 @@ public struct SyncBench: Sendable {
             }
         }
         return changed
-    }
-
-    static func resource(_ entity: Entity) -> GHLResource {
-        switch entity {
-        case .contacts: .contacts
-        case .opportunities: .opportunities
-        case .pipelines: .pipelines
-        case .orders: .orders
-        case .payments: .transactions
-        case .reviews: .reviews
-        }
     }
 }
 

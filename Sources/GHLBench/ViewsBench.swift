@@ -30,15 +30,7 @@ public struct ViewsBench: Sendable {
 
     public func run() async throws -> BenchReport {
         let database = try TemporaryDatabase(generating: dataset)
-        let server = try await BenchServer(store: database.store)
-        do {
-            let report = try await measure(server)
-            await server.stop()
-            return report
-        } catch {
-            await server.stop()
-            throw error
-        }
+        return try await BenchServer.with(store: database.store, measure)
     }
 
     private func measure(_ server: BenchServer) async throws -> BenchReport {

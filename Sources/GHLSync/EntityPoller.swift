@@ -52,16 +52,8 @@ struct EntityPoller: Sendable {
     /// mean anything to GHL, and its watermark would be needlessly old.
     static let resumeWithin: TimeInterval = 86400
 
-    var resource: GHLResource {
-        switch entity {
-        case .contacts: .contacts
-        case .opportunities: .opportunities
-        case .pipelines: .pipelines
-        case .orders: .orders
-        case .payments: .transactions
-        case .reviews: .reviews
-        }
-    }
+    /// Every store entity has its GHL resource (payments are GHL's transactions).
+    var resource: GHLResource { GHLResource(entityName: entity.rawValue)! }
 
     func run(mode: SyncMode, pageSize: Int?) async throws -> Outcome {
         var notes: [String] = []
