@@ -26,6 +26,7 @@ public struct AuthChannelAuthorizer: ChannelAuthorizer {
 
     public func stillAuthorized(userId: String, sourceId: String) async -> Bool {
         // A read failure denies: a channel is closed rather than left open unchecked.
-        ((try? auth.accounts.role(of: userId, in: sourceId)) ?? nil) != nil
+        let accounts = auth.accounts
+        return ((try? await accounts.store.blocking { try accounts.role(of: userId, in: sourceId) }) ?? nil) != nil
     }
 }

@@ -20,8 +20,9 @@ public struct AuthServiceAuthenticator: Authenticator {
     public func user(accessToken: String) async throws -> RequestUser {
         try await mapped {
             let user = try await auth.verify(accessToken: accessToken)
-            let grants = try auth.accounts.grants(of: user.userId)
-            let sources = try auth.accounts.store.sources().compactMap { source in
+            let accounts = auth.accounts
+            let (grants, all) = try await accounts.store.blocking { (try accounts.grants(of: user.userId), try accounts.store.sources()) }
+            let sources = all.compactMap { source in
                 grants[source.id].map { SourceGrant(id: source.id, name: source.name, locationId: source.locationId,
                                                     currency: source.currency, role: $0) }
             }
