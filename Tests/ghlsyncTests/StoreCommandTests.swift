@@ -27,7 +27,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let db = dir.path("x.sqlite")
         _ = try CLIRunner.run(["init", "--db", db])
-        let secret = "pit-0123abcd-secret-token-value"
+        let secret = "pit-" + UUID().uuidString.lowercased()
         let tokenFile = dir.path("token")
         try Data((secret + "-file").utf8).write(to: URL(fileURLWithPath: tokenFile))
         let byEnv = try CLIRunner.run(["sources", "add", "--db", db, "--name", "Main St", "--location-id", "loc1", "--token-env", "GHL_TOKEN"],
