@@ -301,6 +301,18 @@ struct DataGenerator {
 
     private func amount(cents: Int64) -> Double { Double(cents) / 100 }
 
+    /// The fields orders and transactions open with: their id, the location and the paying contact.
+    private func beginPaymentRecord(_ w: inout JSONWriter, id: String, context: LocationContext, contact: ContactSummary, currency: String) {
+        w.beginObject()
+        w.field("_id", id)
+        w.field("altId", context.locationID)
+        w.field("altType", "location")
+        w.field("contactId", contact.id)
+        w.field("contactName", contact.name.isEmpty ? nil : contact.name)
+        w.field("contactEmail", contact.email)
+        w.field("currency", currency)
+    }
+
     private func generateOrders(
         _ context: LocationContext, count: Int, contacts: [ContactSummary], into table: inout RecordTable
     ) -> [OrderSummary] {
@@ -322,14 +334,7 @@ struct DataGenerator {
             let recurring = rng.below(products + 1)
             let (sourceType, subType) = rng.pick([("funnel", "one_step_order_form"), ("funnel", "two_step_order_form"), ("website", "upsell"), ("invoice", "invoice"), ("payment_link", "payment_link")])
             var w = JSONWriter(capacity: 700)
-            w.beginObject()
-            w.field("_id", id)
-            w.field("altId", context.locationID)
-            w.field("altType", "location")
-            w.field("contactId", contact.id)
-            w.field("contactName", contact.name.isEmpty ? nil : contact.name)
-            w.field("contactEmail", contact.email)
-            w.field("currency", currency)
+            beginPaymentRecord(&w, id: id, context: context, contact: contact, currency: currency)
             w.field("amount", amount(cents: subtotal - discount))
             w.field("subtotal", amount(cents: subtotal))
             w.field("discount", amount(cents: discount))
@@ -372,14 +377,7 @@ struct DataGenerator {
             if status == "refunded" { refunded = rng.chance(0.7) ? cents : cents / 2 }
             if status == "succeeded", rng.chance(0.05) { refunded = cents / 4 }
             var w = JSONWriter(capacity: 900)
-            w.beginObject()
-            w.field("_id", id)
-            w.field("altId", context.locationID)
-            w.field("altType", "location")
-            w.field("contactId", contact.id)
-            w.field("contactName", contact.name.isEmpty ? nil : contact.name)
-            w.field("contactEmail", contact.email)
-            w.field("currency", currency)
+            beginPaymentRecord(&w, id: id, context: context, contact: contact, currency: currency)
             w.field("amount", amount(cents: cents))
             w.field("status", status)
             w.field("liveMode", !rng.chance(0.05))
