@@ -67,7 +67,7 @@ let package = Package(
         ], resources: [.copy("Dashboard")]),
         // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
         .target(name: "GHLBench", dependencies: [
-            "GHLStore", "GHLAPI", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -1,29 +1,11 @@
 import AsyncHTTPClient
 import Foundation
+import GHLSandbox
 import NIOCore
 
 /// A `ghlsync sandbox` child process, so that benchmarks measure the sync's
 /// memory and CPU apart from the emulator's.
 public final class SandboxProcess: @unchecked Sendable {
-    public struct Size: Sendable {
-        public var contacts: Int
-        public var opportunities: Int
-        public var orders: Int
-        public var transactions: Int
-        public var reviews: Int
-
-        public init(contacts: Int, opportunities: Int, orders: Int, transactions: Int, reviews: Int) {
-            self.contacts = contacts
-            self.opportunities = opportunities
-            self.orders = orders
-            self.transactions = transactions
-            self.reviews = reviews
-        }
-
-        /// The records a full sync of one location fetches, pipelines included.
-        public func records(pipelines: Int) -> Int { contacts + opportunities + orders + transactions + reviews + pipelines }
-    }
-
     public let baseURL: String
     public let locationId: String
     public let token: String
@@ -31,7 +13,7 @@ public final class SandboxProcess: @unchecked Sendable {
 
     /// Starts the sandbox and waits until it listens.
     /// - Parameter rateLimit: `R/S`, e.g. `100/10`; nil for practically unlimited.
-    public init(size: Size, rateLimit: String?, seed: UInt64 = 7) throws {
+    public init(size: RecordCounts, rateLimit: String?, seed: UInt64 = 7) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         token = "bench-token-\(UUID().uuidString.prefix(8))"
@@ -126,4 +108,9 @@ public final class SandboxProcess: @unchecked Sendable {
 public struct BenchError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension RecordCounts {
+    /// The records a full sync of one location fetches, pipelines included.
+    func records(pipelines: Int) -> Int { contacts + opportunities + orders + transactions + reviews + pipelines }
 }

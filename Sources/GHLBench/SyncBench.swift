@@ -1,5 +1,6 @@
 import Foundation
 import GHLAPI
+import GHLSandbox
 import GHLStore
 import GHLSync
 
@@ -7,11 +8,11 @@ import GHLSync
 /// a sandbox child process with one location, a database in a temp dir, and
 /// the sync engine of this process.
 public struct SyncBench: Sendable {
-    public var size: SandboxProcess.Size
+    public var size: RecordCounts
     /// The sandbox's pipelines per location (its default).
     public var pipelines = 3
 
-    public init(size: SandboxProcess.Size) {
+    public init(size: RecordCounts) {
         self.size = size
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GHLBench
+import GHLSandbox
 
 /// `ghlsync bench <scenario>`: the project's own benchmarks. Each scenario
 /// starts what it needs (sandbox, database in a temp dir, server) and prints a
@@ -34,11 +35,11 @@ struct BenchCommand: AsyncParsableCommand {
         @Option var transactions: Int?
         @Option var reviews: Int?
 
-        func resolve(_ size: BenchSize) -> SandboxProcess.Size {
+        func resolve(_ size: BenchSize) -> RecordCounts {
             let preset = size == .large
-                ? SandboxProcess.Size(contacts: 100_000, opportunities: 20_000, orders: 5_000, transactions: 5_000, reviews: 2_000)
-                : SandboxProcess.Size(contacts: 20_000, opportunities: 4_000, orders: 1_000, transactions: 1_000, reviews: 400)
-            return SandboxProcess.Size(contacts: contacts ?? preset.contacts, opportunities: opportunities ?? preset.opportunities,
+                ? RecordCounts(contacts: 100_000, opportunities: 20_000, orders: 5_000, transactions: 5_000, reviews: 2_000)
+                : RecordCounts(contacts: 20_000, opportunities: 4_000, orders: 1_000, transactions: 1_000, reviews: 400)
+            return RecordCounts(contacts: contacts ?? preset.contacts, opportunities: opportunities ?? preset.opportunities,
                                        orders: orders ?? preset.orders, transactions: transactions ?? preset.transactions,
                                        reviews: reviews ?? preset.reviews)
         }
@@ -61,7 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var records: Records
 
         func run() async throws {
-            let preset = common.size == .large ? records.resolve(.large) : SandboxProcess.Size(
+            let preset = common.size == .large ? records.resolve(.large) : RecordCounts(
                 contacts: records.contacts ?? 10_000, opportunities: records.opportunities ?? 2_000, orders: records.orders ?? 1_000,
                 transactions: records.transactions ?? 1_000, reviews: records.reviews ?? 500)
             common.print(try await SyncBench(size: preset).throttled())
