@@ -20,7 +20,7 @@ public struct GHLPage: Sendable {
 /// Where a listing stands after a page: persist it to resume an interrupted
 /// sync after the last page that was stored.
 ///
-/// It carries the page size and the `updatedSince` filter of the run, since
+/// It carries the page size and the filters of the run, since
 /// a cursor is only meaningful with them; a resumed run uses these.
 public struct PageCheckpoint: Sendable, Codable, Hashable {
     public enum Cursor: Sendable, Codable, Hashable {
@@ -40,6 +40,8 @@ public struct PageCheckpoint: Sendable, Codable, Hashable {
     public var nextPageIndex: Int
     public var pageSize: Int
     public var updatedSince: Date?
+    /// Server-side filters of the run (nil: none).
+    public var filter: GHLListFilter?
     /// Records delivered so far in this run (including earlier resumed parts).
     public var recordsSoFar: Int
 }

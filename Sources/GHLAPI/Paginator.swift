@@ -13,10 +13,11 @@ extension GHLClient {
     ///   - updatedSince: pushed to the server where it can filter; see
     ///     `GHLResource.incrementalFilter` for which entities filter by update
     ///     time, which only by creation time, and which not at all.
+    ///   - filter: server-side filters sent with every page.
     ///   - resumeFrom: a checkpoint of an earlier page of the same resource;
-    ///     the run continues after it with that run's page size and filter
+    ///     the run continues after it with that run's page size and filters
     ///     (a checkpoint of another resource fails the stream).
-    public func pages(_ resource: GHLResource, pageSize: Int? = nil, updatedSince: Date? = nil,
+    public func pages(_ resource: GHLResource, pageSize: Int? = nil, updatedSince: Date? = nil, filter: GHLListFilter? = nil,
                       resumeFrom: PageCheckpoint? = nil) -> AsyncThrowingStream<GHLPage, any Error> {
         let start: PageCheckpoint
         if let resumeFrom {
@@ -31,7 +32,7 @@ extension GHLClient {
             let size = min(max(pageSize ?? resource.maxPageSize, 1), resource.maxPageSize)
             start = PageCheckpoint(resource: resource, cursor: nil, nextPageIndex: 0, pageSize: size,
                                    updatedSince: resource.incrementalFilter == .none ? nil : updatedSince,
-                                   recordsSoFar: 0)
+                                   filter: filter?.isEmpty == false ? filter : nil, recordsSoFar: 0)
         }
         let lookahead = PageLookahead(start: start) { [self] position in try await fetchPage(at: position) }
         return AsyncThrowingStream(unfolding: { try await lookahead.next() })
@@ -63,6 +64,7 @@ extension GHLClient {
                 query.append(("startAt", Self.isoDay(since)))
             }
         }
+        query += position.filter?.query.map { ($0.name, $0.value) } ?? []
         let key = resource.recordsKey
         let json = try await send(method: resource.method, path: resource.path, query: query, body: body,
                                   endpoint: resource.endpoint) { json in
@@ -119,10 +121,11 @@ extension GHLClient {
         var body: [String: JSONValue] = ["locationId": .string(locationId), "pageLimit": .number(Double(position.pageSize))]
         let sortField = position.updatedSince == nil ? "dateAdded" : "dateUpdated"
         body["sort"] = [["field": .string(sortField), "direction": "asc"]]
+        var filters = position.filter?.searchFilters ?? []
         if let since = position.updatedSince {
-            body["filters"] = [["field": "dateUpdated", "operator": "range",
-                                "value": ["gte": .string(Self.isoTimestamp(since))]]]
+            filters.append(["field": "dateUpdated", "operator": "range", "value": ["gte": .string(Self.isoTimestamp(since))]])
         }
+        if !filters.isEmpty { body["filters"] = .array(filters) }
         switch position.cursor {
         case .searchAfter(let values): body["searchAfter"] = .array(values)
         case .page(let page): body["page"] = .number(Double(page))

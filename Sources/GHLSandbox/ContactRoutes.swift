@@ -72,7 +72,8 @@ extension SandboxCore {
 /// Filters: `{"field", "operator", "value"}` items and `{"group": "AND"|"OR", "filters": [...]}`
 /// groups. Fields `dateAdded`/`dateUpdated` take `range` (value `{gt, gte, lt, lte}`: ISO
 /// dates or epoch ms), `exists`, `not_exists`; `tags` takes `eq`/`contains` (has every listed
-/// tag), `not_eq`/`not_contains` (has none); any other top-level string field takes `eq`,
+/// tag), `not_eq`/`not_contains` (has none); `customFields.{id}` takes `eq`, `not_eq`,
+/// `contains`, `not_contains`, `exists`, `not_exists`; any other top-level string field takes `eq`,
 /// `not_eq`, `exists`, `not_exists`. Sort: the first of `[{"field": "dateAdded"|"dateUpdated",
 /// "direction": "asc"|"desc"}]`; default `dateAdded` ascending, ties broken by id.
 struct ContactSearch {
@@ -175,6 +176,34 @@ struct ContactSearch {
         return { r in list.contains { $0(r) } }
     }
 
+    /// `customFields.{id}`: `eq`/`not_eq` (any value equal, case-insensitive), `contains`/
+    /// `not_contains` (any value containing the text, case-insensitive), `exists`/`not_exists`
+    /// (a non-empty value). A multi-value field is tested value by value.
+    private static func customField(_ id: String, _ op: String, _ value: JSONValue?,
+                                    admission: Admission) throws(APIError) -> @Sendable (StoredRecord) -> Bool {
+        let valuesOf: @Sendable (StoredRecord) -> [String] = { r in
+            let item = r.parsed()["customFields"]?.arrayValue?.first { $0["id"]?.stringValue == id }
+            let values = item?["value"]?.arrayValue ?? item?["value"].map { [$0] } ?? []
+            return values.compactMap { v in
+                v.stringValue ?? v.numberValue.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : String($0) }
+            }.filter { !$0.isEmpty }
+        }
+        switch op {
+        case "exists": return { r in !valuesOf(r).isEmpty }
+        case "not_exists": return { r in valuesOf(r).isEmpty }
+        case "eq", "not_eq", "contains", "not_contains":
+            guard let wanted = value?.stringValue?.lowercased() else {
+                throw admission.fail("customFields.\(id) \(op) needs a string value")
+            }
+            let positive = !op.hasPrefix("not_")
+            let exact = op.hasSuffix("eq")
+            return { r in
+                valuesOf(r).contains { text in exact ? text.lowercased() == wanted : text.lowercased().contains(wanted) } == positive
+            }
+        default: throw admission.fail("operator \(op) is not supported for custom fields")
+        }
+    }
+
     private static func condition(_ item: JSONValue, admission: Admission) throws(APIError) -> @Sendable (StoredRecord) -> Bool {
         guard let field = item["field"]?.stringValue, let op = item["operator"]?.stringValue else {
             throw admission.fail("each filter needs field and operator")
@@ -219,6 +248,8 @@ struct ContactSearch {
             case "not_exists": return { r in tagsOf(r).isEmpty }
             default: throw admission.fail("operator \(op) is not supported for tags")
             }
+        case _ where field.hasPrefix("customFields."):
+            return try customField(String(field.dropFirst("customFields.".count)), op, value, admission: admission)
         default:
             switch op {
             case "eq", "not_eq":

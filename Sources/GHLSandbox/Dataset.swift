@@ -58,6 +58,10 @@ final class Dataset: Sendable {
         state.withLock { $0.locations[locationID]?.location }
     }
 
+    func context(_ locationID: String) -> LocationContext? {
+        state.withLock { $0.locations[locationID]?.context }
+    }
+
     func contains(_ locationID: String) -> Bool {
         state.withLock { $0.locations[locationID] != nil }
     }

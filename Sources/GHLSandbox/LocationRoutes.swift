@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `GET /locations/{locationId}`.
+/// `GET /locations/{locationId}` and `GET /locations/{locationId}/customFields`.
 extension SandboxCore {
     func addLocationRoutes(to router: Router<BasicRequestContext>) {
         router.get("/locations/:locationId") { request, context in
@@ -10,6 +10,36 @@ extension SandboxCore {
             let location = self.dataset.locationJSON(admission.locationID)!
             body.writeBytes(admission.corruptsRecord ? RecordShaper.withWrongTypes(try JSONValue(parsing: location)).encoded : location)
             body.writeString("}")
+            return admission.respond(body)
+        }
+        router.get("/locations/:locationId/customFields") { request, context in
+            let admission = try await self.admit(request, endpoint: "GET /locations/{locationId}/customFields",
+                                                 location: context.parameters.get("locationId"))
+            let query = QueryReader(request: request, admission: admission)
+            let model = try query.oneOf("model", ["contact", "opportunity", "all"]) ?? "all"
+            let location = self.dataset.context(admission.locationID)!
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("customFields")
+            w.beginArray()
+            for (position, (id, field)) in zip(location.customFieldIDs, Vocabulary.customFields).enumerated() where model != "opportunity" {
+                let (name, key, dataType, options) = field
+                w.beginObject()
+                w.field("id", id)
+                w.field("name", name)
+                w.field("fieldKey", key)
+                w.field("placeholder", name)
+                w.field("dataType", dataType)
+                w.field("position", position * 50)
+                w.field("picklistOptions", strings: options)
+                w.field("locationId", location.locationID)
+                w.field("model", "contact")
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+            var body = ByteBuffer()
+            body.writeBytes(w.bytes)
             return admission.respond(body)
         }
     }

@@ -23,6 +23,14 @@ enum Vocabulary {
         "customer", "vip", "lead", "newsletter", "webinar", "referral", "facebook-ad", "cold", "hot lead", "wholesale",
         "churned", "Ünïcode-tag",
     ]
+    /// The location's contact custom fields, in the order of `LocationContext.customFieldIDs`:
+    /// (name, fieldKey, dataType, picklist options). Generated contacts fill the first three.
+    static let customFields: [(String, String, String, [String])] = [
+        ("Score", "contact.score", "NUMERICAL", []),
+        ("Tier", "contact.tier", "SINGLE_OPTIONS", ["Gold", "Silver", "Bronze", "Platin ✨"]),
+        ("Notes", "contact.notes", "LARGE_TEXT", []),
+        ("Referral Code", "contact.referral_code", "TEXT", []),
+    ]
     static let sources = ["public api", "xyz form", "facebook", "google ads", "manual", "import", "chat widget", "referral"]
     /// (country, timezone, phone prefix, cities)
     static let countries: [(String, String, String, [String])] = [

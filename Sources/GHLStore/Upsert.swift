@@ -6,7 +6,9 @@ extension Store {
     /// how many rows it wrote (inserted, changed, or revived after a soft delete).
     ///
     /// An unchanged record (same canonical `raw`, not deleted) writes nothing,
-    /// so it bumps no timestamp and broadcasts no change.
+    /// so it bumps no timestamp and broadcasts no change. A soft-deleted row
+    /// (GHL deleted it, or a filter had put it out of scope) is revived even
+    /// when its `raw` is unchanged.
     @discardableResult
     public func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date()) throws -> Int {
         try pool.write { db in try Self.upsert(entity, sourceId: sourceId, records: records, at: date, in: db) }
@@ -47,7 +49,7 @@ extension Store {
             VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")), \(now), \(now), \(now))
             ON CONFLICT (source_id, \(entity.idColumn)) DO UPDATE SET
                 \(updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
-                updated_at = excluded.updated_at, synced_at = excluded.synced_at, deleted_at = NULL
+                updated_at = excluded.updated_at, synced_at = excluded.synced_at, deleted_at = NULL, deleted_reason = NULL
             WHERE \(t).raw IS NOT excluded.raw OR \(t).deleted_at IS NOT NULL
             """
     }

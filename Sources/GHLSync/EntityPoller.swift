@@ -31,9 +31,17 @@ import GRDB
 /// full even in incremental mode: exact data over fewer requests. Offset
 /// paging shifts when GHL deletes a record mid-run, so a record can be missed
 /// by one run's sweep and marked deleted; the next full listing revives it.
+///
+/// A source's filter (`SyncFilter`) goes to GHL where the endpoint can apply
+/// it, and is applied to every returned record before writing: records it
+/// excludes are not written, and a stored row of one is marked out of scope.
+/// The sweep marks an unseen row out of scope when the filter excludes its
+/// stored state and deleted otherwise (a record that changed in GHL so that
+/// the API-side filter no longer returns it cannot be told from a deleted one).
 struct EntityPoller: Sendable {
     let entity: Entity
     let sourceId: String
+    let filter: SyncFilter
     let store: Store
     let client: GHLClient
     let job: Int64
@@ -55,6 +63,8 @@ struct EntityPoller: Sendable {
     /// Every store entity has its GHL resource (payments are GHL's transactions).
     var resource: GHLResource { GHLResource(entityName: entity.rawValue)! }
 
+    var pushdown: SyncFilter.Pushdown { filter.pushdown(for: resource) }
+
     func run(mode: SyncMode, pageSize: Int?) async throws -> Outcome {
         var notes: [String] = []
         var cursor = try await store.pool.read { [sourceId, entity] db in try SyncCursor.load(sourceId: sourceId, entity: entity, in: db) }
@@ -64,7 +74,7 @@ struct EntityPoller: Sendable {
             run = unfinished
             notes.append("resumed the run of \(Timestamp.string(unfinished.startedAt)) after page \(unfinished.pages)")
         } else {
-            let filterable = resource.incrementalFilter == .updatedAt
+            let filterable = resource.incrementalFilter == .updatedAt && pushdown.isComplete
             let since = mode == .incremental && filterable ? cursor.watermark : nil
             if mode == .incremental && since == nil {
                 notes.append(filterable ? "no earlier successful run: listed everything"
@@ -106,9 +116,16 @@ struct EntityPoller: Sendable {
     private func list(_ run: inout SyncCursor.RunState, cursor: inout SyncCursor, pageSize: Int?) async throws {
         let sweeping = run.updatedSince == nil
         let requestsBefore = run.requests - client.counters.requests
-        let pages = client.pages(resource, pageSize: pageSize, updatedSince: run.updatedSince, resumeFrom: run.checkpoint)
+        let pages = client.pages(resource, pageSize: pageSize, updatedSince: run.updatedSince, filter: pushdown.filter,
+                                 resumeFrom: run.checkpoint)
+        let keepsAll = filter.keepsAll(entity)
         for try await page in pages {
-            let records = page.records.map { RecordMapping.map(entity, $0) }
+            var records: [EntityRecord] = []
+            var excluded: [String] = []
+            for record in page.records {
+                let row = RecordMapping.map(entity, record)
+                if keepsAll || filter.keeps(entity, record.object, mapped: row) { records.append(row) } else { excluded.append(row.ghlId) }
+            }
             var seen = page.records.map(\.id)
             for problem in page.malformed {
                 if let id = problem.id { seen.append(id) } else if sweeping {
@@ -125,8 +142,9 @@ struct EntityPoller: Sendable {
             run.total = page.total ?? run.total
             cursor.run = run
             let progress = progress(run)
-            try await store.pool.write { [cursor, progress, seen, sourceId, entity, job, lease] db in
+            try await store.pool.write { [cursor, progress, seen, records, excluded, sourceId, entity, job, lease] db in
                 try Store.upsert(entity, sourceId: sourceId, records: records, in: db)
+                try Store.markOutOfScope(entity, sourceId: sourceId, ids: excluded, in: db)
                 if sweeping {
                     let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")
                     for id in seen { try insert.execute(arguments: [sourceId, entity.rawValue, id]) }
@@ -143,7 +161,7 @@ struct EntityPoller: Sendable {
     /// live rows than GHL's total means deletions (and fewer, a gap).
     private func deletionSuspected() async throws -> String? {
         var total: Int?
-        for try await page in client.pages(resource, pageSize: 1) {
+        for try await page in client.pages(resource, pageSize: 1, filter: pushdown.filter) {
             total = page.total
             break
         }
@@ -160,15 +178,18 @@ struct EntityPoller: Sendable {
     private func finish(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws -> Int? {
         cursor = SyncCursor(watermark: run.startedAt.addingTimeInterval(-SyncCursor.overlap), run: nil)
         let sweep = run.updatedSince == nil && run.sweepBlocked == nil
-        return try await store.pool.write { [cursor, sourceId, entity] db -> Int? in
+        return try await store.pool.write { [cursor, sourceId, entity, filter] db -> Int? in
             var swept: Int?
             if sweep {
                 let now = Timestamp.string()
-                try db.execute(sql: """
-                    UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1
-                    WHERE source_id = ?2 AND deleted_at IS NULL AND NOT EXISTS (
-                        SELECT 1 FROM sync_seen s WHERE s.source_id = ?2 AND s.entity = ?3 AND s.ghl_id = \(entity.table).\(entity.idColumn))
-                    """, arguments: [now, sourceId, entity.rawValue])
+                try filter.withScopeSQL(entity, in: db) { inScope in
+                    try db.execute(sql: """
+                        UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1,
+                            deleted_reason = CASE WHEN \(inScope) THEN 'deleted' ELSE 'out_of_scope' END
+                        WHERE source_id = ?2 AND deleted_at IS NULL AND NOT EXISTS (
+                            SELECT 1 FROM sync_seen s WHERE s.source_id = ?2 AND s.entity = ?3 AND s.ghl_id = \(entity.table).\(entity.idColumn))
+                        """, arguments: [now, sourceId, entity.rawValue])
+                }
                 swept = db.changesCount
             }
             try db.execute(sql: "DELETE FROM sync_seen WHERE source_id = ? AND entity = ?", arguments: [sourceId, entity.rawValue])

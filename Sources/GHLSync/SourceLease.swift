@@ -12,7 +12,8 @@ struct SourceLease: Sendable {
     let store: Store
     let sourceId: String
     let owner: String
-    var staleAfter: TimeInterval = 120
+    var staleAfter = Self.defaultStaleAfter
+    static let defaultStaleAfter: TimeInterval = 120
 
     static func owner(runId: String) -> String {
         "\(ProcessInfo.processInfo.hostName):\(getpid()):\(runId)"
@@ -22,13 +23,8 @@ struct SourceLease: Sendable {
     func acquire() throws {
         let now = Date()
         try store.pool.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT owner, heartbeat_at FROM sync_leases WHERE source_id = ?",
-                                          arguments: [sourceId]) {
-                let holder: String = row["owner"]
-                let heartbeat = Timestamp.date(row["heartbeat_at"]) ?? .distantPast
-                if holder != owner && Self.isAlive(holder) && now.timeIntervalSince(heartbeat) < staleAfter {
-                    throw SyncError.alreadyRunning(sourceId: sourceId, owner: holder)
-                }
+            if let holder = try Self.holder(of: sourceId, at: now, staleAfter: staleAfter, in: db), holder != owner {
+                throw SyncError.alreadyRunning(sourceId: sourceId, owner: holder)
             }
             try db.execute(sql: """
                 INSERT INTO sync_leases (source_id, owner, acquired_at, heartbeat_at) VALUES (?1, ?2, ?3, ?3)
@@ -36,6 +32,15 @@ struct SourceLease: Sendable {
                     acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at
                 """, arguments: [sourceId, owner, Timestamp.string(now)])
         }
+    }
+
+    /// The owner of a lease still held on `sourceId` (alive, heartbeat fresh), or nil.
+    static func holder(of sourceId: String, at now: Date = Date(), staleAfter: TimeInterval = defaultStaleAfter, in db: Database) throws -> String? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT owner, heartbeat_at FROM sync_leases WHERE source_id = ?",
+                                         arguments: [sourceId]) else { return nil }
+        let holder: String = row["owner"]
+        let heartbeat = Timestamp.date(row["heartbeat_at"]) ?? .distantPast
+        return Self.isAlive(holder) && now.timeIntervalSince(heartbeat) < staleAfter ? holder : nil
     }
 
     /// Renews the heartbeat inside the caller's page transaction.

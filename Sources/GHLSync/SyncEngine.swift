@@ -82,7 +82,7 @@ public final class SyncEngine: Sendable {
         runs.withLock { $0[sourceId] != nil }
     }
 
-    private func makeClient(_ source: Source, auth: any GHLAuth) -> GHLClient {
+    func makeClient(_ source: Source, auth: any GHLAuth) -> GHLClient {
         if let transport {
             return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, transport: transport, retry: retry)
         }
@@ -92,6 +92,12 @@ public final class SyncEngine: Sendable {
     private func execute(_ request: RunRequest, runId: String, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> RunAllResult {
         let source = try store.source(id: request.sourceId)
         guard source.isActive else { throw SyncError.inactiveSource(source.id) }
+        let filter = try source.syncFilter() ?? SyncFilter()
+        var requested = Set<Entity>()
+        let entities = request.entities.filter { requested.insert($0).inserted && filter.syncs($0) }
+        guard !entities.isEmpty else {
+            throw SyncError.invalidInput("the filter of source \(source.name) syncs none of: \(request.entities.map(\.rawValue).joined(separator: ", "))")
+        }
         let lease = SourceLease(store: store, sourceId: source.id, owner: SourceLease.owner(runId: runId))
         try lease.acquire()
         defer {
@@ -103,12 +109,11 @@ public final class SyncEngine: Sendable {
         let auth: Result<any GHLAuth, any Error> = Result {
             try SourceCredentials.load(source, environment: environment).auth(baseURL: source.apiBase, tokenFile: source.tokenFile)
         }
-        var requested = Set<Entity>()
-        let entities = request.entities.filter { requested.insert($0).inserted }
         let results = await withTaskGroup(of: EntityResult.self) { group in
             for entity in entities {
                 group.addTask { [self] in
-                    await poll(entity, of: source, request: request, runId: runId, auth: auth, lease: lease, jobs: jobs, progress: progress)
+                    await poll(entity, of: source, filter: filter, request: request, runId: runId, auth: auth, lease: lease,
+                               jobs: jobs, progress: progress)
                 }
             }
             var results: [EntityResult] = []
@@ -121,7 +126,7 @@ public final class SyncEngine: Sendable {
         return result
     }
 
-    private func poll(_ entity: Entity, of source: Source, request: RunRequest, runId: String,
+    private func poll(_ entity: Entity, of source: Source, filter: SyncFilter, request: RunRequest, runId: String,
                       auth: Result<any GHLAuth, any Error>, lease: SourceLease, jobs: SyncJobs,
                       progress: (@Sendable (SyncProgress) -> Void)?) async -> EntityResult {
         let last = Mutex(SyncJobs.Progress())
@@ -136,7 +141,7 @@ public final class SyncEngine: Sendable {
             result.jobId = job
             do {
                 let client = try makeClient(source, auth: auth.get())
-                let poller = EntityPoller(entity: entity, sourceId: source.id, store: store, client: client, job: job,
+                let poller = EntityPoller(entity: entity, sourceId: source.id, filter: filter, store: store, client: client, job: job,
                                           lease: lease) { p in
                     last.withLock { $0 = p }
                     report(.running, p)

@@ -14,7 +14,8 @@ import GRDB
 /// Record events are merged onto the stored record (webhook payloads carry
 /// fewer fields than the API), and an event older than the stored record's
 /// GHL update time is acknowledged without being applied. The next sync
-/// brings the API's full version either way.
+/// brings the API's full version either way. A record the source's filter
+/// excludes is not written (a stored row of it is marked out of scope).
 public final class WebhookIntake: Sendable {
     public let store: Store
     public let keys: WebhookKeys
@@ -76,7 +77,7 @@ public final class WebhookIntake: Sendable {
         switch action {
         case .delete(let entity):
             try db.execute(sql: """
-                UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1
+                UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1, deleted_reason = 'deleted'
                 WHERE source_id = ?2 AND \(entity.idColumn) = ?3 AND deleted_at IS NULL
                 """, arguments: [time, source, event.recordId])
             return db.changesCount > 0 ? .deleted(entity, event.recordId) : .acknowledged("no stored \(entity.rawValue) record \(event.recordId)")
@@ -89,6 +90,10 @@ public final class WebhookIntake: Sendable {
             let record = try RecordMapping.map(entity, object: merged)
             if let storedTime: String = stored?["ghl_updated_at"], let eventTime = record.ghlUpdatedAt, eventTime < storedTime {
                 return .acknowledged("the stored \(entity.rawValue) record is newer than this event")
+            }
+            if let filter = try Source.fetchOne(db, key: source)?.syncFilter(), !filter.keeps(entity, merged, mapped: record) {
+                let marked = try Store.markOutOfScope(entity, sourceId: source, ids: [record.ghlId], in: db)
+                return .acknowledged("the \(entity.rawValue) record is outside the source's filter" + (marked > 0 ? ": marked out of scope" : ""))
             }
             try Store.upsert(entity, sourceId: source, records: [record], in: db)
             return .upserted(entity, event.recordId)

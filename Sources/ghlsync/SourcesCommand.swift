@@ -5,7 +5,7 @@ import GHLSync
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources", abstract: "Register and list GHL locations (sources).",
-        subcommands: [Add.self, List.self, Schedule.self])
+        subcommands: [Add.self, List.self, Schedule.self, Filter.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -37,10 +37,11 @@ struct SourcesCommand: ParsableCommand {
 
         func run() throws {
             let sources = try database.open().sources()
-            let rows: [[String]] = sources.map { s in
+            let rows: [[String]] = try sources.map { s in
                 let token: String = s.tokenEnv.map { "env:\($0)" } ?? s.tokenFile.map { "file:\($0)" } ?? "-"
                 let schedule: String = s.syncIntervalSeconds.map { "every \(SyncSchedule.describe($0)) \(s.syncMode)" } ?? "manual"
-                return [s.id, s.name, s.locationId, s.apiBase, token, schedule, s.filters ?? "-"]
+                let filter = try reportingErrors { try s.syncFilter()?.summary.joined(separator: "; ") }
+                return [s.id, s.name, s.locationId, s.apiBase, token, schedule, filter ?? "-"]
             }
             print(TextTable(header: ["id", "name", "location", "api", "token", "schedule", "filters"], rows: rows).render())
         }

@@ -1,0 +1,82 @@
+import ArgumentParser
+import GHLStore
+import GHLSync
+
+extension SourcesCommand {
+    struct Filter: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Choose which GHL data a source keeps: entities, pipelines, statuses, a date range, contact rules.",
+            discussion: """
+                Every option narrows what the source keeps, and all of them combine with AND: a record is kept \
+                only when it passes every rule that applies to its entity. Each run replaces the source's whole \
+                filter; --clear removes it.
+
+                --entities      the entities to sync (contacts, opportunities, pipelines, orders, payments, reviews)
+                --pipeline      an opportunity pipeline to keep, by id or name (repeat for several; the \
+                pipelines table keeps only these too)
+                --status        an opportunity status to keep: open, won, lost, abandoned (repeat for several)
+                --from, --to    first and last day (YYYY-MM-DD, UTC, inclusive): records of every entity but \
+                pipelines are kept when GHL created or last updated them within the range
+                --contact-tag   contacts must have this tag (exact; repeat: every tag)
+                --contact-field a contact custom field (its id, key such as contact.tier or tier, or name): \
+                KEY=VALUE equals, KEY~VALUE contains (both case-insensitive), KEY? has a value
+
+                Pipelines and custom fields are checked against the source's GHL location with its token; \
+                a mistake (unknown entity, pipeline or field, a bad or reversed date, an empty value) changes \
+                nothing. Rows already stored that the new filter excludes are marked out of scope at once \
+                (deleted_at set, deleted_reason = 'out_of_scope': views and the dashboard leave them out, the \
+                file keeps them); records the new filter includes arrive with the next sync, which lists \
+                everything once.
+
+                Example: ghlsync sources filter --db agency.sqlite --source ID --pipeline Sales --status open \
+                --from 2024-01-01 --contact-tag customer --contact-field tier=gold
+                """)
+
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "The source id.") var source: String
+        @Option(help: "Comma-separated entities to sync (default: all).") var entities: String?
+        @Option(help: ArgumentHelp("An opportunity pipeline to keep, by id or name.", valueName: "id-or-name"))
+        var pipeline: [String] = []
+        @Option(help: "An opportunity status to keep: open, won, lost or abandoned.") var status: [String] = []
+        @Option(help: ArgumentHelp("First day kept (created or updated on or after).", valueName: "YYYY-MM-DD")) var from: String?
+        @Option(help: ArgumentHelp("Last day kept (created or updated on or before).", valueName: "YYYY-MM-DD")) var to: String?
+        @Option(name: .customLong("contact-tag"), help: "Contacts must have this tag.") var contactTag: [String] = []
+        @Option(name: .customLong("contact-field"),
+                help: ArgumentHelp("A contact custom field rule: KEY=VALUE, KEY~VALUE (contains) or KEY? (has a value).",
+                                   valueName: "rule"))
+        var contactField: [String] = []
+        @Flag(help: "Remove the filter: the next sync brings everything back.") var clear = false
+
+        private var request: FilterRequest {
+            FilterRequest(entities: entities.map { $0.split(separator: ",").map(String.init) }, pipelines: pipeline,
+                          statuses: status, from: from, to: to, contactTags: contactTag, contactFields: contactField)
+        }
+
+        func validate() throws {
+            if clear, request != FilterRequest() { throw ValidationError("--clear takes no other filter option") }
+            if !clear, request == FilterRequest() {
+                throw ValidationError("give at least one filter option, or --clear to remove the filter")
+            }
+        }
+
+        func run() async throws {
+            let store = try database.open()
+            let engine = SyncEngine(store: store)
+            let change: FilterChange
+            do {
+                change = clear ? try engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
+            } catch let error as StoreError {
+                throw ValidationError(error.description)
+            } catch let error as SyncError {
+                throw ValidationError(error.description)
+            }
+            let summary = try reportingErrors { try change.source.syncFilter()?.summary } ?? []
+            print(summary.isEmpty ? "\(change.source.name): no filter, everything is synced"
+                                  : "\(change.source.name): filter set\n  " + summary.joined(separator: "\n  "))
+            let marked = Entity.allCases.compactMap { entity in
+                change.markedOutOfScope[entity].flatMap { $0 > 0 ? "\($0) \(entity.rawValue)" : nil }
+            }
+            if !marked.isEmpty { print("marked out of scope: " + marked.joined(separator: ", ")) }
+        }
+    }
+}
