@@ -135,11 +135,12 @@ public struct SyncFilter: Codable, Sendable, Equatable {
 extension SyncFilter.ContactRule {
     func passes(_ record: FilterSubject) -> Bool {
         guard let field else { return value.map(record.tags.contains) ?? false }
-        let values = (record.customFields[field.id] ?? []).filter { !$0.isEmpty }
+        let values = (record.customFields[field.id] ?? []).filter { !$0.isEmpty }.map { $0.lowercased() }
+        let wanted = value?.lowercased() ?? ""
         switch kind {
         case .exists: return !values.isEmpty
-        case .equals: return values.contains { $0.lowercased() == value?.lowercased() }
-        case .contains: return values.contains { value.map($0.lowercased().contains) ?? false }
+        case .equals: return values.contains(wanted)
+        case .contains: return values.contains { $0.contains(wanted) }
         case .tag: return false
         }
     }
