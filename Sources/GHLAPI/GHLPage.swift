@@ -24,9 +24,9 @@ public struct GHLPage: Sendable {
 /// a cursor is only meaningful with them; a resumed run uses these.
 public struct PageCheckpoint: Sendable, Codable, Hashable {
     public enum Cursor: Sendable, Codable, Hashable {
-        /// Contacts search: the `searchAfter` values of the last record.
+        /// Contact and opportunity search: the `searchAfter` values of the last record.
         case searchAfter([JSONValue])
-        /// Contacts search without `searchAfter` in the records: the next page number.
+        /// Search without `searchAfter` in the records: the next page number.
         case page(Int)
         /// `startAfter` (epoch ms) and `startAfterId` of the cursor endpoints.
         case startAfter(JSONValue, id: String)
@@ -44,4 +44,17 @@ public struct PageCheckpoint: Sendable, Codable, Hashable {
     public var filter: GHLListFilter?
     /// Records delivered so far in this run (including earlier resumed parts).
     public var recordsSoFar: Int
+}
+
+extension PageCheckpoint {
+    /// Whether the cursor is one the resource's endpoint takes. A checkpoint
+    /// saved before an entity moved endpoints (opportunities: from the `GET`
+    /// list's `startAfter` to search's `searchAfter`) does not, and its
+    /// listing starts over, with the same page size and filter.
+    var fitsPagingScheme: Bool {
+        switch (cursor, resource.pagingScheme) {
+        case (nil, _), (.searchAfter?, .searchAfter), (.page?, .searchAfter), (.startAfter?, .startAfterCursor), (.offset?, .offset): true
+        default: false
+        }
+    }
 }

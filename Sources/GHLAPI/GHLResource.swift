@@ -6,7 +6,7 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
     /// `GET /contacts/` (deprecated by GHL), 100 per page, `startAfter`/`startAfterId`
     /// cursor. Only for accounts where search is unavailable: it needs 5x the requests.
     case legacyContacts
-    /// `GET /opportunities/search`, 100 per page, cursor in `meta`.
+    /// `POST /opportunities/search`, 500 per page, `searchAfter` cursor.
     case opportunities
     /// `GET /opportunities/pipelines`, all in one response.
     case pipelines
@@ -61,7 +61,7 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
     }
 
     public var method: String {
-        self == .contacts ? "POST" : "GET"
+        self == .contacts || self == .opportunities ? "POST" : "GET"
     }
 
     public var path: String {
@@ -81,19 +81,20 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
 
     public var pagingScheme: PagingScheme {
         switch self {
-        case .contacts: .searchAfter
-        case .legacyContacts, .opportunities: .startAfterCursor
+        case .contacts, .opportunities: .searchAfter
+        case .legacyContacts: .startAfterCursor
         case .pipelines: .unpaged
         case .orders, .transactions, .reviews: .offset
         }
     }
 
-    /// The largest page the endpoint serves. GHL documents 500 for contact
-    /// search and 100 for the cursor endpoints; the payments and reviews
-    /// specs are silent, and 100 is what GHL's own UI asks for.
+    /// The largest page the endpoint serves. GHL's public docs give 500 for
+    /// contact and opportunity search (the official files are silent); the
+    /// deprecated contacts list takes 100; the payments and reviews specs are
+    /// silent, and 100 is what GHL's own UI asks for.
     public var maxPageSize: Int {
         switch self {
-        case .contacts: 500
+        case .contacts, .opportunities: 500
         case .pipelines: 1
         default: 100
         }
@@ -109,15 +110,14 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
         }
     }
 
-    /// Contacts search filters on `dateUpdated`; payments (`startAt`) and
-    /// reviews (`startDate`) only on creation; opportunities offer only a
-    /// day-precision creation `date`, the deprecated contacts list and
-    /// pipelines nothing.
+    /// Contact search filters on `dateUpdated`, opportunity search on
+    /// `date_updated`; payments (`startAt`) and reviews (`startDate`) only on
+    /// creation; the deprecated contacts list and pipelines not at all.
     public var incrementalFilter: IncrementalFilter {
         switch self {
-        case .contacts: .updatedAt
+        case .contacts, .opportunities: .updatedAt
         case .orders, .transactions, .reviews: .createdAt
-        case .legacyContacts, .opportunities, .pipelines: .none
+        case .legacyContacts, .pipelines: .none
         }
     }
 

@@ -27,7 +27,9 @@ extension GHLClient {
                                         attempts: 0)
                 return AsyncThrowingStream { $0.finish(throwing: error) }
             }
-            start = resumeFrom
+            start = resumeFrom.fitsPagingScheme ? resumeFrom : PageCheckpoint(
+                resource: resource, cursor: nil, nextPageIndex: resumeFrom.nextPageIndex, pageSize: resumeFrom.pageSize,
+                updatedSince: resumeFrom.updatedSince, filter: resumeFrom.filter, recordsSoFar: 0)
         } else {
             let size = min(max(pageSize ?? resource.maxPageSize, 1), resource.maxPageSize)
             start = PageCheckpoint(resource: resource, cursor: nil, nextPageIndex: 0, pageSize: size,
@@ -46,9 +48,11 @@ extension GHLClient {
         var body: JSONValue?
         switch resource {
         case .contacts:
-            body = contactsSearchBody(position)
-        case .legacyContacts, .opportunities:
-            query = [(resource == .opportunities ? "location_id" : "locationId", locationId), ("limit", "\(limit)")]
+            body = SearchBody(.contacts, locationId: locationId, position: position).json
+        case .opportunities:
+            body = SearchBody(.opportunities, locationId: locationId, position: position).json
+        case .legacyContacts:
+            query = [("locationId", locationId), ("limit", "\(limit)")]
             if case .startAfter(let after, let id) = position.cursor {
                 query += [("startAfter", Self.queryValue(after)), ("startAfterId", id)]
             }
@@ -110,28 +114,6 @@ extension GHLClient {
             }
             return .startAfter(after, id: id)
         }
-    }
-
-    /// The search body: sorted by creation time for a full listing, so
-    /// records added while paging come at the end and updated ones keep their
-    /// place; by update time when filtering on it. The filter includes its
-    /// bound (`gte`): a record updated in the same millisecond as the last
-    /// one synced is fetched again rather than missed.
-    private func contactsSearchBody(_ position: PageCheckpoint) -> JSONValue {
-        var body: [String: JSONValue] = ["locationId": .string(locationId), "pageLimit": .number(Double(position.pageSize))]
-        let sortField = position.updatedSince == nil ? "dateAdded" : "dateUpdated"
-        body["sort"] = [["field": .string(sortField), "direction": "asc"]]
-        var filters = position.filter?.searchFilters ?? []
-        if let since = position.updatedSince {
-            filters.append(["field": "dateUpdated", "operator": "range", "value": ["gte": .string(Self.isoTimestamp(since))]])
-        }
-        if !filters.isEmpty { body["filters"] = .array(filters) }
-        switch position.cursor {
-        case .searchAfter(let values): body["searchAfter"] = .array(values)
-        case .page(let page): body["page"] = .number(Double(page))
-        default: body["page"] = 1
-        }
-        return .object(body)
     }
 
     static func queryValue(_ value: JSONValue) -> String {

@@ -3,10 +3,10 @@ import Hummingbird
 /// Largest page the sandbox serves for the offset-paged endpoints (orders, transactions,
 /// reviews). The official files are silent; 100 matches GHL's other list endpoints.
 public let maxOffsetPageSize = 100
-/// Largest `pageLimit` of `POST /contacts/search` (public docs).
-public let maxContactSearchPageSize = 500
-/// Deepest record `page`-based contact search reaches; beyond it clients must use `searchAfter`.
-public let maxContactSearchPageDepth = 10_000
+/// Largest page (`pageLimit`, `limit`) of `POST /contacts/search` and `POST /opportunities/search` (public docs).
+public let maxSearchPageSize = 500
+/// Deepest record `page`-based search reaches; beyond it clients must use `searchAfter` (public docs).
+public let maxSearchPageDepth = 10_000
 /// Largest `limit` of `GET /contacts/` and `GET /opportunities/search` (official files).
 public let maxCursorPageSize = 100
 

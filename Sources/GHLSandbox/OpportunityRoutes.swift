@@ -1,10 +1,11 @@
 import Hummingbird
 
-/// `GET /opportunities/search` (cursor `startAfter` + `startAfterId` in `meta`, or `page`) and
-/// `GET /opportunities/pipelines`.
+/// `GET /opportunities/search` (cursor `startAfter` + `startAfterId` in `meta`, or `page`),
+/// `POST /opportunities/search` (the same records; see `SearchRequest`) and `GET /opportunities/pipelines`.
 extension SandboxCore {
     func addOpportunityRoutes(to router: Router<BasicRequestContext>) {
         router.get("/opportunities/search") { request, _ in try await self.searchOpportunities(request) }
+        router.post("/opportunities/search") { request, _ in try await self.search(.opportunities, request) }
         router.get("/opportunities/pipelines") { request, _ in try await self.listPipelines(request) }
     }
 

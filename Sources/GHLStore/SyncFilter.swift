@@ -52,7 +52,8 @@ public struct SyncFilter: Codable, Sendable, Equatable {
     }
 
     /// A tag the contact has, or a test of one of its custom fields.
-    /// Values compare case-insensitively; `exists` means a non-empty value.
+    /// Tags and values compare case-insensitively (as GHL's search does);
+    /// `exists` means a non-empty value.
     public struct ContactRule: Codable, Sendable, Equatable {
         public enum Kind: String, Codable, Sendable {
             case tag, equals, contains, exists
@@ -134,7 +135,7 @@ public struct SyncFilter: Codable, Sendable, Equatable {
 
 extension SyncFilter.ContactRule {
     func passes(_ record: FilterSubject) -> Bool {
-        guard let field else { return value.map(record.tags.contains) ?? false }
+        guard let field else { return record.tags.contains { $0.lowercased() == value?.lowercased() } }
         let values = (record.customFields[field.id] ?? []).filter { !$0.isEmpty }.map { $0.lowercased() }
         let wanted = value?.lowercased() ?? ""
         switch kind {

@@ -26,9 +26,9 @@ import GRDB
 /// request. A difference costs a full listing of that entity, as GHL offers no
 /// cheaper way to learn which ids are gone; deletions arrive sooner through
 /// webhooks (`ContactDelete`, `OpportunityDelete`). Endpoints that filter only
-/// by creation time (orders, transactions, reviews) or not at all
-/// (opportunities) would miss updates to older records, so they are listed in
-/// full even in incremental mode: exact data over fewer requests. Offset
+/// by creation time (orders, transactions, reviews) would miss updates to
+/// older records, so they are listed in full even in incremental mode: exact
+/// data over fewer requests. Offset
 /// paging shifts when GHL deletes a record mid-run, so a record can be missed
 /// by one run's sweep and marked deleted; the next full listing revives it.
 ///

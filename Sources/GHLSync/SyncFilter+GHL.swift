@@ -10,9 +10,9 @@ import GRDB
 /// - contacts (`POST /contacts/search` `filters`): tags, custom fields
 ///   (`customFields.{id}` with `eq`, `contains`, `exists`) and the date range,
 ///   as `dateAdded` OR `dateUpdated` within it: everything.
-/// - opportunities (`GET /opportunities/search`): one pipeline (`pipeline_id`),
-///   one status, and the range's end as a creation bound (`endDate`); more
-///   than one pipeline or status is applied locally.
+/// - opportunities (`POST /opportunities/search` `filters`): pipelines
+///   (`pipeline_id`), statuses and the date range (`date_added` OR
+///   `date_updated`): everything.
 /// - orders and transactions (`endAt`), reviews (`endDate`): the range's end.
 ///
 /// The range's start cannot go to the endpoints that filter only on creation
@@ -30,7 +30,6 @@ extension SyncFilter {
         var query: [GHLListFilter.QueryItem] = []
         var search: [JSONValue] = []
         var complete = true
-        let ranged = from != nil || to != nil
         switch resource {
         case .contacts:
             let tags = contactRules.filter { $0.kind == .tag }.compactMap(\.value)
@@ -46,20 +45,9 @@ extension SyncFilter {
                 if let value = rule.value, rule.kind != .exists { item["value"] = .string(value) }
                 search.append(.object(item))
             }
-            if ranged {
-                var bounds: [String: JSONValue] = [:]
-                if let from { bounds["gte"] = .string("\(from)T00:00:00.000Z") }
-                if let to { bounds["lte"] = .string("\(to)T23:59:59.999Z") }
-                search.append(["group": "OR", "filters": [
-                    ["field": "dateAdded", "operator": "range", "value": .object(bounds)],
-                    ["field": "dateUpdated", "operator": "range", "value": .object(bounds)],
-                ]])
-            }
+            search += dateItems(.contacts)
         case .opportunities:
-            if pipelines.count == 1 { query.append(.init("pipeline_id", pipelines[0].id)) }
-            if statuses.count == 1 { query.append(.init("status", statuses[0])) }
-            if let to { query.append(.init("endDate", Self.monthDayYear(to))) }
-            complete = pipelines.count <= 1 && statuses.count <= 1 && from == nil
+            search += anyOf("pipeline_id", pipelines.map(\.id)) + anyOf("status", statuses) + dateItems(.opportunities)
         case .orders, .transactions:
             if let to { query.append(.init("endAt", to)) }
             complete = from == nil
@@ -73,10 +61,21 @@ extension SyncFilter {
         return Pushdown(filter: filter.isEmpty ? nil : filter, isComplete: complete)
     }
 
-    /// `2024-01-31` -> `01-31-2024`, the date format of `GET /opportunities/search`.
-    private static func monthDayYear(_ day: String) -> String {
-        let parts = day.split(separator: "-")
-        return "\(parts[1])-\(parts[2])-\(parts[0])"
+    /// The date range as a search filter: created OR updated within it.
+    private func dateItems(_ dialect: SearchBody.Dialect) -> [JSONValue] {
+        guard from != nil || to != nil else { return [] }
+        var bounds: [String: JSONValue] = [:]
+        if let from { bounds["gte"] = .string("\(from)T00:00:00.000Z") }
+        if let to { bounds["lte"] = .string("\(to)T23:59:59.999Z") }
+        return [["group": "OR", "filters": .array([dialect.dateAdded, dialect.dateUpdated].map { field in
+            ["field": .string(field), "operator": "range", "value": .object(bounds)]
+        })]]
+    }
+
+    /// `field` equal to one of `values`: one item, or an OR group of them.
+    private func anyOf(_ field: String, _ values: [String]) -> [JSONValue] {
+        let items: [JSONValue] = values.map { ["field": .string(field), "operator": "eq", "value": .string($0)] }
+        return items.count > 1 ? [["group": "OR", "filters": .array(items)]] : items
     }
 
     /// Whether a record GHL sent (already mapped to its row) is in scope.

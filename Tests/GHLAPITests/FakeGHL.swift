@@ -186,15 +186,19 @@ final class FakeGHL: Sendable {
     private func serve(_ path: String, query: [String: String], body: [UInt8]?) throws -> GHLHTTPResponse {
         let records = { (resource: GHLResource) in self.state.withLock { $0.records[resource] ?? [] } }
         switch path {
-        case "/contacts/search":
+        case "/contacts/search", "/opportunities/search":
+            let resource: GHLResource = path == "/contacts/search" ? .contacts : .opportunities
+            let dialect: SearchBody.Dialect = resource == .contacts ? .contacts : .opportunities
             let body = try JSONValue(parsing: body ?? [])
-            let limit = body["pageLimit"]?.intValue ?? 20
-            guard limit <= 500 else { return error(422, "pageLimit must not be greater than 500") }
-            var all = records(.contacts)
-            if let since = body["filters"]?.arrayValue?.first?["value"]?["gte"]?.stringValue {
+            let limit = body[dialect.limitKey]?.intValue ?? 20
+            guard limit <= 500 else { return error(422, "\(dialect.limitKey) must not be greater than 500") }
+            var all = records(resource)
+            if let filter = body["filters"]?.arrayValue?.first {
+                guard filter["field"]?.stringValue == dialect.dateUpdated else { return error(422, "unknown filter field") }
+                let since = filter["value"]?["gte"]?.stringValue ?? ""
                 all = all.filter { Self.iso($0.updatedMs) >= since }
             }
-            let byUpdate = body["sort"]?.arrayValue?.first?["field"]?.stringValue == "dateUpdated"
+            let byUpdate = body["sort"]?.arrayValue?.first?["field"]?.stringValue == dialect.dateUpdated
             let key = { (record: Record) in byUpdate ? record.updatedMs : record.createdMs }
             all.sort { (key($0), $0.id) < (key($1), $1.id) }
             var window: ArraySlice<Record>
@@ -204,17 +208,16 @@ final class FakeGHL: Sendable {
                 let page = body["page"]?.intValue ?? 1
                 window = all.dropFirst((page - 1) * limit).prefix(limit)
             }
-            let contacts = window.map { record -> JSONValue in
+            let found = window.map { record -> JSONValue in
                 var object = record.object
                 object["searchAfter"] = [.number(Double(key(record))), .string(record.id)]
                 return .object(object)
             }
-            return ok(["contacts": .array(contacts), "total": .number(Double(all.count))])
-        case "/contacts/", "/opportunities/search":
-            let resource: GHLResource = path == "/contacts/" ? .contacts : .opportunities
+            return ok([resource.recordsKey: .array(found), "total": .number(Double(all.count))])
+        case "/contacts/":
             let limit = Int(query["limit"] ?? "20")!
             guard limit <= 100 else { return error(422, "limit must not be greater than 100") }
-            let all = records(resource).sorted { ($0.createdMs, $0.id) < ($1.createdMs, $1.id) }
+            let all = records(.contacts).sorted { ($0.createdMs, $0.id) < ($1.createdMs, $1.id) }
             var rest = all[...]
             if let after = query["startAfter"].flatMap({ Int($0) }), let id = query["startAfterId"] {
                 rest = all.drop { ($0.createdMs, $0.id) <= (after, id) }
@@ -226,7 +229,7 @@ final class FakeGHL: Sendable {
                 meta["startAfterId"] = .string(last.id)
                 meta["nextPageUrl"] = "http://fake/next"
             }
-            return ok([resource.recordsKey: .array(page.map { .object($0.object) }), "meta": .object(meta)])
+            return ok(["contacts": .array(page.map { .object($0.object) }), "meta": .object(meta)])
         case "/opportunities/pipelines":
             return ok(["pipelines": .array(records(.pipelines).map { .object($0.object) })])
         case "/payments/orders", "/payments/transactions", "/products/reviews":

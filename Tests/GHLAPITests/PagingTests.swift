@@ -41,6 +41,23 @@ import Testing
         #expect(bodies[1]["searchAfter"]?.arrayValue?.last == .string(pages[0].records.last!.id))
     }
 
+    @Test func opportunitiesUseSearchWith500PerPageAndTheUpdateFilter() async throws {
+        let server = FakeGHL(opportunities: 1001)
+        let pages = try await server.client().allPages(.opportunities)
+        #expect(pages.map(\.records.count) == [500, 500, 1])
+        let bodies = try server.requests.map { try JSONValue(parsing: $0.body!) }
+        #expect(server.requests.allSatisfy { $0.method == "POST" && $0.url.hasSuffix("/opportunities/search") })
+        #expect(bodies.allSatisfy { $0["limit"] == 500 && $0["locationId"] == "loc-1" && $0["sort"]?.arrayValue?.first?["field"] == "date_added" })
+        #expect(bodies[1]["searchAfter"]?.arrayValue?.last == .string(pages[0].records.last!.id))
+
+        let since = Date(timeIntervalSince1970: Double(server.nowMs) / 1000)
+        server.update(.opportunities, id: "opportunities-7", field: "status", to: "won")
+        let changed = try await server.client().allPages(.opportunities, updatedSince: since).flatMap(\.records)
+        #expect(changed.map(\.id) == ["opportunities-7"])
+        let incremental = try JSONValue(parsing: server.requests.last!.body!)
+        #expect(incremental["filters"]?.arrayValue?.first?["field"] == "date_updated" && incremental["sort"]?.arrayValue?.first?["field"] == "date_updated")
+    }
+
     @Test func recordsAddedOrUpdatedWhilePagingAreSeenOnce() async throws {
         for resource in [GHLResource.contacts, .legacyContacts, .opportunities, .orders, .transactions, .reviews] {
             let server = FakeGHL(contacts: 450, opportunities: 450, orders: 450, transactions: 450, reviews: 450)

@@ -129,7 +129,7 @@ import Testing
                 try await group.waitForAll()
             }
             let counts = sandbox.requestCount(location: location.locationID)
-            #expect(counts.requests == 60)
+            #expect(counts.requests == 2000 / 500 + 2 * 2000 / 100)
             #expect(counts.rateLimited == 0)
             #expect(client.counters.rateLimited == 0)
         }

@@ -108,6 +108,57 @@ import Testing
         }
     }
 
+    /// `POST /opportunities/search` serves the GET list's records byte for byte (plus each
+    /// record's `searchAfter`), filters on GHL's snake_case fields, sorts, and answers 422.
+    @Test func opportunitySearchServesTheSameRecordsAndFilters() async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        let loc = JSONValue.string(location.locationID)
+        let all = try sandbox.records(.opportunities, location: location.locationID)
+        try await withRouter(sandbox) { client in
+            func search(_ body: JSONValue) async throws -> TestResponse {
+                try await client.api(.post, "/opportunities/search", token: location.token, json: body)
+            }
+            let listed = try await client.api(.get, "/opportunities/search?location_id=\(location.locationID)&limit=100", token: location.token)
+            let searched = try await search(["locationId": loc, "limit": 500])
+            #expect(searched.status == .ok)
+            let found = try searched.json
+            #expect(found["total"] == .number(Double(all.count)))
+            #expect(found["aggregations"] == .object([]))
+            var stripped = found["opportunities"]!.arrayValue!
+            for index in stripped.indices { stripped[index].set("searchAfter", nil) }
+            #expect(stripped == (try listed.json["opportunities"]!.arrayValue!))
+
+            let won = all.filter { $0["status"] == "won" }.ids
+            let pipeline = all[0]["pipelineId"]!
+            let wonInPipeline = all.filter { $0["status"] == "won" && $0["pipelineId"] == pipeline }.ids
+            #expect(try await search(["locationId": loc, "limit": 100,
+                "filters": [["field": "status", "operator": "eq", "value": "won"]]]).json["opportunities"]!.ids == won)
+            #expect(try await search(["locationId": loc, "limit": 100, "filters": [
+                ["field": "status", "operator": "eq", "value": "won"], ["field": "pipeline_id", "operator": "eq", "value": pipeline],
+            ]]).json["opportunities"]!.ids == wonInPipeline)
+
+            let changed = try sandbox.update(.opportunities, location: location.locationID, id: all[3]["id"]!.stringValue!, patch: ["monetaryValue": 1])
+            let recent = try await search(["locationId": loc, "limit": 100,
+                "filters": [["field": "date_updated", "operator": "range", "value": ["gte": changed["updatedAt"]!]]],
+                "sort": [["field": "date_updated", "direction": "asc"]]]).json
+            #expect(recent["opportunities"]!.ids == [all[3]["id"]!.stringValue!])
+            #expect(recent["total"] == 1)
+            let newestFirst = try await search(["locationId": loc, "limit": 2, "sort": [["field": "date_added", "direction": "desc"]]]).json
+            #expect(newestFirst["opportunities"]!.ids == Array(all.ids.reversed().prefix(2)))
+
+            for bad: JSONValue in [
+                ["locationId": loc, "limit": 501], ["locationId": loc, "limit": 500, "page": 21],
+                ["locationId": loc, "limit": 10, "page": 1, "searchAfter": [1, "x"]],
+                ["locationId": loc, "filters": [["field": "dateUpdated", "operator": "range", "value": ["gte": 1]]]],
+                ["locationId": loc, "filters": [["field": "date_updated", "operator": "range", "value": ["gte": "soon"]]]],
+                ["locationId": loc, "sort": [["field": "name", "direction": "up"]]], ["locationId": loc, "query": 5],
+            ] {
+                #expect(try await search(bad).status == .unprocessableContent, "\(bad)")
+            }
+        }
+    }
+
     @Test func pipelinesAndLocation() async throws {
         let sandbox = try makeSandbox()
         let location = sandbox.locations[0]

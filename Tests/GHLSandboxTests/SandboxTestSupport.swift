@@ -47,12 +47,13 @@ extension [JSONValue] {
 
 /// One list endpoint and how a client walks its pages.
 enum Walk: CaseIterable, Sendable {
-    case contactSearchCursor, contactSearchPages, contactsDeprecated, opportunities, orders, transactions, reviews
+    case contactSearchCursor, contactSearchPages, contactsDeprecated, opportunities, opportunitySearchCursor, opportunitySearchPages,
+        orders, transactions, reviews
 
     var entity: SandboxEntity {
         switch self {
         case .contactSearchCursor, .contactSearchPages, .contactsDeprecated: .contacts
-        case .opportunities: .opportunities
+        case .opportunities, .opportunitySearchCursor, .opportunitySearchPages: .opportunities
         case .orders: .orders
         case .transactions: .transactions
         case .reviews: .reviews
@@ -71,10 +72,15 @@ enum Walk: CaseIterable, Sendable {
         while pageIndex < 10_000 {
             let response: TestResponse
             switch self {
-            case .contactSearchCursor, .contactSearchPages:
-                var body: JSONValue = ["locationId": .string(location), "pageLimit": .number(Double(size))]
-                if self == .contactSearchPages { body.set("page", .number(Double(pageIndex + 1))) } else { body.set("searchAfter", cursor) }
-                response = try await client.api(.post, "/contacts/search", token: token, json: body)
+            case .contactSearchCursor, .contactSearchPages, .opportunitySearchCursor, .opportunitySearchPages:
+                let contacts = entity == .contacts
+                var body: JSONValue = ["locationId": .string(location), contacts ? "pageLimit" : "limit": .number(Double(size))]
+                if self == .contactSearchPages || self == .opportunitySearchPages {
+                    body.set("page", .number(Double(pageIndex + 1)))
+                } else {
+                    body.set("searchAfter", cursor)
+                }
+                response = try await client.api(.post, contacts ? "/contacts/search" : "/opportunities/search", token: token, json: body)
             case .contactsDeprecated:
                 response = try await client.api(.get, "/contacts/?locationId=\(location)&limit=\(size)\(nextQuery)", token: token)
             case .opportunities:
@@ -93,10 +99,10 @@ enum Walk: CaseIterable, Sendable {
             pageIndex += 1
             try between(pageIndex)
             switch self {
-            case .contactSearchCursor:
+            case .contactSearchCursor, .opportunitySearchCursor:
                 cursor = records.arrayValue?.last?["searchAfter"]
                 if (records.arrayValue?.count ?? 0) < size { return ids }
-            case .contactSearchPages, .orders, .transactions, .reviews:
+            case .contactSearchPages, .opportunitySearchPages, .orders, .transactions, .reviews:
                 if (records.arrayValue?.count ?? 0) < size { return ids }
             case .contactsDeprecated, .opportunities:
                 guard let after = json["meta"]?["startAfter"]?.numberValue, let afterID = json["meta"]?["startAfterId"]?.stringValue else {

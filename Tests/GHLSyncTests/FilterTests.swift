@@ -11,7 +11,7 @@ import Testing
 /// the sandbox's own records, judged here by an independent reading of the
 /// JSON), what it costs in requests, and what a filter change does.
 @Suite(.serialized) struct FilterTests {
-    static let counts = RecordCounts(contacts: 2600, opportunities: 230, orders: 240, transactions: 220, reviews: 250)
+    static let counts = RecordCounts(contacts: 2600, opportunities: 1100, orders: 240, transactions: 220, reviews: 250)
     typealias Record = SandboxJSON
     typealias Keep = (Record) -> Bool
 
@@ -129,7 +129,7 @@ import Testing
         let fixture = try await SandboxFixture.start(Self.counts)
         defer { Task { await fixture.stop() } }
         _ = try await fixture.run(.full)
-        let endpoints = ["POST /contacts/search", "GET /opportunities/search", "GET /payments/orders",
+        let endpoints = ["POST /contacts/search", "POST /opportunities/search", "GET /payments/orders",
                          "GET /payments/transactions", "GET /products/reviews"]
         let unfiltered = endpoints.map { fixture.sandbox.requestCount(location: fixture.location, endpoint: $0).requests }
         let sales = try fixture.sandbox.records(.pipelines, location: fixture.location)[0]["id"]!.stringValue!
@@ -191,25 +191,30 @@ import Testing
     @Test func localFilteringAndTheSweepNameTheirReasons() async throws {
         let fixture = try await SandboxFixture.start(Self.counts)
         defer { Task { await fixture.stop() } }
-        let pipelines = try fixture.sandbox.records(.pipelines, location: fixture.location).map { $0["id"]!.stringValue! }
-        // Two pipelines: GHL's GET search takes one, so this one is applied locally.
-        _ = try await fixture.engine.setFilter(FilterRequest(pipelines: [pipelines[0], pipelines[1]]), sourceId: fixture.source.id)
+        // Orders can be filtered by GHL on creation time only: the range's start is applied locally.
+        _ = try await fixture.engine.setFilter(FilterRequest(from: "2023-01-01", to: "2024-12-31"), sourceId: fixture.source.id)
         _ = try await fixture.run(.full)
-        let kept = try fixture.sandbox.records(.opportunities, location: fixture.location)
-            .filter { [pipelines[0], pipelines[1]].contains($0["pipelineId"]!.stringValue!) }
-        let moved = kept[0]["id"]!.stringValue!, deleted = kept[1]["id"]!.stringValue!
-        try fixture.sandbox.update(.opportunities, location: fixture.location, id: moved, patch: ["pipelineId": .string(pipelines[2])])
-        try fixture.sandbox.delete(.opportunities, location: fixture.location, id: deleted)
+        let orders = try fixture.sandbox.records(.orders, location: fixture.location)
+        let keptByItsUpdate = try #require(orders.first { r in
+            r["createdAt"]!.stringValue! < "2023-01-01" && Self.within(r, .orders, from: "2023-01-01", to: "2024-12-31")
+        })
+        let leaving = keptByItsUpdate["_id"]!.stringValue!
+        let inRange = try #require(orders.first { r in r["createdAt"]!.stringValue!.hasPrefix("2023") })
+        let deleted = inRange["_id"]!.stringValue!
+        #expect(try Self.live(fixture, .orders).isSuperset(of: [leaving, deleted]))
+        let rawBefore: String? = try fixture.test.row("SELECT raw FROM ghl_orders WHERE ghl_order_id = ?", [leaving])?["raw"]
+        // Updated now, it was neither created nor updated within the range any more; GHL still returns it.
+        try fixture.sandbox.update(.orders, location: fixture.location, id: leaving, patch: ["fulfillmentStatus": "fulfilled"])
+        try fixture.sandbox.delete(.orders, location: fixture.location, id: deleted)
         #expect(try await fixture.run(.full).ok)
-        func reason(_ id: String) throws -> String? {
-            try fixture.test.row("SELECT deleted_reason FROM ghl_opportunities WHERE ghl_opportunity_id = ?", [id])?["deleted_reason"]
+        func row(_ id: String) throws -> Row? {
+            try fixture.test.row("SELECT deleted_reason, raw FROM ghl_orders WHERE ghl_order_id = ?", [id])
         }
-        #expect(try reason(moved) == "out_of_scope")
-        #expect(try reason(deleted) == "deleted")
-        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_opportunities WHERE ghl_opportunity_id = ? AND pipeline_id = ?",
-                                     [moved, pipelines[0]]) + fixture.test.int(
-                                        "SELECT COUNT(*) FROM ghl_opportunities WHERE ghl_opportunity_id = ? AND pipeline_id = ?",
-                                        [moved, pipelines[1]]) == 1, "an excluded record is not written")
+        #expect(try row(leaving)?["deleted_reason"] == "out_of_scope")
+        #expect(try row(leaving)?["raw"] == rawBefore, "an excluded record is not written")
+        #expect(try row(deleted)?["deleted_reason"] == "deleted")
+        let expected = try Self.expected(fixture, .orders) { Self.within($0, .orders, from: "2023-01-01", to: "2024-12-31") }
+        #expect(try Self.live(fixture, .orders) == expected)
     }
 
     @Test func badFilterInputChangesNothing() async throws {

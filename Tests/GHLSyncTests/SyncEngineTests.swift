@@ -13,7 +13,7 @@ import Testing
     /// Fewest requests: ceil(records / max page) per entity, pipelines in one.
     static func minimumRequests(_ c: RecordCounts) -> Int {
         func pages(_ n: Int, _ size: Int) -> Int { max(1, (n + size - 1) / size) }
-        return pages(c.contacts, 500) + pages(c.opportunities, 100) + 1 + pages(c.orders, 100)
+        return pages(c.contacts, 500) + pages(c.opportunities, 500) + 1 + pages(c.orders, 100)
             + pages(c.transactions, 100) + pages(c.reviews, 100)
     }
 
@@ -53,6 +53,8 @@ import Testing
         #expect(result.ok, "\(result.results.compactMap(\.error))")
         try fixture.expectEqualToSandbox()
         #expect(result.results.first { $0.entity == .contacts }?.mode == .incremental)
+        #expect(result.results.first { $0.entity == .opportunities }?.mode == .incremental)
+        #expect(result.results.first { $0.entity == .opportunities }?.count == 1)
         #expect(fixture.requests < fullRequests, "incremental \(fixture.requests) vs full \(fullRequests)")
     }
 

@@ -27,7 +27,7 @@ import Testing
         #expect(records == 600 + 150 + 40 + 40 + 20 + 3)
         let rate = try #require(json["records_per_second"] as? Double)
         #expect(abs(rate - Double(records) / wall) / rate < 0.02)
-        #expect(json["min_requests"] as? Int == 2 + 2 + 1 + 1 + 1 + 1)
+        #expect(json["min_requests"] as? Int == 2 + 1 + 1 + 1 + 1 + 1)
         #expect((json["requests"] as? Int ?? 0) >= (json["min_requests"] as? Int ?? .max))
     }
 
@@ -35,7 +35,7 @@ import Testing
         let json = try run(["sync-throttled"] + Self.tiny)
         expectKeys(json, ["records", "records_per_second", "requests", "min_requests", "http_429", "peak_rss_bytes", "min_wall_seconds"])
         #expect(json["http_429"] as? Int == 0)
-        #expect(json["min_wall_seconds"] as? Double == 0.8)
+        #expect(json["min_wall_seconds"] as? Double == 0.7)
     }
 
     @Test func incrementalComparesWithFull() throws {

@@ -177,6 +177,40 @@ def test_opportunities_search(sandbox):
     assert total == 60
 
 
+def test_opportunities_search_post(sandbox):
+    """POST /opportunities/search (search-opportunities-advanced): the GET list's records, paged
+    by searchAfter, filtered by GHL's snake_case fields (public docs), 422 on bad input."""
+    loc, token = sandbox["locations"][0]
+    schema = response_schema("opportunities", "/opportunities/search", "post", 200)
+    status, listed = call(sandbox, "GET", f"/opportunities/search?location_id={loc}&limit=100", token)
+    assert status == 200
+    seen = []
+    cursor = None
+    while True:
+        body = {"locationId": loc, "limit": 25, "sort": [{"field": "date_added", "direction": "asc"}]}
+        if cursor:
+            body["searchAfter"] = cursor
+        status, page = call(sandbox, "POST", "/opportunities/search", token, body=body)
+        assert status == 200
+        validate(page, schema)
+        assert page["total"] == 60
+        seen += page["opportunities"]
+        if len(page["opportunities"]) < 25:
+            break
+        cursor = page["opportunities"][-1]["searchAfter"]
+    assert [{k: v for k, v in o.items() if k != "searchAfter"} for o in seen] == listed["opportunities"]
+
+    status, won = call(sandbox, "POST", "/opportunities/search", token, body={
+        "locationId": loc, "limit": 500, "filters": [{"field": "status", "operator": "eq", "value": "won"}]})
+    assert status == 200
+    validate(won, schema)
+    assert [o["id"] for o in won["opportunities"]] == [o["id"] for o in listed["opportunities"] if o["status"] == "won"]
+
+    status, body = call(sandbox, "POST", "/opportunities/search", token, body={"locationId": loc, "limit": 501})
+    assert status == 422
+    validate(body, response_schema("opportunities", "/opportunities/search", "post", 422))
+
+
 def test_pipelines(sandbox):
     loc, token = sandbox["locations"][0]
     status, body = call(sandbox, "GET", f"/opportunities/pipelines?locationId={loc}", token)
