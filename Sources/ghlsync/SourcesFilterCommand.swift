@@ -7,25 +7,21 @@ extension SourcesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Choose which GHL data a source keeps: entities, pipelines, statuses, a date range, contact rules.",
             discussion: """
-                Every option narrows what the source keeps, and all of them combine with AND: a record is kept \
-                only when it passes every rule that applies to its entity. Each run replaces the source's whole \
-                filter; --clear removes it.
+                Options narrow what the source keeps and combine with AND: a record is kept only when it \
+                passes every rule that applies to its entity. A repeated --pipeline or --status keeps any of \
+                its values; a repeated --contact-tag or --contact-field requires all of them. Each run \
+                replaces the source's whole filter; --clear removes it.
 
-                --entities      the entities to sync (contacts, opportunities, pipelines, orders, payments, reviews)
-                --pipeline      an opportunity pipeline to keep, by id or name (repeat for several; the \
-                pipelines table keeps only these too)
-                --status        an opportunity status to keep: open, won, lost, abandoned (repeat for several)
-                --from, --to    first and last day (YYYY-MM-DD, UTC, inclusive): records of every entity but \
-                pipelines are kept when GHL created or last updated them within the range
-                --contact-tag   contacts must have this tag (exact; repeat: every tag)
-                --contact-field a contact custom field (its id, key such as contact.tier or tier, or name): \
-                KEY=VALUE equals, KEY~VALUE contains (both case-insensitive), KEY? has a value
+                --from and --to (YYYY-MM-DD, UTC days, inclusive) keep records that GHL created or last \
+                updated within the range, for every entity but pipelines. --pipeline (an id or a name) also \
+                limits the pipelines table. Tags and custom field values compare case-insensitively; a \
+                custom field is named by its id, its key (contact.tier or tier) or its name.
 
-                Pipelines and custom fields are checked against the source's GHL location with its token; \
-                a mistake (unknown entity, pipeline or field, a bad or reversed date, an empty value) changes \
-                nothing. Rows already stored that the new filter excludes are marked out of scope at once \
-                (deleted_at set, deleted_reason = 'out_of_scope': views and the dashboard leave them out, the \
-                file keeps them); records the new filter includes arrive with the next sync, which lists \
+                Pipelines and custom fields are checked against the source's GHL location with its token. \
+                A mistake (an unknown entity, pipeline, status or field, a bad or reversed date, an empty \
+                value) changes nothing. Stored rows the new filter excludes are marked out of scope at once \
+                (deleted_at set, deleted_reason 'out_of_scope'): views and the dashboard leave them out, the \
+                file keeps them. Records the new filter includes arrive with the next sync, which lists \
                 everything once.
 
                 Example: ghlsync sources filter --db agency.sqlite --source ID --pipeline Sales --status open \
@@ -34,7 +30,7 @@ extension SourcesCommand {
 
         @OptionGroup var database: DatabaseOption
         @Option(help: "The source id.") var source: String
-        @Option(help: "Comma-separated entities to sync (default: all).") var entities: String?
+        @Option(help: "Comma-separated entities to sync: contacts, opportunities, pipelines, orders, payments, reviews (default: all).") var entities: String?
         @Option(help: ArgumentHelp("An opportunity pipeline to keep, by id or name.", valueName: "id-or-name"))
         var pipeline: [String] = []
         @Option(help: "An opportunity status to keep: open, won, lost or abandoned.") var status: [String] = []
