@@ -68,6 +68,11 @@ import Testing
             #expect(try String.fetchOne(conn, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") == "a@example.com")
             #expect(try Int.fetchOne(conn, sql: "SELECT contacts_count FROM v_ghl_dashboard_summary WHERE source_id = 's1'") == 1)
             #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM users") == 0)
+            // v4_filters: every entity table says why a row is soft-deleted; old rows are live.
+            for entity in Entity.allCases {
+                #expect(try conn.columns(in: entity.table).contains { $0.name == "deleted_reason" }, "\(entity.table)")
+            }
+            #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE deleted_reason IS NULL") == 1)
         }
     }
 

@@ -59,6 +59,26 @@ import Testing
         }
     }
 
+    @Test func eventsOutsideTheSourcesFilterAreNotWritten() throws {
+        try withIntake { test, source, intake in
+            _ = try test.store.setFilter(SyncFilter(contactRules: [.tag("customer")]), sourceId: source.id)
+            func send(_ body: [UInt8]) throws -> WebhookReceipt {
+                try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil }
+            }
+            let lead = try send(event("ContactCreate", id: "c1", extra: ["tags": ["lead"]]))
+            #expect(lead.outcome == .acknowledged("the contacts record is outside the source's filter"))
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
+            #expect(try send(event("ContactCreate", id: "c2", extra: ["tags": ["Customer"]])).outcome == .upserted(.contacts, "c2"))
+            let untagged = try send(event("ContactTagUpdate", id: "c2", extra: ["tags": ["lead"]]))
+            #expect(untagged.outcome == .acknowledged("the contacts record is outside the source's filter: marked out of scope"))
+            #expect(try test.row("SELECT deleted_reason FROM ghl_contacts WHERE ghl_contact_id = 'c2'")?["deleted_reason"] == "out_of_scope")
+            #expect(try send(event("ContactTagUpdate", id: "c2", extra: ["tags": ["customer"]])).outcome == .upserted(.contacts, "c2"))
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NULL AND deleted_reason IS NULL") == 1)
+            #expect(try send(event("ContactDelete", id: "c2")).outcome == .deleted(.contacts, "c2"))
+            #expect(try test.row("SELECT deleted_reason FROM ghl_contacts WHERE ghl_contact_id = 'c2'")?["deleted_reason"] == "deleted")
+        }
+    }
+
     @Test func rsaSignedOpportunityAndOrderEventsAreApplied() throws {
         try withIntake { test, _, intake in
             let opportunity = event("OpportunityStatusUpdate", id: "o1", extra: ["status": "won", "monetaryValue": 40])
