@@ -1,22 +1,29 @@
 import NIOCore
 
-/// The WebSocket text frames of one change, in both Phoenix serializers.
+/// The WebSocket frames of one change, in both Phoenix serializers.
 ///
-/// Built once per event when it is published and shared by every subscriber,
-/// so fan-out copies no bytes: each socket writes the same buffer.
+/// Built once per event when it is published and shared by every subscriber
+/// (Phoenix's fastlane): a broadcast carries no refs, so every subscriber of a
+/// topic receives the same bytes, header included, and fan-out copies nothing.
 public struct BroadcastFrames: Sendable {
-    public let v1: ByteBuffer
-    public let v2: ByteBuffer
+    private let v1: ByteBuffer
+    private let v2: ByteBuffer
 
     init(_ event: TopicEvent) {
         let topic = RealtimeTopic.channelTopic(for: event.topic)
         let name = event.operation.rawValue
-        v1 = PhoenixMessage.broadcastFrame(topic: topic, event: name, payload: event.payload, .v1)
-        v2 = PhoenixMessage.broadcastFrame(topic: topic, event: name, payload: event.payload, .v2)
+        v1 = WebSocketWire.textFrame(PhoenixMessage.broadcastFrame(topic: topic, event: name, payload: event.payload, .v1))
+        v2 = WebSocketWire.textFrame(PhoenixMessage.broadcastFrame(topic: topic, event: name, payload: event.payload, .v2))
     }
 
-    public subscript(version: PhoenixVersion) -> ByteBuffer {
+    /// The whole WebSocket frame, as written to the socket.
+    public func wireFrame(_ version: PhoenixVersion) -> ByteBuffer {
         version == .v1 ? v1 : v2
+    }
+
+    /// The frame's text: the Phoenix message.
+    public subscript(version: PhoenixVersion) -> ByteBuffer {
+        WebSocketWire.text(of: wireFrame(version))
     }
 }
 

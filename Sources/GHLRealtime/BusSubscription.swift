@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// An event ready to write: the logged event and its pre-encoded frames.
@@ -46,8 +47,28 @@ public final class BusSubscription: Sendable {
     private struct State {
         var queue: [FramedEvent] = []
         var signal: Delivery.Signal?
+        /// A task waiting in `next()`.
         var waiter: CheckedContinuation<Void, Never>?
+        /// The consumer `attach` installed, and whether it was told of events it has not taken yet.
+        var sink: (any SubscriptionSink)?
+        var sinkNotified = false
         var closed = false
+
+        var isReady: Bool { signal != nil || !queue.isEmpty }
+
+        /// Everything waiting, leaving the queue empty.
+        mutating func take() -> Delivery? {
+            sinkNotified = false
+            guard isReady else { return nil }
+            defer { signal = nil; queue = [] }
+            return Delivery(signal: signal, events: queue)
+        }
+    }
+
+    /// Who to wake after an append, once the bus has released its lock.
+    enum Wakeup {
+        case task(CheckedContinuation<Void, Never>)
+        case sink(any SubscriptionSink)
     }
 
     /// How a subscription begins.
@@ -80,9 +101,9 @@ public final class BusSubscription: Sendable {
     }
 
     /// Appends a commit's events (called by the bus with its lock held). Returns
-    /// the waiting consumer to resume once the caller has released its lock, and
-    /// whether this append overflowed the queue.
-    func enqueue(_ events: [FramedEvent]) -> (waiter: CheckedContinuation<Void, Never>?, overflowed: Bool) {
+    /// the consumer to wake once the caller has released its lock, and whether
+    /// this append overflowed the queue.
+    func enqueue(_ events: [FramedEvent]) -> (wakeup: Wakeup?, overflowed: Bool) {
         state.withLock { state in
             guard !state.closed else { return (nil, false) }
             var overflowed = false
@@ -93,10 +114,35 @@ public final class BusSubscription: Sendable {
             } else {
                 state.queue.append(contentsOf: events)
             }
-            let waiter = state.waiter
-            state.waiter = nil
-            return (waiter, overflowed)
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (.task(waiter), overflowed)
+            }
+            if let sink = state.sink, !state.sinkNotified {
+                state.sinkNotified = true
+                return (.sink(sink), overflowed)
+            }
+            return (nil, overflowed)
         }
+    }
+
+    /// Hands this subscription's events to `sink` from now on, on the sink's
+    /// event loop: the push alternative to awaiting `next()`, with no task per
+    /// subscriber. Events already waiting are announced at once.
+    public func attach(_ sink: any SubscriptionSink) {
+        let ready = state.withLock { state in
+            guard !state.closed else { return false }
+            state.sink = sink
+            state.sinkNotified = state.isReady
+            return state.isReady
+        }
+        if ready { sink.eventLoop.execute { sink.subscriptionReady() } }
+    }
+
+    /// Everything waiting now, or nil when nothing is; the attached sink is
+    /// told again when the next events arrive.
+    public func take() -> Delivery? {
+        state.withLock { state in state.closed ? nil : state.take() }
     }
 
     /// Waits for the next events or signal; nil once cancelled. Cancelling the
@@ -104,16 +150,13 @@ public final class BusSubscription: Sendable {
     public func next() async -> Delivery? {
         while true {
             let taken: Delivery?? = state.withLock { state in
-                if state.closed { return .some(nil) }
-                guard state.signal != nil || !state.queue.isEmpty else { return nil }
-                defer { state.signal = nil; state.queue = [] }
-                return Delivery(signal: state.signal, events: state.queue)
+                state.closed ? .some(nil) : state.take().map { .some($0) }
             }
             if let taken { return taken }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = state.withLock { state in
-                        if state.closed || state.signal != nil || !state.queue.isEmpty { return true }
+                        if state.closed || state.isReady { return true }
                         state.waiter = continuation
                         return false
                     }
@@ -134,10 +177,23 @@ public final class BusSubscription: Sendable {
             guard !state.closed else { return nil }
             state.closed = true
             state.queue = []
+            state.sink = nil
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
         bus.remove(self)
     }
+}
+
+/// A consumer the bus hands a subscription's events to on an event loop,
+/// instead of a task awaiting `next()`: a socket writes them where they are.
+public protocol SubscriptionSink: AnyObject, Sendable {
+    /// Where `subscriptionReady` runs.
+    var eventLoop: any EventLoop { get }
+
+    /// Events or a signal arrived while the subscription had none waiting:
+    /// take them with `take()`. Called on `eventLoop`, and not again until a
+    /// `take()`, however many commits arrive in between.
+    func subscriptionReady()
 }

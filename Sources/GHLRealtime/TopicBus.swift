@@ -1,5 +1,6 @@
 import Foundation
 import GHLStore
+import NIOCore
 import Synchronization
 
 /// The in-process topic bus between change capture and realtime channels.
@@ -48,8 +49,9 @@ public final class TopicBus: Sendable {
 
     public let configuration: Configuration
     private let state: Mutex<State>
-    /// Subscribers to wake after a publish. Resuming a waiting task costs about a
+    /// Tasks to wake after a publish. Resuming a waiting task costs about a
     /// microsecond; a task of the bus does it, so the writer pays for none of them.
+    /// Sinks cost the writer one `execute` per event loop per commit.
     private let wakeups: AsyncStream<[CheckedContinuation<Void, Never>]>.Continuation
 
     private struct State {
@@ -86,6 +88,7 @@ public final class TopicBus: Sendable {
     public func publish(_ changes: [ChangeEvent]) {
         guard !changes.isEmpty else { return }
         var waiters: [CheckedContinuation<Void, Never>] = []
+        var sinks = SinkWakeups()
         state.withLock { state in
             var framed: [String: [FramedEvent]] = [:]
             for change in changes {
@@ -98,11 +101,16 @@ public final class TopicBus: Sendable {
             for (topic, events) in framed {
                 for subscription in state.subscribers[topic] ?? [] {
                     let outcome = subscription.enqueue(events)
-                    if let waiter = outcome.waiter { waiters.append(waiter) }
+                    switch outcome.wakeup {
+                    case .task(let waiter): waiters.append(waiter)
+                    case .sink(let sink): sinks.add(sink)
+                    case nil: break
+                    }
                     if outcome.overflowed { state.overflows += 1 }
                 }
             }
         }
+        sinks.run()
         if !waiters.isEmpty { wakeups.yield(waiters) }
     }
 
@@ -149,6 +157,23 @@ public final class TopicBus: Sendable {
             list.remove(at: index)
             state.subscribers[subscription.topic] = list.isEmpty ? nil : list
             state.subscriberCount -= 1
+        }
+    }
+}
+
+/// The sinks one publish wakes, grouped by event loop: one job per loop runs
+/// them all, however many sockets that loop serves.
+private struct SinkWakeups {
+    private var byLoop: [ObjectIdentifier: (loop: any EventLoop, sinks: [any SubscriptionSink])] = [:]
+
+    mutating func add(_ sink: any SubscriptionSink) {
+        let loop = sink.eventLoop
+        byLoop[ObjectIdentifier(loop), default: (loop, [])].sinks.append(sink)
+    }
+
+    func run() {
+        for (loop, sinks) in byLoop.values {
+            loop.execute { for sink in sinks { sink.subscriptionReady() } }
         }
     }
 }

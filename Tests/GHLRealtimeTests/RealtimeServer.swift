@@ -12,7 +12,7 @@ import Testing
 func withRealtimeServer(_ fixture: StoreFixture, _ authorizer: TestAuthorizer,
                         _ body: @Sendable @escaping (_ port: Int, _ service: RealtimeService) async throws -> Void) async throws {
     let service = RealtimeService(bus: fixture.bus, authorizer: authorizer)
-    let router = Router(context: BasicWebSocketRequestContext.self)
+    let router = Router(context: RealtimeWebSocketContext.self)
     service.addRoutes(to: router)
     let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
                           configuration: .init(address: .hostname("127.0.0.1", port: 0)))
