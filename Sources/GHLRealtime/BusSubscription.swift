@@ -1,20 +1,22 @@
 import NIOCore
 import Synchronization
 
-/// An event ready to write: the logged event and its pre-encoded frames.
-public struct FramedEvent: Sendable {
-    public let event: TopicEvent
+/// One commit's events of one topic, ready to write: the events and their
+/// WebSocket frames, encoded once and shared by every subscriber.
+public final class FramedBatch: Sendable {
+    /// In publish (commit) order.
+    public let events: [TopicEvent]
     public let frames: BroadcastFrames
 
-    init(_ event: TopicEvent) {
-        self.event = event
-        self.frames = BroadcastFrames(event)
+    init(_ events: [TopicEvent]) {
+        self.events = events
+        self.frames = BroadcastFrames(events)
     }
 }
 
 /// What a subscriber takes from its queue in one go.
 public struct Delivery: Sendable {
-    /// Tells the subscriber that events are missing before `events`.
+    /// Tells the subscriber that events are missing before `batches`.
     public enum Signal: String, Sendable {
         /// Its queue overflowed and was dropped: it fell too far behind.
         case resync
@@ -24,7 +26,10 @@ public struct Delivery: Sendable {
 
     public var signal: Signal?
     /// In publish (commit) order.
-    public var events: [FramedEvent]
+    public var batches: [FramedBatch]
+
+    /// Every event of the batches, in order.
+    public var events: [TopicEvent] { batches.flatMap(\.events) }
 }
 
 /// One subscriber of one topic, with its own bounded queue.
@@ -45,7 +50,9 @@ public final class BusSubscription: Sendable {
     private let state: Mutex<State>
 
     private struct State {
-        var queue: [FramedEvent] = []
+        var queue: [FramedBatch] = []
+        /// Events in `queue`, held against the limit.
+        var queuedEvents = 0
         var signal: Delivery.Signal?
         /// A task waiting in `next()`.
         var waiter: CheckedContinuation<Void, Never>?
@@ -60,8 +67,8 @@ public final class BusSubscription: Sendable {
         mutating func take() -> Delivery? {
             sinkNotified = false
             guard isReady else { return nil }
-            defer { signal = nil; queue = [] }
-            return Delivery(signal: signal, events: queue)
+            defer { signal = nil; queue = []; queuedEvents = 0 }
+            return Delivery(signal: signal, batches: queue)
         }
     }
 
@@ -75,7 +82,7 @@ public final class BusSubscription: Sendable {
     enum Start {
         case live
         /// With the missed events queued first.
-        case resume([FramedEvent])
+        case resume([TopicEvent])
         /// The missed events are not all in the log.
         case refetch
     }
@@ -91,7 +98,8 @@ public final class BusSubscription: Sendable {
         case .live:
             resumed = false
         case .resume(let events) where events.count <= self.limit:
-            initial.queue = events
+            initial.queue = events.isEmpty ? [] : [FramedBatch(events)]
+            initial.queuedEvents = events.count
             resumed = true
         case .resume, .refetch:
             initial.signal = .refetch
@@ -103,16 +111,18 @@ public final class BusSubscription: Sendable {
     /// Appends a commit's events (called by the bus with its lock held). Returns
     /// the consumer to wake once the caller has released its lock, and whether
     /// this append overflowed the queue.
-    func enqueue(_ events: [FramedEvent]) -> (wakeup: Wakeup?, overflowed: Bool) {
+    func enqueue(_ batch: FramedBatch) -> (wakeup: Wakeup?, overflowed: Bool) {
         state.withLock { state in
             guard !state.closed else { return (nil, false) }
             var overflowed = false
-            if state.queue.count + events.count > limit {
+            if state.queuedEvents + batch.events.count > limit {
                 state.queue = []
+                state.queuedEvents = 0
                 state.signal = .resync
                 overflowed = true
             } else {
-                state.queue.append(contentsOf: events)
+                state.queue.append(batch)
+                state.queuedEvents += batch.events.count
             }
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -169,7 +179,7 @@ public final class BusSubscription: Sendable {
     }
 
     /// Events waiting in the queue (for tests and metrics).
-    public var pendingCount: Int { state.withLock { $0.queue.count } }
+    public var pendingCount: Int { state.withLock { $0.queuedEvents } }
 
     /// Stops the subscription: the bus forgets it and a waiting `next()` returns nil.
     public func cancel() {
@@ -177,6 +187,7 @@ public final class BusSubscription: Sendable {
             guard !state.closed else { return nil }
             state.closed = true
             state.queue = []
+            state.queuedEvents = 0
             state.sink = nil
             defer { state.waiter = nil }
             return state.waiter

@@ -8,8 +8,9 @@ import NIOWebSocket
 /// time through an actor, an async writer and the frame encoder, and flushes
 /// each: at hundreds of thousands of broadcast frames a second that was where
 /// the server's time went. This writer sits below the frame encoder, so the
-/// frames a broadcast encoded once (`BroadcastFrames`) go to every socket as
-/// they are, and all the events a subscriber has waiting leave in one `writev`.
+/// frames a commit encoded once (`BroadcastFrames`) go to every socket as they
+/// are, one buffer per commit, and all a subscriber has waiting leaves in one
+/// `writev`.
 /// The library's own frames (pings, close) still pass through the encoder
 /// above it; every write is a whole frame, so they interleave safely.
 public final class SocketWriter: Sendable {
@@ -117,10 +118,10 @@ final class ChannelFeed: SubscriptionSink {
         writer.drain(self)
     }
 
-    /// A delivery's frames: the signal's broadcast first, then each event's shared frame.
+    /// A delivery's frames: the signal's broadcast first, then each commit's shared frames.
     func frames(of delivery: Delivery) -> [ByteBuffer] {
         var frames: [ByteBuffer] = []
-        frames.reserveCapacity(delivery.events.count + 1)
+        frames.reserveCapacity(delivery.batches.count + 1)
         if let signal = delivery.signal {
             let message = PhoenixMessage(topic: topic, event: "broadcast", payload: .object([
                 "type": .string("broadcast"), "event": .string(signal.rawValue),
@@ -128,8 +129,8 @@ final class ChannelFeed: SubscriptionSink {
             ]))
             frames.append(WebSocketWire.textFrame(message.encoded(version)))
         }
-        for event in delivery.events {
-            frames.append(event.frames.wireFrame(version))
+        for batch in delivery.batches {
+            frames.append(batch.frames.wire(version))
         }
         return frames
     }

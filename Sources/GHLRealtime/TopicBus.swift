@@ -90,17 +90,18 @@ public final class TopicBus: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
         var sinks = SinkWakeups()
         state.withLock { state in
-            var framed: [String: [FramedEvent]] = [:]
+            var byTopic: [String: [TopicEvent]] = [:]
             for change in changes {
                 let event = TopicEvent(seq: state.log.nextSeq, change: change)
                 state.log.append(event)
                 if state.subscribers[event.topic] != nil {
-                    framed[event.topic, default: []].append(FramedEvent(event))
+                    byTopic[event.topic, default: []].append(event)
                 }
             }
-            for (topic, events) in framed {
+            for (topic, events) in byTopic {
+                let batch = FramedBatch(events)
                 for subscription in state.subscribers[topic] ?? [] {
-                    let outcome = subscription.enqueue(events)
+                    let outcome = subscription.enqueue(batch)
                     switch outcome.wakeup {
                     case .task(let waiter): waiters.append(waiter)
                     case .sink(let sink): sinks.add(sink)
@@ -122,7 +123,7 @@ public final class TopicBus: Sendable {
         state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
-                start = state.log.events(of: topic, after: seq).map { .resume($0.map(FramedEvent.init)) } ?? .refetch
+                start = state.log.events(of: topic, after: seq).map { .resume($0) } ?? .refetch
             }
             let subscription = BusSubscription(topic: topic, id: state.nextID, limit: configuration.subscriberQueueLimit,
                                                seqAtSubscribe: state.log.nextSeq - 1, start: start, bus: self)

@@ -9,9 +9,14 @@ import NIOCore
 enum WebSocketWire {
     /// `text` as one final text frame: a 2-, 4- or 10-byte header, then the bytes.
     static func textFrame(_ text: ByteBuffer) -> ByteBuffer {
-        let length = text.readableBytes
         var frame = ByteBuffer()
-        frame.reserveCapacity(length + 10)
+        frame.reserveCapacity(text.readableBytes + 10)
+        writeTextFrame(text, to: &frame)
+        return frame
+    }
+
+    static func writeTextFrame(_ text: ByteBuffer, to frame: inout ByteBuffer) {
+        let length = text.readableBytes
         frame.writeInteger(UInt8(0x81))  // FIN, opcode 1 (text)
         switch length {
         case 0...125:
@@ -24,16 +29,22 @@ enum WebSocketWire {
             frame.writeInteger(UInt64(length))
         }
         frame.writeImmutableBuffer(text)
-        return frame
     }
 
-    /// The bytes after `frame`'s header: the text `textFrame` wrapped.
-    static func text(of frame: ByteBuffer) -> ByteBuffer {
-        let headerLength = switch frame.getInteger(at: frame.readerIndex + 1, as: UInt8.self) ?? 0 {
-        case 126: 4
-        case 127: 10
-        default: 2
+    /// The texts of the frames `writeTextFrame` wrote back to back in `frames`.
+    static func texts(of frames: ByteBuffer) -> [ByteBuffer] {
+        var frames = frames
+        var texts: [ByteBuffer] = []
+        while let lengthByte = frames.getInteger(at: frames.readerIndex + 1, as: UInt8.self) {
+            frames.moveReaderIndex(forwardBy: 2)
+            let length = switch lengthByte {
+            case 126: frames.readInteger(as: UInt16.self).map(Int.init)
+            case 127: frames.readInteger(as: UInt64.self).map(Int.init)
+            default: Int(lengthByte)
+            }
+            guard let length, let text = frames.readSlice(length: length) else { break }
+            texts.append(text)
         }
-        return frame.getSlice(at: frame.readerIndex + headerLength, length: frame.readableBytes - headerLength) ?? ByteBuffer()
+        return texts
     }
 }

@@ -52,6 +52,30 @@ import Testing
         }
     }
 
+    /// A commit's frames leave as one shared buffer; the client still reads one
+    /// broadcast per change, in order, with 7-, 16- and 64-bit frame lengths.
+    @Test func aCommitArrivesAsOneBroadcastPerChangeWhateverTheirSize() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
+        let a = fixture.sourceA
+        let names = ["s", String(repeating: "m", count: 300), String(repeating: "L", count: 70_000)]
+        try await withRealtimeServer(fixture, authorizer) { port, _ in
+            for version in [PhoenixVersion.v1, .v2] {
+                try await PhoenixTestClient.connect(port: port, query: "vsn=\(version.rawValue)", version: version) { client in
+                    try await client.join(a, token: "token-alice")
+                    #expect(try await client.receive().status == "ok")
+                    try fixture.upsert(a, names.enumerated().map { ("\(version.rawValue)-\($0.offset)", $0.element) })
+                    for (index, name) in names.enumerated() {
+                        let change = try #require(try await client.receive().change)
+                        #expect(change["new"]?["ghl_contact_id"] == .string("\(version.rawValue)-\(index)"))
+                        #expect(change["new"]?["raw"]?["firstName"] == .string(name))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func joinsAreRefusedWithoutAGrantOrAValidToken() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }

@@ -29,7 +29,9 @@ struct PhoenixTestClient {
 
     static func connect(port: Int, query: String, version: PhoenixVersion,
                         _ body: @Sendable @escaping (inout PhoenixTestClient) async throws -> Void) async throws {
+        // Frames as large as browsers and realtime-py (1 MiB messages) accept; the default is 16 KiB.
         try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(RealtimeService.path)?\(query)",
+                                          configuration: .init(maxFrameSize: 1 << 20),
                                           logger: Logger(label: "test-client")) { inbound, outbound, _ in
             var client = PhoenixTestClient(iterator: inbound.messages(maxSize: 1 << 22).makeAsyncIterator(),
                                            outbound: outbound, version: version)

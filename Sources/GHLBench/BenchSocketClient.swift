@@ -1,0 +1,258 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The realtime benchmark's client: a bare NIO WebSocket that joins one
+/// channel and notes when each benchmark event arrives, and nothing else.
+///
+/// The clients share the server's two cores, so a full client (frames as
+/// Strings, messages through an async sequence, a JSON decode or a string
+/// search per frame) would make the server look slower than it is. This one
+/// parses frame headers in place and finds the event number with a short scan;
+/// the receipt time is read once per socket read, so every frame is stamped
+/// when its bytes reached the client, never later.
+final class BenchSocketClient: Sendable {
+    private let channel: any Channel
+    private let handler: NIOLoopBound<Handler>
+
+    /// Connects, upgrades to WebSocket and sends `join`; `progress` counts the join and completion.
+    static func connect(host: String, port: Int, path: String, join: String, expected: Int,
+                        origin: ContinuousClock.Instant, progress: BenchClientProgress,
+                        group: any EventLoopGroup) async throws -> BenchSocketClient {
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port).get()
+        let handler = try await channel.eventLoop.submit {
+            let handler = Handler(host: "\(host):\(port)", path: path, join: join, expected: expected,
+                                  origin: origin, progress: progress)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        return BenchSocketClient(channel: channel, handler: handler)
+    }
+
+    private init(channel: any Channel, handler: NIOLoopBound<Handler>) {
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// What arrived, read on the client's event loop.
+    func arrivals() async throws -> BenchArrivals {
+        try await channel.eventLoop.submit { [handler] in handler.value.arrivals }.get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        private let host: String
+        private let path: String
+        private let join: String
+        private let expected: Int
+        private let origin: ContinuousClock.Instant
+        private let progress: BenchClientProgress
+        private var upgraded = false
+        private var joined = false
+        private var pending = ByteBuffer()
+        fileprivate var arrivals = BenchArrivals()
+
+        init(host: String, path: String, join: String, expected: Int, origin: ContinuousClock.Instant,
+             progress: BenchClientProgress) {
+            self.host = host
+            self.path = path
+            self.join = join
+            self.expected = expected
+            self.origin = origin
+            self.progress = progress
+        }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            // The key is fixed: the server answers any key, and the benchmark does not check the accept hash.
+            let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: Z2hsc3luYy1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let receivedAt = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
+            var incoming = unwrapInboundIn(data)
+            if pending.readableBytes == 0 {
+                pending = incoming
+            } else {
+                pending.writeBuffer(&incoming)
+            }
+            if !upgraded {
+                guard let end = pending.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
+                let head = pending.readString(length: end.upperBound - pending.readerIndex) ?? ""
+                guard head.hasPrefix("HTTP/1.1 101") else {
+                    progress.failed("upgrade refused: \(head.prefix(while: { $0 != "\r" }))")
+                    context.close(promise: nil)
+                    return
+                }
+                upgraded = true
+                context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0x1, ByteBuffer(string: join))), promise: nil)
+            }
+            while let frame = nextFrame() {
+                handle(frame, receivedAt: receivedAt, context: context)
+            }
+            if pending.readableBytes == 0 {
+                pending.clear()
+            } else if pending.readerIndex > 1 << 16 {
+                pending.discardReadBytes()
+            }
+        }
+
+        /// The next whole frame in `pending`: its opcode and payload (server frames are unmasked).
+        private func nextFrame() -> (opcode: UInt8, payload: ByteBuffer)? {
+            let start = pending.readerIndex
+            guard let first = pending.getInteger(at: start, as: UInt8.self),
+                  let second = pending.getInteger(at: start + 1, as: UInt8.self) else { return nil }
+            var header = 2
+            var length = Int(second & 0x7F)
+            if length == 126 {
+                guard let extended = pending.getInteger(at: start + 2, as: UInt16.self) else { return nil }
+                length = Int(extended)
+                header = 4
+            } else if length == 127 {
+                guard let extended = pending.getInteger(at: start + 2, as: UInt64.self) else { return nil }
+                length = Int(extended)
+                header = 10
+            }
+            guard pending.readableBytes >= header + length,
+                  let payload = pending.getSlice(at: start + header, length: length) else { return nil }
+            pending.moveReaderIndex(forwardBy: header + length)
+            return (first & 0x0F, payload)
+        }
+
+        private func handle(_ frame: (opcode: UInt8, payload: ByteBuffer), receivedAt: Int64, context: ChannelHandlerContext) {
+            switch frame.opcode {
+            case 0x1 where joined:
+                if let id = Self.number(after: Self.eventMarker, in: frame.payload) {
+                    if arrivals.record(id, at: receivedAt) == expected { progress.clientCompleted() }
+                } else if Self.contains(Self.resyncMarker, in: frame.payload) || Self.contains(Self.refetchMarker, in: frame.payload) {
+                    arrivals.signals += 1
+                }
+            case 0x1:
+                // The first text frame answers the join.
+                guard Self.contains(Array(#""status":"ok""#.utf8), in: frame.payload) else {
+                    progress.failed("join refused: \(String(buffer: frame.payload))")
+                    context.close(promise: nil)
+                    return
+                }
+                joined = true
+                progress.clientJoined()
+            case 0x9:
+                context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0xA, frame.payload)), promise: nil)
+            case 0x8:
+                context.close(promise: nil)
+            default:
+                break
+            }
+        }
+
+        /// `"ghl_contact_id":"rt-`: the benchmark's contacts are `rt-N`, N the event number.
+        private static let eventMarker = Array(#""ghl_contact_id":"rt-"#.utf8)
+        private static let resyncMarker = Array(#""event":"resync""#.utf8)
+        private static let refetchMarker = Array(#""event":"refetch""#.utf8)
+
+        /// The index just past `marker` in `payload`. A plain forward scan: the
+        /// event number sits in the first hundred-odd bytes of a broadcast.
+        private static func offset(of marker: [UInt8], in payload: ByteBuffer) -> Int? {
+            payload.withUnsafeReadableBytes { bytes in
+                marker.withUnsafeBytes { needle in
+                    guard bytes.count >= needle.count, let first = needle.first else { return nil }
+                    for index in 0...(bytes.count - needle.count) where bytes[index] == first {
+                        if memcmp(bytes.baseAddress! + index, needle.baseAddress!, needle.count) == 0 {
+                            return index + needle.count
+                        }
+                    }
+                    return nil
+                }
+            }
+        }
+
+        private static func contains(_ marker: [UInt8], in payload: ByteBuffer) -> Bool {
+            offset(of: marker, in: payload) != nil
+        }
+
+        private static func number(after marker: [UInt8], in payload: ByteBuffer) -> Int? {
+            guard let offset = offset(of: marker, in: payload) else { return nil }
+            var value = 0
+            var digits = 0
+            for byte in payload.readableBytesView.dropFirst(offset) {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            }
+            return digits > 0 ? value : nil
+        }
+
+        /// A client frame: final, masked (RFC 6455 requires it of clients).
+        private static func maskedFrame(opcode: UInt8, _ payload: ByteBuffer) -> ByteBuffer {
+            var frame = ByteBuffer()
+            frame.writeInteger(0x80 | opcode)
+            let length = payload.readableBytes
+            if length < 126 {
+                frame.writeInteger(UInt8(0x80 | length))
+            } else if length <= 0xFFFF {
+                frame.writeInteger(UInt8(0x80 | 126))
+                frame.writeInteger(UInt16(length))
+            } else {
+                frame.writeInteger(UInt8(0x80 | 127))
+                frame.writeInteger(UInt64(length))
+            }
+            let mask = (0..<4).map { _ in UInt8.random(in: .min ... .max) }
+            frame.writeBytes(mask)
+            for (index, byte) in payload.readableBytesView.enumerated() {
+                frame.writeInteger(byte ^ mask[index % 4])
+            }
+            return frame
+        }
+    }
+}
+
+/// One client's receipts: the nanoseconds after the benchmark's origin at
+/// which each event number arrived, plus what should never happen.
+struct BenchArrivals: Sendable {
+    /// Indexed by event number; `-1` until it arrives. Allocated at the first
+    /// event, so an idle client's memory is only its connection's.
+    private(set) var receivedAt: [Int64] = []
+    private(set) var count = 0
+    private(set) var duplicates = 0
+    /// `resync` / `refetch` broadcasts: events were dropped for this client.
+    var signals = 0
+
+    /// Records an arrival; returns the number of distinct events received so far.
+    mutating func record(_ id: Int, at nanoseconds: Int64) -> Int {
+        if id >= receivedAt.count {
+            receivedAt.append(contentsOf: repeatElement(-1, count: max(id + 1, receivedAt.count * 2, 1_024) - receivedAt.count))
+        }
+        if receivedAt[id] >= 0 {
+            duplicates += 1
+        } else {
+            receivedAt[id] = nanoseconds
+            count += 1
+        }
+        return count
+    }
+}
+
+/// What the clients report while they run: joins, completions, the first failure.
+final class BenchClientProgress: Sendable {
+    private let joinedCount = Atomic<Int>(0)
+    private let completedCount = Atomic<Int>(0)
+    private let failure = Mutex<String?>(nil)
+
+    func clientJoined() { joinedCount.add(1, ordering: .relaxed) }
+    func clientCompleted() { completedCount.add(1, ordering: .relaxed) }
+    func failed(_ reason: String) { failure.withLock { $0 = $0 ?? reason } }
+
+    var joined: Int { joinedCount.load(ordering: .relaxed) }
+    var completed: Int { completedCount.load(ordering: .relaxed) }
+    var firstFailure: String? { failure.withLock { $0 } }
+}
