@@ -9,7 +9,7 @@ import Synchronization
 /// The clients share the server's two cores, so a full client (frames as
 /// Strings, messages through an async sequence, a JSON decode or a string
 /// search per frame) would make the server look slower than it is. This one
-/// parses frame headers in place and finds the event number with a short scan;
+/// parses frame headers in place and finds the event number with `memchr`;
 /// the receipt time is read once per socket read, so every frame is stamped
 /// when its bytes reached the client, never later.
 final class BenchSocketClient: Sendable {
@@ -101,7 +101,8 @@ final class BenchSocketClient: Sendable {
                 handle(frame, receivedAt: receivedAt, context: context)
             }
             if pending.readableBytes == 0 {
-                pending.clear()
+                // Let the read buffer go: an idle client holds no buffer.
+                pending = ByteBuffer()
             } else if pending.readerIndex > 1 << 16 {
                 pending.discardReadBytes()
             }
@@ -160,16 +161,18 @@ final class BenchSocketClient: Sendable {
         private static let resyncMarker = Array(#""event":"resync""#.utf8)
         private static let refetchMarker = Array(#""event":"refetch""#.utf8)
 
-        /// The index just past `marker` in `payload`. A plain forward scan: the
-        /// event number sits in the first hundred-odd bytes of a broadcast.
+        /// The index just past `marker` in `payload`: `memchr` finds each
+        /// occurrence of the marker's last byte (the event marker's `-` is rare
+        /// in a broadcast), then the bytes before it are compared.
         private static func offset(of marker: [UInt8], in payload: ByteBuffer) -> Int? {
             payload.withUnsafeReadableBytes { bytes in
                 marker.withUnsafeBytes { needle in
-                    guard bytes.count >= needle.count, let first = needle.first else { return nil }
-                    for index in 0...(bytes.count - needle.count) where bytes[index] == first {
-                        if memcmp(bytes.baseAddress! + index, needle.baseAddress!, needle.count) == 0 {
-                            return index + needle.count
-                        }
+                    guard let base = bytes.baseAddress, let last = needle.last, bytes.count >= needle.count else { return nil }
+                    var from = needle.count - 1
+                    while from < bytes.count, let hit = memchr(base + from, Int32(last), bytes.count - from) {
+                        let end = base.distance(to: UnsafeRawPointer(hit)) + 1
+                        if memcmp(base + end - needle.count, needle.baseAddress!, needle.count) == 0 { return end }
+                        from = end
                     }
                     return nil
                 }
