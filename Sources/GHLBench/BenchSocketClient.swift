@@ -1,4 +1,5 @@
 import Foundation
+import GHLRealtime
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -16,16 +17,29 @@ final class BenchSocketClient: Sendable {
     private let channel: any Channel
     private let handler: NIOLoopBound<Handler>
 
-    /// Connects, upgrades to WebSocket and sends `join`; `progress` counts the join and completion.
-    static func connect(host: String, port: Int, path: String, join: String, expected: Int,
-                        origin: ContinuousClock.Instant, progress: BenchClientProgress,
-                        group: any EventLoopGroup) async throws -> BenchSocketClient {
+    /// What every client of a run shares.
+    struct Setup: Sendable {
+        var host = "127.0.0.1"
+        var port: Int
+        /// Path and query of the WebSocket endpoint.
+        var path: String
+        /// The `phx_join` message, as text.
+        var join: String
+        /// Events each client should receive.
+        var expected: Int
+        /// Receipt times are nanoseconds after this instant.
+        var origin: ContinuousClock.Instant
+        /// Counts joins and completions.
+        var progress: BenchClientProgress
+    }
+
+    /// Connects, upgrades to WebSocket and sends the join.
+    static func connect(_ setup: Setup, group: any EventLoopGroup) async throws -> BenchSocketClient {
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port).get()
+            .connect(host: setup.host, port: setup.port).get()
         let handler = try await channel.eventLoop.submit {
-            let handler = Handler(host: "\(host):\(port)", path: path, join: join, expected: expected,
-                                  origin: origin, progress: progress)
+            let handler = Handler(setup)
             try channel.pipeline.syncOperations.addHandler(handler)
             return NIOLoopBound(handler, eventLoop: channel.eventLoop)
         }.get()
@@ -50,36 +64,25 @@ final class BenchSocketClient: Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
 
-        private let host: String
-        private let path: String
-        private let join: String
-        private let expected: Int
-        private let origin: ContinuousClock.Instant
-        private let progress: BenchClientProgress
+        private let setup: Setup
         private var upgraded = false
         private var joined = false
         private var pending = ByteBuffer()
         fileprivate var arrivals = BenchArrivals()
 
-        init(host: String, path: String, join: String, expected: Int, origin: ContinuousClock.Instant,
-             progress: BenchClientProgress) {
-            self.host = host
-            self.path = path
-            self.join = join
-            self.expected = expected
-            self.origin = origin
-            self.progress = progress
+        init(_ setup: Setup) {
+            self.setup = setup
         }
 
         func handlerAdded(context: ChannelHandlerContext) {
             // The key is fixed: the server answers any key, and the benchmark does not check the accept hash.
-            let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            let request = "GET \(setup.path) HTTP/1.1\r\nHost: \(setup.host):\(setup.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: Z2hsc3luYy1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n\r\n"
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let receivedAt = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
+            let receivedAt = Int64((ContinuousClock.now - setup.origin) / .nanoseconds(1))
             var incoming = unwrapInboundIn(data)
             if pending.readableBytes == 0 {
                 pending = incoming
@@ -90,12 +93,12 @@ final class BenchSocketClient: Sendable {
                 guard let end = pending.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
                 let head = pending.readString(length: end.upperBound - pending.readerIndex) ?? ""
                 guard head.hasPrefix("HTTP/1.1 101") else {
-                    progress.failed("upgrade refused: \(head.prefix(while: { $0 != "\r" }))")
+                    setup.progress.failed("upgrade refused: \(head.prefix(while: { $0 != "\r" }))")
                     context.close(promise: nil)
                     return
                 }
                 upgraded = true
-                context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0x1, ByteBuffer(string: join))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0x1, ByteBuffer(string: setup.join))), promise: nil)
             }
             while let frame = nextFrame() {
                 handle(frame, receivedAt: receivedAt, context: context)
@@ -110,43 +113,29 @@ final class BenchSocketClient: Sendable {
 
         /// The next whole frame in `pending`: its opcode and payload (server frames are unmasked).
         private func nextFrame() -> (opcode: UInt8, payload: ByteBuffer)? {
-            let start = pending.readerIndex
-            guard let first = pending.getInteger(at: start, as: UInt8.self),
-                  let second = pending.getInteger(at: start + 1, as: UInt8.self) else { return nil }
-            var header = 2
-            var length = Int(second & 0x7F)
-            if length == 126 {
-                guard let extended = pending.getInteger(at: start + 2, as: UInt16.self) else { return nil }
-                length = Int(extended)
-                header = 4
-            } else if length == 127 {
-                guard let extended = pending.getInteger(at: start + 2, as: UInt64.self) else { return nil }
-                length = Int(extended)
-                header = 10
-            }
-            guard pending.readableBytes >= header + length,
-                  let payload = pending.getSlice(at: start + header, length: length) else { return nil }
-            pending.moveReaderIndex(forwardBy: header + length)
-            return (first & 0x0F, payload)
+            guard let header = WebSocketWire.header(in: pending),
+                  pending.readableBytes >= header.length + header.payloadLength else { return nil }
+            pending.moveReaderIndex(forwardBy: header.length)
+            return (header.opcode, pending.readSlice(length: header.payloadLength)!)
         }
 
         private func handle(_ frame: (opcode: UInt8, payload: ByteBuffer), receivedAt: Int64, context: ChannelHandlerContext) {
             switch frame.opcode {
             case 0x1 where joined:
                 if let id = Self.number(after: Self.eventMarker, in: frame.payload) {
-                    if arrivals.record(id, at: receivedAt) == expected { progress.clientCompleted() }
+                    if arrivals.record(id, at: receivedAt) == setup.expected { setup.progress.clientCompleted() }
                 } else if Self.contains(Self.resyncMarker, in: frame.payload) || Self.contains(Self.refetchMarker, in: frame.payload) {
                     arrivals.signals += 1
                 }
             case 0x1:
                 // The first text frame answers the join.
                 guard Self.contains(Array(#""status":"ok""#.utf8), in: frame.payload) else {
-                    progress.failed("join refused: \(String(buffer: frame.payload))")
+                    setup.progress.failed("join refused: \(String(buffer: frame.payload))")
                     context.close(promise: nil)
                     return
                 }
                 joined = true
-                progress.clientJoined()
+                setup.progress.clientJoined()
             case 0x9:
                 context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0xA, frame.payload)), promise: nil)
             case 0x8:
@@ -198,17 +187,7 @@ final class BenchSocketClient: Sendable {
         /// A client frame: final, masked (RFC 6455 requires it of clients).
         private static func maskedFrame(opcode: UInt8, _ payload: ByteBuffer) -> ByteBuffer {
             var frame = ByteBuffer()
-            frame.writeInteger(0x80 | opcode)
-            let length = payload.readableBytes
-            if length < 126 {
-                frame.writeInteger(UInt8(0x80 | length))
-            } else if length <= 0xFFFF {
-                frame.writeInteger(UInt8(0x80 | 126))
-                frame.writeInteger(UInt16(length))
-            } else {
-                frame.writeInteger(UInt8(0x80 | 127))
-                frame.writeInteger(UInt64(length))
-            }
+            WebSocketWire.writeHeader(opcode: opcode, payloadLength: payload.readableBytes, masked: true, to: &frame)
             let mask = (0..<4).map { _ in UInt8.random(in: .min ... .max) }
             frame.writeBytes(mask)
             for (index, byte) in payload.readableBytesView.enumerated() {

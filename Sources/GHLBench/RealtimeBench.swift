@@ -37,9 +37,11 @@ public struct RealtimeBench: Sendable {
         let origin = ContinuousClock.now
         let progress = BenchClientProgress()
         let join = #"{"topic":"realtime:ghl:\#(source)","event":"phx_join","payload":{"config":{"broadcast":{"self":false},"private":true},"access_token":"\#(token)"},"ref":"1","join_ref":"1"}"#
+        let setup = BenchSocketClient.Setup(port: server.port, path: "/realtime/v1/websocket?vsn=1.0.0", join: join,
+                                            expected: total, origin: origin, progress: progress)
 
         let rssBefore = ProcessStats.residentBytes
-        let sockets = try await connect(port: server.port, join: join, expected: total, origin: origin, progress: progress)
+        let sockets = try await connect(setup)
         let deadline = ContinuousClock.now + .seconds(60)
         while progress.joined < clients {
             if let failure = progress.firstFailure { throw BenchError(failure) }
@@ -110,19 +112,14 @@ public struct RealtimeBench: Sendable {
         return report
     }
 
-    /// Connects and joins every client, a few dozen at a time, as a crowd reconnecting would.
-    private func connect(port: Int, join: String, expected: Int, origin: ContinuousClock.Instant,
-                         progress: BenchClientProgress) async throws -> [BenchSocketClient] {
+    /// Connects and joins every client, fifty at a time, as a crowd reconnecting would.
+    private func connect(_ setup: BenchSocketClient.Setup) async throws -> [BenchSocketClient] {
         var sockets: [BenchSocketClient] = []
         sockets.reserveCapacity(clients)
         for first in stride(from: 0, to: clients, by: 50) {
             try await withThrowingTaskGroup(of: BenchSocketClient.self) { group in
                 for _ in first..<min(first + 50, clients) {
-                    group.addTask {
-                        try await BenchSocketClient.connect(host: "127.0.0.1", port: port, path: "/realtime/v1/websocket?vsn=1.0.0",
-                                                            join: join, expected: expected, origin: origin, progress: progress,
-                                                            group: MultiThreadedEventLoopGroup.singleton)
-                    }
+                    group.addTask { try await BenchSocketClient.connect(setup, group: MultiThreadedEventLoopGroup.singleton) }
                 }
                 for try await socket in group { sockets.append(socket) }
             }
