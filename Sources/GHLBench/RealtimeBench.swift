@@ -1,15 +1,20 @@
 import Foundation
 import GHLStore
 import GRDB
-import HummingbirdWSClient
-import Logging
-import Synchronization
+import NIOPosix
 
 /// The `realtime` scenario: N WebSocket clients joined on one source's channel
 /// while the store commits E contact changes per second; every change must
-/// reach every client. Latency runs from the start of the committing write to
-/// the client reading the broadcast frame, so it includes the write itself.
-/// Clients run in this process, so `rss_bytes` counts them too.
+/// reach every client.
+///
+/// Latency runs from the start of the committing write to the moment the
+/// client's socket read returned the broadcast frame, for every event at every
+/// client, so it includes the write itself. Nothing is sampled or dropped:
+/// `delivered` counts distinct (client, event) receipts against `expected`,
+/// and `duplicates` and `resync_signals` report what must stay zero.
+///
+/// The clients (`BenchSocketClient`) run in this process on the same cores as
+/// the server, so the RSS figures count both ends of each connection.
 public struct RealtimeBench: Sendable {
     public var clients = 50
     public var eventsPerSecond = 500
@@ -28,123 +33,97 @@ public struct RealtimeBench: Sendable {
 
     private func measure(_ server: BenchServer, store: Store, source: String) async throws -> BenchReport {
         let token = try await server.user("rt-viewer@example.com", role: .viewer, on: source)
-        let rssBefore = ProcessStats.residentBytes
         let total = Int(Double(eventsPerSecond) * seconds)
-        let recorder = LatencyRecorder(events: total)
+        let origin = ContinuousClock.now
+        let progress = BenchClientProgress()
+        let join = #"{"topic":"realtime:ghl:\#(source)","event":"phx_join","payload":{"config":{"broadcast":{"self":false},"private":true},"access_token":"\#(token)"},"ref":"1","join_ref":"1"}"#
+        let setup = BenchSocketClient.Setup(port: server.port, path: "/realtime/v1/websocket?vsn=1.0.0", join: join,
+                                            expected: total, origin: origin, progress: progress)
 
-        var connections: [Task<Void, any Error>] = []
-        defer { for connection in connections { connection.cancel() } }
-        for _ in 0..<clients {
-            connections.append(Task {
-                try await Self.client(url: "ws://127.0.0.1:\(server.port)/realtime/v1/websocket?vsn=1.0.0",
-                                      topic: "realtime:ghl:\(source)", token: token, expected: total,
-                                      recorder: recorder)
-            })
-        }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while recorder.joined < clients {
-            guard ContinuousClock.now < deadline else { throw BenchError("only \(recorder.joined) of \(clients) clients joined") }
+        let rssBefore = ProcessStats.residentBytes
+        let sockets = try await connect(setup)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while progress.joined < clients {
+            if let failure = progress.firstFailure { throw BenchError(failure) }
+            guard ContinuousClock.now < deadline else { throw BenchError("only \(progress.joined) of \(clients) clients joined") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let connectedRSS = ProcessStats.residentBytes
+        let rssConnected = ProcessStats.residentBytes
 
+        var committedAt = [Int64](repeating: 0, count: total)
         let start = ContinuousClock.now
         let interval = Duration.seconds(Double(batch) / Double(eventsPerSecond))
         var next = start
         var written = 0
         while written < total {
-            let ids = (written..<min(written + batch, total)).map { $0 }
+            let ids = written..<min(written + batch, total)
             let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": "rt-\($0)".databaseValue],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
-            recorder.committed(ids, at: ContinuousClock.now)
+            let now = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
+            for id in ids { committedAt[id] = now }
             try store.upsert(.contacts, sourceId: source, records: records)
             written += ids.count
             next = next + interval
             try await Task.sleep(until: next, clock: .continuous)
         }
+        let committing = (ContinuousClock.now - start).seconds
         // Give the last events time to arrive, then stop.
         let drain = ContinuousClock.now + .seconds(5)
-        while recorder.delivered < total * clients && ContinuousClock.now < drain {
-            try await Task.sleep(for: .milliseconds(20))
+        while progress.completed < clients && ContinuousClock.now < drain {
+            try await Task.sleep(for: .milliseconds(10))
         }
         let wall = (ContinuousClock.now - start).seconds
-        let latencies = Percentiles(recorder.latencies)
+        let rssAfter = ProcessStats.residentBytes
+
+        var latencies: [Double] = []
+        latencies.reserveCapacity(total * clients)
+        var duplicates = 0, signals = 0
+        for socket in sockets {
+            let arrivals = try await socket.arrivals()
+            for (id, receivedAt) in arrivals.receivedAt.enumerated() where receivedAt >= 0 && id < total {
+                latencies.append(Double(receivedAt - committedAt[id]) / 1_000_000)
+            }
+            duplicates += arrivals.duplicates
+            signals += arrivals.signals
+        }
+        for socket in sockets { await socket.close() }
+        let percentiles = Percentiles(latencies)
 
         var report = BenchReport(scenario: "realtime")
         report.set("wall_seconds", wall)
+        report.set("commit_seconds", committing)
         report.set("clients", clients)
         report.set("events", total)
         report.set("events_per_second", eventsPerSecond)
-        report.set("delivered", recorder.delivered)
-        report.set("lost", total * clients - recorder.delivered)
-        report.set("latency_ms_p50", latencies.value(50))
-        report.set("latency_ms_p95", latencies.value(95))
-        report.set("latency_ms_p99", latencies.value(99))
-        report.set("rss_bytes", ProcessStats.residentBytes)
-        report.set("rss_bytes_per_client", (connectedRSS - rssBefore) / max(clients, 1))
+        report.set("expected", total * clients)
+        report.set("delivered", percentiles.count)
+        report.set("lost", total * clients - percentiles.count)
+        report.set("duplicates", duplicates)
+        report.set("resync_signals", signals)
+        report.set("frames_per_second", Double(percentiles.count) / committing)
+        report.set("latency_ms_p50", percentiles.value(50))
+        report.set("latency_ms_p95", percentiles.value(95))
+        report.set("latency_ms_p99", percentiles.value(99))
+        report.set("latency_ms_max", percentiles.value(100))
+        report.set("rss_bytes_before", rssBefore)
+        report.set("rss_bytes_connected", rssConnected)
+        report.set("rss_bytes", rssAfter)
+        report.set("rss_bytes_per_client", (rssConnected - rssBefore) / max(clients, 1))
         return report
     }
 
-    /// One Phoenix client: join, then read broadcasts until `expected` arrived or cancelled.
-    private static func client(url: String, topic: String, token: String, expected: Int,
-                               recorder: LatencyRecorder) async throws {
-        var logger = Logger(label: "ghlsync.bench.client")
-        logger.logLevel = .critical
-        try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
-            let join = #"{"topic":"\#(topic)","event":"phx_join","payload":{"config":{"broadcast":{"self":false},"private":true},"access_token":"\#(token)"},"ref":"1","join_ref":"1"}"#
-            try await outbound.write(.text(join))
-            var received = 0
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message else { continue }
-                if text.contains("\"phx_reply\"") {
-                    guard text.contains("\"ok\"") else { throw BenchError("join refused: \(text)") }
-                    recorder.clientJoined()
-                } else if let id = LatencyRecorder.eventId(in: text) {
-                    recorder.arrived(id, at: ContinuousClock.now)
-                    received += 1
-                    if received == expected { return }
+    /// Connects and joins every client, fifty at a time, as a crowd reconnecting would.
+    private func connect(_ setup: BenchSocketClient.Setup) async throws -> [BenchSocketClient] {
+        var sockets: [BenchSocketClient] = []
+        sockets.reserveCapacity(clients)
+        for first in stride(from: 0, to: clients, by: 50) {
+            try await withThrowingTaskGroup(of: BenchSocketClient.self) { group in
+                for _ in first..<min(first + 50, clients) {
+                    group.addTask { try await BenchSocketClient.connect(setup, group: MultiThreadedEventLoopGroup.singleton) }
                 }
+                for try await socket in group { sockets.append(socket) }
             }
         }
-    }
-}
-
-/// Joined clients, commit instants by event, and the latencies of their arrivals.
-final class LatencyRecorder: Sendable {
-    private struct State {
-        var joined = 0
-        var committedAt: [ContinuousClock.Instant?]
-        var latencies: [Double] = []
-    }
-    private let state: Mutex<State>
-
-    init(events: Int) {
-        state = Mutex(State(committedAt: Array(repeating: nil, count: events)))
-    }
-
-    func clientJoined() {
-        state.withLock { $0.joined += 1 }
-    }
-
-    var joined: Int { state.withLock { $0.joined } }
-
-    func committed(_ ids: [Int], at instant: ContinuousClock.Instant) {
-        state.withLock { for id in ids { $0.committedAt[id] = instant } }
-    }
-
-    func arrived(_ id: Int, at instant: ContinuousClock.Instant) {
-        state.withLock {
-            guard let committed = $0.committedAt[id] else { return }
-            $0.latencies.append((instant - committed).seconds * 1000)
-        }
-    }
-
-    var latencies: [Double] { state.withLock { $0.latencies } }
-    var delivered: Int { state.withLock { $0.latencies.count } }
-
-    /// The benchmark's event number, from a broadcast frame naming `"ghl_contact_id":"rt-N"`.
-    static func eventId(in frame: String) -> Int? {
-        guard let marker = frame.range(of: "\"ghl_contact_id\":\"rt-") else { return nil }
-        return Int(frame[marker.upperBound...].prefix { $0.isNumber })
+        return sockets
     }
 }

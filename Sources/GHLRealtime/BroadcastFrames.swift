@@ -1,22 +1,40 @@
 import NIOCore
 
-/// The WebSocket text frames of one change, in both Phoenix serializers.
+/// The WebSocket frames of a batch of changes, in both Phoenix serializers.
 ///
-/// Built once per event when it is published and shared by every subscriber,
-/// so fan-out copies no bytes: each socket writes the same buffer.
+/// Built once per commit when it is published and shared by every subscriber
+/// (Phoenix's fastlane): a broadcast carries no refs, so every subscriber of a
+/// topic receives the same bytes, headers included. A subscriber writes a
+/// commit's frames as one buffer, so fan-out copies nothing and costs one
+/// channel write per subscriber per commit.
 public struct BroadcastFrames: Sendable {
-    public let v1: ByteBuffer
-    public let v2: ByteBuffer
+    private let v1: ByteBuffer
+    private let v2: ByteBuffer
 
-    init(_ event: TopicEvent) {
-        let topic = RealtimeTopic.channelTopic(for: event.topic)
-        let name = event.operation.rawValue
-        v1 = PhoenixMessage.broadcastFrame(topic: topic, event: name, payload: event.payload, .v1)
-        v2 = PhoenixMessage.broadcastFrame(topic: topic, event: name, payload: event.payload, .v2)
+    init(_ events: [TopicEvent]) {
+        v1 = Self.frames(events, .v1)
+        v2 = Self.frames(events, .v2)
     }
 
-    public subscript(version: PhoenixVersion) -> ByteBuffer {
+    private static func frames(_ events: [TopicEvent], _ version: PhoenixVersion) -> ByteBuffer {
+        var frames = ByteBuffer()
+        frames.reserveCapacity(events.reduce(0) { $0 + $1.payload.readableBytes + 160 })
+        for event in events {
+            let topic = RealtimeTopic.channelTopic(for: event.topic)
+            WebSocketWire.writeTextFrame(PhoenixMessage.broadcastFrame(topic: topic, event: event.operation.rawValue,
+                                                                      payload: event.payload, version), to: &frames)
+        }
+        return frames
+    }
+
+    /// The frames back to back, as written to the socket.
+    public func wire(_ version: PhoenixVersion) -> ByteBuffer {
         version == .v1 ? v1 : v2
+    }
+
+    /// Each frame's text: the Phoenix messages, one per event.
+    public func messages(_ version: PhoenixVersion) -> [ByteBuffer] {
+        WebSocketWire.texts(of: wire(version))
     }
 }
 

@@ -1,19 +1,22 @@
+import NIOCore
 import Synchronization
 
-/// An event ready to write: the logged event and its pre-encoded frames.
-public struct FramedEvent: Sendable {
-    public let event: TopicEvent
+/// One commit's events of one topic, ready to write: the events and their
+/// WebSocket frames, encoded once and shared by every subscriber.
+public final class FramedBatch: Sendable {
+    /// In publish (commit) order.
+    public let events: [TopicEvent]
     public let frames: BroadcastFrames
 
-    init(_ event: TopicEvent) {
-        self.event = event
-        self.frames = BroadcastFrames(event)
+    init(_ events: [TopicEvent]) {
+        self.events = events
+        self.frames = BroadcastFrames(events)
     }
 }
 
 /// What a subscriber takes from its queue in one go.
 public struct Delivery: Sendable {
-    /// Tells the subscriber that events are missing before `events`.
+    /// Tells the subscriber that events are missing before `batches`.
     public enum Signal: String, Sendable {
         /// Its queue overflowed and was dropped: it fell too far behind.
         case resync
@@ -23,7 +26,10 @@ public struct Delivery: Sendable {
 
     public var signal: Signal?
     /// In publish (commit) order.
-    public var events: [FramedEvent]
+    public var batches: [FramedBatch]
+
+    /// Every event of the batches, in order.
+    public var events: [TopicEvent] { batches.flatMap(\.events) }
 }
 
 /// One subscriber of one topic, with its own bounded queue.
@@ -44,17 +50,39 @@ public final class BusSubscription: Sendable {
     private let state: Mutex<State>
 
     private struct State {
-        var queue: [FramedEvent] = []
+        var queue: [FramedBatch] = []
+        /// Events in `queue`, held against the limit.
+        var queuedEvents = 0
         var signal: Delivery.Signal?
+        /// A task waiting in `next()`.
         var waiter: CheckedContinuation<Void, Never>?
+        /// The consumer `attach` installed, and whether it was told of events it has not taken yet.
+        var sink: (any SubscriptionSink)?
+        var sinkNotified = false
         var closed = false
+
+        var isReady: Bool { signal != nil || !queue.isEmpty }
+
+        /// Everything waiting, leaving the queue empty.
+        mutating func take() -> Delivery? {
+            sinkNotified = false
+            guard isReady else { return nil }
+            defer { signal = nil; queue = []; queuedEvents = 0 }
+            return Delivery(signal: signal, batches: queue)
+        }
+    }
+
+    /// Who to wake after an append, once the bus has released its lock.
+    enum Wakeup {
+        case task(CheckedContinuation<Void, Never>)
+        case sink(any SubscriptionSink)
     }
 
     /// How a subscription begins.
     enum Start {
         case live
         /// With the missed events queued first.
-        case resume([FramedEvent])
+        case resume([TopicEvent])
         /// The missed events are not all in the log.
         case refetch
     }
@@ -70,7 +98,8 @@ public final class BusSubscription: Sendable {
         case .live:
             resumed = false
         case .resume(let events) where events.count <= self.limit:
-            initial.queue = events
+            initial.queue = events.isEmpty ? [] : [FramedBatch(events)]
+            initial.queuedEvents = events.count
             resumed = true
         case .resume, .refetch:
             initial.signal = .refetch
@@ -80,23 +109,50 @@ public final class BusSubscription: Sendable {
     }
 
     /// Appends a commit's events (called by the bus with its lock held). Returns
-    /// the waiting consumer to resume once the caller has released its lock, and
-    /// whether this append overflowed the queue.
-    func enqueue(_ events: [FramedEvent]) -> (waiter: CheckedContinuation<Void, Never>?, overflowed: Bool) {
+    /// the consumer to wake once the caller has released its lock, and whether
+    /// this append overflowed the queue.
+    func enqueue(_ batch: FramedBatch) -> (wakeup: Wakeup?, overflowed: Bool) {
         state.withLock { state in
             guard !state.closed else { return (nil, false) }
             var overflowed = false
-            if state.queue.count + events.count > limit {
+            if state.queuedEvents + batch.events.count > limit {
                 state.queue = []
+                state.queuedEvents = 0
                 state.signal = .resync
                 overflowed = true
             } else {
-                state.queue.append(contentsOf: events)
+                state.queue.append(batch)
+                state.queuedEvents += batch.events.count
             }
-            let waiter = state.waiter
-            state.waiter = nil
-            return (waiter, overflowed)
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (.task(waiter), overflowed)
+            }
+            if let sink = state.sink, !state.sinkNotified {
+                state.sinkNotified = true
+                return (.sink(sink), overflowed)
+            }
+            return (nil, overflowed)
         }
+    }
+
+    /// Hands this subscription's events to `sink` from now on, on the sink's
+    /// event loop: the push alternative to awaiting `next()`, with no task per
+    /// subscriber. Events already waiting are announced at once.
+    public func attach(_ sink: any SubscriptionSink) {
+        let ready = state.withLock { state in
+            guard !state.closed else { return false }
+            state.sink = sink
+            state.sinkNotified = state.isReady
+            return state.isReady
+        }
+        if ready { sink.eventLoop.execute { sink.subscriptionReady() } }
+    }
+
+    /// Everything waiting now, or nil when nothing is; the attached sink is
+    /// told again when the next events arrive.
+    public func take() -> Delivery? {
+        state.withLock { state in state.closed ? nil : state.take() }
     }
 
     /// Waits for the next events or signal; nil once cancelled. Cancelling the
@@ -104,16 +160,13 @@ public final class BusSubscription: Sendable {
     public func next() async -> Delivery? {
         while true {
             let taken: Delivery?? = state.withLock { state in
-                if state.closed { return .some(nil) }
-                guard state.signal != nil || !state.queue.isEmpty else { return nil }
-                defer { state.signal = nil; state.queue = [] }
-                return Delivery(signal: state.signal, events: state.queue)
+                state.closed ? .some(nil) : state.take().map { .some($0) }
             }
             if let taken { return taken }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = state.withLock { state in
-                        if state.closed || state.signal != nil || !state.queue.isEmpty { return true }
+                        if state.closed || state.isReady { return true }
                         state.waiter = continuation
                         return false
                     }
@@ -126,7 +179,7 @@ public final class BusSubscription: Sendable {
     }
 
     /// Events waiting in the queue (for tests and metrics).
-    public var pendingCount: Int { state.withLock { $0.queue.count } }
+    public var pendingCount: Int { state.withLock { $0.queuedEvents } }
 
     /// Stops the subscription: the bus forgets it and a waiting `next()` returns nil.
     public func cancel() {
@@ -134,10 +187,24 @@ public final class BusSubscription: Sendable {
             guard !state.closed else { return nil }
             state.closed = true
             state.queue = []
+            state.queuedEvents = 0
+            state.sink = nil
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
         bus.remove(self)
     }
+}
+
+/// A consumer the bus hands a subscription's events to on an event loop,
+/// instead of a task awaiting `next()`: a socket writes them where they are.
+public protocol SubscriptionSink: AnyObject, Sendable {
+    /// Where `subscriptionReady` runs.
+    var eventLoop: any EventLoop { get }
+
+    /// Events or a signal arrived while the subscription had none waiting:
+    /// take them with `take()`. Called on `eventLoop`, and not again until a
+    /// `take()`, however many commits arrive in between.
+    func subscriptionReady()
 }

@@ -1,14 +1,12 @@
 import Foundation
-import HummingbirdWebSocket
 import Logging
 import NIOCore
-import NIOWebSocket
 
 /// One WebSocket client speaking Phoenix channels: its joined channels, their
-/// grants, and the task per channel that forwards bus events to the socket.
+/// grants, and the feed per channel that takes bus events to the socket.
 actor RealtimeConnection {
     private let service: RealtimeService
-    private let outbound: WebSocketOutboundWriter
+    private let writer: SocketWriter
     private let parameters: ConnectionParameters
     private let logger: Logger
     private var channels: [String: JoinedChannel] = [:]
@@ -19,8 +17,6 @@ actor RealtimeConnection {
         let sourceId: String
         var grant: ChannelGrant
         let subscription: BusSubscription
-        /// Started once the join reply is written, so no event overtakes it.
-        var forwarder: Task<Void, Never>?
     }
 
     /// A joined channel as the grant sweep sees it.
@@ -31,9 +27,9 @@ actor RealtimeConnection {
         let grant: ChannelGrant
     }
 
-    init(service: RealtimeService, outbound: WebSocketOutboundWriter, parameters: ConnectionParameters, logger: Logger) {
+    init(service: RealtimeService, writer: SocketWriter, parameters: ConnectionParameters, logger: Logger) {
         self.service = service
-        self.outbound = outbound
+        self.writer = writer
         self.parameters = parameters
         self.logger = logger
     }
@@ -43,20 +39,20 @@ actor RealtimeConnection {
     func receive(_ message: PhoenixMessage) async {
         switch (message.topic, message.event) {
         case ("phoenix", "heartbeat"):
-            await reply(to: message, status: "ok", response: .object([:]))
+            reply(to: message, status: "ok", response: .object([:]))
         case (_, "phx_join"):
             await join(message)
         case (_, "phx_leave"):
             if let channel = channels.removeValue(forKey: message.topic) { stop(channel) }
-            await reply(to: message, status: "ok", response: .object([:]))
+            reply(to: message, status: "ok", response: .object([:]))
         case (_, "access_token") where channels[message.topic] != nil:
             await refreshToken(message)
         case (_, _) where channels[message.topic] != nil:
-            await reply(to: message, status: "error", response: .object([
+            reply(to: message, status: "error", response: .object([
                 "reason": .string("\(message.event) is not supported: ghl channels carry committed changes from the server only"),
             ]))
         default:
-            await reply(to: message, status: "error", response: .object(["reason": .string("unmatched topic")]))
+            reply(to: message, status: "error", response: .object(["reason": .string("unmatched topic")]))
         }
     }
 
@@ -75,112 +71,81 @@ actor RealtimeConnection {
     /// Closes a channel the way Supabase Realtime shuts one down: a `system`
     /// error naming the reason, then `phx_close`. Does nothing when the channel
     /// has since been left or joined again.
-    func close(topic: String, subscriptionId: Int, reason: String) async {
+    func close(topic: String, subscriptionId: Int, reason: String) {
         guard let channel = channels[topic], channel.subscription.id == subscriptionId else { return }
         channels[topic] = nil
         stop(channel)
         logger.info("realtime channel closed", metadata: ["topic": "\(topic)", "reason": "\(reason)"])
-        await send(PhoenixMessage(topic: topic, event: "system", payload: .object([
+        send(PhoenixMessage(topic: topic, event: "system", payload: .object([
             "channel": .string(String(topic.dropFirst(RealtimeTopic.channelPrefix.count))),
             "extension": .string("system"), "message": .string(reason), "status": .string("error"),
         ])))
-        await send(PhoenixMessage(joinRef: channel.joinRef, ref: channel.joinRef, topic: topic, event: "phx_close", payload: .object([:])))
+        send(PhoenixMessage(joinRef: channel.joinRef, ref: channel.joinRef, topic: topic, event: "phx_close", payload: .object([:])))
     }
 
     private func join(_ message: PhoenixMessage) async {
-        func refuse(_ reason: String) async {
-            await reply(to: message, status: "error", response: .object(["reason": .string(reason)]))
+        func refuse(_ reason: String) {
+            reply(to: message, status: "error", response: .object(["reason": .string(reason)]))
         }
         // A second join of a topic replaces the first, as in Phoenix.
         if let previous = channels.removeValue(forKey: message.topic) { stop(previous) }
         guard let sourceId = RealtimeTopic.sourceId(ofChannel: message.topic) else {
-            return await refuse("unknown topic \(message.topic): ghlsync serves realtime:ghl:{source_id}")
+            return refuse("unknown topic \(message.topic): ghlsync serves realtime:ghl:{source_id}")
         }
         let config = message.payload["config"]
         if case .array(let bindings) = config?["postgres_changes"], !bindings.isEmpty {
-            return await refuse("postgres_changes is not available: listen to broadcast events INSERT, UPDATE and DELETE")
+            return refuse("postgres_changes is not available: listen to broadcast events INSERT, UPDATE and DELETE")
         }
         guard let token = message.payload["access_token"]?.stringValue ?? parameters.token else {
-            return await refuse(ChannelAuthorizationError.missingToken.reason)
+            return refuse(ChannelAuthorizationError.missingToken.reason)
         }
         let grant: ChannelGrant
         do {
             grant = try await service.authorizer.authorize(accessToken: token, sourceId: sourceId)
         } catch let error as ChannelAuthorizationError {
-            return await refuse(error.reason)
+            return refuse(error.reason)
         } catch {
             logger.error("realtime authorization failed", metadata: ["error": "\(error)"])
-            return await refuse("authorization failed")
+            return refuse("authorization failed")
         }
         // `config.ghlsync.since_seq`; `config.broadcast.replay.since_seq` is accepted too.
         let since = (config?["ghlsync"]?["since_seq"] ?? config?["broadcast"]?["replay"]?["since_seq"])?.int64Value
         let subscription = service.bus.subscribe(to: RealtimeTopic.sourcePrefix + sourceId, after: since)
         let response: [String: JSONValue] = ["seq": .integer(subscription.seqAtSubscribe), "resumed": .bool(subscription.resumed)]
         channels[message.topic] = JoinedChannel(joinRef: message.joinRef ?? message.ref, sourceId: sourceId, grant: grant,
-                                                subscription: subscription, forwarder: nil)
-        await reply(to: message, status: "ok", response: .object(["ghlsync": .object(response)]))
-        if channels[message.topic]?.subscription === subscription {
-            channels[message.topic]?.forwarder = forward(subscription, topic: message.topic, sourceId: sourceId)
-        }
+                                                subscription: subscription)
+        reply(to: message, status: "ok", response: .object(["ghlsync": .object(response)]))
+        // Attached after the reply is queued on the socket, so no event overtakes it.
+        subscription.attach(ChannelFeed(subscription: subscription, topic: message.topic, sourceId: sourceId,
+                                        version: parameters.version, writer: writer))
     }
 
     private func refreshToken(_ message: PhoenixMessage) async {
         guard let channel = channels[message.topic] else { return }
         guard let token = message.payload["access_token"]?.stringValue else {
-            return await close(topic: message.topic, subscriptionId: channel.subscription.id,
+            return close(topic: message.topic, subscriptionId: channel.subscription.id,
                                reason: ChannelAuthorizationError.missingToken.reason)
         }
         do {
             channels[message.topic]?.grant = try await service.authorizer.authorize(accessToken: token, sourceId: channel.sourceId)
-            if message.ref != nil { await reply(to: message, status: "ok", response: .object([:])) }
+            if message.ref != nil { reply(to: message, status: "ok", response: .object([:])) }
         } catch {
             let reason = (error as? ChannelAuthorizationError)?.reason ?? "authorization failed"
-            await close(topic: message.topic, subscriptionId: channel.subscription.id, reason: reason)
-        }
-    }
-
-    /// Writes the subscription's events to the socket in order, with no lock or
-    /// actor hop per event: the frames were encoded when published.
-    private func forward(_ subscription: BusSubscription, topic: String, sourceId: String) -> Task<Void, Never> {
-        let outbound = outbound
-        let version = parameters.version
-        return Task {
-            while let delivery = await subscription.next() {
-                do {
-                    if let signal = delivery.signal {
-                        let message = PhoenixMessage(topic: topic, event: "broadcast", payload: .object([
-                            "type": .string("broadcast"), "event": .string(signal.rawValue),
-                            "payload": .object(["source_id": .string(sourceId), "reason": .string(signal.reason)]),
-                        ]))
-                        try await outbound.write(.custom(.text(message.encoded(version))))
-                    }
-                    for event in delivery.events {
-                        try await outbound.write(.custom(.text(event.frames[version])))
-                    }
-                } catch {
-                    subscription.cancel()
-                    return
-                }
-            }
+            close(topic: message.topic, subscriptionId: channel.subscription.id, reason: reason)
         }
     }
 
     private func stop(_ channel: JoinedChannel) {
-        channel.forwarder?.cancel()
         channel.subscription.cancel()
     }
 
-    private func reply(to message: PhoenixMessage, status: String, response: JSONValue) async {
-        await send(PhoenixMessage(joinRef: message.joinRef, ref: message.ref, topic: message.topic, event: "phx_reply",
+    private func reply(to message: PhoenixMessage, status: String, response: JSONValue) {
+        send(PhoenixMessage(joinRef: message.joinRef, ref: message.ref, topic: message.topic, event: "phx_reply",
                                   payload: .object(["status": .string(status), "response": response])))
     }
 
-    private func send(_ message: PhoenixMessage) async {
-        do {
-            try await outbound.write(.custom(.text(message.encoded(parameters.version))))
-        } catch {
-            logger.debug("realtime write failed", metadata: ["error": "\(error)"])
-        }
+    private func send(_ message: PhoenixMessage) {
+        writer.send(WebSocketWire.textFrame(message.encoded(parameters.version)))
     }
 }
 
@@ -190,11 +155,5 @@ extension Delivery.Signal {
         case .resync: "this client fell behind and missed events: reload the data"
         case .refetch: "the requested since_seq is older than the change log keeps: reload the data"
         }
-    }
-}
-
-extension WebSocketFrame {
-    static func text(_ data: ByteBuffer) -> WebSocketFrame {
-        WebSocketFrame(fin: true, opcode: .text, data: data)
     }
 }

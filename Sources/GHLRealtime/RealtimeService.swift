@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -66,17 +67,25 @@ public final class RealtimeService: Service, Sendable {
     /// Adds the WebSocket route (by default at `/realtime/v1/websocket`) to a
     /// router whose application serves `.http1WebSocketUpgrade(webSocketRouter:)`.
     public func addRoutes<Router: RouterMethods>(to router: Router, path: RouterPath = RouterPath(RealtimeService.path))
-    where Router.Context: WebSocketRequestContext {
-        router.ws(path) { inbound, outbound, context in
+    where Router.Context: RealtimeRequestContext {
+        router.ws(path) { inbound, _, context in
             let query = context.request.uri.queryParameters
-            await self.serve(inbound: inbound, outbound: outbound,
+            await self.serve(inbound: inbound, channel: context.requestContext.channel,
                              parameters: ConnectionParameters { query[$0[...]].map(String.init) })
         }
     }
 
-    /// Runs one client connection until it closes.
-    public func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, parameters: ConnectionParameters) async {
-        let connection = RealtimeConnection(service: self, outbound: outbound, parameters: parameters, logger: logger)
+    /// Runs one client connection until it closes: reads its messages from
+    /// `inbound` and writes to `channel` through a `SocketWriter`.
+    public func serve(inbound: WebSocketInboundStream, channel: any Channel, parameters: ConnectionParameters) async {
+        let writer: SocketWriter
+        do {
+            writer = try await SocketWriter.install(on: channel)
+        } catch {
+            logger.debug("realtime connection closed before it started", metadata: ["error": "\(error)"])
+            return
+        }
+        let connection = RealtimeConnection(service: self, writer: writer, parameters: parameters, logger: logger)
         let key = ObjectIdentifier(connection)
         connections.withLock { $0[key] = connection }
         defer { connections.withLock { _ = $0.removeValue(forKey: key) } }

@@ -1,5 +1,6 @@
 import Foundation
 import GHLStore
+import NIOCore
 import Synchronization
 
 /// The in-process topic bus between change capture and realtime channels.
@@ -48,8 +49,9 @@ public final class TopicBus: Sendable {
 
     public let configuration: Configuration
     private let state: Mutex<State>
-    /// Subscribers to wake after a publish. Resuming a waiting task costs about a
+    /// Tasks to wake after a publish. Resuming a waiting task costs about a
     /// microsecond; a task of the bus does it, so the writer pays for none of them.
+    /// Sinks cost the writer one `execute` per event loop per commit.
     private let wakeups: AsyncStream<[CheckedContinuation<Void, Never>]>.Continuation
 
     private struct State {
@@ -86,23 +88,30 @@ public final class TopicBus: Sendable {
     public func publish(_ changes: [ChangeEvent]) {
         guard !changes.isEmpty else { return }
         var waiters: [CheckedContinuation<Void, Never>] = []
+        var sinks = SinkWakeups()
         state.withLock { state in
-            var framed: [String: [FramedEvent]] = [:]
+            var byTopic: [String: [TopicEvent]] = [:]
             for change in changes {
                 let event = TopicEvent(seq: state.log.nextSeq, change: change)
                 state.log.append(event)
                 if state.subscribers[event.topic] != nil {
-                    framed[event.topic, default: []].append(FramedEvent(event))
+                    byTopic[event.topic, default: []].append(event)
                 }
             }
-            for (topic, events) in framed {
+            for (topic, events) in byTopic {
+                let batch = FramedBatch(events)
                 for subscription in state.subscribers[topic] ?? [] {
-                    let outcome = subscription.enqueue(events)
-                    if let waiter = outcome.waiter { waiters.append(waiter) }
+                    let outcome = subscription.enqueue(batch)
+                    switch outcome.wakeup {
+                    case .task(let waiter): waiters.append(waiter)
+                    case .sink(let sink): sinks.add(sink)
+                    case nil: break
+                    }
                     if outcome.overflowed { state.overflows += 1 }
                 }
             }
         }
+        sinks.run()
         if !waiters.isEmpty { wakeups.yield(waiters) }
     }
 
@@ -114,7 +123,7 @@ public final class TopicBus: Sendable {
         state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
-                start = state.log.events(of: topic, after: seq).map { .resume($0.map(FramedEvent.init)) } ?? .refetch
+                start = state.log.events(of: topic, after: seq).map { .resume($0) } ?? .refetch
             }
             let subscription = BusSubscription(topic: topic, id: state.nextID, limit: configuration.subscriberQueueLimit,
                                                seqAtSubscribe: state.log.nextSeq - 1, start: start, bus: self)
@@ -149,6 +158,23 @@ public final class TopicBus: Sendable {
             list.remove(at: index)
             state.subscribers[subscription.topic] = list.isEmpty ? nil : list
             state.subscriberCount -= 1
+        }
+    }
+}
+
+/// The sinks one publish wakes, grouped by event loop: one job per loop runs
+/// them all, however many sockets that loop serves.
+private struct SinkWakeups {
+    private var byLoop: [ObjectIdentifier: (loop: any EventLoop, sinks: [any SubscriptionSink])] = [:]
+
+    mutating func add(_ sink: any SubscriptionSink) {
+        let loop = sink.eventLoop
+        byLoop[ObjectIdentifier(loop), default: (loop, [])].sinks.append(sink)
+    }
+
+    func run() {
+        for (loop, sinks) in byLoop.values {
+            loop.execute { for sink in sinks { sink.subscriptionReady() } }
         }
     }
 }

@@ -66,8 +66,8 @@ public struct HTTPFront: Sendable {
     }
 
     /// The router deciding WebSocket upgrades: only the realtime endpoint.
-    public func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+    public func webSocketRouter() -> Router<RealtimeWebSocketContext> {
+        let router = Router(context: RealtimeWebSocketContext.self)
         realtime?.addRoutes(to: router, path: RouterPath(RealtimeService.path))
         return router
     }

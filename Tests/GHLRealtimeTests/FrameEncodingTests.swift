@@ -12,9 +12,11 @@ import Testing
         bus.publish([ChangeEvent(table: "ghl_contacts", operation: .delete, sourceId: source,
                                  old: #"{"ghl_contact_id":"c1","raw":{"tags":["a","b"]}}"#, new: nil,
                                  timestamp: "2024-01-01T00:00:00.000Z")])
-        let framed = try #require(await subscription.next()?.events.first)
+        let batch = try #require(await subscription.next()?.batches.first)
         for version in [PhoenixVersion.v1, .v2] {
-            let message = try PhoenixMessage.decode(String(buffer: framed.frames[version]))
+            let texts = batch.frames.messages(version)
+            #expect(texts.count == 1)
+            let message = try PhoenixMessage.decode(String(buffer: try #require(texts.first)))
             #expect(message.topic == "realtime:ghl:\(source)" && message.event == "broadcast")
             #expect(message.joinRef == nil && message.ref == nil)
             #expect(message.payload["type"] == .string("broadcast") && message.payload["event"] == .string("DELETE"))

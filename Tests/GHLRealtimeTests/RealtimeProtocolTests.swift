@@ -52,6 +52,60 @@ import Testing
         }
     }
 
+    /// A commit's frames leave as one shared buffer; the client still reads one
+    /// broadcast per change, in order, with 7-, 16- and 64-bit frame lengths.
+    @Test func aCommitArrivesAsOneBroadcastPerChangeWhateverTheirSize() async throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
+        let a = fixture.sourceA
+        let names = ["s", String(repeating: "m", count: 300), String(repeating: "L", count: 70_000)]
+        try await withRealtimeServer(fixture, authorizer) { port, _ in
+            for version in [PhoenixVersion.v1, .v2] {
+                try await PhoenixTestClient.connect(port: port, query: "vsn=\(version.rawValue)", version: version) { client in
+                    try await client.join(a, token: "token-alice")
+                    #expect(try await client.receive().status == "ok")
+                    try fixture.upsert(a, names.enumerated().map { ("\(version.rawValue)-\($0.offset)", $0.element) })
+                    for (index, name) in names.enumerated() {
+                        let change = try #require(try await client.receive().change)
+                        #expect(change["new"]?["ghl_contact_id"] == .string("\(version.rawValue)-\(index)"))
+                        #expect(change["new"]?["raw"]?["firstName"] == .string(name))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A client that stops reading is held back rather than buffered without
+    /// bound: its queue overflows, and once it reads again a `resync` broadcast
+    /// says it missed events, followed by the latest ones.
+    @Test func aClientThatStopsReadingIsToldToResync() async throws {
+        let fixture = try StoreFixture(bus: TopicBus(configuration: .init(subscriberQueueLimit: 8), firstSeq: 1))
+        defer { fixture.remove() }
+        let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
+        let a = fixture.sourceA
+        try await withRealtimeServer(fixture, authorizer) { port, _ in
+            try await PhoenixTestClient.connect(port: port, query: "vsn=1.0.0", version: .v1) { client in
+                try await client.join(a, token: "token-alice")
+                #expect(try await client.receive().status == "ok")
+                // About 30 MB of changes while the client reads nothing: more than socket buffers hold.
+                let large = String(repeating: "x", count: 200_000)
+                for index in 0..<150 { try fixture.upsert(a, [("c\(index)", large)]) }
+                try fixture.upsert(a, [("last", "last")])
+                var resyncs = 0
+                var received = 0
+                while true {
+                    let message = try await client.receive()
+                    if message.payload["event"] == .string("resync") { resyncs += 1 }
+                    received += 1
+                    if message.change?["new"]?["ghl_contact_id"] == .string("last") { break }
+                }
+                #expect(resyncs >= 1)
+                #expect(received < 151)
+            }
+        }
+    }
+
     @Test func joinsAreRefusedWithoutAGrantOrAValidToken() async throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }

@@ -12,7 +12,7 @@ import Testing
 func withRealtimeServer(_ fixture: StoreFixture, _ authorizer: TestAuthorizer,
                         _ body: @Sendable @escaping (_ port: Int, _ service: RealtimeService) async throws -> Void) async throws {
     let service = RealtimeService(bus: fixture.bus, authorizer: authorizer)
-    let router = Router(context: BasicWebSocketRequestContext.self)
+    let router = Router(context: RealtimeWebSocketContext.self)
     service.addRoutes(to: router)
     let app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
                           configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -29,7 +29,9 @@ struct PhoenixTestClient {
 
     static func connect(port: Int, query: String, version: PhoenixVersion,
                         _ body: @Sendable @escaping (inout PhoenixTestClient) async throws -> Void) async throws {
+        // Frames as large as browsers and realtime-py (1 MiB messages) accept; the default is 16 KiB.
         try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(RealtimeService.path)?\(query)",
+                                          configuration: .init(maxFrameSize: 1 << 20),
                                           logger: Logger(label: "test-client")) { inbound, outbound, _ in
             var client = PhoenixTestClient(iterator: inbound.messages(maxSize: 1 << 22).makeAsyncIterator(),
                                            outbound: outbound, version: version)

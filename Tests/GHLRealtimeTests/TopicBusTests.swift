@@ -10,7 +10,7 @@ import Testing
         var signals: [Delivery.Signal] = []
         while events.count < count, let delivery = await subscription.next() {
             if let signal = delivery.signal { signals.append(signal) }
-            events += delivery.events.map(\.event)
+            events += delivery.events
         }
         return (events, signals)
     }
@@ -80,14 +80,14 @@ import Testing
         for index in 1...25 {
             // The slow subscriber never reads; publish returns regardless.
             bus.publish([change(source: "s", id: "c\(index)")])
-            fastSeqs += await fast.next()?.events.map(\.event.seq) ?? []
+            fastSeqs += await fast.next()?.events.map(\.seq) ?? []
         }
         #expect(fastSeqs == Array(1...25))
         #expect(bus.stats.overflows == 2)
         // 1-10 queued, 11 overflowed; 12-21 queued, 22 overflowed; 23-25 queued.
         let delivery = try #require(await slow.next())
         #expect(delivery.signal == .resync)
-        #expect(delivery.events.map(\.event.seq) == [23, 24, 25])
+        #expect(delivery.events.map(\.seq) == [23, 24, 25])
         slow.cancel()
         #expect(await slow.next() == nil)
         fast.cancel()
@@ -121,7 +121,7 @@ import Testing
         bus.publish([change(source: "a", id: "live")])
         let delivery = try #require(await resumed.next())
         #expect(delivery.signal == nil)
-        #expect(delivery.events.map(\.event.seq) == [108, 110, 112])
+        #expect(delivery.events.map(\.seq) == [108, 110, 112])
         let stale = bus.subscribe(to: "ghl:a", after: 1)
         #expect(await stale.next()?.signal == .refetch)
         resumed.cancel()

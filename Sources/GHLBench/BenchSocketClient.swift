@@ -1,0 +1,240 @@
+import Foundation
+import GHLRealtime
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The realtime benchmark's client: a bare NIO WebSocket that joins one
+/// channel and notes when each benchmark event arrives, and nothing else.
+///
+/// The clients share the server's two cores, so a full client (frames as
+/// Strings, messages through an async sequence, a JSON decode or a string
+/// search per frame) would make the server look slower than it is. This one
+/// parses frame headers in place and finds the event number with `memchr`;
+/// the receipt time is read once per socket read, so every frame is stamped
+/// when its bytes reached the client, never later.
+final class BenchSocketClient: Sendable {
+    private let channel: any Channel
+    private let handler: NIOLoopBound<Handler>
+
+    /// What every client of a run shares.
+    struct Setup: Sendable {
+        var host = "127.0.0.1"
+        var port: Int
+        /// Path and query of the WebSocket endpoint.
+        var path: String
+        /// The `phx_join` message, as text.
+        var join: String
+        /// Events each client should receive.
+        var expected: Int
+        /// Receipt times are nanoseconds after this instant.
+        var origin: ContinuousClock.Instant
+        /// Counts joins and completions.
+        var progress: BenchClientProgress
+    }
+
+    /// Connects, upgrades to WebSocket and sends the join.
+    static func connect(_ setup: Setup, group: any EventLoopGroup) async throws -> BenchSocketClient {
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: setup.host, port: setup.port).get()
+        let handler = try await channel.eventLoop.submit {
+            let handler = Handler(setup)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        return BenchSocketClient(channel: channel, handler: handler)
+    }
+
+    private init(channel: any Channel, handler: NIOLoopBound<Handler>) {
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// What arrived, read on the client's event loop.
+    func arrivals() async throws -> BenchArrivals {
+        try await channel.eventLoop.submit { [handler] in handler.value.arrivals }.get()
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        private let setup: Setup
+        private var upgraded = false
+        private var joined = false
+        private var pending = ByteBuffer()
+        fileprivate var arrivals = BenchArrivals()
+
+        init(_ setup: Setup) {
+            self.setup = setup
+        }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            // The key is fixed: the server answers any key, and the benchmark does not check the accept hash.
+            let request = "GET \(setup.path) HTTP/1.1\r\nHost: \(setup.host):\(setup.port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: Z2hsc3luYy1iZW5jaC1rZXk=\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let receivedAt = Int64((ContinuousClock.now - setup.origin) / .nanoseconds(1))
+            var incoming = unwrapInboundIn(data)
+            if pending.readableBytes == 0 {
+                pending = incoming
+            } else {
+                pending.writeBuffer(&incoming)
+            }
+            if !upgraded {
+                guard let end = pending.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
+                let head = pending.readString(length: end.upperBound - pending.readerIndex) ?? ""
+                guard head.hasPrefix("HTTP/1.1 101") else {
+                    setup.progress.failed("upgrade refused: \(head.prefix(while: { $0 != "\r" }))")
+                    context.close(promise: nil)
+                    return
+                }
+                upgraded = true
+                context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0x1, ByteBuffer(string: setup.join))), promise: nil)
+            }
+            while let frame = nextFrame() {
+                handle(frame, receivedAt: receivedAt, context: context)
+            }
+            if pending.readableBytes == 0 {
+                // Let the read buffer go: an idle client holds no buffer.
+                pending = ByteBuffer()
+            } else if pending.readerIndex > 1 << 16 {
+                pending.discardReadBytes()
+            }
+        }
+
+        /// The next whole frame in `pending`: its opcode and payload (server frames are unmasked).
+        private func nextFrame() -> (opcode: UInt8, payload: ByteBuffer)? {
+            guard let header = WebSocketWire.header(in: pending),
+                  pending.readableBytes >= header.length + header.payloadLength else { return nil }
+            pending.moveReaderIndex(forwardBy: header.length)
+            return (header.opcode, pending.readSlice(length: header.payloadLength)!)
+        }
+
+        private func handle(_ frame: (opcode: UInt8, payload: ByteBuffer), receivedAt: Int64, context: ChannelHandlerContext) {
+            switch frame.opcode {
+            case 0x1 where joined:
+                if let id = Self.number(after: Self.eventMarker, in: frame.payload) {
+                    if arrivals.record(id, at: receivedAt) == setup.expected { setup.progress.clientCompleted() }
+                } else if Self.contains(Self.resyncMarker, in: frame.payload) || Self.contains(Self.refetchMarker, in: frame.payload) {
+                    arrivals.signals += 1
+                }
+            case 0x1:
+                // The first text frame answers the join.
+                guard Self.contains(Array(#""status":"ok""#.utf8), in: frame.payload) else {
+                    setup.progress.failed("join refused: \(String(buffer: frame.payload))")
+                    context.close(promise: nil)
+                    return
+                }
+                joined = true
+                setup.progress.clientJoined()
+            case 0x9:
+                context.writeAndFlush(wrapOutboundOut(Self.maskedFrame(opcode: 0xA, frame.payload)), promise: nil)
+            case 0x8:
+                context.close(promise: nil)
+            default:
+                break
+            }
+        }
+
+        /// `"ghl_contact_id":"rt-`: the benchmark's contacts are `rt-N`, N the event number.
+        private static let eventMarker = Array(#""ghl_contact_id":"rt-"#.utf8)
+        private static let resyncMarker = Array(#""event":"resync""#.utf8)
+        private static let refetchMarker = Array(#""event":"refetch""#.utf8)
+
+        /// The index just past `marker` in `payload`: `memchr` finds each
+        /// occurrence of the marker's last byte (the event marker's `-` is rare
+        /// in a broadcast), then the bytes before it are compared.
+        private static func offset(of marker: [UInt8], in payload: ByteBuffer) -> Int? {
+            payload.withUnsafeReadableBytes { bytes in
+                marker.withUnsafeBytes { needle in
+                    guard let base = bytes.baseAddress, let last = needle.last, bytes.count >= needle.count else { return nil }
+                    var from = needle.count - 1
+                    while from < bytes.count, let hit = memchr(base + from, Int32(last), bytes.count - from) {
+                        let end = base.distance(to: UnsafeRawPointer(hit)) + 1
+                        if memcmp(base + end - needle.count, needle.baseAddress!, needle.count) == 0 { return end }
+                        from = end
+                    }
+                    return nil
+                }
+            }
+        }
+
+        private static func contains(_ marker: [UInt8], in payload: ByteBuffer) -> Bool {
+            offset(of: marker, in: payload) != nil
+        }
+
+        private static func number(after marker: [UInt8], in payload: ByteBuffer) -> Int? {
+            guard let offset = offset(of: marker, in: payload) else { return nil }
+            var value = 0
+            var digits = 0
+            for byte in payload.readableBytesView.dropFirst(offset) {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            }
+            return digits > 0 ? value : nil
+        }
+
+        /// A client frame: final, masked (RFC 6455 requires it of clients).
+        private static func maskedFrame(opcode: UInt8, _ payload: ByteBuffer) -> ByteBuffer {
+            var frame = ByteBuffer()
+            WebSocketWire.writeHeader(opcode: opcode, payloadLength: payload.readableBytes, masked: true, to: &frame)
+            let mask = (0..<4).map { _ in UInt8.random(in: .min ... .max) }
+            frame.writeBytes(mask)
+            for (index, byte) in payload.readableBytesView.enumerated() {
+                frame.writeInteger(byte ^ mask[index % 4])
+            }
+            return frame
+        }
+    }
+}
+
+/// One client's receipts: the nanoseconds after the benchmark's origin at
+/// which each event number arrived, plus what should never happen.
+struct BenchArrivals: Sendable {
+    /// Indexed by event number; `-1` until it arrives. Allocated at the first
+    /// event, so an idle client's memory is only its connection's.
+    private(set) var receivedAt: [Int64] = []
+    private(set) var count = 0
+    private(set) var duplicates = 0
+    /// `resync` / `refetch` broadcasts: events were dropped for this client.
+    var signals = 0
+
+    /// Records an arrival; returns the number of distinct events received so far.
+    mutating func record(_ id: Int, at nanoseconds: Int64) -> Int {
+        if id >= receivedAt.count {
+            receivedAt.append(contentsOf: repeatElement(-1, count: max(id + 1, receivedAt.count * 2, 1_024) - receivedAt.count))
+        }
+        if receivedAt[id] >= 0 {
+            duplicates += 1
+        } else {
+            receivedAt[id] = nanoseconds
+            count += 1
+        }
+        return count
+    }
+}
+
+/// What the clients report while they run: joins, completions, the first failure.
+final class BenchClientProgress: Sendable {
+    private let joinedCount = Atomic<Int>(0)
+    private let completedCount = Atomic<Int>(0)
+    private let failure = Mutex<String?>(nil)
+
+    func clientJoined() { joinedCount.add(1, ordering: .relaxed) }
+    func clientCompleted() { completedCount.add(1, ordering: .relaxed) }
+    func failed(_ reason: String) { failure.withLock { $0 = $0 ?? reason } }
+
+    var joined: Int { joinedCount.load(ordering: .relaxed) }
+    var completed: Int { completedCount.load(ordering: .relaxed) }
+    var firstFailure: String? { failure.withLock { $0 } }
+}
