@@ -35,9 +35,9 @@ public struct Delivery: Sendable {
 /// One subscriber of one topic, with its own bounded queue.
 ///
 /// The publisher only appends under this queue's lock and never waits for the
-/// subscriber: when the queue would exceed its limit it is dropped whole and a
-/// `resync` signal takes its place, so a stalled socket costs the writer
-/// nothing and other subscribers nothing.
+/// subscriber: when the queue would exceed its limit it is dropped whole, a
+/// `resync` signal takes its place and the new commit starts the queue again,
+/// so a stalled socket costs the writer nothing and other subscribers nothing.
 public final class BusSubscription: Sendable {
     public let topic: String
     /// The last seq published before this subscription began: events after it reach the queue.
@@ -116,8 +116,11 @@ public final class BusSubscription: Sendable {
             guard !state.closed else { return (nil, false) }
             var overflowed = false
             if state.queuedEvents + batch.events.count > limit {
-                state.queue = []
-                state.queuedEvents = 0
+                // The queue goes, this commit stays (when it fits): the
+                // subscriber reads `resync`, then the latest events.
+                let keep = batch.events.count <= limit
+                state.queue = keep ? [batch] : []
+                state.queuedEvents = keep ? batch.events.count : 0
                 state.signal = .resync
                 overflowed = true
             } else {
