@@ -39,6 +39,13 @@ extension GHLClient {
         return AsyncThrowingStream(unfolding: { try await lookahead.next() })
     }
 
+    /// GHL's total for a full listing of `resource`, from one request for a
+    /// one-record page (no lookahead: nothing else is fetched).
+    public func total(of resource: GHLResource) async throws -> Int? {
+        let first = PageCheckpoint(resource: resource, cursor: nil, nextPageIndex: 0, pageSize: 1, updatedSince: nil, recordsSoFar: 0)
+        return try await fetchPage(at: first).total
+    }
+
     /// Fetches the page at `position` (a checkpoint whose cursor is nil for the first page).
     func fetchPage(at position: PageCheckpoint) async throws -> GHLPage {
         let resource = position.resource
