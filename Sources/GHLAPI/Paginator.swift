@@ -76,7 +76,7 @@ extension GHLClient {
         }
         let key = resource.recordsKey
         let json = try await send(method: resource.method, path: resource.path, query: query, body: body,
-                                  endpoint: resource.endpoint) { json in
+                                  endpoint: resource.endpoint, priority: position.remainingPages) { json in
             json[key]?.arrayValue == nil ? "no \"\(key)\" array" : nil
         }
         let elements = json[key]!.arrayValue!
@@ -86,6 +86,7 @@ extension GHLClient {
         var next = position
         next.nextPageIndex += 1
         next.recordsSoFar = recordsSoFar
+        next.total = total ?? position.total
         next.cursor = nextCursor(resource, position: position, json: json, elements: elements, total: total)
         return GHLPage(resource: resource, records: records, malformed: malformed, index: position.nextPageIndex,
                        total: total, checkpoint: next.cursor == nil ? nil : next)
