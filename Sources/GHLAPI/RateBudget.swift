@@ -72,17 +72,20 @@ public actor RateBudget {
             waiting[priority]! -= 1
             if waiting[priority] == 0 { waiting[priority] = nil }
         }
+        var slept = false
         while true {
             let now = clock.now
             let free = earliestFreeSlot(after: now)
             if free <= now, !waiting.keys.contains(where: { $0 > priority }) {
                 book(now)
+                let waited = slept ? now - start : .zero
                 counters.update {
                     $0.requests += 1
-                    $0.throttledSeconds += (now - start).seconds
+                    $0.throttledSeconds += waited.seconds
                 }
-                return now - start
+                return waited
             }
+            slept = true
             // Sleep until the slot frees; if a higher priority request takes it, look again just after.
             try await clock.sleep(until: free > now ? free : now + Self.yieldInterval, tolerance: .milliseconds(1))
         }
