@@ -80,10 +80,12 @@ public final class GHLClient: Sendable {
 
     /// Sends one request with retries and returns its JSON body.
     ///
-    /// - Parameter problem: checks the body's shape; a non-nil answer makes
-    ///   the response count as unreadable (retried, like a truncated body).
+    /// - Parameters:
+    ///   - priority: the request's claim on the rate budget (`RateBudget.acquire(priority:)`).
+    ///   - problem: checks the body's shape; a non-nil answer makes the
+    ///     response count as unreadable (retried, like a truncated body).
     func send(method: String, path: String, query: [(String, String)] = [], body: JSONValue? = nil,
-              endpoint: String, problem: (JSONValue) -> String?) async throws -> JSONValue {
+              endpoint: String, priority: Int = 0, problem: (JSONValue) -> String?) async throws -> JSONValue {
         var url = Self.join(baseURL, path)
         if !query.isEmpty {
             url += "?" + query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
@@ -103,7 +105,7 @@ public final class GHLClient: Sendable {
                 throw GHLAPIError(kind: .rateLimited, endpoint: endpoint, status: nil,
                                   message: "the location's daily request limit is used up", attempts: attempt)
             }
-            let waited = try await budget.acquire()
+            let waited = try await budget.acquire(priority: priority)
             var headers: [(name: String, value: String)] = [
                 ("Authorization", "Bearer \(token)"), ("Version", Self.apiVersion), ("Accept", "application/json"),
             ]

@@ -44,6 +44,15 @@ public struct PageCheckpoint: Sendable, Codable, Hashable {
     public var filter: GHLListFilter?
     /// Records delivered so far in this run (including earlier resumed parts).
     public var recordsSoFar: Int
+    /// GHL's total for the listing, once a page has reported it.
+    public var total: Int?
+
+    /// Pages the listing still needs one after the other (0 before the total is known):
+    /// its claim on a shared rate budget (`RateBudget.acquire(priority:)`).
+    var remainingPages: Int {
+        guard let total else { return 0 }
+        return (max(total - recordsSoFar, 0) + pageSize - 1) / pageSize
+    }
 }
 
 extension PageCheckpoint {

@@ -40,6 +40,14 @@ extension GHLClient {
         return AsyncThrowingStream(unfolding: { try await lookahead.next() })
     }
 
+    /// GHL's total for a full listing of `resource` under `filter`, from one
+    /// request for a one-record page (no lookahead: nothing else is fetched).
+    public func total(of resource: GHLResource, filter: GHLListFilter? = nil) async throws -> Int? {
+        let first = PageCheckpoint(resource: resource, cursor: nil, nextPageIndex: 0, pageSize: 1, updatedSince: nil,
+                                   filter: filter?.isEmpty == false ? filter : nil, recordsSoFar: 0)
+        return try await fetchPage(at: first).total
+    }
+
     /// Fetches the page at `position` (a checkpoint whose cursor is nil for the first page).
     func fetchPage(at position: PageCheckpoint) async throws -> GHLPage {
         let resource = position.resource
@@ -71,7 +79,7 @@ extension GHLClient {
         query += position.filter?.query.map { ($0.name, $0.value) } ?? []
         let key = resource.recordsKey
         let json = try await send(method: resource.method, path: resource.path, query: query, body: body,
-                                  endpoint: resource.endpoint) { json in
+                                  endpoint: resource.endpoint, priority: position.remainingPages) { json in
             json[key]?.arrayValue == nil ? "no \"\(key)\" array" : nil
         }
         let elements = json[key]!.arrayValue!
@@ -81,6 +89,7 @@ extension GHLClient {
         var next = position
         next.nextPageIndex += 1
         next.recordsSoFar = recordsSoFar
+        next.total = total ?? position.total
         next.cursor = nextCursor(resource, position: position, json: json, elements: elements, total: total)
         return GHLPage(resource: resource, records: records, malformed: malformed, index: position.nextPageIndex,
                        total: total, checkpoint: next.cursor == nil ? nil : next)

@@ -15,6 +15,9 @@ import Synchronization
 /// A 429 pauses every request of the location for its `Retry-After`; an
 /// exhausted window (remaining 0, e.g. another app instance sharing the
 /// budget) pauses them for one interval.
+///
+/// Slots are not booked ahead: a waiting request takes a slot when it frees,
+/// highest priority first (see `acquire(priority:)`).
 public actor RateBudget {
     /// Fraction of the interval added as slack, so network jitter cannot
     /// push one request too many into a server window.
@@ -42,6 +45,8 @@ public actor RateBudget {
     private var oldest = 0
     private var capacity = RateBudget.untrackedCapacity
     private var pausedUntil: ContinuousClock.Instant?
+    /// Requests waiting in `acquire`, by priority.
+    private var waiting: [Int: Int] = [:]
     private let clock = ContinuousClock()
     private let counters = GHLMetrics()
 
@@ -53,21 +58,52 @@ public actor RateBudget {
     public nonisolated var metrics: GHLMetrics { counters }
 
     /// Waits until the next request may leave, books its slot, and returns how long it waited.
+    ///
+    /// - Parameter priority: when requests wait for the budget, a free slot
+    ///   goes to the highest priority first (equal ones in no set order). The
+    ///   paginator passes the requests its listing still needs one after the
+    ///   other, so under a tight limit the longest sequential chain (contacts)
+    ///   never waits behind listings that could finish later in one burst.
     @discardableResult
-    public func acquire() async throws -> Duration {
-        let now = clock.now
+    public func acquire(priority: Int = 0) async throws -> Duration {
+        let start = clock.now
+        waiting[priority, default: 0] += 1
+        defer {
+            waiting[priority]! -= 1
+            if waiting[priority] == 0 { waiting[priority] = nil }
+        }
+        var slept = false
+        while true {
+            let now = clock.now
+            let free = earliestFreeSlot(after: now)
+            if free <= now, !waiting.keys.contains(where: { $0 > priority }) {
+                book(now)
+                let waited = slept ? now - start : .zero
+                counters.update {
+                    $0.requests += 1
+                    $0.throttledSeconds += waited.seconds
+                }
+                return waited
+            }
+            slept = true
+            // Sleep until the slot frees; if a higher priority request takes it, look again just after.
+            try await clock.sleep(until: free > now ? free : now + Self.yieldInterval, tolerance: .milliseconds(1))
+        }
+    }
+
+    /// How soon a request that saw a free slot taken by a higher priority looks again.
+    static let yieldInterval = Duration.milliseconds(2)
+
+    /// When the next request may leave: after any pause, and once the request
+    /// `max` before it is a little more than an interval old.
+    private func earliestFreeSlot(after now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         var slot = now
         if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
         if let limits, limits.max <= Self.maxTrackedRequests, sendTimes.count >= limits.max {
             let window = limits.interval * (1 + Self.safetyMargin)
             slot = max(slot, sendTimes[oldest] + window)
         }
-        book(slot)
-        counters.update { $0.requests += 1 }
-        guard slot > now else { return .zero }
-        counters.update { $0.throttledSeconds += (slot - now).seconds }
-        try await clock.sleep(until: slot, tolerance: .milliseconds(1))
-        return slot - now
+        return slot
     }
 
     private func book(_ slot: ContinuousClock.Instant) {

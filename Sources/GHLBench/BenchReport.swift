@@ -9,6 +9,7 @@ public struct BenchReport: Sendable {
         case int(Int)
         case double(Double)
         case string(String)
+        case bool(Bool)
         case object(BenchReport)
     }
 
@@ -35,6 +36,7 @@ public struct BenchReport: Sendable {
     public mutating func set(_ key: String, _ value: Int) { self[key] = .int(value) }
     public mutating func set(_ key: String, _ value: Double) { self[key] = .double((value * 1000).rounded() / 1000) }
     public mutating func set(_ key: String, _ value: String) { self[key] = .string(value) }
+    public mutating func set(_ key: String, _ value: Bool) { self[key] = .bool(value) }
     public mutating func set(_ key: String, _ value: BenchReport) { self[key] = .object(value) }
 
     public func double(_ key: String) -> Double? {
@@ -52,6 +54,7 @@ public struct BenchReport: Sendable {
             case .int(let v): object[key] = v
             case .double(let v): object[key] = v
             case .string(let v): object[key] = v
+            case .bool(let v): object[key] = v
             case .object(let v): object[key] = v.jsonObject
             }
         }
@@ -72,6 +75,7 @@ public struct BenchReport: Sendable {
             case .int(let v): return "\(label)  \(v)"
             case .double(let v): return "\(label)  \(v)"
             case .string(let v): return "\(label)  \(v)"
+            case .bool(let v): return "\(label)  \(v)"
             case .object(let v): return "\(indent)\(key)\n" + v.table(indent: indent + "  ")
             }
         }.joined(separator: "\n")

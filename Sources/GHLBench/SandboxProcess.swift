@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GHLAPI
 import GHLSandbox
 import NIOCore
 
@@ -60,10 +61,29 @@ public final class SandboxProcess: @unchecked Sendable {
 
     /// Requests the sandbox served (and 429s it sent), from its admin API.
     public func counters() async throws -> (requests: Int, rateLimited: Int) {
+        try await requestsByEndpoint().values.reduce((0, 0)) { ($0.0 + $1.requests, $0.1 + $1.rateLimited) }
+    }
+
+    /// Requests (and 429s) per endpoint, e.g. `POST /contacts/search`.
+    public func requestsByEndpoint() async throws -> [String: (requests: Int, rateLimited: Int)] {
         let rows = try await admin("GET", "/_sandbox/counters") as? [[String: Any]] ?? []
-        return rows.reduce((0, 0)) { total, row in
-            (total.0 + (row["requests"] as? Int ?? 0), total.1 + (row["rateLimited"] as? Int ?? 0))
+        var counts: [String: (requests: Int, rateLimited: Int)] = [:]
+        for row in rows {
+            let endpoint = row["endpoint"] as? String ?? "?"
+            let previous = counts[endpoint] ?? (0, 0)
+            counts[endpoint] = (previous.requests + (row["requests"] as? Int ?? 0), previous.rateLimited + (row["rateLimited"] as? Int ?? 0))
         }
+        return counts
+    }
+
+    /// Every record of an entity, id -> canonical JSON: what a synced row's `raw` must hold.
+    public func canonicalRecords(_ entity: String) async throws -> [String: String] {
+        let bytes = try await adminBytes("GET", "/_sandbox/records/\(locationId)/\(entity)")
+        var records: [String: String] = [:]
+        for record in try GHLAPI.JSONValue(parsing: bytes).arrayValue ?? [] {
+            if let id = (record["id"] ?? record["_id"])?.stringValue { records[id] = record.canonicalJSON }
+        }
+        return records
     }
 
     public func resetCounters() async throws {
@@ -82,6 +102,12 @@ public final class SandboxProcess: @unchecked Sendable {
 
     @discardableResult
     private func admin(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
+        let bytes = try await adminBytes(method, path, body: body)
+        guard !bytes.isEmpty else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+    }
+
+    private func adminBytes(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .init(rawValue: method)
         if let body {
@@ -93,8 +119,7 @@ public final class SandboxProcess: @unchecked Sendable {
         guard (200..<300).contains(Int(response.status.code)) else {
             throw BenchError("sandbox \(method) \(path): \(response.status.code) \(String(buffer: bytes))")
         }
-        guard bytes.readableBytes > 0 else { return nil }
-        return try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed])
+        return Array(bytes.readableBytesView)
     }
 
     /// This binary: benchmarks run inside `ghlsync bench`.

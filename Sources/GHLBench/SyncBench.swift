@@ -3,6 +3,7 @@ import GHLAPI
 import GHLSandbox
 import GHLStore
 import GHLSync
+import GRDB
 
 /// The `sync`, `sync-throttled`, `incremental` and `seed-baseline` scenarios:
 /// a sandbox child process with one location, a database in a temp dir, and
@@ -65,8 +66,15 @@ public struct SyncBench: Sendable {
         let incremental = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .incremental))
         let wall = (ContinuousClock.now - start).seconds
         guard incremental.ok else { throw BenchError("incremental sync failed: \(incremental.results.compactMap(\.error))") }
-        let requests = try await sandbox.counters().requests
+        let byEndpoint = try await sandbox.requestsByEndpoint()
+        let requests = byEndpoint.values.reduce(0) { $0 + $1.requests }
+        var perEndpoint = BenchReport()
+        for (endpoint, count) in byEndpoint.sorted(by: { $0.key < $1.key }) { perEndpoint.set(endpoint, count.requests) }
+        let differing = try await differingRecords(database.store, sourceId: sourceId, sandbox: sandbox)
+        var differingReport = BenchReport()
+        for (entity, count) in differing where count > 0 { differingReport.set(entity.rawValue, count) }
 
+        report.set("conditions", Self.incrementalConditions(percent))
         report.set("wall_seconds", wall)
         report.set("full_wall_seconds", fullWall)
         report.set("records", size.records(pipelines: pipelines))
@@ -76,6 +84,10 @@ public struct SyncBench: Sendable {
         report.set("incremental_requests", requests)
         report.set("requests_ratio", Double(requests) / Double(max(fullRequests, 1)))
         report.set("incremental_records_written", incremental.results.reduce(0) { $0 + $1.count })
+        report.set("incremental_requests_by_endpoint", perEndpoint)
+        report.set("store_equals_sandbox", differing.allSatisfy { $0.1 == 0 })
+        report.set("differing_records", differingReport)
+        report.set("webhooks_delivered", 0)
         return report
     }
 
@@ -128,6 +140,35 @@ public struct SyncBench: Sendable {
         report.set("min_requests", minimumRequests)
         report.set("http_429", counters.rateLimited)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
+    }
+
+    static func incrementalConditions(_ percent: Double) -> String {
+        """
+        \(percent) % of each entity's records patched through the sandbox admin API (contacts firstName, opportunities \
+        monetaryValue, orders fulfillmentStatus, transactions amountRefunded, reviews headline), no webhooks delivered \
+        (GHL sends none for these changes), then one incremental run within a day of the full one: contacts and \
+        opportunities by update time; orders, transactions and reviews only records created since (GHL filters them by \
+        creation time only), so their updated older records differ until the next full listing; every entity also \
+        checks GHL's total against the store's live rows
+        """
+    }
+
+    /// Per entity, how many records differ between the store's live rows and
+    /// the sandbox (missing, extra, or not field for field equal).
+    private func differingRecords(_ store: Store, sourceId: String, sandbox: SandboxProcess) async throws -> [(Entity, Int)] {
+        var result: [(Entity, Int)] = []
+        for entity in Entity.allCases {
+            let expected = try await sandbox.canonicalRecords(entity == .payments ? "transactions" : entity.rawValue)
+            let stored = try await store.pool.read { db in
+                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
+                    SELECT \(entity.idColumn) AS id, raw FROM \(entity.table) WHERE source_id = ? AND deleted_at IS NULL
+                    """, arguments: [sourceId]).map { ($0["id"] as String, $0["raw"] as String) })
+            }
+            let wrong = expected.filter { stored[$0.key] != $0.value }.count
+            let extra = stored.keys.filter { expected[$0] == nil }.count
+            result.append((entity, wrong + extra))
+        }
+        return result
     }
 
     /// Changes `percent` % of each entity's records through the sandbox's admin API.

@@ -14,23 +14,28 @@ import GRDB
 /// Full listings end with the deletion sweep: stored rows whose ids the run
 /// did not see get `deleted_at` (an upsert revives them if they come back).
 /// Incremental runs fetch what changed since the watermark where GHL filters
-/// by update time, then compare GHL's total with the live row count; only when
-/// they differ (something was deleted) does the entity get a full listing and
-/// sweep. Endpoints that cannot filter by update time are listed in full.
+/// by update time (contacts, opportunities), then compare GHL's total with the
+/// live row count; only when they differ (something was deleted) does the
+/// entity get a full listing and sweep.
+///
+/// Orders, transactions and reviews GHL filters only by creation time. An
+/// incremental run lists the records created since the watermark, then makes
+/// the same total check; updates of older records are not visible to it. They
+/// arrive by the webhooks GHL sends for them (`OrderStatusUpdate`), and a full
+/// listing reconciles everything else: an incremental run whose last full
+/// listing of the entity began more than `SyncCursor.reconcileEvery` ago lists
+/// everything. The deprecated contacts list and pipelines are always listed.
 ///
 /// Trade-offs of incremental deletion detection: after an incremental listing
 /// the store holds every record GHL has (the previous run was complete, and
-/// everything changed since its start minus `SyncCursor.overlap` was just
-/// fetched), so live rows minus GHL's total is exactly the number deleted:
-/// equal counts prove there is nothing to sweep, at the price of one extra
-/// request. A difference costs a full listing of that entity, as GHL offers no
-/// cheaper way to learn which ids are gone; deletions arrive sooner through
-/// webhooks (`ContactDelete`, `OpportunityDelete`). Endpoints that filter only
-/// by creation time (orders, transactions, reviews) would miss updates to
-/// older records, so they are listed in full even in incremental mode: exact
-/// data over fewer requests. Offset
-/// paging shifts when GHL deletes a record mid-run, so a record can be missed
-/// by one run's sweep and marked deleted; the next full listing revives it.
+/// everything changed or created since its start minus `SyncCursor.overlap`
+/// was just fetched), so live rows minus GHL's total is exactly the number
+/// deleted: equal counts prove there is nothing to sweep, at the price of one
+/// extra request. A difference costs a full listing of that entity, as GHL
+/// offers no cheaper way to learn which ids are gone; deletions arrive sooner
+/// through webhooks (`ContactDelete`, `OpportunityDelete`). Offset paging
+/// shifts when GHL deletes a record mid-run, so a record can be missed by one
+/// run's sweep and marked deleted; the next full listing revives it.
 ///
 /// A source's filter (`SyncFilter`) goes to GHL where the endpoint can apply
 /// it, and is applied to every returned record before writing: records it
@@ -74,12 +79,7 @@ struct EntityPoller: Sendable {
             run = unfinished
             notes.append("resumed the run of \(Timestamp.string(unfinished.startedAt)) after page \(unfinished.pages)")
         } else {
-            let filterable = resource.incrementalFilter == .updatedAt && pushdown.isComplete
-            let since = mode == .incremental && filterable ? cursor.watermark : nil
-            if mode == .incremental && since == nil {
-                notes.append(filterable ? "no earlier successful run: listed everything"
-                                        : "\(resource.endpoint) cannot filter by update time: listed everything")
-            }
+            let since = mode == .incremental ? incrementalBound(cursor, notes: &notes) : nil
             run = SyncCursor.RunState(startedAt: Date(), mode: mode, updatedSince: since)
             try await begin(run, cursor: &cursor)
         }
@@ -100,6 +100,34 @@ struct EntityPoller: Sendable {
             notes.append("skipped \(run.skipped) malformed record\(run.skipped == 1 ? "" : "s"): " + run.problems.joined(separator: "; "))
         }
         return Outcome(progress: progress(run), mode: run.updatedSince == nil ? .full : .incremental, notes: notes)
+    }
+
+    /// Where an incremental run starts, or nil when it must list everything (with the reason in `notes`).
+    private func incrementalBound(_ cursor: SyncCursor, notes: inout [String]) -> Date? {
+        guard let watermark = cursor.watermark else {
+            notes.append("no earlier successful run: listed everything")
+            return nil
+        }
+        guard pushdown.isComplete else {
+            notes.append("GHL applies only part of the filter, so its total cannot prove nothing was deleted: listed everything")
+            return nil
+        }
+        switch resource.incrementalFilter {
+        case .updatedAt:
+            return watermark
+        case .createdAt:
+            guard let reconciled = cursor.reconciledAt, Date().timeIntervalSince(reconciled) < SyncCursor.reconcileEvery else {
+                notes.append("\(resource.endpoint) filters only by creation time and had no full listing for "
+                    + "\(Int(SyncCursor.reconcileEvery / 3600)) h: listed everything")
+                return nil
+            }
+            notes.append("\(resource.endpoint) filters only by creation time: listed records created since "
+                + "\(Timestamp.string(watermark)); older records changed since come by webhook or the next full listing")
+            return watermark
+        case .none:
+            notes.append("\(resource.endpoint) cannot filter by update time: listed everything")
+            return nil
+        }
     }
 
     /// Records a new run (or phase); a full listing starts with no ids seen.
@@ -160,12 +188,7 @@ struct EntityPoller: Sendable {
     /// After an incremental listing every record GHL has is stored, so more
     /// live rows than GHL's total means deletions (and fewer, a gap).
     private func deletionSuspected() async throws -> String? {
-        var total: Int?
-        for try await page in client.pages(resource, pageSize: 1, filter: pushdown.filter) {
-            total = page.total
-            break
-        }
-        guard let total else { return "GHL reported no total" }
+        guard let total = try await client.total(of: resource, filter: pushdown.filter) else { return "GHL reported no total" }
         let live = try await store.pool.read { [sourceId, entity] db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(entity.table) WHERE source_id = ? AND deleted_at IS NULL",
                              arguments: [sourceId]) ?? 0
@@ -176,7 +199,8 @@ struct EntityPoller: Sendable {
     /// Sweeps (full listings), moves the watermark and clears the run, in one
     /// transaction. Returns how many rows the sweep marked deleted.
     private func finish(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws -> Int? {
-        cursor = SyncCursor(watermark: run.startedAt.addingTimeInterval(-SyncCursor.overlap), run: nil)
+        let reconciledAt = run.updatedSince == nil ? run.startedAt : cursor.reconciledAt
+        cursor = SyncCursor(watermark: run.startedAt.addingTimeInterval(-SyncCursor.overlap), run: nil, reconciledAt: reconciledAt)
         let sweep = run.updatedSince == nil && run.sweepBlocked == nil
         return try await store.pool.write { [cursor, sourceId, entity, filter] db -> Int? in
             var swept: Int?

@@ -8,16 +8,21 @@ import GRDB
 /// - `watermark`: where the next incremental run starts (`updatedSince`).
 /// - `run`: an unfinished run, rewritten in every page's transaction, so a
 ///   killed run resumes after its last committed page with the same filter.
+/// - `reconciledAt`: when the last complete listing (with its deletion sweep)
+///   began; endpoints that filter only by creation time need one regularly.
 struct SyncCursor: Codable, Sendable, Equatable {
     var watermark: Date?
     var run: RunState?
+    var reconciledAt: Date?
 
     struct RunState: Codable, Sendable, Equatable {
         /// When the run began; minus `overlap`, the next watermark.
         var startedAt: Date
         /// The mode the run was asked for (a resumed run keeps it).
         var mode: SyncMode
-        /// nil: a full listing that ends with the deletion sweep.
+        /// The filter's bound: records updated (or, where GHL filters only on
+        /// that, created) at or after it. nil: a full listing that ends with
+        /// the deletion sweep.
         var updatedSince: Date?
         /// Where to continue; nil before the first committed page.
         var checkpoint: PageCheckpoint?
@@ -40,6 +45,12 @@ struct SyncCursor: Codable, Sendable, Equatable {
     /// incremental run this much before the current one started (clocks of
     /// GHL and this machine need not agree to the second).
     static let overlap: TimeInterval = 300
+
+    /// How long an incremental run of an endpoint that filters only by
+    /// creation time (orders, transactions, reviews) lists just the new
+    /// records before it lists everything again: the longest an update of an
+    /// older record that no webhook announces can stay unseen.
+    static let reconcileEvery: TimeInterval = 86_400
 
     static func load(sourceId: String, entity: Entity, in db: Database) throws -> SyncCursor {
         guard let text = try String.fetchOne(db, sql: "SELECT cursor FROM sync_cursors WHERE source_id = ? AND entity = ?",

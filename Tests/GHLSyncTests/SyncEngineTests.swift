@@ -58,6 +58,34 @@ import Testing
         #expect(fixture.requests < fullRequests, "incremental \(fixture.requests) vs full \(fullRequests)")
     }
 
+    /// Orders filter only by creation time: an incremental run fetches the new
+    /// ones (and checks the total), not updates of older ones, until its daily
+    /// full listing reconciles them.
+    @Test func creationFilteredEntitiesListNewRecordsThenReconcileDaily() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts)
+        defer { Task { await fixture.stop() } }
+        _ = try await fixture.run(.full)
+        let older = try fixture.sandbox.records(.orders, location: fixture.location)[2]["_id"]!.stringValue!
+        try fixture.sandbox.update(.orders, location: fixture.location, id: older, patch: ["fulfillmentStatus": "fulfilled"])
+        let created = try fixture.sandbox.create(.orders, location: fixture.location, fields: ["amount": 12, "currency": "USD"])
+        let result = try await fixture.run(.incremental, entities: [.orders])
+        #expect(result.ok && result.results[0].mode == .incremental)
+        #expect(result.results[0].count < Self.counts.orders)
+        let stored = try fixture.storedRecords(.orders)
+        #expect(stored[created["_id"]!.stringValue!] != nil)
+        #expect(stored[older] != (try fixture.sandboxRecords(.orders))[older])
+        let notes = try fixture.test.row("SELECT notes FROM ghl_sync_jobs WHERE job_type = 'orders' ORDER BY id DESC")?["notes"] as String?
+        #expect(notes?.contains("filters only by creation time") == true)
+
+        let dayAgo = Int64(Date().addingTimeInterval(-SyncCursor.reconcileEvery - 60).timeIntervalSince1970 * 1000)
+        try await fixture.test.store.pool.write { db in
+            try db.execute(sql: "UPDATE sync_cursors SET cursor = json_set(cursor, '$.reconciledAt', ?) WHERE entity = 'orders'", arguments: [dayAgo])
+        }
+        let reconciling = try await fixture.run(.incremental, entities: [.orders])
+        #expect(reconciling.ok && reconciling.results[0].mode == .full)
+        try fixture.expectEqualToSandbox([.orders])
+    }
+
     @Test func deletionsAreSweptAndRecordsRevive() async throws {
         let fixture = try await SandboxFixture.start(Self.counts)
         defer { Task { await fixture.stop() } }

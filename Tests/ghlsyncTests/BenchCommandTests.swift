@@ -41,7 +41,12 @@ import Testing
     @Test func incrementalComparesWithFull() throws {
         let json = try run(["incremental", "--contacts", "5000", "--opportunities", "150", "--orders", "40", "--transactions", "40",
                             "--reviews", "20", "--percent", "5"])
-        expectKeys(json, ["full_requests", "incremental_requests", "changed_records"])
+        expectKeys(json, ["full_requests", "incremental_requests", "changed_records", "store_equals_sandbox", "differing_records",
+                          "incremental_requests_by_endpoint", "conditions"])
+        // Updated older orders, transactions and reviews are invisible to an incremental run (GHL filters them by creation
+        // time only) and the bench delivers no webhooks for them: the report says so rather than claiming equality.
+        #expect(json["store_equals_sandbox"] as? Bool == false)
+        #expect(json["differing_records"] as? [String: Int] == ["orders": 2, "payments": 2, "reviews": 1])
         #expect(json["changed_records"] as? Int == 250 + 8 + 2 + 2 + 1)
         #expect((json["incremental_requests"] as? Int ?? .max) < (json["full_requests"] as? Int ?? 0))
     }
