@@ -23,6 +23,9 @@ enum Schema {
         migrator.registerMigration("v3_auth") { db in
             try createAuthTables(db)
         }
+        migrator.registerMigration("v4_view_indexes") { db in
+            try createViewIndexes(db)
+        }
         return migrator
     }
 
