@@ -25,10 +25,12 @@ final class BenchServer: Sendable {
         port = bound
     }
 
-    /// A user with `role` on `sourceId`, and an access token for it.
+    /// A user with `role` on `sourceId` (the one a kept database already has,
+    /// or a new one), and an access token for it.
     func user(_ email: String, role: Role, on sourceId: String) async throws -> String {
-        let user = try server.auth.accounts.addUser(email: email)
-        try server.auth.accounts.grant(role, to: user.id, on: sourceId)
+        let accounts = server.auth.accounts
+        let user = try (try? accounts.user(email: email)) ?? accounts.addUser(email: email)
+        try accounts.grant(role, to: user.id, on: sourceId)
         return try await server.auth.issueToken(for: user.id).accessToken
     }
 

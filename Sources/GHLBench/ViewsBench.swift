@@ -9,6 +9,9 @@ import NIOCore
 public struct ViewsBench: Sendable {
     public var dataset: ViewsDataset
     public var samples = 40
+    /// Where to keep the generated database between runs; `nil` generates a
+    /// fresh one in a temp dir and removes it afterwards.
+    public var keptPath: String?
 
     public init(dataset: ViewsDataset) {
         self.dataset = dataset
@@ -29,6 +32,9 @@ public struct ViewsBench: Sendable {
     }
 
     public func run() async throws -> BenchReport {
+        if let keptPath {
+            return try await BenchServer.with(store: dataset.kept(at: keptPath), measure)
+        }
         let database = try TemporaryDatabase(generating: dataset)
         return try await BenchServer.with(store: database.store, measure)
     }

@@ -35,6 +35,23 @@ public struct ViewsDataset: Sendable {
         }
     }
 
+    /// The store of a dataset kept at `path` between runs: generated there the
+    /// first time, reused afterwards (a large one takes a while to write).
+    /// A file holding other sizes is an error, not silently measured.
+    public func kept(at path: String) throws -> Store {
+        if !FileManager.default.fileExists(atPath: path) { try generate(at: path) }
+        let store = try Store(path: path)
+        let expected = [("ghl_sources", sources), ("ghl_contacts", contacts), ("ghl_opportunities", opportunities),
+                        ("ghl_orders", orders), ("ghl_payments", payments), ("ghl_reviews", reviews)]
+        let found = try store.pool.read { db in
+            try expected.map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0.0)") ?? 0 }
+        }
+        for ((table, wanted), count) in zip(expected, found) where wanted != count {
+            throw BenchError("\(path) holds \(count) rows in \(table), not \(wanted): pass the sizes it was generated with, or delete it")
+        }
+        return store
+    }
+
     private func insert(_ db: Database) throws {
         let n = sources
         func series(_ count: Int, _ body: String) throws {
@@ -44,7 +61,10 @@ public struct ViewsDataset: Sendable {
         func time(_ expression: String) -> String {
             "strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + \(expression), 'unixepoch')"
         }
+        // Row i goes to source i % n; statuses, stages, currencies and ratings
+        // cycle with the round i / n, so that every source gets every kind.
         let src = "'bench-' || (i % \(n))"
+        let round = "(i / \(n))"
         try series(n, """
             INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, currency, created_at, updated_at)
             SELECT 'bench-' || i, 'Location ' || i, 'loc' || i, 'http://127.0.0.1:1', 'GHL_TOKEN', 'USD', \(time("0")), \(time("0")) FROM n
@@ -68,27 +88,27 @@ public struct ViewsDataset: Sendable {
         try series(opportunities, """
             INSERT INTO ghl_opportunities (source_id, ghl_opportunity_id, name, pipeline_id, pipeline_stage_id, status, monetary_value,
                                            contact_id, last_status_change_at, raw, ghl_created_at, ghl_updated_at, created_at, updated_at, synced_at)
-            SELECT \(src), 'o' || i, 'Deal ' || i, 'p1', 's' || (i % 4),
-                   CASE i % 5 WHEN 0 THEN 'won' WHEN 1 THEN 'lost' ELSE 'open' END, (i % 1000) * 10.0,
-                   'c' || ((i * 5) % \(max(contacts, 1))), \(time("i * 100")), json_object('id', 'o' || i),
+            SELECT \(src), 'o' || i, 'Deal ' || i, 'p1', 's' || (\(round) % 4),
+                   CASE \(round) % 5 WHEN 0 THEN 'won' WHEN 1 THEN 'lost' ELSE 'open' END, (i % 1000) * 10.0,
+                   'c' || (i % \(max(contacts, 1))), \(time("i * 100")), json_object('id', 'o' || i),
                    \(time("i * 100")), \(time("i * 100")), \(time("i * 100")), \(time("i * 100")), \(time("i * 100")) FROM n
             """)
-        for (table, id, count, status) in [("ghl_orders", "ghl_order_id", orders, "CASE i % 3 WHEN 0 THEN 'pending' ELSE 'completed' END"),
-                                           ("ghl_payments", "ghl_payment_id", payments, "CASE i % 7 WHEN 0 THEN 'failed' ELSE 'succeeded' END")] {
+        for (table, id, count, status) in [("ghl_orders", "ghl_order_id", orders, "CASE \(round) % 3 WHEN 0 THEN 'pending' ELSE 'completed' END"),
+                                           ("ghl_payments", "ghl_payment_id", payments, "CASE \(round) % 7 WHEN 0 THEN 'failed' ELSE 'succeeded' END")] {
             try series(count, """
                 INSERT INTO \(table) (source_id, \(id), currency, amount, status, contact_id, raw, ghl_created_at, ghl_updated_at, created_at, updated_at, synced_at)
-                SELECT \(src), 'x' || i, CASE i % 10 WHEN 0 THEN 'EUR' ELSE 'USD' END, 10 + i % 300, \(status), 'c' || i, json_object('_id', 'x' || i),
+                SELECT \(src), 'x' || i, CASE \(round) % 10 WHEN 0 THEN 'EUR' ELSE 'USD' END, 10 + i % 300, \(status), 'c' || i, json_object('_id', 'x' || i),
                        \(time("i * 600")), \(time("i * 600")), \(time("i * 600")), \(time("i * 600")), \(time("i * 600")) FROM n
                 """)
         }
         try series(reviews, """
             INSERT INTO ghl_reviews (source_id, ghl_review_id, rating, headline, raw, ghl_created_at, ghl_updated_at, created_at, updated_at, synced_at)
-            SELECT \(src), 'v' || i, 1 + (i * 7) % 5, 'Review ' || i, json_object('_id', 'v' || i),
+            SELECT \(src), 'v' || i, 1 + (\(round) * 7) % 5, 'Review ' || i, json_object('_id', 'v' || i),
                    \(time("i * 900")), \(time("i * 900")), \(time("i * 900")), \(time("i * 900")), \(time("i * 900")) FROM n
             """)
         try series(jobs, """
             INSERT INTO ghl_sync_jobs (source_id, job_type, mode, status, records_processed, pages, started_at, completed_at, created_at)
-            SELECT \(src), CASE (i / \(n)) % 6 WHEN 0 THEN 'contacts' WHEN 1 THEN 'opportunities' WHEN 2 THEN 'pipelines'
+            SELECT \(src), CASE \(round) % 6 WHEN 0 THEN 'contacts' WHEN 1 THEN 'opportunities' WHEN 2 THEN 'pipelines'
                                  WHEN 3 THEN 'orders' WHEN 4 THEN 'payments' ELSE 'reviews' END,
                    'full', 'completed', 100, 1, \(time("i * 60")), \(time("i * 60 + 5")), \(time("i * 60")) FROM n
             """)

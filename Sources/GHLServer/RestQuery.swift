@@ -81,6 +81,13 @@ public struct RestQuery: Sendable, Equatable {
         return (sql, arguments)
     }
 
+    /// The sources among `sourceIds` that the query's `source_id` filters
+    /// (`eq`, `in`) leave, in their order.
+    public func sourceIds(within sourceIds: [String]) -> [String] {
+        filters.filter { $0.column == "source_id" && ($0.op == .eq || $0.op == .in) }
+            .reduce(sourceIds) { kept, filter in kept.filter(filter.values.contains) }
+    }
+
     /// How many rows match, ignoring limit and offset (`Prefer: count=exact`).
     public func countSQL(from relation: String, sourceIds: [String]) -> (sql: String, arguments: [DatabaseValue]) {
         let (whereSQL, arguments) = whereClause(sourceIds: sourceIds)

@@ -5,6 +5,10 @@ import GRDB
 /// Each has a `source_id` column and uses only SQLite built-ins (JSON1 included),
 /// so a synced file answers them in the sqlite3 CLI with no ghlsync present.
 /// Soft-deleted rows (`deleted_at` set) never count.
+///
+/// A view's rows of one source derive only from that source's rows (every
+/// join and subquery matches on the source): readers rely on it to answer a
+/// read of one source under a scope holding just that source.
 public enum ReportingViews {
     /// The view names, as the seed and `/rest/v1/{view}` spell them.
     public static let names: [String] = definitions.map(\.name)
@@ -37,28 +41,40 @@ public enum ReportingViews {
                    ON c.source_id = o.source_id AND c.ghl_contact_id = o.contact_id
             WHERE o.deleted_at IS NULL
             """),
+        // Opportunities are summed per stage first, in the order of
+        // idx_ghl_opportunities_live_stage (no sort), then joined to the stages:
+        // grouping the join instead sorts every opportunity row.
         ("v_ghl_pipeline_stage_summary", """
             SELECT p.source_id, p.ghl_pipeline_id AS pipeline_id, p.name AS pipeline_name,
                    json_extract(st.value, '$.id') AS stage_id, json_extract(st.value, '$.name') AS stage_name,
                    CAST(st.key AS INTEGER) AS stage_position,
-                   COUNT(o.id) AS opportunity_count,
-                   COALESCE(SUM(o.monetary_value), 0) AS total_value,
-                   COALESCE(SUM(o.status = 'open'), 0) AS open_count,
-                   COALESCE(SUM(CASE WHEN o.status = 'open' THEN o.monetary_value END), 0) AS open_value,
-                   COALESCE(SUM(o.status = 'won'), 0) AS won_count,
-                   COALESCE(SUM(CASE WHEN o.status = 'won' THEN o.monetary_value END), 0) AS won_value,
-                   COALESCE(SUM(o.status = 'lost'), 0) AS lost_count
+                   COALESCE(o.opportunity_count, 0) AS opportunity_count,
+                   COALESCE(o.total_value, 0) AS total_value,
+                   COALESCE(o.open_count, 0) AS open_count,
+                   COALESCE(o.open_value, 0) AS open_value,
+                   COALESCE(o.won_count, 0) AS won_count,
+                   COALESCE(o.won_value, 0) AS won_value,
+                   COALESCE(o.lost_count, 0) AS lost_count
             FROM ghl_pipelines p
             JOIN json_each(p.stages) st
-            LEFT JOIN ghl_opportunities o
-                   ON o.source_id = p.source_id AND o.pipeline_id = p.ghl_pipeline_id
-                  AND o.pipeline_stage_id = json_extract(st.value, '$.id') AND o.deleted_at IS NULL
+            LEFT JOIN (
+                SELECT source_id, pipeline_id, pipeline_stage_id,
+                       COUNT(*) AS opportunity_count, SUM(monetary_value) AS total_value,
+                       SUM(status = 'open') AS open_count, SUM(CASE WHEN status = 'open' THEN monetary_value END) AS open_value,
+                       SUM(status = 'won') AS won_count, SUM(CASE WHEN status = 'won' THEN monetary_value END) AS won_value,
+                       SUM(status = 'lost') AS lost_count
+                FROM ghl_opportunities
+                WHERE deleted_at IS NULL
+                GROUP BY source_id, pipeline_id, pipeline_stage_id
+            ) o ON o.source_id = p.source_id AND o.pipeline_id = p.ghl_pipeline_id
+               AND o.pipeline_stage_id = json_extract(st.value, '$.id')
             WHERE p.deleted_at IS NULL
-            GROUP BY p.source_id, p.ghl_pipeline_id, st.key
             """),
         // Money by calendar month (UTC) and currency: won opportunities (in the
         // location's currency, by the month they were won), completed orders and
         // succeeded payments net of refunds (by the month they were created).
+        // Each part is summed on its own before the parts are combined, so the
+        // final grouping sorts a few rows per month instead of every row.
         ("v_ghl_revenue_summary", """
             SELECT source_id, month, currency,
                    SUM(won_count) AS won_count, SUM(won_value) AS won_value,
@@ -66,20 +82,23 @@ public enum ReportingViews {
                    SUM(payments_count) AS payments_count, SUM(payments_total) AS payments_total
             FROM (
                 SELECT o.source_id, substr(COALESCE(o.last_status_change_at, o.ghl_updated_at), 1, 7) AS month,
-                       s.currency, 1 AS won_count, COALESCE(o.monetary_value, 0) AS won_value,
+                       s.currency, COUNT(*) AS won_count, SUM(COALESCE(o.monetary_value, 0)) AS won_value,
                        0 AS orders_count, 0 AS orders_total, 0 AS payments_count, 0 AS payments_total
                 FROM ghl_opportunities o JOIN ghl_sources s ON s.id = o.source_id
                 WHERE o.status = 'won' AND o.deleted_at IS NULL
+                GROUP BY 1, 2, 3
                 UNION ALL
                 SELECT source_id, substr(ghl_created_at, 1, 7), COALESCE(currency, 'USD'),
-                       0, 0, 1, COALESCE(amount, 0), 0, 0
+                       0, 0, COUNT(*), SUM(COALESCE(amount, 0)), 0, 0
                 FROM ghl_orders
                 WHERE status = 'completed' AND deleted_at IS NULL
+                GROUP BY 1, 2, 3
                 UNION ALL
                 SELECT source_id, substr(ghl_created_at, 1, 7), COALESCE(currency, 'USD'),
-                       0, 0, 0, 0, 1, COALESCE(amount, 0) - COALESCE(amount_refunded, 0)
+                       0, 0, 0, 0, COUNT(*), SUM(COALESCE(amount, 0) - COALESCE(amount_refunded, 0))
                 FROM ghl_payments
                 WHERE status = 'succeeded' AND deleted_at IS NULL
+                GROUP BY 1, 2, 3
             )
             GROUP BY source_id, month, currency
             """),

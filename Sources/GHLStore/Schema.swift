@@ -26,6 +26,9 @@ enum Schema {
         migrator.registerMigration("v4_filters") { db in
             try addDeletedReason(db)
         }
+        migrator.registerMigration("v4_view_indexes") { db in
+            try createViewIndexes(db)
+        }
         return migrator
     }
 

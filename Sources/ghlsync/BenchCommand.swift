@@ -118,6 +118,10 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Contacts in all (default 100,000; large 1,000,000).") var contacts: Int?
         @Option(help: "Opportunities in all (default 20,000; large 200,000).") var opportunities: Int?
         @Option(help: "Requests per view.") var samples: Int = 40
+        @Option(help: ArgumentHelp(
+            "Keep the generated database at this file and reuse it on later runs with the same sizes.",
+            discussion: "Without it, the database is generated in a temp dir and removed afterwards."))
+        var db: String?
 
         func run() async throws {
             var dataset = ViewsDataset()
@@ -130,6 +134,7 @@ struct BenchCommand: AsyncParsableCommand {
             dataset.reviews = dataset.opportunities / 4
             var bench = ViewsBench(dataset: dataset)
             bench.samples = max(1, samples)
+            bench.keptPath = db
             common.print(try await bench.run())
         }
     }

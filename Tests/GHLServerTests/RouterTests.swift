@@ -2,6 +2,7 @@ import Foundation
 import GHLAuth
 import GHLServer
 import GHLStore
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -334,6 +335,48 @@ import Testing
                 #expect(rows.count == 1)
                 #expect(rows[0]["contacts_count"] as? Int == 3)
                 #expect(rows[0]["source_name"] as? String == "Alpha Dental")
+            }
+        }
+    }
+
+    /// A read naming one source runs under a scope of just that source: every
+    /// view answers it exactly as the owner's whole scope, filtered, does.
+    @Test func oneSourceReadsMatchTheWholeScopeFiltered() async throws {
+        let fixture = try await Fixture()
+        for (index, source) in [fixture.first.id, fixture.second.id].enumerated() {
+            func record(_ id: String, _ values: [String: DatabaseValueConvertible]) -> EntityRecord {
+                EntityRecord(ghlId: id, values: values.mapValues(\.databaseValue), raw: #"{"id":"\#(id)"}"#,
+                             ghlCreatedAt: "2024-05-0\(index + 1)T10:00:00.000Z", ghlUpdatedAt: "2024-05-0\(index + 1)T10:00:00.000Z")
+            }
+            try fixture.store.upsert(.pipelines, sourceId: source, records: [
+                record("p1", ["name": "Sales", "stages": #"[{"id":"s1","name":"New"},{"id":"s2","name":"Won"}]"#]),
+            ])
+            try fixture.store.upsert(.opportunities, sourceId: source, records: [
+                record("o1", ["pipeline_id": "p1", "pipeline_stage_id": "s1", "status": "open", "monetary_value": 10.0 * Double(index + 1)]),
+                record("o2", ["pipeline_id": "p1", "pipeline_stage_id": "s2", "status": "won", "monetary_value": 7.0]),
+            ])
+            try fixture.store.upsert(.payments, sourceId: source, records: [
+                record("t1", ["status": "succeeded", "amount": 3.0 + Double(index), "currency": "USD"]),
+            ])
+            try fixture.store.upsert(.reviews, sourceId: source, records: [record("v1", ["rating": 4.0 + Double(index)])])
+        }
+        try await fixture.test { client in
+            let owner = Self.bearer(fixture.owner)
+            for view in ReportingViews.names where view != "v_ghl_sync_status" {
+                let whole = try await client.execute(uri: "/rest/v1/\(view)", method: .get, headers: owner)
+                let expected = try Self.rows(whole).filter { $0["source_id"] as? String == fixture.first.id }
+                #expect(!expected.isEmpty, "\(view)")
+                let one = try await client.execute(uri: "/rest/v1/\(view)?source_id=eq.\(fixture.first.id)", method: .get, headers: owner)
+                #expect(NSArray(array: try Self.rows(one)).isEqual(to: expected), "\(view)")
+            }
+            var counted = owner
+            counted[HTTPField.Name("Prefer")!] = "count=exact"
+            let contradictory = "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.first.id)&source_id=eq.\(fixture.second.id)"
+            try await client.execute(uri: contradictory, method: .get, headers: counted) { response in
+                #expect(response.status == .ok)
+                let rows = try Self.rows(response)
+                #expect(rows.isEmpty)
+                #expect(response.headers[.contentRange] == "*/0")
             }
         }
     }

@@ -40,39 +40,42 @@ import Testing
         }
     }
 
-    @Test func upgradesAPreviousVersionInPlaceKeepingData() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-v1-\(UUID().uuidString)")
+    /// A store opened over a file an older ghlsync wrote: its schema up to
+    /// `version`, then `sql` run on it.
+    static func upgraded(from version: String, after sql: String, _ body: (Store) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-\(version)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("old.sqlite").path
-
-        // A file as the first release wrote it: schema v1 only, with data.
         let old = try DatabaseQueue(path: path)
-        try Schema.migrator.migrate(old, upTo: "v1")
-        try old.write { conn in
-            try conn.execute(sql: """
-                INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, created_at, updated_at)
-                VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', 'T', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
-                INSERT INTO ghl_contacts (source_id, ghl_contact_id, email, raw, created_at, updated_at, synced_at)
-                VALUES ('s1', 'c1', 'a@example.com', '{}', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
-                """)
-        }
+        try Schema.migrator.migrate(old, upTo: version)
+        try old.write { try $0.execute(sql: sql) }
         try old.close()
+        try body(try Store(path: path))
+    }
 
-        let store = try Store(path: path)
-        #expect(try store.appliedMigrations() == Schema.migrator.migrations)
-        let source = try store.source(id: "s1")
-        #expect(source.name == "Old")
-        #expect(source.syncMode == "incremental")
-        try store.pool.read { conn throws in
-            #expect(try String.fetchOne(conn, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") == "a@example.com")
-            #expect(try Int.fetchOne(conn, sql: "SELECT contacts_count FROM v_ghl_dashboard_summary WHERE source_id = 's1'") == 1)
-            #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM users") == 0)
-            // v4_filters: every entity table says why a row is soft-deleted; old rows are live.
-            for entity in Entity.allCases {
-                #expect(try conn.columns(in: entity.table).contains { $0.name == "deleted_reason" }, "\(entity.table)")
+    @Test func upgradesAPreviousVersionInPlaceKeepingData() throws {
+        // A file as the first release wrote it: schema v1 only, with data.
+        try Self.upgraded(from: "v1", after: """
+            INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, created_at, updated_at)
+            VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', 'T', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+            INSERT INTO ghl_contacts (source_id, ghl_contact_id, email, raw, created_at, updated_at, synced_at)
+            VALUES ('s1', 'c1', 'a@example.com', '{}', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+            """) { store in
+            #expect(try store.appliedMigrations() == Schema.migrator.migrations)
+            let source = try store.source(id: "s1")
+            #expect(source.name == "Old")
+            #expect(source.syncMode == "incremental")
+            try store.pool.read { conn throws in
+                #expect(try String.fetchOne(conn, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") == "a@example.com")
+                #expect(try Int.fetchOne(conn, sql: "SELECT contacts_count FROM v_ghl_dashboard_summary WHERE source_id = 's1'") == 1)
+                #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM users") == 0)
+                // v4_filters: every entity table says why a row is soft-deleted; old rows are live.
+                for entity in Entity.allCases {
+                    #expect(try conn.columns(in: entity.table).contains { $0.name == "deleted_reason" }, "\(entity.table)")
+                }
+                #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE deleted_reason IS NULL") == 1)
             }
-            #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE deleted_reason IS NULL") == 1)
         }
     }
 
@@ -85,6 +88,50 @@ import Testing
         try reopened.pool.read { conn throws in
             let sql = try String.fetchOne(conn, sql: "SELECT sql FROM sqlite_master WHERE name = 'v_ghl_reviews_summary'")
             #expect(sql?.contains("average_rating") == true)
+        }
+    }
+
+    /// The aggregate views read the entity tables only through covering
+    /// indexes, with or without statistics, so a summary of one source never
+    /// looks up that source's rows in the tables.
+    @Test func aggregateViewsReadOnlyCoveringIndexes() throws {
+        let db = try TestDatabase()
+        let source = try db.addSource("a")
+        try db.store.upsert(.opportunities, sourceId: source, records: (0..<50).map { record("o\($0)", ["status": "open", "monetary_value": 1.0]) })
+        let entityIndexes = ["idx_ghl_contacts_", "idx_ghl_opportunities_", "idx_ghl_orders_", "idx_ghl_payments_", "idx_ghl_reviews_"]
+        for analyzed in [false, true] {
+            if analyzed { try db.store.pool.write { try $0.execute(sql: "ANALYZE") } }
+            try db.store.pool.read { conn throws in
+                for view in ["v_ghl_pipeline_stage_summary", "v_ghl_revenue_summary", "v_ghl_reviews_summary", "v_ghl_dashboard_summary"] {
+                    let plan = try Row.fetchAll(conn, sql: "EXPLAIN QUERY PLAN SELECT * FROM \(view) WHERE source_id = ?", arguments: [source])
+                        .map { $0["detail"] as String }
+                    let reads = plan.filter { line in entityIndexes.contains { line.contains($0) } }
+                    #expect(!reads.isEmpty, "\(view): \(plan)")
+                    #expect(reads.allSatisfy { $0.contains("USING COVERING INDEX") }, "\(view) analyzed=\(analyzed): \(reads)")
+                }
+            }
+        }
+    }
+
+    /// An analyzed file gets statistics for the new indexes too: otherwise
+    /// SQLite trusts measured figures for some indexes and guesses for others.
+    @Test func viewIndexesReplaceTheOnesTheyExtendAndKeepStatistics() throws {
+        try Self.upgraded(from: "v3_auth", after: """
+            INSERT INTO ghl_sources (id, name, location_id, api_base, created_at, updated_at)
+            VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+            INSERT INTO ghl_opportunities (source_id, ghl_opportunity_id, status, raw, created_at, updated_at, synced_at)
+            VALUES ('s1', 'o1', 'open', '{}', '2024-01-01', '2024-01-01', '2024-01-01'),
+                   ('s1', 'o2', 'won', '{}', '2024-01-01', '2024-01-01', '2024-01-01');
+            ANALYZE;
+            """) { store in
+            try store.pool.read { conn throws in
+                let indexes = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
+                #expect(indexes.isDisjoint(with: ["idx_ghl_opportunities_source", "idx_ghl_opportunities_stage", "idx_ghl_opportunities_status",
+                                                  "idx_ghl_orders_source", "idx_ghl_payments_source", "idx_ghl_reviews_source"]))
+                #expect(indexes.filter { $0.contains("_live_") }.count == 5)
+                let analyzed = try String.fetchSet(conn, sql: "SELECT idx FROM sqlite_stat1 WHERE tbl = 'ghl_opportunities'")
+                #expect(analyzed.isSuperset(of: ["idx_ghl_opportunities_live_stage", "idx_ghl_opportunities_live_status"]))
+            }
         }
     }
 }

@@ -153,4 +153,84 @@ import Testing
         #expect(other["open_pipeline_value"] == 999.0)
         #expect((other["last_sync_at"] as String?) == nil)
     }
+
+    /// The stage summary sums opportunities per stage before joining the
+    /// stages: stages without any still show, with zeros, and opportunities in
+    /// stages the pipeline does not list, or soft-deleted, never count.
+    @Test func pipelineStageSummaryEdgeCases() throws {
+        let db = try TestDatabase()
+        let source = try db.addSource("edge")
+        let stages = #"[{"id":"x1","name":"Empty"},{"id":"x2","name":"Mixed"}]"#
+        try db.store.upsert(.pipelines, sourceId: source, records: [
+            record("p2", ["name": "Deals", "stages": stages]), record("p3", ["name": "Old", "stages": stages]),
+        ])
+        func opp(_ id: String, _ stage: String, _ status: String, _ value: Double?) -> EntityRecord {
+            record(id, ["pipeline_id": "p2", "pipeline_stage_id": stage, "status": status, "monetary_value": value])
+        }
+        let revived = opp("o4", "x2", "lost", 5)
+        try db.store.upsert(.opportunities, sourceId: source, records: [
+            opp("o1", "x2", "open", nil), opp("o2", "x2", "won", 10), opp("o3", "zz", "won", 99), revived, opp("o5", "x2", "open", 7),
+        ])
+        try db.store.pool.write { conn throws in
+            try conn.execute(sql: "UPDATE ghl_pipelines SET deleted_at = '2024-05-01T00:00:00.000Z' WHERE ghl_pipeline_id = 'p3'")
+            try conn.execute(sql: "UPDATE ghl_opportunities SET deleted_at = '2024-05-01T00:00:00.000Z' WHERE ghl_opportunity_id IN ('o4', 'o5')")
+        }
+        try db.store.upsert(.opportunities, sourceId: source, records: [revived])
+
+        let summary = try db.store.pool.read { conn in
+            try Row.fetchAll(conn, sql: "SELECT * FROM v_ghl_pipeline_stage_summary WHERE source_id = ? ORDER BY pipeline_name, stage_position",
+                             arguments: [source])
+        }
+        #expect(summary.map { "\($0["pipeline_id"] as String)/\($0["stage_id"] as String)" } == ["p2/x1", "p2/x2"])
+        let empty = summary[0], mixed = summary[1]
+        for column in ["opportunity_count", "total_value", "open_count", "open_value", "won_count", "won_value", "lost_count"] {
+            #expect(empty[column] as DatabaseValue == 0.databaseValue, "\(column)")
+        }
+        #expect(mixed["opportunity_count"] == 3)
+        #expect(mixed["total_value"] == 15.0)
+        #expect(mixed["open_count"] == 1)
+        #expect(mixed["open_value"] as DatabaseValue == 0.databaseValue)
+        #expect(mixed["won_count"] == 1)
+        #expect(mixed["won_value"] == 10.0)
+        #expect(mixed["lost_count"] == 1)
+    }
+
+    /// Each part of the revenue summary is summed on its own before the parts
+    /// are combined: a month with only some parts shows zeros for the others.
+    @Test func revenueSummaryCombinesPartsPerMonth() throws {
+        let db = try TestDatabase()
+        let source = try db.addSource("money", currency: "GBP")
+        try db.store.upsert(.opportunities, sourceId: source, records: [
+            record("o1", updated: "2024-06-09T00:00:00.000Z", ["status": "won", "monetary_value": 30.0]),
+            record("o2", updated: "2024-06-10T00:00:00.000Z", ["status": "won", "monetary_value": nil]),
+            record("o3", ["status": "won", "monetary_value": 8.0, "last_status_change_at": "2024-07-01T00:00:00.000Z"]),
+        ])
+        try db.store.upsert(.orders, sourceId: source, records: [
+            record("r1", created: "2024-06-01T00:00:00.000Z", ["status": "completed", "amount": 5.0, "currency": nil]),
+            record("r2", created: "2024-06-02T00:00:00.000Z", ["status": "completed", "amount": 6.0, "currency": "GBP"]),
+            record("r3", created: "2024-06-03T00:00:00.000Z", ["status": "completed", "amount": 7.0, "currency": "GBP"]),
+        ])
+        try db.store.upsert(.payments, sourceId: source, records: [
+            record("t1", created: "2024-07-04T00:00:00.000Z", ["status": "succeeded", "amount": 20.0, "amount_refunded": 5.0, "currency": "GBP"]),
+        ])
+        try db.store.pool.write { conn throws in
+            try conn.execute(sql: "UPDATE ghl_orders SET deleted_at = '2024-08-01T00:00:00.000Z' WHERE ghl_order_id = 'r3'")
+        }
+        let revenue = try db.store.pool.read { conn in
+            try Row.fetchAll(conn, sql: "SELECT * FROM v_ghl_revenue_summary WHERE source_id = ? ORDER BY month, currency", arguments: [source])
+        }
+        #expect(revenue.map { "\($0["month"] as String) \($0["currency"] as String)" } == ["2024-06 GBP", "2024-06 USD", "2024-07 GBP"])
+        let june = revenue[0], juneUSD = revenue[1], july = revenue[2]
+        #expect(june["won_count"] == 2)
+        #expect(june["won_value"] == 30.0)
+        #expect(june["orders_count"] == 1)
+        #expect(june["orders_total"] == 6.0)
+        #expect(june["payments_count"] == 0)
+        #expect(june["payments_total"] as DatabaseValue == 0.databaseValue)
+        #expect(juneUSD["won_count"] == 0)
+        #expect(juneUSD["orders_total"] == 5.0)
+        #expect(july["won_value"] == 8.0)
+        #expect(july["payments_count"] == 1)
+        #expect(july["payments_total"] == 15.0)
+    }
 }
