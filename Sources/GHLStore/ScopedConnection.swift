@@ -73,11 +73,17 @@ final class ScopedConnection: @unchecked Sendable {
         sqlite3_close_v2(handle)
     }
 
-    /// Compiles `sql` under the scope's authorizer and streams its result.
-    func run(_ sql: String, arguments: [DatabaseValue], columns: ([String]) throws -> Void,
+    /// Compiles `sql` under the scope's authorizer and streams its result,
+    /// interrupting it once it has run for `timeLimit`.
+    func run(_ sql: String, arguments: [DatabaseValue], timeLimit: Duration, columns: ([String]) throws -> Void,
              row: ([DatabaseValue]) throws -> Void) throws {
         let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
+        let deadline = QueryDeadline(ContinuousClock.now + timeLimit)
+        sqlite3_progress_handler(handle, QueryDeadline.opcodesPerCheck, { context in
+            Unmanaged<QueryDeadline>.fromOpaque(context!).takeUnretainedValue().hasPassed ? 1 : 0
+        }, Unmanaged.passUnretained(deadline).toOpaque())
+        defer { sqlite3_progress_handler(handle, 0, nil, nil) }
         let expected = Int(sqlite3_bind_parameter_count(statement))
         guard expected == arguments.count else {
             throw StoreError.invalidInput("the query has \(expected) parameter(s) but \(arguments.count) value(s) were given")
@@ -93,6 +99,9 @@ final class ScopedConnection: @unchecked Sendable {
                 try row((0..<count).map { DatabaseValue(sqliteStatement: statement, index: $0) })
             case SQLITE_DONE:
                 return
+            case SQLITE_INTERRUPT where deadline.hasPassed:
+                let parts = timeLimit.components
+                throw StoreError.timeLimitExceeded(seconds: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
             default:
                 throw StoreError.invalidInput("query failed: \(lastError)")
             }
@@ -160,6 +169,20 @@ final class ScopedConnection: @unchecked Sendable {
     }
 
     private var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+}
+
+/// When a scoped statement must stop: a runaway query (a recursive CTE with
+/// no end, a cross join of every table) must not hold a thread for ever.
+private final class QueryDeadline {
+    /// Virtual-machine steps between two looks at the clock: cheap, yet a few ms apart at most.
+    static let opcodesPerCheck: Int32 = 10_000
+    let instant: ContinuousClock.Instant
+
+    init(_ instant: ContinuousClock.Instant) {
+        self.instant = instant
+    }
+
+    var hasPassed: Bool { ContinuousClock.now >= instant }
 }
 
 /// SQLite copies bound values before the bind call returns.

@@ -15,13 +15,16 @@ import Synchronization
 /// through `Store.pool` directly.
 public final class ScopedReader: Sendable {
     public let path: String
+    /// How long one statement may run before it is interrupted with `StoreError.timeLimitExceeded`.
+    public let timeLimit: Duration
     private let idle: Mutex<IdleConnections>
 
     /// - Parameters:
     ///   - maxScopes: how many scopes keep idle connections.
     ///   - connectionsPerScope: how many idle connections each keeps.
-    public init(store: Store, maxScopes: Int = 64, connectionsPerScope: Int = 4) {
+    public init(store: Store, timeLimit: Duration = .seconds(30), maxScopes: Int = 64, connectionsPerScope: Int = 4) {
         path = store.path
+        self.timeLimit = timeLimit
         idle = Mutex(IdleConnections(maxScopes: max(1, maxScopes), perScope: max(1, connectionsPerScope)))
     }
 
@@ -30,7 +33,7 @@ public final class ScopedReader: Sendable {
     /// `arguments` bind the statement's `?` parameters in order.
     public func query(_ sql: String, arguments: [DatabaseValue] = [], scope: AccessScope,
                       columns: ([String]) throws -> Void, row: ([DatabaseValue]) throws -> Void) throws {
-        try withConnection(scope) { try $0.run(sql, arguments: arguments, columns: columns, row: row) }
+        try withConnection(scope) { try $0.run(sql, arguments: arguments, timeLimit: timeLimit, columns: columns, row: row) }
     }
 
     /// The whole result of a statement under `scope`, computed off the caller's thread.
@@ -48,7 +51,8 @@ public final class ScopedReader: Sendable {
         try withConnection(scope) { connection in
             let (sql, arguments) = try request.sql(columns: connection.columns(ofView: request.view))
             var result = ScopedRows(columns: [], rows: [])
-            try connection.run(sql, arguments: arguments, columns: { result.columns = $0 }, row: { result.rows.append($0) })
+            try connection.run(sql, arguments: arguments, timeLimit: timeLimit,
+                               columns: { result.columns = $0 }, row: { result.rows.append($0) })
             return result
         }
     }

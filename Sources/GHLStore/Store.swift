@@ -84,6 +84,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case invalidInput(String)
     /// A scoped read tried to reach what its scope does not allow, or to write.
     case accessDenied(String)
+    /// A scoped read ran longer than its reader allows and was interrupted.
+    case timeLimitExceeded(seconds: Double)
 
     public var description: String {
         switch self {
@@ -93,6 +95,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .unknownView(let name): "unknown view \(name); views are: \(ReportingViews.names.joined(separator: ", "))"
         case .invalidInput(let message): message
         case .accessDenied(let reason): "not allowed: \(reason)"
+        case .timeLimitExceeded(let seconds): "the query ran longer than its time limit of \(seconds.formatted()) s and was stopped"
         }
     }
 }

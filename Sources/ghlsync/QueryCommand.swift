@@ -14,6 +14,7 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Option(help: "Output format.") var format: ResultFormat = .table
     @Option(name: .customLong("as"), help: "Run as this user (email), seeing only their sources.") var asUser: String?
+    @Option(help: "With --as: stop the query after this many seconds.") var timeLimit: Double = 30
     @Argument(help: "The SQL to run, e.g. \"SELECT * FROM v_ghl_dashboard_summary\".") var sql: String
 
     func run() throws {
@@ -21,9 +22,10 @@ struct QueryCommand: ParsableCommand {
         let writer = ResultWriter(format: format)
         try reportingErrors {
             if let asUser {
+                guard timeLimit > 0 else { throw ValidationError("--time-limit must be more than 0 seconds") }
                 let accounts = Accounts(store: store)
                 let scope = try accounts.scope(of: try accounts.user(email: asUser).id)
-                try ScopedReader(store: store).query(sql, scope: scope, columns: writer.begin, row: writer.add)
+                try ScopedReader(store: store, timeLimit: .seconds(timeLimit)).query(sql, scope: scope, columns: writer.begin, row: writer.add)
             } else {
                 try store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
             }

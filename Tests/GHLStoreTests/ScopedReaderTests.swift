@@ -25,6 +25,20 @@ import Testing
         #expect(TwoSourceFixture.values(grants, "user_id") == ["user-a"])
     }
 
+    /// A statement that would run for ever is stopped at the reader's time
+    /// limit, and the connection serves the next query as before.
+    @Test func aRunawayQueryIsStoppedAtTheTimeLimit() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store, timeLimit: .milliseconds(200))
+        let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
+        #expect(throws: StoreError.timeLimitExceeded(seconds: 0.2)) {
+            try reader.fetchNow(endless, scope: fixture.scopeA)
+        }
+        let rows = try reader.fetchNow("SELECT COUNT(*) AS n FROM ghl_sources", scope: fixture.scopeA)
+        #expect(rows.rows.map { Int.fromDatabaseValue($0[0]) } == [1])
+    }
+
     @Test func everyReportingViewShowsOnlyTheScopesRows() throws {
         let fixture = try TwoSourceFixture()
         defer { fixture.cleanUp() }

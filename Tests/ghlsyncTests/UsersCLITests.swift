@@ -101,6 +101,9 @@ struct CLI {
             let result = try ghlsync("query", "--db", db, "--as", "alice@example.com", attack)
             #expect(result.status != 0 && !result.output.contains(b), "\(attack)")
         }
+        let endless = try ghlsync("query", "--db", db, "--as", "alice@example.com", "--time-limit", "0.3",
+                                  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n")
+        #expect(endless.status != 0 && endless.error.contains("time limit of 0.3 s"), "\(endless.error)")
         // Without --as, the file's owner sees everything.
         #expect(try ghlsync("query", "--db", db, "--format", "csv", "SELECT COUNT(*) AS n FROM ghl_contacts").output == "n\r\n2\r\n")
 
