@@ -8,26 +8,6 @@ import Testing
 /// Kills `ghlsync sync` (SIGKILL) at random points, checks the file after each
 /// kill, and lets the last run finish: it must end equal to the sandbox.
 @Suite struct SyncCrashTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var binary: String {
-        ProcessInfo.processInfo.environment["GHLSYNC_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/ghlsync").path
-    }
-
-    @discardableResult
-    static func ghlsync(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func killedSyncsLeaveAConsistentFileAndResume() async throws {
         var configuration = SandboxConfiguration()
         configuration.counts = RecordCounts(contacts: 8_000, opportunities: 1_500, orders: 500, transactions: 500, reviews: 250)
@@ -41,14 +21,14 @@ import Testing
         let location = endpoint.locations[0]
         let environment = ["GHL_CRASH_TOKEN": location.token]
 
-        try Self.ghlsync(["init", "--db", db])
-        let added = try Self.ghlsync(["sources", "add", "--db", db, "--name", "Crash", "--location-id", location.locationID,
+        #expect(try CLIRunner.run(["init", "--db", db]).status == 0)
+        let added = try CLIRunner.run(["sources", "add", "--db", db, "--name", "Crash", "--location-id", location.locationID,
                                       "--api-base", endpoint.baseURL, "--token-env", "GHL_CRASH_TOKEN"])
-        let sourceId = try #require(added.output.split(separator: "\n").last.map(String.init))
+        let sourceId = try #require(added.stdout.split(separator: "\n").last.map(String.init))
 
         for _ in 0..<5 {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
             process.arguments = ["sync", "--db", db, "--source", sourceId, "--mode", "full"]
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             process.standardOutput = FileHandle.nullDevice
@@ -62,9 +42,9 @@ import Testing
             #expect(check == ["ok"])
         }
 
-        let final = try Self.ghlsync(["sync", "--db", db, "--source", sourceId, "--mode", "full"], environment: environment)
-        #expect(final.status == 0, "\(final.output)")
-        #expect(final.output.contains("Sync completed: 6 succeeded, 0 failed"))
+        let final = try CLIRunner.run(["sync", "--db", db, "--source", sourceId, "--mode", "full"], environment: environment)
+        #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
+        #expect(final.stdout.contains("Sync completed: 6 succeeded, 0 failed"))
         let store = try Store(path: db)
         for (entity, kind) in [(Entity.contacts, SandboxEntity.contacts), (.opportunities, .opportunities), (.pipelines, .pipelines),
                                (.orders, .orders), (.payments, .transactions), (.reviews, .reviews)] {

@@ -3,44 +3,14 @@ import GRDB
 import GHLStore
 import Testing
 
-/// Runs the built `ghlsync` binary (env `GHLSYNC_BIN`, else `.build/debug/ghlsync`).
-struct CLI {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary = ProcessInfo.processInfo.environment["GHLSYNC_BIN"]
-        ?? packageRoot.appendingPathComponent(".build/debug/ghlsync").path
-
-    struct Result {
-        var status: Int32
-        var output: String
-        var error: String
-        var lastLine: String { output.split(separator: "\n").last.map(String.init) ?? "" }
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                      error: String(decoding: error, as: UTF8.self))
-    }
-}
-
 @Suite(.serialized) struct UsersCLITests {
     @Test func usersGrantsTokensAndScopedQueriesEndToEnd() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("ghl.sqlite").path
-        func ghlsync(_ arguments: String..., env: [String: String] = [:]) throws -> CLI.Result {
-            try CLI.run(Array(arguments), environment: env)
+        func ghlsync(_ arguments: String..., env: [String: String] = [:]) throws -> CLIRunner.Result {
+            try CLIRunner.run(Array(arguments), environment: env)
         }
 
         #expect(try ghlsync("init", "--db", db).status == 0)
@@ -77,12 +47,12 @@ struct CLI {
             (["query", "--db", db, "--as", "nobody@example.com", "SELECT 1"], [:], "unknown user"),
         ]
         for (arguments, env, message) in failures {
-            let result = try CLI.run(arguments, environment: env)
-            #expect(result.status != 0 && result.error.contains(message), "\(arguments): \(result.error)")
+            let result = try CLIRunner.run(arguments, environment: env)
+            #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
 
         let list = try ghlsync("users", "list", "--db", db)
-        #expect(list.output.contains("alice@example.com") && list.output.contains("\(a):viewer") && list.output.contains("token only"))
+        #expect(list.stdout.contains("alice@example.com") && list.stdout.contains("\(a):viewer") && list.stdout.contains("token only"))
 
         let token = try ghlsync("users", "token", "--db", db, "--user", "alice@example.com")
         #expect(token.status == 0 && token.lastLine.split(separator: ".").count == 3)
@@ -91,26 +61,26 @@ struct CLI {
 
         // query --as sees only the user's rows, and base-table tricks are refused.
         let scoped = try ghlsync("query", "--db", db, "--as", "alice@example.com", "--format", "csv", "SELECT source_id FROM ghl_contacts")
-        #expect(scoped.output == "source_id\r\n\(a)\r\n")
+        #expect(scoped.stdout == "source_id\r\n\(a)\r\n")
         let view = try ghlsync("query", "--db", db, "--as", "alice@example.com", "--format", "csv",
                                "SELECT source_id FROM v_ghl_dashboard_summary")
-        #expect(view.output == "source_id\r\n\(a)\r\n")
+        #expect(view.stdout == "source_id\r\n\(a)\r\n")
         for attack in ["SELECT * FROM main.ghl_contacts", "SELECT * FROM users",
                        "WITH ghl_contacts AS (SELECT * FROM main.ghl_contacts) SELECT * FROM ghl_contacts",
                        "DELETE FROM ghl_contacts", "SELECT * FROM sqlite_master"] {
             let result = try ghlsync("query", "--db", db, "--as", "alice@example.com", attack)
-            #expect(result.status != 0 && !result.output.contains(b), "\(attack)")
+            #expect(result.status != 0 && !result.stdout.contains(b), "\(attack)")
         }
         let endless = try ghlsync("query", "--db", db, "--as", "alice@example.com", "--time-limit", "0.3",
                                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n")
-        #expect(endless.status != 0 && endless.error.contains("time limit of 0.3 s"), "\(endless.error)")
+        #expect(endless.status != 0 && endless.stderr.contains("time limit of 0.3 s"), "\(endless.stderr)")
         // Without --as, the file's owner sees everything.
-        #expect(try ghlsync("query", "--db", db, "--format", "csv", "SELECT COUNT(*) AS n FROM ghl_contacts").output == "n\r\n2\r\n")
+        #expect(try ghlsync("query", "--db", db, "--format", "csv", "SELECT COUNT(*) AS n FROM ghl_contacts").stdout == "n\r\n2\r\n")
 
         // A revoke takes effect on the next query.
         #expect(try ghlsync("users", "revoke", "--db", db, "--user", "alice@example.com", "--source", a).status == 0)
         let after = try ghlsync("query", "--db", db, "--as", "alice@example.com", "--format", "csv", "SELECT source_id FROM ghl_contacts")
-        #expect(after.output == "source_id\r\n")
+        #expect(after.stdout == "source_id\r\n")
 
         let bytes = try Data(contentsOf: URL(fileURLWithPath: db)) + ((try? Data(contentsOf: URL(fileURLWithPath: db + "-wal"))) ?? Data())
         #expect(bytes.range(of: Data("correct horse battery".utf8)) == nil)
