@@ -8,6 +8,7 @@ import GRDB
 /// buffer and hands the events, in commit order, to the handler. TEMP objects
 /// live only on this connection: the file itself carries no triggers, and a
 /// no-op upsert (whose `DO UPDATE ... WHERE` matches nothing) fires none.
+/// The store installs them with its first `onCommit` handler.
 final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     /// Tables whose changes are broadcast.
     static let tables: [String] = Entity.allCases.map(\.table) + ["ghl_sync_jobs", "ghl_sources"]
