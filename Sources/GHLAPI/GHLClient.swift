@@ -12,7 +12,8 @@
 //
 // Public API, one concept per file:
 // - `GHLClient`: one per source and location; `pages(_:pageSize:updatedSince:resumeFrom:)`
-//   streams `GHLPage`s, `location()`; `counters` for metrics.
+//   streams `GHLPage`s, `pageBatches(...)` the pages fetched (and prepared) ahead of a
+//   slower consumer in batches, `location()`; `counters` for metrics.
 // - `GHLResource`: contacts, legacyContacts, opportunities, pipelines, orders,
 //   transactions, reviews: endpoint, `PagingScheme`, `maxPageSize`, `IncrementalFilter`.
 // - `GHLPage`, `PageCheckpoint` (Codable), `GHLRecord`, `GHLMalformedRecord`, `JSONValue`

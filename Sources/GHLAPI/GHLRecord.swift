@@ -48,8 +48,9 @@ extension GHLRecord {
         var records: [GHLRecord] = []
         records.reserveCapacity(elements.count)
         var malformed: [GHLMalformedRecord] = []
+        let cursorKey = resource.pagingScheme == .searchAfter ? "searchAfter" : nil
         for (index, element) in elements.enumerated() {
-            switch read(element, typedFields: resource.typedFields) {
+            switch read(element, typedFields: resource.typedFields, droppingKey: cursorKey) {
             case .success(let record): records.append(record)
             case .failure(let problem):
                 malformed.append(GHLMalformedRecord(index: index, id: problem.id, reason: problem.reason,
@@ -64,8 +65,14 @@ extension GHLRecord {
         var reason: String
     }
 
-    static func read(_ element: JSONValue, typedFields: [(name: String, type: String)]) -> Result<GHLRecord, Problem> {
-        guard case .object(let object) = element else {
+    /// - Parameter droppingKey: a member that is paging data, not part of the
+    ///   record: search adds `searchAfter` (the sort values that follow the
+    ///   record) to each. It changes with the sort order, so keeping it would
+    ///   make an unchanged record look changed to an incremental run sorted by
+    ///   update time. The paginator reads it from the page before this.
+    static func read(_ element: JSONValue, typedFields: [(name: String, type: String)],
+                     droppingKey: String? = nil) -> Result<GHLRecord, Problem> {
+        guard case .object(var object) = element else {
             return .failure(Problem(reason: "expected an object, got \(element.typeName)"))
         }
         let idValue = object["id"] ?? object["_id"]
@@ -77,6 +84,7 @@ extension GHLRecord {
             guard let value = object[field.name], !value.isNull, value.typeName != field.type else { continue }
             return .failure(Problem(id: id, reason: "\(field.name) is \(withArticle(value.typeName)), expected \(withArticle(field.type))"))
         }
+        if let droppingKey { object.removeValue(forKey: droppingKey) }
         return .success(GHLRecord(id: id, object: object))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension GHLClient {
     /// Streams the records of `resource` page by page.
@@ -19,13 +20,41 @@ extension GHLClient {
     ///     (a checkpoint of another resource fails the stream).
     public func pages(_ resource: GHLResource, pageSize: Int? = nil, updatedSince: Date? = nil, filter: GHLListFilter? = nil,
                       resumeFrom: PageCheckpoint? = nil) -> AsyncThrowingStream<GHLPage, any Error> {
+        let lookahead = self.lookahead(resource, pageSize: pageSize, updatedSince: updatedSince, filter: filter,
+                                       resumeFrom: resumeFrom, depth: 1) { $0 }
+        return AsyncThrowingStream(unfolding: { try await lookahead.next() })
+    }
+
+    /// Streams the pages of `resource` in batches: each element is every page
+    /// fetched (and passed through `prepare`) while the consumer handled the
+    /// batch before, at least one, in order.
+    ///
+    /// Up to `lookahead` pages are fetched ahead of the consumer, one after
+    /// the other (a page's cursor comes with the page before). `prepare` runs
+    /// there, as soon as a page arrives: what the consumer does to every page
+    /// before it can store it then overlaps with storing the pages before.
+    /// A consumer slower than GHL (one writer storing a page with its indexes)
+    /// thus gets several pages at once and can store them in one transaction.
+    public func pageBatches<Prepared: Sendable>(
+        _ resource: GHLResource, pageSize: Int? = nil, updatedSince: Date? = nil, filter: GHLListFilter? = nil,
+        resumeFrom: PageCheckpoint? = nil, lookahead: Int, prepare: @escaping @Sendable (GHLPage) throws -> Prepared
+    ) -> AsyncThrowingStream<[Prepared], any Error> {
+        let lookahead = self.lookahead(resource, pageSize: pageSize, updatedSince: updatedSince, filter: filter,
+                                       resumeFrom: resumeFrom, depth: lookahead, prepare: prepare)
+        return AsyncThrowingStream(unfolding: { try await lookahead.nextBatch() })
+    }
+
+    private func lookahead<Prepared: Sendable>(
+        _ resource: GHLResource, pageSize: Int?, updatedSince: Date?, filter: GHLListFilter?,
+        resumeFrom: PageCheckpoint?, depth: Int, prepare: @escaping @Sendable (GHLPage) throws -> Prepared
+    ) -> PageLookahead<Prepared> {
         let start: PageCheckpoint
         if let resumeFrom {
             guard resumeFrom.resource == resource else {
                 let error = GHLAPIError(kind: .invalidRequest, endpoint: resource.endpoint, status: nil,
                                         message: "cannot resume \(resource.rawValue) from a \(resumeFrom.resource.rawValue) checkpoint",
                                         attempts: 0)
-                return AsyncThrowingStream { $0.finish(throwing: error) }
+                return PageLookahead(failing: error)
             }
             start = resumeFrom.fitsPagingScheme ? resumeFrom : PageCheckpoint(
                 resource: resource, cursor: nil, nextPageIndex: resumeFrom.nextPageIndex, pageSize: resumeFrom.pageSize,
@@ -36,8 +65,10 @@ extension GHLClient {
                                    updatedSince: resource.incrementalFilter == .none ? nil : updatedSince,
                                    filter: filter?.isEmpty == false ? filter : nil, recordsSoFar: 0)
         }
-        let lookahead = PageLookahead(start: start) { [self] position in try await fetchPage(at: position) }
-        return AsyncThrowingStream(unfolding: { try await lookahead.next() })
+        return PageLookahead(start: start, depth: depth) { [self] position in
+            let page = try await fetchPage(at: position)
+            return (try prepare(page), page.checkpoint)
+        }
     }
 
     /// GHL's total for a full listing of `resource` under `filter`, from one
@@ -141,38 +172,111 @@ extension GHLClient {
     }
 }
 
-/// Hands out pages one at a time, fetching the next while the current one
-/// is being consumed. Dropping the stream cancels the fetch in flight.
-private actor PageLookahead {
-    private let fetch: @Sendable (PageCheckpoint) async throws -> GHLPage
-    private var upcoming: Task<GHLPage, any Error>?
-    private var position: PageCheckpoint?
+/// Fetches up to `depth` pages ahead of the consumer and hands them out in
+/// order, singly or as many as are ready. Each fetch is a task that waits for
+/// the one before (it needs that page's cursor); a failed fetch fails the
+/// stream once the pages before it are handed out. Dropping the stream
+/// cancels the fetches in flight.
+private actor PageLookahead<Prepared: Sendable> {
+    typealias Fetched = (page: Prepared, next: PageCheckpoint?)
+    typealias Fetch = @Sendable (PageCheckpoint) async throws -> Fetched
 
-    init(start: PageCheckpoint, fetch: @escaping @Sendable (PageCheckpoint) async throws -> GHLPage) {
-        self.position = start
+    /// One page's fetch; nil once the listing ended before it.
+    private final class Pending: Sendable {
+        let task: Task<Fetched?, any Error>
+        private let done: DoneFlag
+        /// Whether the fetch has finished (taking its result will not wait).
+        var isReady: Bool { done.value.load(ordering: .acquiring) }
+
+        init(after previous: Pending?, from start: PageCheckpoint?, fetch: @escaping Fetch) {
+            let done = DoneFlag()
+            self.done = done
+            task = Task {
+                defer { done.value.store(true, ordering: .releasing) }
+                let position = if let previous { try await previous.task.value?.next } else { start }
+                guard let position else { return nil }
+                return try await fetch(position)
+            }
+        }
+    }
+
+    private let fetch: Fetch?
+    private let depth: Int
+    private var queue: [Pending] = []
+    private var last: Pending?
+    private var failure: (any Error)?
+
+    init(start: PageCheckpoint, depth: Int, fetch: @escaping Fetch) {
         self.fetch = fetch
+        self.depth = max(depth, 1)
+        var pending = Pending(after: nil, from: start, fetch: fetch)
+        queue = [pending]
+        for _ in 1..<self.depth {
+            pending = Pending(after: pending, from: nil, fetch: fetch)
+            queue.append(pending)
+        }
+        last = pending
     }
 
-    deinit { upcoming?.cancel() }
-
-    func next() async throws -> GHLPage? {
-        let task: Task<GHLPage, any Error>
-        if let upcoming {
-            task = upcoming
-        } else if let position {
-            let fetch = self.fetch
-            task = Task { try await fetch(position) }
-        } else {
-            return nil
-        }
-        upcoming = nil
-        position = nil
-        let page = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-        if let checkpoint = page.checkpoint {
-            position = checkpoint
-            let fetch = self.fetch
-            upcoming = Task { try await fetch(checkpoint) }
-        }
-        return page
+    /// A stream that fails at once.
+    init(failing error: any Error) {
+        fetch = nil
+        depth = 1
+        failure = error
     }
+
+    deinit { for pending in queue { pending.task.cancel() } }
+
+    func next() async throws -> Prepared? {
+        try await take(upTo: 1).first
+    }
+
+    /// The next page and every page after it that is already fetched; nil at the end.
+    func nextBatch() async throws -> [Prepared]? {
+        let batch = try await take(upTo: depth)
+        return batch.isEmpty ? nil : batch
+    }
+
+    private func take(upTo limit: Int) async throws -> [Prepared] {
+        if let failure { throw failure }
+        var batch: [Prepared] = []
+        while batch.count < limit, let head = queue.first, batch.isEmpty || head.isReady {
+            let result = await withTaskCancellationHandler { await head.task.result } onCancel: { head.task.cancel() }
+            switch result {
+            case .success(let fetched?):
+                queue.removeFirst()
+                append()
+                batch.append(fetched.page)
+                if fetched.next == nil { end() }
+            case .success(nil):
+                end()
+            case .failure(let error):
+                end()
+                guard batch.isEmpty else {
+                    failure = error
+                    return batch
+                }
+                throw error
+            }
+        }
+        return batch
+    }
+
+    private func append() {
+        guard let fetch, let last else { return }
+        let pending = Pending(after: last, from: nil, fetch: fetch)
+        queue.append(pending)
+        self.last = pending
+    }
+
+    /// The listing ended (or failed): nothing more is fetched.
+    private func end() {
+        for pending in queue { pending.task.cancel() }
+        queue.removeAll()
+        last = nil
+    }
+}
+
+private final class DoneFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -12,6 +12,9 @@ public struct SyncBench: Sendable {
     public var size: RecordCounts
     /// The sandbox's pipelines per location (its default).
     public var pipelines = 3
+    /// Listen to the store's commits during full syncs, as `ghlsync serve`
+    /// does for the realtime broadcast: every written row is then captured.
+    public var captureChanges = false
 
     public init(size: RecordCounts) {
         self.size = size
@@ -126,6 +129,7 @@ public struct SyncBench: Sendable {
     private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport) async throws {
         let database = try TemporaryDatabase()
         let (engine, sourceId) = try database.engine(for: sandbox)
+        if captureChanges { try database.store.onCommit { _ in } }
         try await sandbox.resetCounters()
         let start = ContinuousClock.now
         let result = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .full))
@@ -140,6 +144,7 @@ public struct SyncBench: Sendable {
         report.set("min_requests", minimumRequests)
         report.set("http_429", counters.rateLimited)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
+        report.set("change_capture", captureChanges)
     }
 
     static func incrementalConditions(_ percent: Double) -> String {

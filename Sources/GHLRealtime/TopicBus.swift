@@ -5,7 +5,7 @@ import Synchronization
 
 /// The in-process topic bus between change capture and realtime channels.
 ///
-/// Wire it to a store with `store.onCommit { bus.publish($0) }`. `publish` runs
+/// Wire it to a store with `try store.onCommit { bus.publish($0) }`. `publish` runs
 /// on the writer's queue, so it only numbers, encodes and appends: it never
 /// waits for a subscriber. Every event gets the next `seq` and enters the
 /// change log, from which a reconnecting client resumes without a gap.

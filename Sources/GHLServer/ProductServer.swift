@@ -34,7 +34,7 @@ public struct ProductServer: Sendable {
         let auth = try await AuthService(store: store)
         let engine = SyncEngine(store: store, environment: environment, logger: logger)
         let bus = TopicBus()
-        store.onCommit { events in
+        try store.onCommit { events in
             bus.publish(events)
             metrics.recordChanges(events)
         }

@@ -8,6 +8,7 @@ import GRDB
 /// buffer and hands the events, in commit order, to the handler. TEMP objects
 /// live only on this connection: the file itself carries no triggers, and a
 /// no-op upsert (whose `DO UPDATE ... WHERE` matches nothing) fires none.
+/// The store installs them with its first `onCommit` handler.
 final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     /// Tables whose changes are broadcast.
     static let tables: [String] = Entity.allCases.map(\.table) + ["ghl_sync_jobs", "ghl_sources"]
@@ -63,11 +64,13 @@ final class ChangeCapture: TransactionObserver, @unchecked Sendable {
         guard dirty else { return }
         dirty = false
         do {
-            let events = try Row.fetchAll(db, sql: "SELECT tbl, op, source_id, old, new, ts FROM ghl_change_buffer ORDER BY seq")
-                .map { row in
-                    ChangeEvent(table: row["tbl"], operation: ChangeEvent.Operation(rawValue: row["op"]) ?? .update,
-                                sourceId: row["source_id"], old: row["old"], new: row["new"], timestamp: row["ts"])
-                }
+            var events: [ChangeEvent] = []
+            // A cursor's rows are read in place (fetchAll would copy each first).
+            let rows = try Row.fetchCursor(db, sql: "SELECT tbl, op, source_id, old, new, ts FROM ghl_change_buffer ORDER BY seq")
+            while let row = try rows.next() {
+                events.append(ChangeEvent(table: row[0], operation: ChangeEvent.Operation(rawValue: row[1]) ?? .update,
+                                          sourceId: row[2], old: row[3], new: row[4], timestamp: row[5]))
+            }
             try db.execute(sql: "DELETE FROM ghl_change_buffer")
             if !events.isEmpty { handler(events) }
         } catch {

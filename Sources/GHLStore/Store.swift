@@ -22,6 +22,10 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // The writer's cache holds the index pages a sync touches all
+                // over (GHL ids are random) and a transaction of several pages
+                // of records without spilling it to the WAL before the commit.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
             }
         }
         do {
@@ -30,15 +34,13 @@ public final class Store: Sendable {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         }
         try Schema.migrator.migrate(pool)
-        let relay = ChangeRelay()
-        changes = relay
+        changes = ChangeRelay()
         try pool.writeWithoutTransaction { db in
             try db.inTransaction {
                 try ReportingViews.install(db)
                 return .commit
             }
-            try ChangeCapture.install(db)
-            db.add(transactionObserver: ChangeCapture { relay.emit($0) }, extent: .databaseLifetime)
+            Checkpointer.install(path: path, on: db)
         }
     }
 
@@ -51,8 +53,19 @@ public final class Store: Sendable {
     /// Calls `handler` after every commit that changed rows of the broadcast
     /// tables, with that commit's events in order, on the writer's queue.
     /// It must return quickly: the writer waits for it.
-    public func onCommit(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) {
-        changes.add(handler)
+    ///
+    /// Change capture starts with the first handler, between two
+    /// transactions, so every handler sees whole commits. A store nobody
+    /// listens to (a CLI sync) builds no events: for a bulk write they would
+    /// cost about as much as the rows themselves.
+    public func onCommit(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) throws {
+        try pool.writeWithoutTransaction { [changes] db in
+            if !changes.hasHandlers {
+                try ChangeCapture.install(db)
+                db.add(transactionObserver: ChangeCapture { changes.emit($0) }, extent: .databaseLifetime)
+            }
+            changes.add(handler)
+        }
     }
 
     /// The migrations applied to this file, oldest first.
@@ -65,6 +78,8 @@ public final class Store: Sendable {
 private final class ChangeRelay: @unchecked Sendable {
     private let lock = NSLock()
     private var handlers: [@Sendable ([ChangeEvent]) -> Void] = []
+
+    var hasHandlers: Bool { lock.withLock { !handlers.isEmpty } }
 
     func add(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) {
         lock.withLock { handlers.append(handler) }

@@ -5,11 +5,12 @@ import GRDB
 
 /// One entity of one source: the seed's `poll-ghl-{entity}`.
 ///
-/// Pages through GHL (the client fetches page N+1 while page N is written),
-/// maps each page and commits it in one transaction together with the run's
-/// checkpoint, the ids seen, the job's progress and the lease heartbeat. A run
-/// killed at any point therefore resumes after its last committed page, and
-/// the file never holds half a page.
+/// Pages through GHL (the client fetches and maps the next pages while the
+/// ones before are written) and commits whole pages, those that arrived during
+/// the previous write, in one transaction together with the run's checkpoint,
+/// the ids seen, the job's progress and the lease heartbeat. A run killed at
+/// any point therefore resumes after its last committed page, and the file
+/// never holds half a page.
 ///
 /// Full listings end with the deletion sweep: stored rows whose ids the run
 /// did not see get `deleted_at` (an upsert revives them if they come back).
@@ -61,6 +62,11 @@ struct EntityPoller: Sendable {
     }
 
     static let problemsKept = 10
+    /// Pages fetched ahead of the writer. While it stores one batch, GHL's
+    /// next pages arrive and are mapped; they are then written together, so
+    /// the index pages that every page of a listing touches (GHL ids are
+    /// random) go to the WAL once per batch instead of once per page.
+    static let lookahead = 4
     /// An unfinished run older than this starts over: its cursor may no longer
     /// mean anything to GHL, and its watermark would be needlessly old.
     static let resumeWithin: TimeInterval = 86400
@@ -144,30 +150,33 @@ struct EntityPoller: Sendable {
     private func list(_ run: inout SyncCursor.RunState, cursor: inout SyncCursor, pageSize: Int?) async throws {
         let sweeping = run.updatedSince == nil
         let requestsBefore = run.requests - client.counters.requests
-        let pages = client.pages(resource, pageSize: pageSize, updatedSince: run.updatedSince, filter: pushdown.filter,
-                                 resumeFrom: run.checkpoint)
-        let keepsAll = filter.keepsAll(entity)
-        for try await page in pages {
+        let batches = client.pageBatches(resource, pageSize: pageSize, updatedSince: run.updatedSince, filter: pushdown.filter,
+                                         resumeFrom: run.checkpoint, lookahead: Self.lookahead) { [entity, filter] page in
+            PreparedPage(page, entity: entity, filter: filter)
+        }
+        for try await batch in batches {
             var records: [EntityRecord] = []
             var excluded: [String] = []
-            for record in page.records {
-                let row = RecordMapping.map(entity, record)
-                if keepsAll || filter.keeps(entity, record.object, mapped: row) { records.append(row) } else { excluded.append(row.ghlId) }
-            }
-            var seen = page.records.map(\.id)
-            for problem in page.malformed {
-                if let id = problem.id { seen.append(id) } else if sweeping {
-                    run.sweepBlocked = "a skipped record had no id, so any stored row might be it"
+            var seen: [String] = []
+            for prepared in batch {
+                let page = prepared.page
+                records += prepared.rows
+                excluded += prepared.excluded
+                seen += prepared.seen
+                for problem in page.malformed {
+                    if let id = problem.id { seen.append(id) } else if sweeping {
+                        run.sweepBlocked = "a skipped record had no id, so any stored row might be it"
+                    }
+                    if run.problems.count < Self.problemsKept { run.problems.append("page \(page.index + 1) \(problem)") }
                 }
-                if run.problems.count < Self.problemsKept { run.problems.append("page \(page.index + 1) \(problem)") }
+                run.records += prepared.rows.count
+                run.pages += 1
+                run.skipped += page.malformed.count
+                run.checkpoint = page.checkpoint
+                run.listed = page.isLast
+                run.total = page.total ?? run.total
             }
-            run.records += records.count
-            run.pages += 1
-            run.skipped += page.malformed.count
             run.requests = requestsBefore + client.counters.requests
-            run.checkpoint = page.checkpoint
-            run.listed = page.isLast
-            run.total = page.total ?? run.total
             cursor.run = run
             let progress = progress(run)
             try await store.pool.write { [cursor, progress, seen, records, excluded, sourceId, entity, job, lease] db in
@@ -182,6 +191,30 @@ struct EntityPoller: Sendable {
                 try lease.renew(db)
             }
             onProgress(progress)
+        }
+    }
+
+    /// A page mapped to rows and sorted by the filter, in the client's
+    /// lookahead, while the page before is being written.
+    struct PreparedPage: Sendable {
+        /// The page without its records (they are in `rows` now).
+        var page: GHLPage
+        var rows: [EntityRecord] = []
+        /// Ids of records the filter excludes.
+        var excluded: [String] = []
+        /// Ids of every readable record of the page.
+        var seen: [String]
+
+        init(_ page: GHLPage, entity: Entity, filter: SyncFilter) {
+            self.page = page
+            seen = page.records.map(\.id)
+            let keepsAll = filter.keepsAll(entity)
+            rows.reserveCapacity(page.records.count)
+            for record in page.records {
+                let row = RecordMapping.map(entity, record)
+                if keepsAll || filter.keeps(entity, record.object, mapped: row) { rows.append(row) } else { excluded.append(row.ghlId) }
+            }
+            self.page.records = []
         }
     }
 

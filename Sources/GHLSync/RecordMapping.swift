@@ -9,19 +9,10 @@ import GRDB
 public enum RecordMapping {
     public typealias Object = [String: JSONValue]
 
-    /// Maps a record the client read; its id and canonical JSON come with it.
-    ///
-    /// Contact search adds `searchAfter` (the paging cursor: sort values of the
-    /// record) to each contact. It is not part of the contact and changes with
-    /// the sort order, so it is left out of `raw`; otherwise an incremental run
-    /// (sorted by update time) would rewrite every contact it fetched.
+    /// Maps a record the client read; its id and canonical JSON come with it
+    /// (without search's paging cursor, which the client leaves out).
     public static func map(_ entity: Entity, _ record: GHLRecord) -> EntityRecord {
-        guard record.object["searchAfter"] != nil else {
-            return row(entity, id: record.id, object: record.object, raw: record.canonicalJSON)
-        }
-        var object = record.object
-        object.removeValue(forKey: "searchAfter")
-        return row(entity, id: record.id, object: object, raw: JSONValue.object(object).canonicalJSON)
+        row(entity, id: record.id, object: record.object, raw: record.canonicalJSON)
     }
 
     /// Maps a bare JSON object (a webhook payload); throws when it has no usable id.

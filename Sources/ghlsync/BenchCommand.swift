@@ -49,9 +49,13 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Full sync against the unthrottled sandbox.")
         @OptionGroup var common: Common
         @OptionGroup var records: Records
+        @Flag(help: "Listen to the store's commits, as `ghlsync serve` does: every written row is captured for the realtime broadcast.")
+        var captureChanges = false
 
         func run() async throws {
-            common.print(try await SyncBench(size: records.resolve(common.size)).sync())
+            var bench = SyncBench(size: records.resolve(common.size))
+            bench.captureChanges = captureChanges
+            common.print(try await bench.sync())
         }
     }
 

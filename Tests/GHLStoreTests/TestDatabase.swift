@@ -47,8 +47,8 @@ final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [ChangeEvent] = []
 
-    init(_ store: Store) {
-        store.onCommit { [self] events in lock.withLock { recorded += events } }
+    init(_ store: Store) throws {
+        try store.onCommit { [self] events in lock.withLock { recorded += events } }
     }
 
     var events: [ChangeEvent] { lock.withLock { recorded } }

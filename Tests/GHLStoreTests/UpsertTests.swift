@@ -7,7 +7,7 @@ import Testing
     @Test func samePageTwiceWritesNothingTheSecondTime() throws {
         let db = try TestDatabase()
         let source = try db.addSource("a")
-        let events = EventRecorder(db.store)
+        let events = try EventRecorder(db.store)
         let page = (1...50).map { record("c\($0)", updated: "2024-05-01T00:00:00.000Z", ["email": "c\($0)@example.com", "first_name": "Zoë \($0)"]) }
 
         #expect(try db.store.upsert(.contacts, sourceId: source, records: page) == 50)
@@ -25,7 +25,7 @@ import Testing
         let db = try TestDatabase()
         let source = try db.addSource("a")
         try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "old@example.com"]), record("c2", ["email": "same@example.com"])])
-        let events = EventRecorder(db.store)
+        let events = try EventRecorder(db.store)
 
         let written = try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "new@example.com"]), record("c2", ["email": "same@example.com"])])
         #expect(written == 1)
@@ -73,7 +73,7 @@ import Testing
     @Test func rolledBackTransactionPublishesNothing() throws {
         let db = try TestDatabase()
         let source = try db.addSource("a")
-        let events = EventRecorder(db.store)
+        let events = try EventRecorder(db.store)
         struct Abort: Error {}
         #expect(throws: Abort.self) {
             try db.store.pool.write { conn throws in
@@ -89,7 +89,7 @@ import Testing
         let db = try TestDatabase()
         let source = try db.addSource("a")
         try db.store.upsert(.reviews, sourceId: source, records: [record("r1", ["rating": 4.0])])
-        let events = EventRecorder(db.store)
+        let events = try EventRecorder(db.store)
         try db.store.pool.write { try $0.execute(sql: "DELETE FROM ghl_reviews") }
         let change = try #require(events.events.first)
         #expect(change.operation == .delete)
@@ -101,10 +101,53 @@ import Testing
     @Test func eventsOfOneCommitArriveInWriteOrder() throws {
         let db = try TestDatabase()
         let source = try db.addSource("a")
-        let events = EventRecorder(db.store)
+        let events = try EventRecorder(db.store)
         let ids = (1...20).map { "p\($0)" }
         try db.store.upsert(.payments, sourceId: source, records: ids.map { record($0, ["amount": 1.0]) })
         let seen = events.events.compactMap { event in ids.first { event.new?.contains("\"ghl_payment_id\":\"\($0)\"") == true } }
         #expect(seen == ids)
+    }
+}
+
+@Suite struct CaptureAndCheckpointTests {
+    /// A store nobody listens to keeps no triggers; the first handler gets
+    /// every change committed after it registered.
+    @Test func captureStartsWithTheFirstHandler() throws {
+        let db = try TestDatabase()
+        let source = try db.addSource("a")
+        let triggers = { try db.store.pool.writeWithoutTransaction {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_temp_master WHERE type = 'trigger'") ?? 0
+        } }
+        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "a@example.com"])])
+        #expect(try triggers() == 0)
+
+        let events = try EventRecorder(db.store)
+        #expect(try triggers() > 0)
+        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "b@example.com"]), record("c2", ["email": "c@example.com"])])
+        #expect(events.events.map(\.operation) == [.update, .insert])
+        let second = try EventRecorder(db.store)
+        try db.store.upsert(.contacts, sourceId: source, records: [record("c3", ["email": "d@example.com"])])
+        #expect(events.events.count == 3 && second.events.count == 1)
+    }
+
+    /// Commits do not checkpoint; the background checkpointer copies the WAL
+    /// into the file once it passes its threshold.
+    @Test func theWALIsCopiedIntoTheFileInTheBackground() async throws {
+        let db = try TestDatabase()
+        let source = try db.addSource("a")
+        let before = try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int ?? 0
+        let filler = String(repeating: "x", count: 4_000)
+        for batch in 0..<20 {
+            let page = (0..<100).map { record("c\(batch)-\($0)", ["email": "\(filler)\($0)"]) }
+            try db.store.upsert(.contacts, sourceId: source, records: page)
+        }
+        // 2,000 rows of 8 KB: far past 1,000 WAL pages of 4 KiB.
+        var size = before
+        for _ in 0..<500 where size < 4_000_000 {
+            try await Task.sleep(for: .milliseconds(20))
+            size = try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int ?? 0
+        }
+        #expect(size >= 4_000_000)
+        #expect(try await db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 2_000)
     }
 }

@@ -159,7 +159,7 @@ import Testing
         let total = try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts")
         let customers = try Self.expected(fixture, .contacts) { Self.tags($0).contains("customer") }
         let events = Mutex<[ChangeEvent]>([])
-        fixture.test.store.onCommit { batch in events.withLock { $0 += batch } }
+        try fixture.test.store.onCommit { batch in events.withLock { $0 += batch } }
 
         // Narrow: rows leave the views at once, stay in the file, and the change is broadcast.
         let change = try await fixture.engine.setFilter(FilterRequest(contactTags: ["customer"]), sourceId: fixture.source.id)

@@ -30,7 +30,7 @@ import Testing
         #expect(jobs == 6)
         // A second full run over unchanged data changes no entity row (only job rows).
         let tables = Mutex<Set<String>>([])
-        fixture.test.store.onCommit { events in tables.withLock { $0.formUnion(events.map(\.table)) } }
+        try fixture.test.store.onCommit { events in tables.withLock { $0.formUnion(events.map(\.table)) } }
         _ = try await fixture.run(.full)
         #expect(tables.withLock { $0 } == ["ghl_sync_jobs"])
         try fixture.expectEqualToSandbox()
