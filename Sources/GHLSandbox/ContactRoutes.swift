@@ -16,16 +16,7 @@ extension SandboxCore {
         var filters = RecordFilters()
         filters.updatedSince(try query.updatedAfter())
         var pageQuery = PageQuery(limit: limit, filter: filters.combined)
-        let startAfterID = query.string("startAfterId")
-        if let text = query.string("startAfter") {
-            guard let ms = Int64(text) ?? Double(text).map({ Int64($0) }) else { throw admission.fail("startAfter must be a number") }
-            pageQuery.start = .after(RecordKey(ms: ms, id: startAfterID ?? "\u{10FFFF}"))
-        } else if let startAfterID {
-            guard let record = try? dataset.record(.contacts, location: admission.locationID, id: startAfterID) else {
-                throw admission.fail("startAfterId \(startAfterID) is unknown; send startAfter with it")
-            }
-            pageQuery.start = .after(record.key)
-        }
+        if let start = try query.startAfter(.contacts, in: dataset, ascending: pageQuery.ascending) { pageQuery.start = start }
         let page = dataset.page(.contacts, location: admission.locationID, pageQuery)!
         var body = PageBody(records: page.records)
         body.write("{\"contacts\":[")

@@ -44,6 +44,21 @@ struct QueryReader {
         return value
     }
 
+    /// GHL's cursor of the GET lists, `startAfter` (epoch ms) with `startAfterId`:
+    /// where the page starts, or nil when neither is sent.
+    func startAfter(_ entity: SandboxEntity, in dataset: Dataset, ascending: Bool) throws(APIError) -> PageQuery.Start? {
+        let id = string("startAfterId")
+        if let text = string("startAfter") {
+            guard let ms = Int64(text) ?? Double(text).map({ Int64($0) }) else { throw admission.fail("startAfter must be a number") }
+            return .after(RecordKey(ms: ms, id: id ?? (ascending ? "\u{10FFFF}" : "")))
+        }
+        guard let id else { return nil }
+        guard let record = try? dataset.record(entity, location: admission.locationID, id: id) else {
+            throw admission.fail("startAfterId \(id) is unknown; send startAfter with it")
+        }
+        return .after(record.key)
+    }
+
     /// The sandbox-only `updatedAfter` parameter (see README): records updated at or after it.
     func updatedAfter() throws(APIError) -> Int64? { try time("updatedAfter") }
 }

@@ -29,16 +29,7 @@ extension SandboxCore {
         filters.updatedSince(try query.updatedAfter())
         var pageQuery = PageQuery(ascending: order == "added_asc", limit: limit, filter: filters.combined)
         pageQuery.start = .offset((page - 1) * limit)
-        let startAfterID = query.string("startAfterId")
-        if let text = query.string("startAfter") {
-            guard let ms = Int64(text) ?? Double(text).map({ Int64($0) }) else { throw admission.fail("startAfter must be a number") }
-            pageQuery.start = .after(RecordKey(ms: ms, id: startAfterID ?? (pageQuery.ascending ? "\u{10FFFF}" : "")))
-        } else if let startAfterID {
-            guard let record = try? dataset.record(.opportunities, location: admission.locationID, id: startAfterID) else {
-                throw admission.fail("startAfterId \(startAfterID) is unknown; send startAfter with it")
-            }
-            pageQuery.start = .after(record.key)
-        }
+        if let start = try query.startAfter(.opportunities, in: dataset, ascending: pageQuery.ascending) { pageQuery.start = start }
         let result = dataset.page(.opportunities, location: admission.locationID, pageQuery)!
         var body = PageBody(records: result.records)
         body.write("{\"opportunities\":[")
