@@ -161,7 +161,7 @@ export function renderSyncStatus(rows, sourceNames, showSource) {
       <td><strong>${escapeHTML(j.entity)}</strong>${showSource ? `<br><span class="muted small">${escapeHTML(sourceNames.get(j.source_id))}</span>` : ''}</td>
       <td><span class="pill ${escapeHTML(j.status)}">${escapeHTML(j.status)}</span></td>
       <td class="progress-cell"><span class="bar ${j.status === 'running' ? 'live' : ''}"><span style="width:${percent.toFixed(0)}%"></span></span>
-        <span class="muted small">${formatNumber(done)}${total ? ` / ${formatNumber(total)}` : ''} records</span></td>
+        <span class="muted small">${j.mode ? `${escapeHTML(j.mode)} · ` : ''}${formatNumber(done)}${total ? ` / ${formatNumber(total)}` : ''} records</span></td>
       <td class="muted small nowrap hide-sm" title="${escapeHTML(j.error || '')}">${j.error ? escapeHTML(j.error).slice(0, 60) : `ok ${relativeTime(j.last_success_at)}`}</td>
     </tr>`;
   }).join('')}</tbody></table>`;
