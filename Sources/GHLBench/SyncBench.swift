@@ -57,18 +57,12 @@ public struct SyncBench: Sendable {
         var report = BenchReport(scenario: "incremental")
         let database = try TemporaryDatabase()
         let (engine, sourceId) = try database.engine(for: sandbox)
-        let fullStart = ContinuousClock.now
-        let full = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .full))
-        let fullWall = (ContinuousClock.now - fullStart).seconds
-        guard full.ok else { throw BenchError("full sync failed: \(full.results.compactMap(\.error))") }
+        let (_, fullWall) = try await Self.timedRun(engine, sourceId, .full)
         let fullRequests = try await sandbox.counters().requests
 
         let changed = try await change(sandbox, percent: percent)
         try await sandbox.resetCounters()
-        let start = ContinuousClock.now
-        let incremental = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .incremental))
-        let wall = (ContinuousClock.now - start).seconds
-        guard incremental.ok else { throw BenchError("incremental sync failed: \(incremental.results.compactMap(\.error))") }
+        let (incremental, wall) = try await Self.timedRun(engine, sourceId, .incremental)
         let byEndpoint = try await sandbox.requestsByEndpoint()
         let requests = byEndpoint.values.reduce(0) { $0 + $1.requests }
         var perEndpoint = BenchReport()
@@ -131,10 +125,7 @@ public struct SyncBench: Sendable {
         let (engine, sourceId) = try database.engine(for: sandbox)
         if captureChanges { try database.store.onCommit { _ in } }
         try await sandbox.resetCounters()
-        let start = ContinuousClock.now
-        let result = try await engine.runAll(RunRequest(sourceId: sourceId, mode: .full))
-        let wall = (ContinuousClock.now - start).seconds
-        guard result.ok else { throw BenchError("sync failed: \(result.results.compactMap(\.error))") }
+        let (result, wall) = try await Self.timedRun(engine, sourceId, .full)
         let counters = try await sandbox.counters()
         let records = result.results.reduce(0) { $0 + $1.count }
         report.set("wall_seconds", wall)
@@ -145,6 +136,16 @@ public struct SyncBench: Sendable {
         report.set("http_429", counters.rateLimited)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
         report.set("change_capture", captureChanges)
+    }
+
+    /// One run-all of `mode` and its wall time in seconds; a failed entity fails the bench.
+    private static func timedRun(_ engine: SyncEngine, _ sourceId: String, _ mode: SyncMode) async throws
+        -> (result: RunAllResult, wall: Double) {
+        let start = ContinuousClock.now
+        let result = try await engine.runAll(RunRequest(sourceId: sourceId, mode: mode))
+        let wall = (ContinuousClock.now - start).seconds
+        guard result.ok else { throw BenchError("\(mode.rawValue) sync failed: \(result.results.compactMap(\.error))") }
+        return (result, wall)
     }
 
     static func incrementalConditions(_ percent: Double) -> String {
