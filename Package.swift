@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "GHLSyncTests", dependencies: ["GHLSync", "GHLStore", "GHLAPI", "GHLSandbox"]),
         .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
-            "GHLRealtime", "GHLStore",
+            "GHLRealtime", "GHLStore", "GHLAuth",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

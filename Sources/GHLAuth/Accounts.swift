@@ -153,9 +153,9 @@ public struct Accounts: Sendable {
         AccessScope(userId: userId, sourceIds: Set(try grants(of: userId).keys))
     }
 
-    /// A number that changes whenever any grant changes, in any process.
-    /// Long-lived connections poll it (one point read) and re-check their
-    /// user's grants when it moved.
+    /// A number that changes whenever any grant changes, a session is revoked
+    /// or deleted, or a user is deleted, in any process. Long-lived connections
+    /// poll it (one point read) and re-check their user's access when it moved.
     public func grantsVersion() throws -> Int64 {
         try store.pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT version FROM auth_grants_version WHERE id = 1") ?? 0

@@ -3,7 +3,9 @@ import GHLAuth
 
 /// Realtime's authorization backed by GHLAuth: the token must verify (signature,
 /// algorithm, key, expiry, live session) and its user must hold a grant on the
-/// source in `user_sources`, with any role: every role may read.
+/// source in `user_sources`, with any role: every role may read. An open
+/// channel stays authorized while its session is live, its user exists and
+/// the grant stands.
 public struct AuthChannelAuthorizer: ChannelAuthorizer {
     public let auth: AuthService
 
@@ -18,15 +20,23 @@ public struct AuthChannelAuthorizer: ChannelAuthorizer {
         } catch {
             throw ChannelAuthorizationError.invalidToken
         }
-        guard await stillAuthorized(userId: user.userId, sourceId: sourceId) else {
+        let grant = ChannelGrant(userId: user.userId, sessionId: user.sessionId, expiresAt: user.expiresAt)
+        guard await stillAuthorized(grant, sourceId: sourceId) else {
             throw ChannelAuthorizationError.noAccess(sourceId: sourceId)
         }
-        return ChannelGrant(userId: user.userId, expiresAt: user.expiresAt)
+        return grant
     }
 
-    public func stillAuthorized(userId: String, sourceId: String) async -> Bool {
+    public func stillAuthorized(_ grant: ChannelGrant, sourceId: String) async -> Bool {
         // A read failure denies: a channel is closed rather than left open unchecked.
         let accounts = auth.accounts
-        return ((try? await accounts.store.blocking { try accounts.role(of: userId, in: sourceId) }) ?? nil) != nil
+        return (try? await accounts.store.blocking {
+            try accounts.stillHolds(userId: grant.userId, sourceId: sourceId, sessionId: grant.sessionId)
+        }) ?? false
+    }
+
+    public func accessVersion() async -> Int64? {
+        let accounts = auth.accounts
+        return try? await accounts.store.blocking { try accounts.grantsVersion() }
     }
 }

@@ -11,18 +11,21 @@ public struct BroadcastFrames: Sendable {
     private let v1: ByteBuffer
     private let v2: ByteBuffer
 
-    init(_ events: [TopicEvent]) {
-        v1 = Self.frames(events, .v1)
-        v2 = Self.frames(events, .v2)
+    /// - Parameter replayed: the events answer Supabase's replay option, and
+    ///   say so as Supabase does (`meta: {replayed: true, id}`).
+    init(_ events: [TopicEvent], replayed: Bool = false) {
+        v1 = Self.frames(events, .v1, replayed: replayed)
+        v2 = Self.frames(events, .v2, replayed: replayed)
     }
 
-    private static func frames(_ events: [TopicEvent], _ version: PhoenixVersion) -> ByteBuffer {
+    private static func frames(_ events: [TopicEvent], _ version: PhoenixVersion, replayed: Bool) -> ByteBuffer {
         var frames = ByteBuffer()
         frames.reserveCapacity(events.reduce(0) { $0 + $1.payload.readableBytes + 160 })
         for event in events {
             let topic = RealtimeTopic.channelTopic(for: event.topic)
             WebSocketWire.writeTextFrame(PhoenixMessage.broadcastFrame(topic: topic, event: event.operation.rawValue,
-                                                                      payload: event.payload, version), to: &frames)
+                                                                      payload: event.payload, replayedId: replayed ? event.seq : nil,
+                                                                      version), to: &frames)
         }
         return frames
     }

@@ -8,9 +8,9 @@ public final class FramedBatch: Sendable {
     public let events: [TopicEvent]
     public let frames: BroadcastFrames
 
-    init(_ events: [TopicEvent]) {
+    init(_ events: [TopicEvent], replayed: Bool = false) {
         self.events = events
-        self.frames = BroadcastFrames(events)
+        self.frames = BroadcastFrames(events, replayed: replayed)
     }
 }
 
@@ -85,6 +85,8 @@ public final class BusSubscription: Sendable {
         case resume([TopicEvent])
         /// The missed events are not all in the log.
         case refetch
+        /// With Supabase's replay: these events first, marked as replayed.
+        case replay([TopicEvent])
     }
 
     init(topic: String, id: Int, limit: Int, seqAtSubscribe: Int64, start: Start, bus: TopicBus) {
@@ -103,6 +105,11 @@ public final class BusSubscription: Sendable {
             resumed = true
         case .resume, .refetch:
             initial.signal = .refetch
+            resumed = false
+        case .replay(let events):
+            // At most `ReplayWindow.maxLimit` events: always within the queue's limit.
+            initial.queue = events.isEmpty ? [] : [FramedBatch(events, replayed: true)]
+            initial.queuedEvents = events.count
             resumed = false
         }
         state = Mutex(initial)

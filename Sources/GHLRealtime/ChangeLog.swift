@@ -1,45 +1,86 @@
+import GHLStore
 import NIOCore
 
-/// The last published events, oldest first, bounded by count and by bytes.
+/// The last published events, bounded by count and by bytes across all
+/// topics, each topic numbering its own.
 ///
-/// Sequence numbers are consecutive, so the event after `seq` sits at a
+/// A topic's seqs are consecutive and count only its own events, so what a
+/// subscriber sees (the join reply's seq, every event's seq) says nothing of
+/// other topics' activity. Within a topic the event after `seq` sits at a
 /// computed index: a resume costs a scan of the missed range, not a search.
+/// Eviction is oldest first over all topics, tracked by one queue of topics.
 struct ChangeLog {
     let capacity: Int
     let byteLimit: Int
-    private var events = CircularBuffer<TopicEvent>()
+    /// Every topic's first seq.
+    let firstSeq: Int64
+    private var topics: [String: TopicLog] = [:]
+    /// The topic of every held event, in publish order: which log to trim next.
+    private var order = CircularBuffer<String>()
     private var bytes = 0
-    /// The seq the next appended event must carry.
-    private(set) var nextSeq: Int64
+
+    private struct TopicLog {
+        var events = CircularBuffer<TopicEvent>()
+        /// The seq the next event of the topic gets.
+        var nextSeq: Int64
+
+        /// The oldest seq still held; `nextSeq` when none is.
+        var horizon: Int64 { events.first?.seq ?? nextSeq }
+
+        mutating func append(_ change: ChangeEvent, at millisecond: Int64) -> TopicEvent {
+            let event = TopicEvent(seq: nextSeq, change: change, publishedAt: millisecond)
+            nextSeq += 1
+            events.append(event)
+            return event
+        }
+    }
 
     init(capacity: Int, byteLimit: Int, firstSeq: Int64) {
         self.capacity = max(1, capacity)
         self.byteLimit = byteLimit
-        self.nextSeq = firstSeq
-        events.reserveCapacity(min(self.capacity, 4_096))
+        self.firstSeq = firstSeq
+        order.reserveCapacity(min(self.capacity, 4_096))
     }
 
-    /// The oldest seq still held; `nextSeq` when the log is empty.
-    var horizon: Int64 { events.first?.seq ?? nextSeq }
-    var count: Int { events.count }
+    var count: Int { order.count }
     var byteCount: Int { bytes }
 
-    mutating func append(_ event: TopicEvent) {
-        precondition(event.seq == nextSeq, "change log seqs must be consecutive")
-        nextSeq += 1
-        events.append(event)
+    /// The seq of the topic's last event (one less than the first seq before any).
+    func lastSeq(of topic: String) -> Int64 {
+        (topics[topic]?.nextSeq ?? firstSeq) - 1
+    }
+
+    /// Numbers `change` in its topic, logs it, and returns it as published.
+    mutating func append(_ change: ChangeEvent, at millisecond: Int64) -> TopicEvent {
+        let topic = change.topic
+        let event = topics[topic, default: TopicLog(nextSeq: firstSeq)].append(change, at: millisecond)
+        order.append(topic)
         bytes += Self.cost(event)
-        while events.count > capacity || (bytes > byteLimit && events.count > 1) {
-            bytes -= Self.cost(events.removeFirst())
+        while order.count > capacity || (bytes > byteLimit && order.count > 1) {
+            let oldest = order.removeFirst()
+            if let evicted = topics[oldest]?.events.popFirst() { bytes -= Self.cost(evicted) }
         }
+        return event
     }
 
     /// The events of `topic` after `seq`, or nil when some of them are gone
     /// (older than the horizon) or `seq` is not one this log handed out.
     func events(of topic: String, after seq: Int64) -> [TopicEvent]? {
-        guard seq >= horizon - 1, seq < nextSeq else { return nil }
-        let skip = Int(seq + 1 - horizon)
-        return events[events.index(events.startIndex, offsetBy: skip)...].filter { $0.topic == topic }
+        let log = topics[topic] ?? TopicLog(nextSeq: firstSeq)
+        guard seq >= log.horizon - 1, seq < log.nextSeq else { return nil }
+        return Array(log.events[log.events.index(log.events.startIndex, offsetBy: Int(seq + 1 - log.horizon))...])
+    }
+
+    /// Supabase's replay: the last `limit` events of `topic` published at or
+    /// after `millisecond` (Unix time), oldest first, as far as the log holds them.
+    func events(of topic: String, since millisecond: Int64, limit: Int) -> [TopicEvent] {
+        guard let log = topics[topic], limit > 0 else { return [] }
+        var picked: [TopicEvent] = []
+        for event in log.events.reversed() {
+            guard event.publishedAt >= millisecond, picked.count < limit else { break }
+            picked.append(event)
+        }
+        return picked.reversed()
     }
 
     private static func cost(_ event: TopicEvent) -> Int {

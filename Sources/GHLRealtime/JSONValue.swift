@@ -47,6 +47,11 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// Bytes of this value as JSON.
+    public var encodedSize: Int {
+        (try? JSONEncoder().encode(self).count) ?? Int.max
+    }
+
     /// An integer, also when a client sent it as a whole float or a numeric string.
     public var int64Value: Int64? {
         switch self {

@@ -89,7 +89,9 @@ public struct PhoenixMessage: Sendable, Equatable {
     /// A broadcast frame around an already-encoded payload, without parsing it:
     /// `{"type":"broadcast","event":<event>,"payload":<payload>}` as the message payload,
     /// no refs (a broadcast answers nothing), so one buffer serves every subscriber.
-    public static func broadcastFrame(topic: String, event: String, payload: ByteBuffer, _ version: PhoenixVersion) -> ByteBuffer {
+    /// With `replayedId`, the message answers a replay: `"meta":{"replayed":true,"id":<id>}` follows.
+    public static func broadcastFrame(topic: String, event: String, payload: ByteBuffer, replayedId: Int64? = nil,
+                                      _ version: PhoenixVersion) -> ByteBuffer {
         var frame = ByteBuffer()
         frame.reserveCapacity(payload.readableBytes + topic.utf8.count + event.utf8.count + 112)
         switch version {
@@ -106,6 +108,11 @@ public struct PhoenixMessage: Sendable, Equatable {
         frame.writeJSONString(event)
         frame.writeStaticString(",\"payload\":")
         frame.writeImmutableBuffer(payload)
+        if let replayedId {
+            frame.writeStaticString(",\"meta\":{\"replayed\":true,\"id\":\"")
+            frame.writeString(String(replayedId))
+            frame.writeStaticString("\"}")
+        }
         frame.writeStaticString(version == .v1 ? "}}" : "}]")
         return frame
     }

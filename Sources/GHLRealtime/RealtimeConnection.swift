@@ -17,6 +17,8 @@ actor RealtimeConnection {
         let sourceId: String
         var grant: ChannelGrant
         let subscription: BusSubscription
+        /// `config.presence.key`, or a random one when the client left it empty (as Supabase does).
+        let presenceKey: String
     }
 
     /// A joined channel as the grant sweep sees it.
@@ -47,6 +49,8 @@ actor RealtimeConnection {
             reply(to: message, status: "ok", response: .object([:]))
         case (_, "access_token") where channels[message.topic] != nil:
             await refreshToken(message)
+        case (_, "presence") where channels[message.topic] != nil:
+            presence(message)
         case (_, _) where channels[message.topic] != nil:
             reply(to: message, status: "error", response: .object([
                 "reason": .string("\(message.event) is not supported: ghl channels carry committed changes from the server only"),
@@ -109,15 +113,42 @@ actor RealtimeConnection {
             return refuse("authorization failed")
         }
         // `config.ghlsync.since_seq`; `config.broadcast.replay.since_seq` is accepted too.
-        let since = (config?["ghlsync"]?["since_seq"] ?? config?["broadcast"]?["replay"]?["since_seq"])?.int64Value
-        let subscription = service.bus.subscribe(to: RealtimeTopic.sourcePrefix + sourceId, after: since)
+        let replay = config?["broadcast"]?["replay"]
+        let since = (config?["ghlsync"]?["since_seq"] ?? replay?["since_seq"])?.int64Value
+        // Supabase's own replay: `config.broadcast.replay: {since: <ms>, limit}`.
+        let window = replay?["since"]?.int64Value.map { TopicBus.ReplayWindow(since: $0, limit: replay?["limit"]?.int64Value.map(Int.init)) }
+        let subscription = service.bus.subscribe(to: RealtimeTopic.sourcePrefix + sourceId, after: since, replay: window)
         let response: [String: JSONValue] = ["seq": .integer(subscription.seqAtSubscribe), "resumed": .bool(subscription.resumed)]
+        let key = config?["presence"]?["key"]?.stringValue.flatMap { $0.isEmpty ? nil : String($0.prefix(256)) }
         channels[message.topic] = JoinedChannel(joinRef: message.joinRef ?? message.ref, sourceId: sourceId, grant: grant,
-                                                subscription: subscription)
+                                                subscription: subscription, presenceKey: key ?? UUID().uuidString.lowercased())
         reply(to: message, status: "ok", response: .object(["ghlsync": .object(response)]))
+        let state = service.presence.enter(channel: subscription.id, .init(topic: message.topic, writer: writer, version: version))
+        if config?["presence"]?["enabled"] == .bool(true) { send(PhoenixMessage(topic: message.topic, event: "presence_state", payload: state)) }
         // Attached after the reply is queued on the socket, so no event overtakes it.
         subscription.attach(ChannelFeed(subscription: subscription, topic: message.topic, sourceId: sourceId,
                                         version: parameters.version, writer: writer))
+    }
+
+    /// `{type: "presence", event: "track" | "untrack", payload}` on a joined channel.
+    private func presence(_ message: PhoenixMessage) {
+        guard let channel = channels[message.topic] else { return }
+        let id = channel.subscription.id
+        switch message.payload["event"]?.stringValue {
+        case "track":
+            guard case .object(let payload) = message.payload["payload"] ?? .object([:]),
+                  message.payload["payload"].map({ $0.encodedSize <= PresenceRegistry.maxPayloadBytes }) ?? true else {
+                return reply(to: message, status: "error", response: .object([
+                    "reason": .string("track needs an object payload of at most \(PresenceRegistry.maxPayloadBytes) bytes"),
+                ]))
+            }
+            service.presence.track(channel: id, topic: message.topic, key: channel.presenceKey, payload: payload)
+        case "untrack":
+            service.presence.untrack(channel: id, topic: message.topic)
+        default:
+            return reply(to: message, status: "error", response: .object(["reason": .string("presence events are track and untrack")]))
+        }
+        reply(to: message, status: "ok", response: .object([:]))
     }
 
     private func refreshToken(_ message: PhoenixMessage) async {
@@ -137,6 +168,8 @@ actor RealtimeConnection {
 
     private func stop(_ channel: JoinedChannel) {
         channel.subscription.cancel()
+        service.presence.untrack(channel: channel.subscription.id, topic: RealtimeTopic.channelTopic(for: channel.subscription.topic),
+                                 leaving: true)
     }
 
     private func reply(to message: PhoenixMessage, status: String, response: JSONValue) {

@@ -32,17 +32,26 @@ import Synchronization
 /// Both signals are broadcasts `{event: "refetch"|"resync", payload: {source_id, reason}}`,
 /// so `channel.on('broadcast', {event: 'resync'}, ...)` receives them.
 ///
-/// As a `Service`, it re-checks the grants of open channels every
-/// `recheckInterval`, closing a channel whose grant was revoked or whose
-/// token expired; `revalidate()` runs that check at once.
+/// Presence (`track`, `untrack`, `presence_state`, `presence_diff`) works as
+/// in Supabase Realtime among the channels joined on a topic.
+///
+/// As a `Service`, it re-checks open channels as soon as the authorizer's
+/// access version moves (polled every `accessPollInterval`: a grant revoked, a
+/// session revoked, a user deleted, by any process) and every
+/// `recheckInterval` anyway, closing a channel whose user lost the source or
+/// its session, or whose token expired; `revalidate()` runs that check at once.
 public final class RealtimeService: Service, Sendable {
     public struct Configuration: Sendable {
         public var recheckInterval: Duration
+        /// How often the access version is read: one point read, however many channels are open.
+        public var accessPollInterval: Duration
         /// Largest client message accepted; joins and token refreshes are small.
         public var maxMessageSize: Int
 
-        public init(recheckInterval: Duration = .seconds(5), maxMessageSize: Int = 1 << 20) {
+        public init(recheckInterval: Duration = .seconds(5), accessPollInterval: Duration = .milliseconds(250),
+                    maxMessageSize: Int = 1 << 20) {
             self.recheckInterval = recheckInterval
+            self.accessPollInterval = accessPollInterval
             self.maxMessageSize = maxMessageSize
         }
     }
@@ -53,6 +62,7 @@ public final class RealtimeService: Service, Sendable {
     public let bus: TopicBus
     public let authorizer: any ChannelAuthorizer
     public let configuration: Configuration
+    let presence = PresenceRegistry()
     private let logger: Logger
     private let connections = Mutex<[ObjectIdentifier: RealtimeConnection]>([:])
 
@@ -110,9 +120,10 @@ public final class RealtimeService: Service, Sendable {
     /// Open WebSocket connections.
     public var connectionCount: Int { connections.withLock { $0.count } }
 
-    /// Re-checks every open channel now: closes those whose token expired or
-    /// whose user no longer holds the source. One `stillAuthorized` call per
-    /// distinct (user, source), however many channels share it.
+    /// Re-checks every open channel now: closes those whose token expired,
+    /// whose session ended or whose user no longer holds the source. One
+    /// `stillAuthorized` call per distinct (session, source), however many
+    /// channels share it.
     public func revalidate() async {
         let now = Date()
         var verdicts: [String: Bool] = [:]
@@ -123,12 +134,12 @@ public final class RealtimeService: Service, Sendable {
                                            reason: ChannelAuthorizationError.expiredToken.reason)
                     continue
                 }
-                let key = channel.grant.userId + "\u{0}" + channel.sourceId
+                let key = [channel.grant.userId, channel.grant.sessionId ?? "", channel.sourceId].joined(separator: "\u{0}")
                 let allowed: Bool
                 if let known = verdicts[key] {
                     allowed = known
                 } else {
-                    allowed = await authorizer.stillAuthorized(userId: channel.grant.userId, sourceId: channel.sourceId)
+                    allowed = await authorizer.stillAuthorized(channel.grant, sourceId: channel.sourceId)
                     verdicts[key] = allowed
                 }
                 if !allowed {
@@ -139,11 +150,19 @@ public final class RealtimeService: Service, Sendable {
         }
     }
 
-    /// The grant sweep, until graceful shutdown.
+    /// The access sweep, until graceful shutdown: `revalidate()` when the
+    /// access version moved, and every `recheckInterval` regardless (expiry).
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            let clock = ContinuousClock()
+            var version = await self.authorizer.accessVersion()
+            var lastSweep = clock.now
             while true {
-                try await Task.sleep(for: self.configuration.recheckInterval)
+                try await Task.sleep(for: self.configuration.accessPollInterval)
+                let current = await self.authorizer.accessVersion()
+                guard current == nil || current != version || clock.now - lastSweep >= self.configuration.recheckInterval else { continue }
+                version = current
+                lastSweep = clock.now
                 await self.revalidate()
             }
         }

@@ -7,13 +7,16 @@ import Synchronization
 ///
 /// Wire it to a store with `try store.onCommit { bus.publish($0) }`. `publish` runs
 /// on the writer's queue, so it only numbers, encodes and appends: it never
-/// waits for a subscriber. Every event gets the next `seq` and enters the
-/// change log, from which a reconnecting client resumes without a gap.
+/// waits for a subscriber. Every event gets the next `seq` of its topic and
+/// enters the change log, from which a reconnecting client resumes without a gap.
 ///
-/// Sequence numbers start at the bus's creation time in microseconds, so they
-/// keep increasing across restarts (at far fewer than a million events per
-/// second) and a seq from an earlier process is simply older than the log's
-/// horizon: that client is told to refetch instead of getting a wrong resume.
+/// Each topic numbers its own events, so a subscriber's seqs move only with
+/// its own source's changes: no count of another source's activity leaks
+/// through them. Every topic's numbers start at the bus's creation time in
+/// microseconds, so they keep increasing across restarts (at far fewer than a
+/// million events per second) and a seq from an earlier process is simply
+/// older than the log's horizon: that client is told to refetch instead of
+/// getting a wrong resume.
 public final class TopicBus: Sendable {
     public struct Configuration: Sendable {
         /// Events the change log keeps, across all topics.
@@ -37,10 +40,22 @@ public final class TopicBus: Sendable {
         case refetch
     }
 
+    /// Supabase's `config.broadcast.replay`: the last `limit` events published
+    /// at or after `since` (Unix milliseconds).
+    public struct ReplayWindow: Sendable, Equatable {
+        /// Supabase Realtime replays at most this many messages.
+        public static let maxLimit = 25
+        public var since: Int64
+        public var limit: Int
+
+        public init(since: Int64, limit: Int?) {
+            self.since = since
+            self.limit = min(max(limit ?? Self.maxLimit, 1), Self.maxLimit)
+        }
+    }
+
     /// Counters for `/metrics` and the benchmark.
     public struct Stats: Sendable {
-        public var lastSeq: Int64
-        public var horizon: Int64
         public var loggedEvents: Int
         public var loggedBytes: Int
         public var subscribers: Int
@@ -89,11 +104,11 @@ public final class TopicBus: Sendable {
         guard !changes.isEmpty else { return }
         var waiters: [CheckedContinuation<Void, Never>] = []
         var sinks = SinkWakeups()
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
         state.withLock { state in
             var byTopic: [String: [TopicEvent]] = [:]
             for change in changes {
-                let event = TopicEvent(seq: state.log.nextSeq, change: change)
-                state.log.append(event)
+                let event = state.log.append(change, at: now)
                 if state.subscribers[event.topic] != nil {
                     byTopic[event.topic, default: []].append(event)
                 }
@@ -117,16 +132,19 @@ public final class TopicBus: Sendable {
 
     /// Subscribes to `topic`. With `seq`, the queue starts with the events of the
     /// topic published after it (or a `refetch` signal when the log no longer
-    /// has them all); taken in one step with registration, so nothing is missed
-    /// or delivered twice between the two.
-    public func subscribe(to topic: String, after seq: Int64? = nil) -> BusSubscription {
+    /// has them all); else with `replay`, with the events its window selects,
+    /// marked as replayed. Taken in one step with registration, so nothing is
+    /// missed or delivered twice between the two.
+    public func subscribe(to topic: String, after seq: Int64? = nil, replay: ReplayWindow? = nil) -> BusSubscription {
         state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
                 start = state.log.events(of: topic, after: seq).map { .resume($0) } ?? .refetch
+            } else if let replay {
+                start = .replay(state.log.events(of: topic, since: replay.since, limit: replay.limit))
             }
             let subscription = BusSubscription(topic: topic, id: state.nextID, limit: configuration.subscriberQueueLimit,
-                                               seqAtSubscribe: state.log.nextSeq - 1, start: start, bus: self)
+                                               seqAtSubscribe: state.log.lastSeq(of: topic), start: start, bus: self)
             state.nextID += 1
             state.subscribers[topic, default: []].append(subscription)
             state.subscriberCount += 1
@@ -141,12 +159,12 @@ public final class TopicBus: Sendable {
         }
     }
 
-    /// The seq of the last published event (one less than the first seq before any).
-    public var lastSeq: Int64 { state.withLock { $0.log.nextSeq - 1 } }
+    /// The seq of `topic`'s last published event (one less than its first seq before any).
+    public func lastSeq(of topic: String) -> Int64 { state.withLock { $0.log.lastSeq(of: topic) } }
 
     public var stats: Stats {
         state.withLock { state in
-            Stats(lastSeq: state.log.nextSeq - 1, horizon: state.log.horizon, loggedEvents: state.log.count,
+            Stats(loggedEvents: state.log.count,
                   loggedBytes: state.log.byteCount, subscribers: state.subscriberCount, overflows: state.overflows)
         }
     }

@@ -16,9 +16,13 @@ public struct TopicEvent: Sendable {
     /// `{"table","operation","old","new","timestamp","seq","source_id"}` as JSON;
     /// the rows themselves are kept only here.
     public let payload: ByteBuffer
+    /// When the bus published it, in Unix milliseconds: what Supabase's
+    /// `replay.since` is compared with.
+    public let publishedAt: Int64
 
-    init(seq: Int64, change: ChangeEvent) {
+    init(seq: Int64, change: ChangeEvent, publishedAt: Int64) {
         self.seq = seq
+        self.publishedAt = publishedAt
         self.topic = change.topic
         self.table = change.table
         self.operation = change.operation

@@ -9,6 +9,14 @@ import GRDB
 /// live only on this connection: the file itself carries no triggers, and a
 /// no-op upsert (whose `DO UPDATE ... WHERE` matches nothing) fires none.
 /// The store installs them with its first `onCommit` handler.
+///
+/// A record table's rows are soft-deleted, so an UPDATE is broadcast as what
+/// it does to the live set (`deleted_at IS NULL`, what the views show): a row
+/// leaving it (GHL deleted it, a filter excludes it) is a DELETE with `old`,
+/// a row coming back an INSERT with `new`, a change to a deleted row nothing.
+/// An UPDATE that brings no newer GHL version and changes no column but `raw`
+/// (the sync storing the API's full copy of what a webhook already applied)
+/// is not broadcast either: one change in GHL is one event, however it came.
 final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     /// Tables whose changes are broadcast.
     static let tables: [String] = Entity.allCases.map(\.table) + ["ghl_sync_jobs", "ghl_sources"]
@@ -37,17 +45,48 @@ final class ChangeCapture: TransactionObserver, @unchecked Sendable {
                 }.joined(separator: ", ") + ")"
             }
             let source = table == "ghl_sources" ? "id" : "source_id"
-            for (op, old, new) in [("INSERT", "NULL", row("NEW")), ("UPDATE", row("OLD"), row("NEW")), ("DELETE", row("OLD"), "NULL")] {
+            var update = (op: "'UPDATE'", old: row("OLD"), new: row("NEW"), when: "")
+            if columns.contains("deleted_at") {
+                update = liveSetUpdate(columns: columns, old: row("OLD"), new: row("NEW"))
+            }
+            for (op, old, new, when) in [("INSERT", "NULL", row("NEW"), ""), ("UPDATE", update.old, update.new, update.when),
+                                         ("DELETE", row("OLD"), "NULL", "")] {
                 let ref = op == "DELETE" ? "OLD" : "NEW"
+                let recorded = op == "UPDATE" ? update.op : "'\(op)'"
                 try db.execute(sql: """
                     CREATE TEMP TRIGGER IF NOT EXISTS capture_\(table)_\(op.lowercased())
-                    AFTER \(op) ON main.\(table) BEGIN
+                    AFTER \(op) ON main.\(table) \(when) BEGIN
                         INSERT INTO ghl_change_buffer (tbl, op, source_id, old, new)
-                        VALUES ('\(table)', '\(op)', \(ref).\(source), \(old), \(new));
+                        VALUES ('\(table)', \(recorded), \(ref).\(source), \(old), \(new));
                     END
                     """)
             }
         }
+    }
+
+    /// GHL's times of a record's changes: a refresh may move them back (a webhook
+    /// stored its event's time, GHL's own is a little earlier), never forward.
+    private static let changeTimes: Set = ["last_status_change_at", "last_stage_change_at"]
+
+    /// The UPDATE trigger of a soft-deleting record table, as the live set sees it.
+    /// Every column but the bookkeeping ones is compared, so a refresh that only
+    /// rewrites `raw` (and moves a known `ghl_updated_at` no later) stays silent.
+    private static func liveSetUpdate(columns: [String], old: String, new: String) -> (op: String, old: String, new: String, when: String) {
+        let bookkeeping: Set = ["id", "raw", "ghl_updated_at", "updated_at", "synced_at"]
+        let unchanged = columns.filter { !bookkeeping.contains($0) }.map { column in
+            changeTimes.contains(column)
+                ? "(OLD.\(column) IS NEW.\(column) OR NEW.\(column) <= OLD.\(column))" : "OLD.\(column) IS NEW.\(column)"
+        }
+        let leaves = "OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL"
+        let returns = "OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL"
+        return (op: "CASE WHEN \(leaves) THEN 'DELETE' WHEN \(returns) THEN 'INSERT' ELSE 'UPDATE' END",
+                old: "CASE WHEN \(returns) THEN NULL ELSE \(old) END",
+                new: "CASE WHEN \(leaves) THEN NULL ELSE \(new) END",
+                when: """
+                    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL) AND NOT (
+                        coalesce(NEW.ghl_updated_at <= OLD.ghl_updated_at, 0)
+                        AND \(unchanged.joined(separator: " AND ")))
+                    """)
     }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {

@@ -29,6 +29,9 @@ enum Schema {
         migrator.registerMigration("v4_view_indexes") { db in
             try createViewIndexes(db)
         }
+        migrator.registerMigration("v5_realtime_access_version") { db in
+            try countSessionEnds(db)
+        }
         return migrator
     }
 

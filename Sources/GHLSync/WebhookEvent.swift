@@ -31,6 +31,28 @@ struct WebhookEvent {
         "OrderCreate": .upsert(.orders), "OrderStatusUpdate": .upsert(.orders),
     ]
 
+    /// Webhook field names that differ from the API's for the same value
+    /// (a contact's full name is `name` in its events, `contactName` in the API).
+    static let apiNames: [Entity: [String: String]] = [.contacts: ["name": "contactName"]]
+
+    /// The record's fields under the API's names, to merge onto a stored API record.
+    func fields(as entity: Entity) -> [String: JSONValue] {
+        guard let names = Self.apiNames[entity] else { return fields }
+        var renamed = fields
+        for (webhookName, apiName) in names {
+            if let value = renamed.removeValue(forKey: webhookName) { renamed[apiName] = value }
+        }
+        return renamed
+    }
+
+    /// Fields whose change GHL times in another field the payloads leave out.
+    static let changeTimes: [Entity: [String: String]] = [
+        .opportunities: ["status": "lastStatusChangeAt", "pipelineStageId": "lastStageChangeAt"],
+    ]
+
+    /// Whether the payload says when the record last changed (most events do not).
+    var carriesUpdateTime: Bool { fields["dateUpdated"] != nil || fields["updatedAt"] != nil }
+
     init(body: [UInt8]) throws(WebhookError) {
         guard let parsed = try? JSONValue(parsing: body) else { throw .malformed("the body is not JSON") }
         guard case .object(var object) = parsed else { throw .malformed("the body is a JSON \(parsed.typeName), not an object") }

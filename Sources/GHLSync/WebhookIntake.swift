@@ -86,8 +86,19 @@ public final class WebhookIntake: Sendable {
                                           arguments: [source, event.recordId])
             var merged: [String: JSONValue] = [:]
             if let raw: String = stored?["raw"], let object = (try? JSONValue(parsing: raw))?.objectValue { merged = object }
-            merged.merge(event.fields) { _, new in new }
-            let record = try RecordMapping.map(entity, object: merged)
+            let fields = event.fields(as: entity)
+            // A change of status or stage happened at the event's time, as far as this payload tells.
+            for (field, time) in WebhookEvent.changeTimes[entity] ?? [:] where fields[time] == nil && fields[field] != nil
+                && fields[field] != merged[field] {
+                merged[time] = .string(Timestamp.string(event.timestamp))
+            }
+            merged.merge(fields) { _, new in new }
+            var record = try RecordMapping.map(entity, object: merged)
+            // The payload carries no update time, so the merged one is the stored
+            // record's: the event's own time says which GHL version this row now is,
+            // and the next sync's copy of that version (updated no later) then
+            // rewrites `raw` without a second broadcast (see ChangeCapture).
+            if !event.carriesUpdateTime { record.ghlUpdatedAt = Timestamp.string(event.timestamp) }
             if let storedTime: String = stored?["ghl_updated_at"], let eventTime = record.ghlUpdatedAt, eventTime < storedTime {
                 return .acknowledged("the stored \(entity.rawValue) record is newer than this event")
             }

@@ -55,9 +55,12 @@ struct ReceivedChange: Decodable, Equatable {
     }
 }
 
-/// Tokens `token-<user>` belong to `<user>`; `expired-<user>` are refused as expired.
+/// Tokens `token-<user>` belong to `<user>` in session `session-<user>`;
+/// `expired-<user>` are refused as expired.
 final class TestAuthorizer: ChannelAuthorizer {
     private let grants: Mutex<Set<String>>
+    private let endedSessions = Mutex<Set<String>>([])
+    private let version = Mutex<Int64>(0)
 
     init(grants: [(user: String, source: String)]) {
         self.grants = Mutex(Set(grants.map { $0.user + "/" + $0.source }))
@@ -65,19 +68,30 @@ final class TestAuthorizer: ChannelAuthorizer {
 
     func revoke(user: String, source: String) {
         _ = grants.withLock { $0.remove(user + "/" + source) }
+        version.withLock { $0 += 1 }
+    }
+
+    /// Ends the user's session, as a logout or a replayed refresh token does.
+    func endSession(of user: String) {
+        _ = endedSessions.withLock { $0.insert("session-" + user) }
+        version.withLock { $0 += 1 }
     }
 
     func authorize(accessToken: String, sourceId: String) async throws -> ChannelGrant {
         if accessToken.hasPrefix("expired-") { throw ChannelAuthorizationError.expiredToken }
         guard accessToken.hasPrefix("token-") else { throw ChannelAuthorizationError.invalidToken }
         let user = String(accessToken.dropFirst("token-".count))
-        guard await stillAuthorized(userId: user, sourceId: sourceId) else {
+        let grant = ChannelGrant(userId: user, sessionId: "session-" + user, expiresAt: nil)
+        guard await stillAuthorized(grant, sourceId: sourceId) else {
             throw ChannelAuthorizationError.noAccess(sourceId: sourceId)
         }
-        return ChannelGrant(userId: user, expiresAt: nil)
+        return grant
     }
 
-    func stillAuthorized(userId: String, sourceId: String) async -> Bool {
-        grants.withLock { $0.contains(userId + "/" + sourceId) }
+    func stillAuthorized(_ grant: ChannelGrant, sourceId: String) async -> Bool {
+        !endedSessions.withLock { $0.contains(grant.sessionId ?? "") }
+            && grants.withLock { $0.contains(grant.userId + "/" + sourceId) }
     }
+
+    func accessVersion() async -> Int64? { version.withLock { $0 } }
 }

@@ -16,7 +16,7 @@ import Testing
                 let reply = try await client.receive()
                 #expect(reply.event == "phx_reply" && reply.ref == "1" && reply.topic == "realtime:ghl:\(a)")
                 #expect(reply.status == "ok")
-                #expect(reply.payload["response"]?["ghlsync"]?["seq"]?.int64Value == fixture.bus.lastSeq)
+                #expect(reply.payload["response"]?["ghlsync"]?["seq"]?.int64Value == fixture.bus.lastSeq(of: "ghl:\(a)"))
 
                 try await client.sendRaw(#"{"event":"heartbeat","payload":{},"topic":"phoenix","ref":"2","join_ref":null}"#)
                 let beat = try await client.receive()
@@ -148,7 +148,7 @@ import Testing
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA
-        let before = fixture.bus.lastSeq
+        let before = fixture.bus.lastSeq(of: "ghl:\(a)")
         // Changes made while the client was away.
         try fixture.upsert(a, [("c1", "one")])
         try fixture.upsert(fixture.sourceB, [("b1", "not hers")])
@@ -171,7 +171,7 @@ import Testing
                 // A seq this server never handed out cannot be resumed: refetch.
                 try await client.send(PhoenixMessage(joinRef: "1", ref: "2", topic: "realtime:ghl:\(a)", event: "phx_leave", payload: .object([:])))
                 #expect(try await client.receive().ref == "2")
-                try await client.join(a, token: "token-alice", ref: "3", sinceSeq: fixture.bus.lastSeq + 1_000)
+                try await client.join(a, token: "token-alice", ref: "3", sinceSeq: fixture.bus.lastSeq(of: "ghl:\(a)") + 1_000)
                 #expect(try await client.receive().status == "ok")
                 let refetch = try await client.receive()
                 #expect(refetch.event == "broadcast" && refetch.payload["event"] == .string("refetch"))

@@ -39,9 +39,9 @@ import Testing
             $0.operation == "UPDATE" && $0.old?.raw?.firstName == "v0" && $0.new?.raw?.firstName == "v1"
         })
         #expect(changes.allSatisfy { $0.source_id == fixture.sourceA && $0.table == "ghl_contacts" })
-        // Seqs increase in commit order; B's events take the gaps during the first 40 commits.
-        #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.seq < $1.seq })
-        #expect(Set(changes.map(\.seq)).count == 500)
+        // Seqs are A's own, consecutive: B's 40 interleaved commits take none of them.
+        let first = try #require(changes.first?.seq)
+        #expect(changes.map(\.seq) == Array(first..<first + 500))
         #expect(subscription.pendingCount == 0)
         let others = await collect(other, count: 40).events
         #expect(others.count == 40 && others.allSatisfy { $0.topic == "ghl:\(fixture.sourceB)" })
@@ -54,7 +54,8 @@ import Testing
         let fixture = try StoreFixture()
         defer { fixture.remove() }
         try fixture.upsert(fixture.sourceA, [("c1", "same")])
-        let before = fixture.bus.lastSeq
+        let topic = "ghl:\(fixture.sourceA)"
+        let before = fixture.bus.lastSeq(of: topic)
         let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
         struct Abort: Error {}
         #expect(throws: Abort.self) {
@@ -65,7 +66,7 @@ import Testing
         }
         // The same record again writes nothing.
         try fixture.upsert(fixture.sourceA, [("c1", "same")])
-        #expect(fixture.bus.lastSeq == before)
+        #expect(fixture.bus.lastSeq(of: topic) == before)
         try fixture.upsert(fixture.sourceA, [("c3", "marker")])
         let events = try await collect(subscription, count: 1).events.map(ReceivedChange.init)
         #expect(events.map(\.new?.ghl_contact_id) == ["c3"])
@@ -96,33 +97,39 @@ import Testing
 
     @Test func resumeFromSeqAndRefetchPastTheHorizon() async throws {
         let bus = TopicBus(configuration: .init(logCapacity: 8), firstSeq: 100)
-        #expect(bus.lastSeq == 99)
+        #expect(bus.lastSeq(of: "ghl:a") == 99)
         for index in 0..<6 {
             bus.publish([change(source: "a", id: "a\(index)"), change(source: "b", id: "b\(index)")])
         }
-        // seqs 100...111: a at even, b at odd; the log keeps 104...111.
-        #expect(bus.stats.horizon == 104)
-        guard case .events(let missed) = bus.resume(topic: "ghl:a", after: 105) else {
+        // Each topic numbers its own: a and b both 100...105; the log keeps the last 8, 102...105 of each.
+        #expect(bus.lastSeq(of: "ghl:a") == 105 && bus.lastSeq(of: "ghl:b") == 105)
+        #expect(bus.stats.loggedEvents == 8)
+        guard case .events(let missed) = bus.resume(topic: "ghl:a", after: 103) else {
             Issue.record("expected events"); return
         }
-        #expect(missed.map(\.seq) == [106, 108, 110])
-        guard case .events(let fromHorizon) = bus.resume(topic: "ghl:b", after: 103) else {
+        #expect(missed.map(\.seq) == [104, 105])
+        guard case .events(let fromHorizon) = bus.resume(topic: "ghl:b", after: 101) else {
             Issue.record("expected events"); return
         }
-        #expect(fromHorizon.map(\.seq) == [105, 107, 109, 111])
-        guard case .events(let none) = bus.resume(topic: "ghl:a", after: 111) else {
+        #expect(fromHorizon.map(\.seq) == [102, 103, 104, 105])
+        #expect(fromHorizon.allSatisfy { $0.topic == "ghl:b" })
+        guard case .events(let none) = bus.resume(topic: "ghl:a", after: 105) else {
             Issue.record("expected events"); return
         }
         #expect(none.isEmpty)
-        #expect(isRefetch(bus.resume(topic: "ghl:a", after: 102)))
+        #expect(isRefetch(bus.resume(topic: "ghl:a", after: 100)))
         #expect(isRefetch(bus.resume(topic: "ghl:a", after: 500)))
+        // A topic with no events yet: only the seq before its first resumes.
+        #expect(bus.lastSeq(of: "ghl:quiet") == 99)
+        #expect(!isRefetch(bus.resume(topic: "ghl:quiet", after: 99)))
+        #expect(isRefetch(bus.resume(topic: "ghl:quiet", after: 98)))
 
         // subscribe(after:) queues the missed events, then live ones, with no gap.
-        let resumed = bus.subscribe(to: "ghl:a", after: 107)
+        let resumed = bus.subscribe(to: "ghl:a", after: 103)
         bus.publish([change(source: "a", id: "live")])
         let delivery = try #require(await resumed.next())
         #expect(delivery.signal == nil)
-        #expect(delivery.events.map(\.seq) == [108, 110, 112])
+        #expect(delivery.events.map(\.seq) == [104, 105, 106])
         let stale = bus.subscribe(to: "ghl:a", after: 1)
         #expect(await stale.next()?.signal == .refetch)
         resumed.cancel()

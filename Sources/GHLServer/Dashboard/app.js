@@ -94,8 +94,13 @@ function subscribe() {
     });
   }
   for (const channel of channels) socket.removeChannel(channel);
-  channels = selectedIds().map((id) => socket.channel(`ghl:${id}`)
-    .on('broadcast', { event: '*' }, (change) => invalidate(AFFECTS[change.table] ?? []))
+  // INSERT: a row joined the views (new, or back after a deletion or filter
+  // exclusion); UPDATE: it changed; DELETE: it left them (GHL deleted it, or the
+  // filter excludes it now). Each refetches the widgets the table feeds, so a
+  // deleted row disappears from the lists and totals that showed it.
+  channels = selectedIds().map((id) => ['INSERT', 'UPDATE', 'DELETE']
+    .reduce((channel, event) => channel.on('broadcast', { event }, (change) => invalidate(AFFECTS[change.table] ?? [])),
+      socket.channel(`ghl:${id}`))
     .on('resync', {}, () => invalidate(Object.keys(loaders)))
     .subscribe((status, error) => { if (status === 'CHANNEL_ERROR') console.warn('realtime', error?.message); }));
 }
