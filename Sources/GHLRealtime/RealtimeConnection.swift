@@ -130,7 +130,8 @@ actor RealtimeConnection {
                                         version: parameters.version, writer: writer))
     }
 
-    /// `{type: "presence", event: "track" | "untrack", payload}` on a joined channel.
+    /// `{type: "presence", event: "track" | "untrack", payload}` on a joined channel:
+    /// answered first, then the diff reaches every channel of the topic, this one included.
     private func presence(_ message: PhoenixMessage) {
         guard let channel = channels[message.topic] else { return }
         let id = channel.subscription.id
@@ -142,13 +143,14 @@ actor RealtimeConnection {
                     "reason": .string("track needs an object payload of at most \(PresenceRegistry.maxPayloadBytes) bytes"),
                 ]))
             }
+            reply(to: message, status: "ok", response: .object([:]))
             service.presence.track(channel: id, topic: message.topic, key: channel.presenceKey, payload: payload)
         case "untrack":
+            reply(to: message, status: "ok", response: .object([:]))
             service.presence.untrack(channel: id, topic: message.topic)
         default:
-            return reply(to: message, status: "error", response: .object(["reason": .string("presence events are track and untrack")]))
+            reply(to: message, status: "error", response: .object(["reason": .string("presence events are track and untrack")]))
         }
-        reply(to: message, status: "ok", response: .object([:]))
     }
 
     private func refreshToken(_ message: PhoenixMessage) async {
