@@ -51,9 +51,19 @@ public enum RealtimeTopic {
     public static func channelTopic(for busTopic: String) -> String { channelPrefix + busTopic }
 
     /// The source of a channel topic `realtime:ghl:{source_id}`, or nil for any other topic.
+    /// A source id is letters, digits, `-` and `_` (ghlsync's are UUIDs): anything
+    /// else (a NUL, a separator, a space) could pass a lookup that stops short of
+    /// it while naming another topic, so it names no source.
     public static func sourceId(ofChannel topic: String) -> String? {
         guard topic.hasPrefix(channelPrefix + sourcePrefix) else { return nil }
-        let id = topic.dropFirst(channelPrefix.count + sourcePrefix.count)
-        return id.isEmpty ? nil : String(id)
+        let id = topic.utf8.dropFirst(channelPrefix.count + sourcePrefix.count)
+        guard (1...128).contains(id.count), id.allSatisfy({ byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"): true
+            default: false
+            }
+        }) else { return nil }
+        return String(decoding: id, as: UTF8.self)
     }
 }
