@@ -17,6 +17,8 @@ import GRDB
 /// An UPDATE that brings no newer GHL version and changes no column but `raw`
 /// (the sync storing the API's full copy of what a webhook already applied)
 /// is not broadcast either: one change in GHL is one event, however it came.
+/// "No newer" allows GHL's times to run up to `clockSkew` ahead of the
+/// webhook's event time that stands for them.
 final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     /// Tables whose changes are broadcast.
     static let tables: [String] = Entity.allCases.map(\.table) + ["ghl_sync_jobs", "ghl_sources"]
@@ -65,17 +67,22 @@ final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     }
 
     /// GHL's times of a record's changes: a refresh may move them back (a webhook
-    /// stored its event's time, GHL's own is a little earlier), never forward.
-    private static let changeTimes: Set = ["last_status_change_at", "last_stage_change_at"]
+    /// stored its event's time, GHL's own is a little earlier), or forward by
+    /// no more than `clockSkew`.
+    private static let changeTimes: Set = ["ghl_updated_at", "last_status_change_at", "last_stage_change_at"]
+    /// GHL stamps a record and its webhook from clocks a few milliseconds apart, either way round.
+    static let clockSkew = "+5 seconds"
 
     /// The UPDATE trigger of a soft-deleting record table, as the live set sees it.
     /// Every column but the bookkeeping ones is compared, so a refresh that only
-    /// rewrites `raw` (and moves a known `ghl_updated_at` no later) stays silent.
+    /// rewrites `raw` (and moves a known `ghl_updated_at` no later than `clockSkew`) stays silent.
     private static func liveSetUpdate(columns: [String], old: String, new: String) -> (op: String, old: String, new: String, when: String) {
-        let bookkeeping: Set = ["id", "raw", "ghl_updated_at", "updated_at", "synced_at"]
+        let bookkeeping: Set = ["id", "raw", "updated_at", "synced_at"]
+        let notLater = { (column: String) in "NEW.\(column) <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.\(column), '\(clockSkew)')" }
         let unchanged = columns.filter { !bookkeeping.contains($0) }.map { column in
-            changeTimes.contains(column)
-                ? "(OLD.\(column) IS NEW.\(column) OR NEW.\(column) <= OLD.\(column))" : "OLD.\(column) IS NEW.\(column)"
+            // `ghl_updated_at` must be known: without GHL's times no two versions can be told apart.
+            column == "ghl_updated_at" ? "coalesce(\(notLater(column)), 0)"
+                : changeTimes.contains(column) ? "(OLD.\(column) IS NEW.\(column) OR \(notLater(column)))" : "OLD.\(column) IS NEW.\(column)"
         }
         let leaves = "OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL"
         let returns = "OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL"
@@ -83,9 +90,7 @@ final class ChangeCapture: TransactionObserver, @unchecked Sendable {
                 old: "CASE WHEN \(returns) THEN NULL ELSE \(old) END",
                 new: "CASE WHEN \(leaves) THEN NULL ELSE \(new) END",
                 when: """
-                    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL) AND NOT (
-                        coalesce(NEW.ghl_updated_at <= OLD.ghl_updated_at, 0)
-                        AND \(unchanged.joined(separator: " AND ")))
+                    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL) AND NOT (\(unchanged.joined(separator: " AND ")))
                     """)
     }
 

@@ -96,9 +96,9 @@ public final class WebhookIntake: Sendable {
             var record = try RecordMapping.map(entity, object: merged)
             // The payload carries no update time, so the merged one is the stored
             // record's: the event's own time says which GHL version this row now is,
-            // and the next sync's copy of that version (updated no later) then
-            // rewrites `raw` without a second broadcast (see ChangeCapture).
-            if !event.carriesUpdateTime { record.ghlUpdatedAt = Timestamp.string(event.timestamp) }
+            // and the next sync's copy of that version then rewrites `raw` without
+            // a second broadcast (see ChangeCapture). A new record's time is its creation's.
+            if stored != nil, !event.carriesUpdateTime { record.ghlUpdatedAt = Timestamp.string(event.timestamp) }
             if let storedTime: String = stored?["ghl_updated_at"], let eventTime = record.ghlUpdatedAt, eventTime < storedTime {
                 return .acknowledged("the stored \(entity.rawValue) record is newer than this event")
             }
