@@ -14,22 +14,8 @@ import Testing
 /// in-process GHL sandbox: real auth, real sync engine, signed webhooks.
 @Suite struct ProductServerTests {
     @Test func syncsReadsAndTakesWebhooksEndToEnd() async throws {
-        var settings = SandboxConfiguration()
-        settings.seed = 7
-        settings.counts = RecordCounts(contacts: 30, opportunities: 12, orders: 6, transactions: 8, reviews: 5)
-        let sandbox = try GHLSandbox(configuration: settings)
-        let endpoint = try await sandbox.start()
-        let location = try #require(endpoint.locations.first)
-
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlserver-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try Store(path: directory.appendingPathComponent("e2e.sqlite").path)
-        let source = try store.addSource(name: "Sandbox", locationId: location.locationID, apiBase: endpoint.baseURL,
-                                         tokenEnv: "E2E_TOKEN", tokenFile: nil)
-        let keys = try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM])
-        let server = try await ProductServer(store: store, webhookKeys: keys, environment: ["E2E_TOKEN": location.token],
-                                             logger: Logger(label: "test"))
+        let world = try await SandboxServer(seed: 7, counts: RecordCounts(contacts: 30, opportunities: 12, orders: 6, transactions: 8, reviews: 5))
+        let (sandbox, server, source) = (world.sandbox, world.server, world.source)
         let editor = try server.auth.accounts.addUser(email: "editor@example.com")
         try server.auth.accounts.grant(.editor, to: editor.id, on: source.id)
         let token = try await server.auth.issueToken(for: editor.id).accessToken
@@ -52,7 +38,7 @@ import Testing
 
             // A contact created in GHL arrives by signed webhook, with no sync.
             sandbox.webhookURL = "http://127.0.0.1:\(try #require(client.port))/webhooks/ghl"
-            try sandbox.create(.contacts, location: location.locationID,
+            try sandbox.create(.contacts, location: world.location,
                                fields: JSONValue(parsing: #"{"firstName":"Webhook","lastName":"Arrival"}"#))
             var names: [String] = []
             for _ in 0..<100 where !names.contains("Webhook Arrival") {
@@ -71,6 +57,6 @@ import Testing
                 #expect((requests?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 6)
             }
         }
-        await sandbox.stop()
+        await world.stop()
     }
 }

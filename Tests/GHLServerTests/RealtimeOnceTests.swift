@@ -16,20 +16,8 @@ import Testing
 /// INSERT, an edit an UPDATE, a deletion a DELETE with `old`.
 @Suite(.timeLimit(.minutes(3))) struct RealtimeOnceTests {
     @Test func aChangeArrivingByWebhookThenBySyncIsBroadcastOnce() async throws {
-        var settings = SandboxConfiguration()
-        settings.seed = 11
-        settings.counts = RecordCounts(contacts: 10, opportunities: 3, orders: 2, transactions: 2, reviews: 2)
-        let sandbox = try GHLSandbox(configuration: settings)
-        let endpoint = try await sandbox.start()
-        let location = try #require(endpoint.locations.first).locationID
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlserver-once-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try Store(path: directory.appendingPathComponent("once.sqlite").path)
-        let source = try store.addSource(name: "Sandbox", locationId: location, apiBase: endpoint.baseURL, tokenEnv: "ONCE_TOKEN", tokenFile: nil)
-        let keys = try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM])
-        let server = try await ProductServer(store: store, webhookKeys: keys, environment: ["ONCE_TOKEN": endpoint.locations[0].token],
-                                             logger: Logger(label: "test"))
+        let world = try await SandboxServer(seed: 11, counts: RecordCounts(contacts: 10, opportunities: 3, orders: 2, transactions: 2, reviews: 2))
+        let (sandbox, server, source, store, location) = (world.sandbox, world.server, world.source, world.store, world.location)
         let sync: @Sendable (SyncMode) async throws -> Void = { mode in
             let result = try await server.engine.runAll(RunRequest(sourceId: source.id, mode: mode))
             #expect(result.results.allSatisfy { $0.ok })
@@ -94,6 +82,6 @@ import Testing
             #expect(won.first.flatMap { row($0.1, "new")?["status"] as? String } == "won")
             subscription.cancel()
         }
-        await sandbox.stop()
+        await world.stop()
     }
 }
