@@ -168,10 +168,15 @@ def test_dashboard_signs_in_pulls_and_updates_live(demo):
               .then(r => r.json()).then(done);""")
         location = next(s["location_id"] for s in user["sources"] if s["id"] == source_id)
         marker = "Realtime" + uuid.uuid4().hex[:6]
-        sandbox_call(demo.sandbox_url, "POST", f"/_sandbox/records/{location}/contacts",
-                     {"firstName": "Selenium", "lastName": marker, "email": f"{marker.lower()}@example.com"})
+        created = sandbox_call(demo.sandbox_url, "POST", f"/_sandbox/records/{location}/contacts",
+                               {"firstName": "Selenium", "lastName": marker, "email": f"{marker.lower()}@example.com"})
         WebDriverWait(driver, 20).until(
             lambda d: marker in d.find_element(By.ID, "contacts-table").text)
+        assert driver.execute_script("return window.__noReload") == "still here"
+        # Deleted in GHL: its DELETE broadcast takes the row off the page, still without a reload.
+        sandbox_call(demo.sandbox_url, "DELETE", f"/_sandbox/records/{location}/contacts/{created['id']}")
+        WebDriverWait(driver, 20).until(
+            lambda d: marker not in d.find_element(By.ID, "contacts-table").text)
         assert driver.execute_script("return window.__noReload") == "still here"
 
         full_page_screenshot(driver, 1440, ARTIFACTS / "dashboard.png")
