@@ -1,12 +1,14 @@
 """supabase-py's realtime client (the PyPI `realtime` package, pinned) against
 ghlsync: a private channel receives INSERT, UPDATE and DELETE for a contact
 created, changed and deleted in the sandbox (GHL), each exactly once however
-many syncs see it; presence works between two users of one source and is
+many syncs see it, and a later join replays the last ones with Supabase's
+`broadcast.replay`; presence works between two users of one source and is
 refused to a user without it.
 """
 
 import asyncio
 import re
+import time
 
 from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
 
@@ -99,6 +101,7 @@ def test_insert_update_delete_each_exactly_once(tmp_path):
                     world.sync()
                     return created["id"], marker["id"]
 
+                started = int(time.time() * 1000)
                 created, marker = await run(None, changes)
                 seen = []
                 while True:
@@ -120,6 +123,24 @@ def test_insert_update_delete_each_exactly_once(tmp_path):
                 assert all(change["operation"] == event for event, change in seen)
                 seqs = [change["seq"] for event, change in seen]
                 assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+                # Supabase's replay option: Bob joins later and gets the last 3 events since the start, marked replayed.
+                bob = client(world, "bob")
+                await bob.connect()
+                try:
+                    replayed = asyncio.Queue()
+                    late = bob.channel(f"ghl:{world.a}", {"config": {**private()["config"], "broadcast": {
+                        "ack": False, "self": False, "replay": {"since": started, "limit": 3}}}})
+                    for event in ("INSERT", "UPDATE", "DELETE"):
+                        late.on_broadcast(event, replayed.put_nowait)
+                    await late.subscribe()
+                    got = [await asyncio.wait_for(replayed.get(), TIMEOUT) for _ in range(3)]
+                    assert all(message.get("meta", {}).get("replayed") is True for message in got)
+                    assert all(message["payload"]["source_id"] == world.a for message in got)
+                    replayed_seqs = [message["payload"]["seq"] for message in got]
+                    assert replayed_seqs == sorted(replayed_seqs) and replayed_seqs[-1] >= seqs[-1]
+                finally:
+                    await bob.close()
             finally:
                 await alice.close()
 
