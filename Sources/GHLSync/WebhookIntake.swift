@@ -87,9 +87,9 @@ public final class WebhookIntake: Sendable {
             var merged: [String: JSONValue] = [:]
             if let raw: String = stored?["raw"], let object = (try? JSONValue(parsing: raw))?.objectValue { merged = object }
             let fields = event.fields(as: entity)
-            // A change of status or stage happened at the event's time, as far as this payload tells.
-            for (field, time) in WebhookEvent.changeTimes[entity] ?? [:] where fields[time] == nil && fields[field] != nil
-                && fields[field] != merged[field] {
+            // A stored record's change of status or stage happened at the event's time, as far as this payload tells.
+            for (field, time) in WebhookEvent.changeTimes[entity] ?? [:] where stored != nil && fields[time] == nil
+                && fields[field] != nil && fields[field] != merged[field] {
                 merged[time] = .string(Timestamp.string(event.timestamp))
             }
             merged.merge(fields) { _, new in new }

@@ -132,6 +132,35 @@ import Testing
         }
     }
 
+    /// An update event leaves out GHL's update and change times and names the full
+    /// name `name`: the row takes the event's time for them and the API's name,
+    /// so the next sync's copy of the same version is recognised as such.
+    @Test func updatesStoreTheEventsTimeAndTheAPIsFieldNames() throws {
+        try withIntake { test, _, intake in
+            func send(_ body: [UInt8]) throws { try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            try send(event("ContactCreate", extra: ["name": "Ann Old", "dateAdded": "2024-01-01T00:00:00.000Z"]))
+            let created = try #require(try test.row("SELECT contact_name, ghl_updated_at, raw FROM ghl_contacts"))
+            #expect(created["contact_name"] == "Ann Old")
+            #expect(created["ghl_updated_at"] == "2024-01-01T00:00:00.000Z")
+            #expect((created["raw"] as String).contains(#""contactName":"Ann Old""#) && !(created["raw"] as String).contains(#""name""#))
+            let update = event("ContactUpdate", age: 10, extra: ["name": "Ann New"])
+            try send(update)
+            let sent = try #require(JSONValue(parsing: update).objectValue?["timestamp"]?.stringValue)
+            let updated = try #require(try test.row("SELECT contact_name, ghl_updated_at FROM ghl_contacts"))
+            #expect(updated["contact_name"] == "Ann New")
+            #expect(updated["ghl_updated_at"] == sent)
+
+            try send(event("OpportunityCreate", id: "o1", extra: ["status": "open", "pipelineStageId": "s1"]))
+            let won = event("OpportunityStatusUpdate", id: "o1", extra: ["status": "won", "pipelineStageId": "s1"])
+            try send(won)
+            let stamp = try #require(JSONValue(parsing: won).objectValue?["timestamp"]?.stringValue)
+            let opportunity = try #require(try test.row("SELECT status, last_status_change_at, last_stage_change_at FROM ghl_opportunities"))
+            #expect(opportunity["status"] == "won")
+            #expect(opportunity["last_status_change_at"] == stamp)
+            #expect(opportunity["last_stage_change_at"] as String? == nil)
+        }
+    }
+
     @Test func ghlPublishedKeysParse() {
         let keys = WebhookKeys.ghl
         #expect(keys.ed25519.count == 1)
