@@ -29,6 +29,12 @@ enum Schema {
         migrator.registerMigration("v4_view_indexes") { db in
             try createViewIndexes(db)
         }
+        migrator.registerMigration("v5_hardening_source_job_numbers") { db in
+            try addSourceJobNumbers(db)
+        }
+        migrator.registerMigration("v5_hardening_grants_of_users") { db in
+            try addGrantUserForeignKey(db)
+        }
         return migrator
     }
 

@@ -41,8 +41,10 @@ public final class WebhookIntake: Sendable {
             return try store.pool.write { db in try apply(event, in: db) }
         } catch let error as WebhookError {
             throw error
+        } catch let error as MappingError {
+            throw .malformed(error.description)
         } catch {
-            throw .malformed("could not store the event: \(error)")
+            throw .unavailable("could not store the event: \(error)")
         }
     }
 
