@@ -15,8 +15,9 @@ struct OpenedTables {
     var unknown = false
 
     private static let openingOpcodes: Set<String> = ["OpenRead", "OpenWrite", "ReopenIdx"]
-    /// `P5` flag saying that `P2` names a register holding the root page, not the page.
-    private static let rootPageInRegister: Int32 = 0x02
+    /// `P5` flag saying that `P2` names a register holding the root page, not
+    /// the page (`OPFLAG_P2ISREG`; only schema changes use it, refused anyway).
+    private static let rootPageInRegister: Int32 = 0x10
 
     /// Steps the prepared `EXPLAIN` statement to its end.
     init(explaining explain: OpaquePointer) throws {
