@@ -74,7 +74,11 @@ import Testing
                 if value.isEmpty { headers[field] = nil }
             }
             let response = try await client.execute(uri: uri, method: .get, headers: headers)
-            answers.append("\(response.status.code) \(response.headers[.contentRange] ?? "") \(String(buffer: response.body))")
+            // Keys sorted: the same answer may list an object's members in another order.
+            let body = Data(buffer: response.body)
+            let normal = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]))
+                .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed]) } ?? body
+            answers.append("\(response.status.code) \(response.headers[.contentRange] ?? "") \(String(decoding: normal, as: UTF8.self))")
         }
         return answers
     }
