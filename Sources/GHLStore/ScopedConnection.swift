@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 
 /// A private, read-only SQLite connection through which one `AccessScope` reads.
 ///
@@ -81,7 +82,7 @@ final class ScopedConnection: @unchecked Sendable {
         policy = ScopePolicy(innerViews: inner,
                              tempViews: Set(inner.keys).union(inner.values).union(ReportingViews.names),
                              outsideNames: Set(outside.map { $0.lowercased() }))
-        installAuthorizer()
+        sqlite3_set_authorizer(db, scopeAuthorizer, Unmanaged.passUnretained(policy).toOpaque())
     }
 
     deinit {
@@ -184,12 +185,13 @@ final class ScopedConnection: @unchecked Sendable {
     private func checkOpenedTables(_ statement: OpaquePointer) throws {
         guard let sql = sqlite3_sql(statement) else { throw StoreError.accessDenied("the query cannot be checked") }
         let explain = try prepare("EXPLAIN " + String(cString: sql), allowExplain: true)
+        defer { sqlite3_finalize(explain) }
         let opened = try OpenedTables(explaining: explain)
-        sqlite3_finalize(explain)
         guard !opened.rootPages.isEmpty || opened.unknown else { return }
-        // The schema is read with the authorizer off: it refuses sqlite_schema, rightly, to user SQL.
-        sqlite3_set_authorizer(handle, nil, nil)
-        defer { installAuthorizer() }
+        // The authorizer refuses sqlite_schema to user SQL; this one read is the connection's own.
+        // (Removing the authorizer instead would expire `statement` and compile it again.)
+        policy.readingSchema.store(true, ordering: .sequentiallyConsistent)
+        defer { policy.readingSchema.store(false, ordering: .sequentiallyConsistent) }
         let pages = opened.rootPages.map(String.init).joined(separator: ", ")
         let owners = try Self.strings("SELECT rootpage || ' ' || tbl_name FROM main.sqlite_schema WHERE rootpage IN (\(pages))", on: handle)
         let tables = Set(owners.compactMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) })
@@ -200,10 +202,6 @@ final class ScopedConnection: @unchecked Sendable {
         guard !opened.unknown, owners.count == opened.rootPages.count else {
             throw StoreError.accessDenied("the query reads SQLite's own tables, outside your scope")
         }
-    }
-
-    private func installAuthorizer() {
-        sqlite3_set_authorizer(handle, scopeAuthorizer, Unmanaged.passUnretained(policy).toOpaque())
     }
 
     private static func execute(_ sql: String, on db: OpaquePointer) throws {
@@ -260,6 +258,8 @@ final class ScopePolicy: Sendable {
     /// scope: the file's tables and views, SQLite's own tables, eponymous
     /// virtual tables (lowercase).
     let outsideNames: Set<String>
+    /// Set while the connection itself looks up which tables a statement opens.
+    let readingSchema = Atomic<Bool>(false)
 
     /// Lists `outsideNames` on a connection whose authorizer is not yet installed.
     static let outsideNamesSQL = """
@@ -288,6 +288,7 @@ final class ScopePolicy: Sendable {
             return !Self.refusedFunctions.contains(second?.lowercased() ?? "")
         case SQLITE_READ:
             guard let table = first?.lowercased() else { return false }
+            if table == "sqlite_master", database == "main", readingSchema.load(ordering: .sequentiallyConsistent) { return true }
             if Self.argumentTables.contains(table) { return true }
             switch database {
             case nil:
