@@ -44,12 +44,7 @@ extension Schema {
             ALTER TABLE user_sources_v5 RENAME TO user_sources;
             CREATE INDEX idx_user_sources_user_source ON user_sources(user_id, source_id);
             CREATE INDEX idx_user_sources_source ON user_sources(source_id);
-            CREATE TRIGGER user_sources_version_insert AFTER INSERT ON user_sources
-            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
-            CREATE TRIGGER user_sources_version_update AFTER UPDATE ON user_sources
-            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
-            CREATE TRIGGER user_sources_version_delete AFTER DELETE ON user_sources
-            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
+            \(grantsVersionTriggers)
             UPDATE auth_grants_version SET version = version + 1 WHERE id = 1;
             """)
     }

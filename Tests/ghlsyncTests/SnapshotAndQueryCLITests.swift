@@ -35,6 +35,9 @@ import Testing
                                       environment: ["PW": "a long secret password"])
         #expect(added.status == 0, "\(added.stderr)")
         #expect(try CLIRunner.run(["users", "grant", "--db", db, "--user", "ana@example.com", "--source", source, "--role", "viewer"]).status == 0)
+        // What she may not read, `query --as` refuses, even without reading a column.
+        let counted = try CLIRunner.run(["query", "--db", db, "--as", "ana@example.com", "SELECT count(*) FROM users"])
+        #expect(counted.status != 0 && counted.stderr.contains("not allowed"), "\(counted.stdout) \(counted.stderr)")
         let hash = try CLIRunner.sqlite3(db, "SELECT password_hash FROM users")
         #expect(hash.count > 20)
 
