@@ -193,9 +193,9 @@ final class ScopedConnection: @unchecked Sendable {
         policy.readingSchema.store(true, ordering: .sequentiallyConsistent)
         defer { policy.readingSchema.store(false, ordering: .sequentiallyConsistent) }
         let pages = opened.rootPages.map(String.init).joined(separator: ", ")
-        let owners = try Self.strings("SELECT rootpage || ' ' || tbl_name FROM main.sqlite_schema WHERE rootpage IN (\(pages))", on: handle)
-        let tables = Set(owners.compactMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) })
-        let outside = tables.subtracting(AccessScope.tables).sorted()
+        // One row per b-tree found; page 1 (the schema itself) has none.
+        let owners = try Self.strings("SELECT tbl_name FROM main.sqlite_schema WHERE rootpage IN (\(pages))", on: handle)
+        let outside = Set(owners).subtracting(AccessScope.tables).sorted()
         guard outside.isEmpty else {
             throw StoreError.accessDenied("the query reads \(outside.joined(separator: ", ")), outside your scope")
         }
