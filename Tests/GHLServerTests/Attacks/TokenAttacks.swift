@@ -49,6 +49,11 @@ import Testing
         ]
     }
 
+    /// Refused as a client error (401 today; a front that limits header sizes may say 431 first): never 2xx or 5xx.
+    static func refused(_ status: HTTPResponse.Status) -> Bool {
+        (400..<500).contains(Int(status.code))
+    }
+
     static func readB(_ fixture: AttackFixture, _ client: any TestClientProtocol, headers: HTTPFields) async throws -> TestResponse {
         try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.b)", method: .get, headers: headers)
     }
@@ -60,7 +65,7 @@ import Testing
         try await fixture.base.test { client in
             for (name, token) in forged {
                 let response = try await Self.readB(fixture, client, headers: RouterTests.bearer(token))
-                #expect(response.status == .unauthorized, "\(name): \(response.status)")
+                #expect(Self.refused(response.status), "\(name): \(response.status)")
                 #expect(fixture.leaks(String(buffer: response.body), request: fixture.b).isEmpty, "\(name)")
                 #expect(try await fixture.expectNormalRead(client), "\(name)")
             }
@@ -70,7 +75,7 @@ import Testing
                                     ("token without the Bearer scheme", [.authorization: fixture.base.owner]),
                                     ("token as apikey only", [HTTPField.Name("apikey")!: fixture.base.owner])] as [(String, HTTPFields)] {
                 let response = try await Self.readB(fixture, client, headers: headers)
-                #expect(response.status == .unauthorized, "\(name): \(response.status)")
+                #expect(Self.refused(response.status), "\(name): \(response.status)")
                 #expect(fixture.leaks(String(buffer: response.body), request: fixture.b).isEmpty, "\(name)")
             }
         }
@@ -103,7 +108,7 @@ import Testing
             }
             func expectRefused(_ name: String, _ token: String) async throws {
                 let response = try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: RouterTests.bearer(token))
-                #expect(response.status == .unauthorized, "\(name): \(response.status)")
+                #expect(Self.refused(response.status), "\(name): \(response.status)")
                 #expect(fixture.leaks(String(buffer: response.body)).isEmpty, "\(name)")
             }
 
@@ -112,9 +117,9 @@ import Testing
             let rotated = try await refresh(session.refreshToken)
             #expect(rotated.status == .ok)
             let fresh = try #require(try JSONSerialization.jsonObject(with: Data(buffer: rotated.body)) as? [String: Any])
-            #expect(try await refresh(session.refreshToken).status == .unauthorized, "replayed refresh token")
+            #expect(Self.refused(try await refresh(session.refreshToken).status), "replayed refresh token")
             try await expectRefused("access token of a session ended by a replay", fresh["access_token"] as! String)
-            #expect(try await refresh(fresh["refresh_token"] as! String).status == .unauthorized, "refresh token of a session ended by a replay")
+            #expect(Self.refused(try await refresh(fresh["refresh_token"] as! String).status), "refresh token of a session ended by a replay")
 
             // Refresh tokens that never were, or are something else.
             for (name, token) in [("guessed refresh token", "AAAA"), ("an access token as refresh token", fixture.base.owner),
@@ -128,7 +133,7 @@ import Testing
             let signedOut = try await auth.signIn(email: "viewer@example.com", password: Fixture.password)
             try await auth.signOut(sessionId: auth.verify(accessToken: signedOut.accessToken).sessionId)
             try await expectRefused("signed-out session", signedOut.accessToken)
-            #expect(try await refresh(signedOut.refreshToken).status == .unauthorized, "refresh token of a signed-out session")
+            #expect(Self.refused(try await refresh(signedOut.refreshToken).status), "refresh token of a signed-out session")
 
             // The owner of B is deleted: their token and refresh token die with them (and their grants).
             let doomed = try auth.accounts.addUser(email: "doomed@example.com", password: Fixture.password)
@@ -136,7 +141,7 @@ import Testing
             let doomedSession = try await auth.issueToken(for: doomed.id)
             try await fixture.base.store.pool.write { try $0.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [doomed.id]) }
             try await expectRefused("deleted user's token", doomedSession.accessToken)
-            #expect(try await refresh(doomedSession.refreshToken).status == .unauthorized, "deleted user's refresh token")
+            #expect(Self.refused(try await refresh(doomedSession.refreshToken).status), "deleted user's refresh token")
             let orphanGrants = try await fixture.base.store.pool.read {
                 try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM user_sources WHERE user_id = ?", arguments: [doomed.id])
             }
