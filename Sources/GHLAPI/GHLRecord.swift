@@ -5,11 +5,25 @@ public struct GHLRecord: Sendable, Hashable {
     public var object: [String: JSONValue]
     /// The record as compact JSON with sorted keys: what the store keeps as `raw`.
     public var canonicalJSON: String
+    /// Fields GHL sent with another JSON type than the one ghlsync reads
+    /// (`"dateAdded is a number, expected a string"`): the record is kept
+    /// whole in `raw`, its typed columns coerced where the meaning is clear.
+    public var unexpectedTypes: [String] = []
 
     public init(id: String, object: [String: JSONValue]) {
         self.id = id
         self.object = object
         self.canonicalJSON = JSONValue.object(object).canonicalJSON
+    }
+
+    /// A record's id as text: a string, or a number GHL sent in its place.
+    /// Nil when there is none, the one thing that makes a record unusable.
+    public static func id(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)? where !text.isEmpty: text
+        case .number?: value?.canonicalJSON
+        default: nil
+        }
     }
 
     public subscript(key: String) -> JSONValue? { object[key] }
@@ -27,7 +41,7 @@ public struct GHLRecord: Sendable, Hashable {
     public var updatedAt: String? { string("dateUpdated") ?? string("updatedAt") }
 }
 
-/// A record of a page that could not be read. The rest of the page is kept.
+/// A record of a page that could not be read (not an object, or no id). The rest of the page is kept.
 public struct GHLMalformedRecord: Sendable, Hashable, CustomStringConvertible {
     /// Its position in the page's record array.
     public var index: Int
@@ -77,15 +91,17 @@ extension GHLRecord {
         }
         let idValue = object["id"] ?? object["_id"]
         guard let idValue, !idValue.isNull else { return .failure(Problem(reason: "no id")) }
-        guard let id = idValue.stringValue, !id.isEmpty else {
+        guard let id = GHLRecord.id(idValue) else {
             return .failure(Problem(reason: "id is \(idValue.typeName == "string" ? "empty" : withArticle(idValue.typeName)), expected a string"))
         }
-        for field in typedFields {
-            guard let value = object[field.name], !value.isNull, value.typeName != field.type else { continue }
-            return .failure(Problem(id: id, reason: "\(field.name) is \(withArticle(value.typeName)), expected \(withArticle(field.type))"))
+        let unexpected = typedFields.compactMap { field -> String? in
+            guard let value = object[field.name], !value.isNull, value.typeName != field.type else { return nil }
+            return "\(field.name) is \(withArticle(value.typeName)), expected \(withArticle(field.type))"
         }
         if let droppingKey { object.removeValue(forKey: droppingKey) }
-        return .success(GHLRecord(id: id, object: object))
+        var record = GHLRecord(id: id, object: object)
+        record.unexpectedTypes = unexpected
+        return .success(record)
     }
 }
 

@@ -121,22 +121,26 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
         }
     }
 
-    /// Fields the client reads or the store maps, with the JSON type they
-    /// must have when present and not null; a record breaking this is malformed.
+    /// Fields the client reads or the store maps, with the JSON type GHL's
+    /// spec gives them; a record breaking this is kept and its fields coerced,
+    /// with the mismatch reported (`GHLRecord.unexpectedTypes`).
     var typedFields: [(name: String, type: String)] {
-        switch self {
+        func strings(_ names: String...) -> [(name: String, type: String)] { names.map { ($0, "string") } }
+        return switch self {
         case .contacts, .legacyContacts:
-            [("dateAdded", "string"), ("dateUpdated", "string"), ("tags", "array"), ("email", "string")]
+            strings("dateAdded", "dateUpdated", "email", "firstName", "lastName", "contactName", "phone", "companyName",
+                    "source", "type", "assignedTo", "city", "state", "country") + [("tags", "array"), ("dnd", "boolean")]
         case .opportunities:
-            [("monetaryValue", "number"), ("status", "string"), ("pipelineId", "string"),
-             ("createdAt", "string"), ("updatedAt", "string")]
+            [("monetaryValue", "number")] + strings("name", "status", "pipelineId", "pipelineStageId", "contactId", "assignedTo",
+                                                    "source", "createdAt", "updatedAt", "lastStatusChangeAt", "lastStageChangeAt")
         case .pipelines:
             [("stages", "array"), ("name", "string")]
         case .orders, .transactions:
-            [("amount", "number"), ("currency", "string"), ("status", "string"),
-             ("createdAt", "string"), ("updatedAt", "string")]
+            [("amount", "number"), ("amountRefunded", "number"), ("liveMode", "boolean")]
+                + strings("currency", "status", "contactId", "contactName", "contactEmail", "createdAt", "updatedAt")
         case .reviews:
-            [("rating", "number"), ("createdAt", "string"), ("updatedAt", "string")]
+            [("rating", "number")] + strings("headline", "detail", "status", "createdAt", "updatedAt")
         }
     }
+
 }

@@ -34,7 +34,7 @@ extension SandboxCore {
             guard let records = self.dataset.allRecords(entity, location: location) else { throw Self.notFound(SandboxError.unknownLocation(location)) }
             var body = PageBody(records: records)
             body.write("[")
-            body.writeRecords(records, corruptFirst: false)
+            body.writeRecords(records, corruptFirst: nil)
             body.write("]")
             return jsonResponse(body: Array(body.buffer.readableBytesView))
         }

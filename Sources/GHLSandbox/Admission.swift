@@ -40,7 +40,8 @@ struct Admission: Sendable {
         }
     }
 
-    var corruptsRecord: Bool { fault?.kind == .wrongFieldTypes }
+    /// The fault that reshapes the first record served, if any.
+    var recordFault: FaultKind? { fault.flatMap { RecordShaper.reshapes($0.kind) ? $0.kind : nil } }
 }
 
 extension SandboxCore {

@@ -20,7 +20,7 @@ extension SandboxCore {
         let page = dataset.page(.contacts, location: admission.locationID, pageQuery)!
         var body = PageBody(records: page.records)
         body.write("{\"contacts\":[")
-        body.writeRecords(page.records, corruptFirst: admission.corruptsRecord)
+        body.writeRecords(page.records, corruptFirst: admission.recordFault)
         body.write("],\"count\":\(page.total),")
         var meta = JSONWriter()
         meta.beginObject()

@@ -17,6 +17,9 @@ public enum FaultKind: String, Sendable, Codable, CaseIterable {
     case malformedJSON
     /// A normal page in which the first record has fields of the wrong JSON type.
     case wrongFieldTypes
+    /// A normal page in which the first record has the right values in other JSON types, as
+    /// real GHL data sometimes does: times as epoch milliseconds, numbers and booleans as strings.
+    case looseFieldTypes
 }
 
 /// When a fault fires: on the next `next` matching requests, or on every `everyNth`th one.

@@ -104,12 +104,12 @@ struct PageBody {
     mutating func write(_ text: String) { buffer.writeString(text) }
     mutating func write(_ bytes: [UInt8]) { buffer.writeBytes(bytes) }
 
-    /// Records separated by commas; `corruptFirst` serves the first with wrong field types,
-    /// `extra` appends fields (e.g. `searchAfter`) to each.
-    mutating func writeRecords(_ records: [StoredRecord], corruptFirst: Bool, extra: ((StoredRecord) -> String)? = nil) {
+    /// Records separated by commas; `corruptFirst` serves the first reshaped by that fault
+    /// (see `RecordShaper.reshaped`), `extra` appends fields (e.g. `searchAfter`) to each.
+    mutating func writeRecords(_ records: [StoredRecord], corruptFirst: FaultKind?, extra: ((StoredRecord) -> String)? = nil) {
         for (index, record) in records.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            let json = index == 0 && corruptFirst ? RecordShaper.withWrongTypes(record.parsed()).encoded : record.json
+            let json = index == 0 ? corruptFirst.map { RecordShaper.reshaped(record.parsed(), by: $0).encoded } ?? record.json : record.json
             if let extra {
                 buffer.writeBytes(json.dropLast())
                 buffer.writeString(extra(record))

@@ -8,7 +8,11 @@ extension SandboxCore {
             var body = ByteBuffer()
             body.writeString("{\"location\":")
             let location = self.dataset.locationJSON(admission.locationID)!
-            body.writeBytes(admission.corruptsRecord ? RecordShaper.withWrongTypes(try JSONValue(parsing: location)).encoded : location)
+            if let fault = admission.recordFault {
+                body.writeBytes(RecordShaper.reshaped(try JSONValue(parsing: location), by: fault).encoded)
+            } else {
+                body.writeBytes(location)
+            }
             body.writeString("}")
             return admission.respond(body)
         }

@@ -33,7 +33,7 @@ extension SandboxCore {
         let result = dataset.page(.opportunities, location: admission.locationID, pageQuery)!
         var body = PageBody(records: result.records)
         body.write("{\"opportunities\":[")
-        body.writeRecords(result.records, corruptFirst: admission.corruptsRecord)
+        body.writeRecords(result.records, corruptFirst: admission.recordFault)
         var meta = JSONWriter()
         meta.beginObject()
         meta.field("total", result.total)
@@ -62,7 +62,7 @@ extension SandboxCore {
         let records = dataset.allRecords(.pipelines, location: admission.locationID)!
         var body = PageBody(records: records)
         body.write("{\"pipelines\":[")
-        body.writeRecords(records, corruptFirst: admission.corruptsRecord)
+        body.writeRecords(records, corruptFirst: admission.recordFault)
         body.write("]}")
         return admission.respond(body.buffer)
     }

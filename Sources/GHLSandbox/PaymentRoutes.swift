@@ -37,7 +37,7 @@ extension SandboxCore {
         let page = dataset.page(entity, location: admission.locationID, PageQuery(start: .offset(offset), limit: limit, filter: filters.combined))!
         var body = PageBody(records: page.records)
         body.write("{\"data\":[")
-        body.writeRecords(page.records, corruptFirst: admission.corruptsRecord)
+        body.writeRecords(page.records, corruptFirst: admission.recordFault)
         body.write("],\"totalCount\":\(page.total)}")
         return admission.respond(body.buffer)
     }

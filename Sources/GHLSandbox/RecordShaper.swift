@@ -61,6 +61,34 @@ enum RecordShaper {
         return record
     }
 
+    /// Whether a fault kind reshapes the first record of a page.
+    static func reshapes(_ kind: FaultKind) -> Bool {
+        kind == .wrongFieldTypes || kind == .looseFieldTypes
+    }
+
+    static func reshaped(_ record: JSONValue, by kind: FaultKind) -> JSONValue {
+        kind == .looseFieldTypes ? withLooseTypes(record) : withWrongTypes(record)
+    }
+
+    /// A copy of a record with the same values in other JSON types: ISO times as epoch
+    /// milliseconds, numbers as numeric strings, booleans as `"true"`/`"false"`.
+    static func withLooseTypes(_ record: JSONValue) -> JSONValue {
+        var loose = record
+        for field in record.objectFields ?? [] {
+            switch field.value {
+            case .string(let text) where text.count == 24 && text.hasSuffix("Z"):
+                if let ms = SandboxTime.parse(text) { loose.set(field.key, .number(Double(ms))) }
+            case .number(let number):
+                loose.set(field.key, .string(JSONValue.number(number).encodedString))
+            case .bool(let flag):
+                loose.set(field.key, .string(flag ? "true" : "false"))
+            default:
+                break
+            }
+        }
+        return loose
+    }
+
     /// A copy of a record with some fields of the wrong JSON type, as GHL occasionally serves
     /// (a number where a string belongs, a string where an array belongs).
     static func withWrongTypes(_ record: JSONValue) -> JSONValue {

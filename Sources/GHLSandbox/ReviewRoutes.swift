@@ -41,7 +41,7 @@ extension SandboxCore {
         }
         var body = PageBody(records: page.records)
         body.write("{\"data\":[")
-        body.writeRecords(page.records, corruptFirst: admission.corruptsRecord)
+        body.writeRecords(page.records, corruptFirst: admission.recordFault)
         body.write("],\"total\":\(page.total)}")
         return admission.respond(body.buffer)
     }

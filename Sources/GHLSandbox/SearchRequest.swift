@@ -12,7 +12,7 @@ extension SandboxCore {
         let page = search.run(on: dataset, location: admission.locationID)
         var body = PageBody(records: page.records)
         body.write("{\"\(vocabulary.entity.rawValue)\":[")
-        body.writeRecords(page.records, corruptFirst: admission.corruptsRecord, extra: search.cursor)
+        body.writeRecords(page.records, corruptFirst: admission.recordFault, extra: search.cursor)
         body.write("],\"total\":\(page.total)")
         body.write(vocabulary.entity == .opportunities ? ",\"aggregations\":{}}" : "}")
         return admission.respond(body.buffer)

@@ -61,6 +61,7 @@ public protocol SyncService: Sendable {
     func runAll(_ request: SyncRequest) async throws -> RunAllResult
     func poll(_ entity: Entity, _ request: SyncRequest) async throws -> EntityResult
     /// Verifies and applies one webhook delivery; throws `APIError` (401 bad
-    /// signature, 409 replay, 422 malformed) when it refuses it.
+    /// signature, 409 replay, 400 malformed or stale, 404 unknown location)
+    /// when it refuses it, and 429 when it could not store it.
     func receiveWebhook(_ delivery: IncomingWebhook) async throws
 }

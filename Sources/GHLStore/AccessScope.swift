@@ -18,6 +18,15 @@ public struct AccessScope: Hashable, Sendable {
     /// sessions, cursors, receipts) is out of reach.
     static let tables: [String] = ["ghl_sources", "user_sources", "ghl_sync_jobs"] + Entity.allCases.map(\.table)
 
+    /// What a scope sees as `table`'s `id`, where the file's own would leak:
+    /// the file numbers records and sync jobs across all sources, so the gaps
+    /// in a source's ids would count the others' inserts. A record's id is
+    /// GHL's id; a job's, its number within its source.
+    static func scopedId(of table: String) -> String? {
+        if table == "ghl_sync_jobs" { return "source_job_number" }
+        return Entity.allCases.first { $0.table == table }?.idColumn
+    }
+
     /// The condition that keeps the scope's rows of `table`.
     func filter(_ table: String) -> String {
         switch table {

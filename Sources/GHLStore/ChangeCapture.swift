@@ -41,8 +41,10 @@ final class ChangeCapture: TransactionObserver, @unchecked Sendable {
         for table in tables {
             let columns = try db.columns(in: table).map(\.name)
             func row(_ ref: String) -> String {
+                // The payload goes to the source's viewers: `id` is the one they may see.
                 "json_object(" + columns.map { name in
-                    name == "raw" || name == "stages" || name == "filters"
+                    if name == "id", let scoped = AccessScope.scopedId(of: table) { return "'id', \(ref).\(scoped)" }
+                    return name == "raw" || name == "stages" || name == "filters"
                         ? "'\(name)', json(\(ref).\(name))" : "'\(name)', \(ref).\(name)"
                 }.joined(separator: ", ") + ")"
             }

@@ -32,6 +32,12 @@ enum Schema {
         migrator.registerMigration("v5_realtime_access_version") { db in
             try countSessionEnds(db)
         }
+        migrator.registerMigration("v5_hardening_source_job_numbers") { db in
+            try addSourceJobNumbers(db)
+        }
+        migrator.registerMigration("v5_hardening_grants_of_users") { db in
+            try addGrantUserForeignKey(db)
+        }
         return migrator
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 
 /// A private, read-only SQLite connection through which one `AccessScope` reads.
 ///
@@ -16,6 +17,13 @@ import GRDBSQLite
 /// innermost view (or CTE) a read comes from; a user could name a CTE
 /// `ghl_contacts` to pose as the wrapper, but not the inner view, whose name is
 /// random per connection and which user SQL may not mention at all.
+///
+/// The authorizer alone is not enough: for a table a statement names but
+/// reads no column of (`SELECT count(*) FROM users`), SQLite reports a read
+/// with an empty column and without the database, which it may have resolved
+/// to the file's table or to a CTE. So every compiled statement is also
+/// checked by what it does: `OpenedTables` lists the b-trees its program
+/// opens, and any outside the scoped tables refuses it.
 ///
 /// It is a raw `sqlite3` connection, not a GRDB one: GRDB installs its own
 /// authorizer on its connections and must keep it.
@@ -43,29 +51,37 @@ final class ScopedConnection: @unchecked Sendable {
         }
         handle = db
         self.scope = scope
+        sqlite3_busy_timeout(db, 10_000)
         let marker = Self.internalPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_"
         var inner: [String: String] = [:]
-        // Connecting json_each/json_tree declares a table, which the authorizer
-        // (rightly) refuses; connect them once now, before it is installed.
-        var setup = ["PRAGMA temp_store = MEMORY;", "SELECT * FROM json_each('[]'), json_tree('[]');"]
-        for table in AccessScope.tables {
-            let innerName = marker + table
-            inner[table] = innerName
-            setup.append("CREATE TEMP VIEW \(innerName) AS SELECT * FROM main.\(table) WHERE \(scope.filter(table));")
-            setup.append("CREATE TEMP VIEW \(table) AS SELECT * FROM \(innerName);")
-        }
-        for view in ReportingViews.definitions {
-            setup.append("CREATE TEMP VIEW \(view.name) AS \(view.sql);")
-        }
-        policy = ScopePolicy(innerViews: inner,
-                             tempViews: Set(inner.keys).union(inner.values).union(ReportingViews.names))
-        sqlite3_busy_timeout(db, 10_000)
+        let outside: [String]
         do {
-            try execute(setup.joined(separator: "\n"))
+            // Connecting json_each/json_tree declares a table, which the authorizer
+            // (rightly) refuses; connect them once now, before it is installed.
+            var setup = ["PRAGMA temp_store = MEMORY;", "SELECT * FROM json_each('[]'), json_tree('[]');"]
+            for table in AccessScope.tables {
+                let innerName = marker + table
+                inner[table] = innerName
+                var columns = "*"
+                if let scopedId = AccessScope.scopedId(of: table) {
+                    let names = try Self.strings("SELECT name FROM pragma_table_info(\(sqlLiteral(table)))", on: db)
+                    columns = names.map { $0 == "id" ? "\(scopedId) AS id" : sqlIdentifier($0) }.joined(separator: ", ")
+                }
+                setup.append("CREATE TEMP VIEW \(innerName) AS SELECT \(columns) FROM main.\(table) WHERE \(scope.filter(table));")
+                setup.append("CREATE TEMP VIEW \(table) AS SELECT * FROM \(innerName);")
+            }
+            for view in ReportingViews.definitions {
+                setup.append("CREATE TEMP VIEW \(view.name) AS \(view.sql);")
+            }
+            try Self.execute(setup.joined(separator: "\n"), on: db)
+            outside = try Self.strings(ScopePolicy.outsideNamesSQL, on: db)
         } catch {
             sqlite3_close_v2(db)
             throw error
         }
+        policy = ScopePolicy(innerViews: inner,
+                             tempViews: Set(inner.keys).union(inner.values).union(ReportingViews.names),
+                             outsideNames: Set(outside.map { $0.lowercased() }))
         sqlite3_set_authorizer(db, scopeAuthorizer, Unmanaged.passUnretained(policy).toOpaque())
     }
 
@@ -79,6 +95,7 @@ final class ScopedConnection: @unchecked Sendable {
              row: ([DatabaseValue]) throws -> Void) throws {
         let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
+        try checkOpenedTables(statement)
         let deadline = QueryDeadline(ContinuousClock.now + timeLimit)
         sqlite3_progress_handler(handle, QueryDeadline.opcodesPerCheck, { context in
             Unmanaged<QueryDeadline>.fromOpaque(context!).takeUnretainedValue().hasPassed ? 1 : 0
@@ -118,8 +135,9 @@ final class ScopedConnection: @unchecked Sendable {
         return names
     }
 
-    /// One read-only statement, or an error saying why not.
-    private func prepare(_ sql: String) throws -> OpaquePointer {
+    /// One read-only statement, or an error saying why not. Only the
+    /// connection's own check of a statement's program may be an EXPLAIN.
+    private func prepare(_ sql: String, allowExplain: Bool = false) throws -> OpaquePointer {
         let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw StoreError.invalidInput("empty query") }
         guard !trimmed.lowercased().contains(Self.internalPrefix) else {
@@ -143,7 +161,7 @@ final class ScopedConnection: @unchecked Sendable {
                     throw StoreError.invalidInput("run one statement at a time")
                 }
             }
-            guard sqlite3_stmt_readonly(statement) != 0, sqlite3_stmt_isexplain(statement) == 0 else {
+            guard sqlite3_stmt_readonly(statement) != 0, allowExplain || sqlite3_stmt_isexplain(statement) == 0 else {
                 sqlite3_finalize(statement)
                 throw StoreError.accessDenied("only SELECT statements are allowed")
             }
@@ -162,9 +180,51 @@ final class ScopedConnection: @unchecked Sendable {
         guard code == SQLITE_OK else { throw StoreError.invalidInput("cannot bind parameter \(index): \(lastError)") }
     }
 
-    private func execute(_ sql: String) throws {
-        guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else {
-            throw StoreError.cannotOpen(path: String(cString: sqlite3_db_filename(handle, "main")), reason: lastError)
+    /// Refuses `statement` if its program opens a b-tree of any table but the
+    /// scoped ones (or of one of their indexes), however it got there.
+    private func checkOpenedTables(_ statement: OpaquePointer) throws {
+        guard let sql = sqlite3_sql(statement) else { throw StoreError.accessDenied("the query cannot be checked") }
+        let explain = try prepare("EXPLAIN " + String(cString: sql), allowExplain: true)
+        defer { sqlite3_finalize(explain) }
+        let opened = try OpenedTables(explaining: explain)
+        guard !opened.rootPages.isEmpty || opened.unknown else { return }
+        // The authorizer refuses sqlite_schema to user SQL; this one read is the connection's own.
+        // (Removing the authorizer instead would expire `statement` and compile it again.)
+        policy.readingSchema.store(true, ordering: .sequentiallyConsistent)
+        defer { policy.readingSchema.store(false, ordering: .sequentiallyConsistent) }
+        let pages = opened.rootPages.map(String.init).joined(separator: ", ")
+        // One row per b-tree found; page 1 (the schema itself) has none.
+        let owners = try Self.strings("SELECT tbl_name FROM main.sqlite_schema WHERE rootpage IN (\(pages))", on: handle)
+        let outside = Set(owners).subtracting(AccessScope.tables).sorted()
+        guard outside.isEmpty else {
+            throw StoreError.accessDenied("the query reads \(outside.joined(separator: ", ")), outside your scope")
+        }
+        guard !opened.unknown, owners.count == opened.rootPages.count else {
+            throw StoreError.accessDenied("the query reads SQLite's own tables, outside your scope")
+        }
+    }
+
+    private static func execute(_ sql: String, on db: OpaquePointer) throws {
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+            throw StoreError.cannotOpen(path: String(cString: sqlite3_db_filename(db, "main")), reason: String(cString: sqlite3_errmsg(db)))
+        }
+    }
+
+    /// The first column of every row of `sql`, as text.
+    private static func strings(_ sql: String, on db: OpaquePointer) throws -> [String] {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            sqlite3_finalize(statement)
+            throw StoreError.invalidInput("internal query failed: \(String(cString: sqlite3_errmsg(db)))")
+        }
+        defer { sqlite3_finalize(statement) }
+        var values: [String] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: values.append(sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
+            case SQLITE_DONE: return values
+            default: throw StoreError.invalidInput("internal query failed: \(String(cString: sqlite3_errmsg(db)))")
+            }
         }
     }
 
@@ -194,15 +254,30 @@ final class ScopePolicy: Sendable {
     let innerViews: [String: String]
     /// The connection's TEMP views, all of them scoped.
     let tempViews: Set<String>
+    /// What an unqualified name may resolve to outside the query and the
+    /// scope: the file's tables and views, SQLite's own tables, eponymous
+    /// virtual tables (lowercase).
+    let outsideNames: Set<String>
+    /// Set while the connection itself looks up which tables a statement opens.
+    let readingSchema = Atomic<Bool>(false)
+
+    /// Lists `outsideNames` on a connection whose authorizer is not yet installed.
+    static let outsideNamesSQL = """
+        SELECT name FROM main.sqlite_schema WHERE type IN ('table', 'view')
+        UNION SELECT name FROM pragma_module_list
+        UNION VALUES ('sqlite_master'), ('sqlite_schema'), ('sqlite_temp_master'), ('sqlite_temp_schema')
+        """
 
     /// Virtual tables that read only their arguments, never the file.
     private static let argumentTables: Set<String> = ["json_each", "json_tree"]
     /// Built-in functions that reach beyond the query (extensions, tokenizer pointers).
-    private static let refusedFunctions: Set<String> = ["load_extension", "fts3_tokenizer"]
+    /// `sqlite_offset` tells where a row lies in the file, and so how much lies before it.
+    private static let refusedFunctions: Set<String> = ["load_extension", "fts3_tokenizer", "sqlite_offset"]
 
-    init(innerViews: [String: String], tempViews: Set<String>) {
+    init(innerViews: [String: String], tempViews: Set<String>, outsideNames: Set<String>) {
         self.innerViews = innerViews
         self.tempViews = tempViews
+        self.outsideNames = outsideNames
     }
 
     func allows(action: Int32, _ first: String?, _ second: String?, database: String?, innermost: String?) -> Bool {
@@ -213,9 +288,14 @@ final class ScopePolicy: Sendable {
             return !Self.refusedFunctions.contains(second?.lowercased() ?? "")
         case SQLITE_READ:
             guard let table = first?.lowercased() else { return false }
+            if table == "sqlite_master", database == "main", readingSchema.load(ordering: .sequentiallyConsistent) { return true }
             if Self.argumentTables.contains(table) { return true }
             switch database {
-            case nil: return true  // a CTE's own rows, not a table of any database
+            case nil:
+                // A reference that reads no column: SQLite gives no database, so
+                // the name alone says whether it may be the file's table (or
+                // a pragma's). A CTE named like one is refused with it.
+                return tempViews.contains(table) || !(outsideNames.contains(table) || table.hasPrefix("pragma_"))
             case "temp": return tempViews.contains(table)
             case "main": return innerViews[table] != nil && innerViews[table] == innermost?.lowercased()
             default: return false

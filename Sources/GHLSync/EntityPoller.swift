@@ -102,6 +102,10 @@ struct EntityPoller: Sendable {
         let swept = try await finish(run, cursor: &cursor)
         if let swept, swept > 0 { notes.append("\(swept) record\(swept == 1 ? "" : "s") no longer in GHL marked deleted") }
         if let blocked = run.sweepBlocked { notes.append("deletion sweep skipped: \(blocked)") }
+        if let coerced = run.coerced, coerced > 0 {
+            notes.append("stored \(coerced) record\(coerced == 1 ? "" : "s") with fields of an unexpected type, "
+                         + "coerced where the meaning is clear and NULL otherwise: " + (run.coercions ?? []).joined(separator: "; "))
+        }
         if run.skipped > 0 {
             notes.append("skipped \(run.skipped) malformed record\(run.skipped == 1 ? "" : "s"): " + run.problems.joined(separator: "; "))
         }
@@ -169,6 +173,11 @@ struct EntityPoller: Sendable {
                     }
                     if run.problems.count < Self.problemsKept { run.problems.append("page \(page.index + 1) \(problem)") }
                 }
+                if !prepared.coercions.isEmpty {
+                    run.coerced = (run.coerced ?? 0) + prepared.coercions.count
+                    let room = max(0, Self.problemsKept - (run.coercions?.count ?? 0))
+                    run.coercions = (run.coercions ?? []) + prepared.coercions.prefix(room).map { "page \(page.index + 1) \($0)" }
+                }
                 run.records += prepared.rows.count
                 run.pages += 1
                 run.skipped += page.malformed.count
@@ -204,13 +213,18 @@ struct EntityPoller: Sendable {
         var excluded: [String] = []
         /// Ids of every readable record of the page.
         var seen: [String]
+        /// Records with fields of an unexpected type, and which.
+        var coercions: [String] = []
 
         init(_ page: GHLPage, entity: Entity, filter: SyncFilter) {
             self.page = page
             seen = page.records.map(\.id)
             let keepsAll = filter.keepsAll(entity)
             rows.reserveCapacity(page.records.count)
-            for record in page.records {
+            for (index, record) in page.records.enumerated() {
+                if !record.unexpectedTypes.isEmpty {
+                    coercions.append("record \(index) (\(record.id)): " + record.unexpectedTypes.joined(separator: ", "))
+                }
                 let row = RecordMapping.map(entity, record)
                 if keepsAll || filter.keeps(entity, record.object, mapped: row) { rows.append(row) } else { excluded.append(row.ghlId) }
             }

@@ -89,8 +89,9 @@ enum GHLTime {
             return nil
         case .number(let number) where number.isFinite && number > 0:
             // Below 1e11 it cannot be milliseconds of any date after 1973.
-            let seconds = number >= 1e11 ? number / 1000 : number
-            return Timestamp.string(Date(timeIntervalSince1970: seconds))
+            let milliseconds = (number >= 1e11 ? number : number * 1000).rounded()
+            // Half a millisecond more: the formatter truncates, and ms / 1000 is rarely exact in binary.
+            return Timestamp.string(Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000))
         default:
             return nil
         }

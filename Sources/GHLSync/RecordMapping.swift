@@ -17,8 +17,8 @@ public enum RecordMapping {
 
     /// Maps a bare JSON object (a webhook payload); throws when it has no usable id.
     public static func map(_ entity: Entity, object: Object) throws(MappingError) -> EntityRecord {
-        guard let id = (object["id"] ?? object["_id"])?.stringValue, !id.isEmpty else {
-            throw MappingError(entity: entity, reason: "the record has no string id")
+        guard let id = GHLRecord.id(object["id"] ?? object["_id"]) else {
+            throw MappingError(entity: entity, reason: "the record has no id")
         }
         return row(entity, id: id, object: object, raw: JSONValue.object(object).canonicalJSON)
     }

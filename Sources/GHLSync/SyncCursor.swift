@@ -39,6 +39,11 @@ struct SyncCursor: Codable, Sendable, Equatable {
         var listed = false
         /// The first few skipped records, for the job's notes.
         var problems: [String] = []
+        /// Records stored with fields of an unexpected type, and the first few
+        /// of them, for the job's notes (optional: a run saved before these
+        /// existed still resumes).
+        var coerced: Int?
+        var coercions: [String]?
     }
 
     /// Changes GHL makes while a run pages are caught by starting the next

@@ -137,8 +137,8 @@ public final class SyncEngine: Sendable {
                                    requests: p.requests, total: p.total, error: error))
         }
         do {
-            let job = try jobs.start(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
-            result.jobId = job
+            let (job, number) = try jobs.start(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
+            result.jobId = number
             do {
                 let client = try makeClient(source, auth: auth.get())
                 let poller = EntityPoller(entity: entity, sourceId: source.id, filter: filter, store: store, client: client, job: job,

@@ -19,14 +19,17 @@ struct SyncJobs: Sendable {
         var skipped = 0
     }
 
-    func start(sourceId: String, entity: Entity, mode: SyncMode, runId: String) throws -> Int64 {
+    /// Starts a job: its row id, and its number within the source (what the source's users see as its id).
+    func start(sourceId: String, entity: Entity, mode: SyncMode, runId: String) throws -> (id: Int64, number: Int64) {
         let now = Timestamp.string()
         return try store.pool.write { db in
+            let number = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(source_job_number), 0) + 1 FROM ghl_sync_jobs WHERE source_id = ?",
+                                            arguments: [sourceId]) ?? 1
             try db.execute(sql: """
-                INSERT INTO ghl_sync_jobs (source_id, job_type, mode, status, started_at, created_at, run_id)
-                VALUES (?, ?, ?, 'running', ?, ?, ?)
-                """, arguments: [sourceId, entity.rawValue, mode.rawValue, now, now, runId])
-            return db.lastInsertedRowID
+                INSERT INTO ghl_sync_jobs (source_id, job_type, mode, status, started_at, created_at, run_id, source_job_number)
+                VALUES (?, ?, ?, 'running', ?, ?, ?, ?)
+                """, arguments: [sourceId, entity.rawValue, mode.rawValue, now, now, runId, number])
+            return (db.lastInsertedRowID, number)
         }
     }
 

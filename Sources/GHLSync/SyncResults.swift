@@ -31,6 +31,7 @@ public struct EntityResult: Codable, Sendable, Equatable {
     public var requests: Int
     /// What actually ran: an incremental request can need a full listing.
     public var mode: SyncMode
+    /// The job's number within its source (`ghl_sync_jobs.source_job_number`), not the file-wide row id.
     public var jobId: Int64?
 }
 

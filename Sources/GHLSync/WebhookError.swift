@@ -12,6 +12,9 @@ public enum WebhookError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownLocation(String)
     /// Keys given to the intake are not usable.
     case configuration(String)
+    /// A valid delivery the store could not take (busy past its timeout, disk
+    /// full, any internal error): GHL retries it only when answered 429.
+    case unavailable(String)
 
     /// The HTTP status the server answers with.
     public var httpStatus: Int {
@@ -21,6 +24,7 @@ public enum WebhookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unknownLocation: 404
         case .stale, .malformed: 400
         case .configuration: 500
+        case .unavailable: 429
         }
     }
 
@@ -32,6 +36,7 @@ public enum WebhookError: Error, CustomStringConvertible, Equatable, Sendable {
         case .malformed(let why): "malformed webhook: \(why)"
         case .unknownLocation(let id): "webhook for location \(id), which no source syncs"
         case .configuration(let why): "webhook keys: \(why)"
+        case .unavailable(let why): "webhook not stored, retry later: \(why)"
         }
     }
 }

@@ -41,8 +41,10 @@ public final class WebhookIntake: Sendable {
             return try store.pool.write { db in try apply(event, in: db) }
         } catch let error as WebhookError {
             throw error
+        } catch let error as MappingError {
+            throw .malformed(error.description)
         } catch {
-            throw .malformed("could not store the event: \(error)")
+            throw .unavailable("could not store the event: \(error)")
         }
     }
 
@@ -59,7 +61,8 @@ public final class WebhookIntake: Sendable {
         do {
             try db.execute(sql: "INSERT INTO webhook_receipts (webhook_id, source_id, event_type, received_at) VALUES (?, ?, ?, ?)",
                            arguments: [event.webhookId, first, event.type, Timestamp.string(now())])
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            // Only the receipt's key says "already received"; any other failure is the store's.
             throw WebhookError.duplicate(webhookId: event.webhookId)
         }
         var outcome = WebhookReceipt.Outcome.acknowledged("\(event.type) changes no table ghlsync keeps")

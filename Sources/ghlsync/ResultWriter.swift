@@ -11,6 +11,8 @@ enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
 final class ResultWriter {
     private let format: ResultFormat
     private var columns: [String] = []
+    /// The JSON objects' keys: the column names, a repeated one numbered (`a`, `a_2`).
+    private var jsonKeys: [String] = []
     private var tableRows: [[String]] = []
     private var rowCount = 0
     private var output = FileHandle.standardOutput
@@ -22,6 +24,7 @@ final class ResultWriter {
 
     func begin(_ columns: [String]) {
         self.columns = columns
+        jsonKeys = Self.uniqueKeys(columns)
         switch format {
         case .csv: write(columns.map(csvField).joined(separator: ",") + "\r\n")
         case .json: write("[")
@@ -36,7 +39,7 @@ final class ResultWriter {
         case .csv:
             write(values.map { text($0).map(csvField) ?? "" }.joined(separator: ",") + "\r\n")
         case .json:
-            let object = Dictionary(uniqueKeysWithValues: zip(columns, values.map(jsonValue)))
+            let object = Dictionary(uniqueKeysWithValues: zip(jsonKeys, values.map(jsonValue)))
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
             write((rowCount == 0 ? "\n" : ",\n") + String(decoding: data, as: UTF8.self))
         }
@@ -51,6 +54,20 @@ final class ResultWriter {
         case .csv: break
         }
         flush()
+    }
+
+    /// `SELECT 1 AS a, 2 AS a` is valid SQL, but a JSON object holds each key once.
+    static func uniqueKeys(_ columns: [String]) -> [String] {
+        var taken = Set(columns)
+        var seen: Set<String> = []
+        return columns.map { name in
+            if seen.insert(name).inserted { return name }
+            var number = 2
+            while taken.contains("\(name)_\(number)") { number += 1 }
+            let key = "\(name)_\(number)"
+            taken.insert(key)
+            return key
+        }
     }
 
     private func write(_ text: String) {

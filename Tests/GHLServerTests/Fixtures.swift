@@ -57,16 +57,17 @@ struct Fixture {
                      raw: #"{"id":"\#(id)"}"#, ghlCreatedAt: updated, ghlUpdatedAt: updated)
     }
 
-    func front() throws -> HTTPFront {
+    /// The HTTP front over this file; `sync` replaces the recording engine.
+    func front(sync: (any SyncService)? = nil) throws -> HTTPFront {
         let store = store
         return HTTPFront(authenticator: AuthServiceAuthenticator(auth: auth),
-                         views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)), sync: sync,
+                         views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)), sync: sync ?? self.sync,
                          metrics: metrics, healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } })
     }
 
     /// Runs `body` against the router in-process.
-    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: try front().router())
+    func test(sync: (any SyncService)? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: try front(sync: sync).router())
         defer { try? FileManager.default.removeItem(at: directory) }
         try await app.test(.router, body)
     }

@@ -54,6 +54,38 @@ import Testing
         try body(try Store(path: path))
     }
 
+    /// v5: jobs numbered per source (old ones in their order), and grants
+    /// that follow their user: a user's deletion deletes them, a grant of a
+    /// user that no longer exists is dropped by the upgrade.
+    @Test func v5NumbersJobsPerSourceAndTiesGrantsToUsers() throws {
+        let time = "'2024-01-01T00:00:00.000Z'"
+        try Self.upgraded(from: "v4_view_indexes", after: """
+            INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, created_at, updated_at)
+            VALUES ('a', 'A', 'la', 'x', 'T', \(time), \(time)), ('b', 'B', 'lb', 'x', 'T', \(time), \(time));
+            INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, created_at)
+            VALUES ('a', 'contacts', 'completed', \(time), \(time)), ('b', 'contacts', 'completed', \(time), \(time)),
+                   ('b', 'orders', 'completed', \(time), \(time)), ('a', 'orders', 'completed', \(time), \(time));
+            INSERT INTO users (id, email, created_at) VALUES ('u1', 'u1@example.com', \(time));
+            INSERT INTO user_sources (user_id, source_id, role, created_at) VALUES ('u1', 'a', 'viewer', \(time)), ('gone', 'b', 'owner', \(time));
+            """) { store in
+            try store.pool.write { conn throws in
+                let numbers = try Row.fetchAll(conn, sql: "SELECT source_id, source_job_number FROM ghl_sync_jobs ORDER BY id")
+                #expect(numbers.map { "\($0["source_id"] as String)\($0["source_job_number"] as Int)" } == ["a1", "b1", "b2", "a2"])
+                // Another writer's new job gets the next number of its source.
+                try conn.execute(sql: "INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, created_at) VALUES ('b', 'reviews', 'running', \(time), \(time))")
+                #expect(try Int.fetchOne(conn, sql: "SELECT source_job_number FROM ghl_sync_jobs WHERE job_type = 'reviews'") == 3)
+                #expect(try String.fetchAll(conn, sql: "SELECT user_id FROM user_sources") == ["u1"])
+                #expect(throws: DatabaseError.self) {
+                    try conn.execute(sql: "INSERT INTO user_sources (user_id, source_id, role, created_at) VALUES ('nobody', 'a', 'viewer', \(time))")
+                }
+                let version = try Int.fetchOne(conn, sql: "SELECT version FROM auth_grants_version") ?? 0
+                try conn.execute(sql: "DELETE FROM users WHERE id = 'u1'")
+                #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM user_sources") == 0)
+                #expect(try Int.fetchOne(conn, sql: "SELECT version FROM auth_grants_version") ?? 0 > version)
+            }
+        }
+    }
+
     @Test func upgradesAPreviousVersionInPlaceKeepingData() throws {
         // A file as the first release wrote it: schema v1 only, with data.
         try Self.upgraded(from: "v1", after: """

@@ -86,6 +86,19 @@ import Testing
         "WITH ghlsync_scope_x_ghl_contacts AS (SELECT * FROM main.ghl_contacts) SELECT * FROM ghlsync_scope_x_ghl_contacts",
         "WITH GHLSYNC_SCOPE_X AS (SELECT 1) SELECT * FROM GHLSYNC_SCOPE_X",
         "SELECT * FROM users",
+        // Naming a table without reading a column of it is a read of it all the same.
+        "SELECT COUNT(*) FROM users",
+        "SELECT 1 FROM auth_sessions",
+        "SELECT COUNT(*) FROM sync_cursors",
+        "SELECT COUNT(*) FROM webhook_receipts",
+        "SELECT COUNT(*) FROM sqlite_master",
+        "SELECT COUNT(*) FROM sync_seen",
+        "SELECT EXISTS (SELECT 1 FROM users)",
+        "SELECT source_id FROM ghl_contacts, users",
+        "SELECT COUNT(*) FROM pragma_table_list",
+        "SELECT COUNT(*) FROM main.users",
+        "WITH users AS (SELECT 1) SELECT COUNT(*) FROM users",
+        "SELECT sqlite_offset(source_id) FROM ghl_contacts",
         "SELECT * FROM auth_sessions",
         "SELECT * FROM sync_cursors",
         "SELECT * FROM webhook_receipts",
@@ -160,7 +173,31 @@ import Testing
         try fixture.store.pool.write { try $0.execute(sql: "CREATE TABLE later (x); DROP VIEW v_ghl_contacts_recent") }
         #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
         #expect(throws: StoreError.self) { try reader.fetchNow("SELECT * FROM later", scope: fixture.scopeA) }
+        // The connection was built before `later` existed: its compiled program, not its name, refuses it.
+        #expect(throws: StoreError.accessDenied("the query reads later, outside your scope")) {
+            try reader.fetchNow("SELECT COUNT(*) FROM later", scope: fixture.scopeA)
+        }
         #expect(TwoSourceFixture.values(try reader.fetchNow("SELECT * FROM v_ghl_contacts_recent", scope: fixture.scopeA), "source_id") == [fixture.sourceA])
+    }
+
+    /// The file numbers rows and jobs across sources; a scope sees ids that
+    /// count nothing of another source: GHL's ids, and jobs numbered per source.
+    @Test func idsSeenThroughAScopeCountNothingOfOtherSources() throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let reader = ScopedReader(store: fixture.store)
+        func ids(_ sql: String) throws -> [String?] { TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "id") }
+        let before = try ["ghl_contacts", "ghl_reviews", "ghl_sync_jobs"].map { try ids("SELECT CAST(id AS TEXT) AS id FROM \($0)") }
+        let status = "SELECT CAST(job_id AS TEXT) AS id FROM v_ghl_sync_status"
+        let statusBefore = try ids(status)
+        #expect(before == [["c1"], ["v1"], ["1"]] && statusBefore == ["1"])
+        for round in 2...4 { try TwoSourceFixture.fill(fixture.store, source: fixture.sourceB, user: "user-b", suffix: "-\(round)") }
+        #expect(try ["ghl_contacts", "ghl_reviews", "ghl_sync_jobs"].map { try ids("SELECT CAST(id AS TEXT) AS id FROM \($0)") } == before)
+        #expect(try ids(status) == statusBefore)
+        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
+        #expect(try ids(status) == ["2"])
+        // The reviews summary still counts by id.
+        #expect(try reader.fetchNow("SELECT review_count FROM v_ghl_reviews_summary", scope: fixture.scopeA).rows == [[2.databaseValue]])
     }
 
     @Test func parametersBindInOrderAndMustMatch() throws {

@@ -57,6 +57,8 @@ struct TwoSourceFixture {
                 INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, completed_at, created_at)
                 VALUES (?, 'contacts', 'completed', ?, ?, ?)
                 """, arguments: [source, now, now, now])
+            try db.execute(sql: "INSERT OR IGNORE INTO users (id, email, created_at) VALUES (?, ?, ?)",
+                           arguments: [user, "\(user)@example.com", now])
             try db.execute(sql: "INSERT OR IGNORE INTO user_sources (user_id, source_id, role, created_at) VALUES (?, ?, 'viewer', ?)",
                            arguments: [user, source, now])
         }

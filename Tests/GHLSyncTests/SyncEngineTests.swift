@@ -128,19 +128,83 @@ import Testing
         try fixture.expectEqualToSandbox(Entity.allCases.filter { $0 != .reviews })
     }
 
-    @Test func malformedRecordsAreSkippedAndReported() async throws {
+    /// A record with fields of unexpected types is stored all the same: `raw`
+    /// exactly as GHL sent it, typed columns NULL where the value means
+    /// nothing, and the job's notes say which fields.
+    @Test func recordsOfUnexpectedTypesAreStoredAndReported() async throws {
         let fixture = try await SandboxFixture.start(Self.counts, faults: [FaultRule(.wrongFieldTypes, next: 1, path: "/opportunities/search")])
         defer { Task { await fixture.stop() } }
         let result = try await fixture.run(.full)
         #expect(result.ok)
         let opportunities = try #require(result.results.first { $0.entity == .opportunities })
-        #expect(opportunities.skipped == 1)
-        let notes = try fixture.test.row("SELECT notes, records_skipped FROM ghl_sync_jobs WHERE job_type = 'opportunities'")
-        #expect((notes?["notes"] as String?)?.contains("skipped 1 malformed record") == true)
-        #expect(try fixture.storedRecords(.opportunities).count == Self.counts.opportunities - 1)
-        // The next run (no fault) stores it: nothing was half-written.
+        #expect(opportunities.skipped == 0)
+        let job = try fixture.test.row("SELECT notes, records_skipped FROM ghl_sync_jobs WHERE job_type = 'opportunities'")
+        let notes = try #require(job?["notes"] as String?)
+        #expect(notes.contains("stored 1 record with fields of an unexpected type"), "\(notes)")
+        #expect(notes.contains("monetaryValue is a string, expected a number"), "\(notes)")
+        #expect(job?["records_skipped"] as Int? == 0)
+        let stored = try fixture.storedRecords(.opportunities)
+        #expect(Set(stored.keys) == Set(try fixture.sandboxRecords(.opportunities).keys))
+        let odd = try #require(try fixture.test.row(
+            "SELECT raw, monetary_value, name FROM ghl_opportunities WHERE json_extract(raw, '$.monetaryValue') = 'not-a-number'"))
+        #expect((odd["monetary_value"] as Double?) == nil)
+        #expect(odd["name"] as String? == "12345")
+        // The next clean run brings GHL's proper version.
         _ = try await fixture.run(.full)
         try fixture.expectEqualToSandbox()
+    }
+
+    /// Values of the right meaning in another JSON type (times as epoch
+    /// milliseconds, numbers and booleans as strings) fill the typed columns
+    /// exactly as the proper types do.
+    @Test func looselyTypedValuesAreCoercedToTheirMeaning() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts, faults: [FaultRule(.looseFieldTypes, everyNth: 1)])
+        defer { Task { await fixture.stop() } }
+        let loose = try await fixture.run(.full)
+        #expect(loose.ok)
+        let notes = try await fixture.test.store.pool.read { try String.fetchAll($0, sql: "SELECT notes FROM ghl_sync_jobs WHERE notes IS NOT NULL") }
+        #expect(notes.contains { $0.contains("dateAdded is a number, expected a string") }, "\(notes)")
+        #expect(notes.contains { $0.contains("amount is a string, expected a number") }, "\(notes)")
+        let typed = try typedColumns(fixture)
+        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts WHERE typeof(json_extract(raw, '$.dateAdded')) = 'integer'") > 0)
+        fixture.sandbox.clearFaults()
+        _ = try await fixture.run(.full)
+        try fixture.expectEqualToSandbox()
+        let clean = try typedColumns(fixture)
+        for entity in Entity.allCases {
+            let differing = clean[entity]!.filter { typed[entity]![$0.key] != $0.value }
+            #expect(differing.isEmpty, "\(entity.rawValue): \(differing.first.map { "\($0.key): clean \($0.value), loose \(typed[entity]![$0.key] ?? "none")" } ?? "")")
+        }
+    }
+
+    /// Every entity's typed columns (all but `raw` and the row's own times), per GHL id.
+    func typedColumns(_ fixture: SandboxFixture) throws -> [Entity: [String: String]] {
+        try fixture.test.store.pool.read { db in
+            var result: [Entity: [String: String]] = [:]
+            for entity in Entity.allCases {
+                let columns = try db.columns(in: entity.table).map(\.name)
+                    .filter { !["id", "raw", "created_at", "updated_at", "synced_at"].contains($0) }
+                let rows = try Row.fetchAll(db, sql: "SELECT \(entity.idColumn) AS ghl, json_array(\(columns.joined(separator: ", "))) AS typed FROM \(entity.table)")
+                result[entity] = Dictionary(uniqueKeysWithValues: rows.map { ($0["ghl"] as String, $0["typed"] as String) })
+            }
+            return result
+        }
+    }
+
+    /// Whatever GHL's API does (rate limits, errors, cut connections, broken
+    /// or oddly typed records), a full sync ends with every record it has.
+    @Test(arguments: FaultKind.allCases)
+    func aFullSyncUnderEveryFaultKindStoresEveryRecord(_ kind: FaultKind) async throws {
+        let fixture = try await SandboxFixture.start(Self.counts, faults: [
+            FaultRule(kind, everyNth: 3, delayMilliseconds: 20, retryAfterSeconds: 0)])
+        defer { Task { await fixture.stop() } }
+        let result = try await fixture.run(.full)
+        #expect(result.ok, "\(kind): \(result.results.compactMap(\.error))")
+        for entity in Entity.allCases {
+            let stored = Set(try fixture.storedRecords(entity).keys)
+            let expected = Set(try fixture.sandboxRecords(entity).keys)
+            #expect(stored == expected, "\(kind) \(entity.rawValue): \(stored.count) stored of \(expected.count)")
+        }
     }
 
     @Test func aFailedRunResumesFromItsLastCommittedPage() async throws {

@@ -111,6 +111,51 @@ import Testing
         }
     }
 
+    func expectUnavailable(_ send: () throws(WebhookError) -> WebhookReceipt, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try send()
+            Issue.record("the delivery was accepted although the store could not write it", sourceLocation: sourceLocation)
+        } catch {
+            guard case .unavailable = error else { Issue.record("expected unavailable, got \(error)", sourceLocation: sourceLocation); return }
+            #expect(error.httpStatus == 429, sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A delivery the store cannot take is `unavailable` (429, which GHL
+    /// retries), stores nothing, and is applied when GHL sends it again.
+    @Test func aDeliveryTheStoreCannotWriteIsUnavailableAndAppliedOnRetry() throws {
+        try withIntake { test, _, intake in
+            let body = event("ContactCreate", webhookId: "w-disk")
+            let send = { () throws(WebhookError) -> WebhookReceipt in try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            // Any failure of the write stands for a full disk or an I/O error.
+            try test.store.pool.write { db in
+                try db.execute(sql: "CREATE TRIGGER fail_receipts BEFORE INSERT ON webhook_receipts BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+            }
+            expectUnavailable(send)
+            #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
+            #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
+            try test.store.pool.write { try $0.execute(sql: "DROP TRIGGER fail_receipts") }
+            #expect(try send().outcome == .upserted(.contacts, "c1"))
+        }
+    }
+
+    /// Another process holding the write lock past the busy timeout is the
+    /// same: 429, nothing stored, applied on the retry.
+    @Test func aDeliveryWhileTheFileIsLockedIsUnavailable() throws {
+        try withIntake { test, _, intake in
+            let body = event("ContactCreate", webhookId: "w-busy")
+            let send = { () throws(WebhookError) -> WebhookReceipt in try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            let other = try DatabaseQueue(path: test.store.path)
+            try other.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                expectUnavailable(send)
+                try db.execute(sql: "ROLLBACK")
+            }
+            #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
+            #expect(try send().outcome == .upserted(.contacts, "c1"))
+        }
+    }
+
     @Test func staleDuplicateMalformedAndUnknownLocationAreRejected() throws {
         try withIntake { test, _, intake in
             func send(_ body: [UInt8]) throws { try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
