@@ -161,3 +161,12 @@ public enum ReportingViews {
         }
     }
 }
+
+extension Store {
+    /// The columns of each reporting view, by view name (schema, not data).
+    public func reportingViewColumns() throws -> [String: [String]] {
+        try pool.read { db in
+            try Dictionary(uniqueKeysWithValues: ReportingViews.names.map { ($0, try db.columns(in: $0).map(\.name)) })
+        }
+    }
+}
