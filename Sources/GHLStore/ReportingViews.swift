@@ -154,9 +154,10 @@ public enum ReportingViews {
             """),
     ]
 
-    /// An amount as whole cents: an integer, so sums of it are exact.
+    /// An amount as whole cents: a double with an integral value, so sums of
+    /// it are exact (every partial sum is an integer below 2^53).
     private static func cents(_ amount: String) -> String {
-        "CAST(ROUND((\(amount)) * 100) AS INTEGER)"
+        "ROUND((\(amount)) * 100)"
     }
 
     /// Creates each view that is missing and replaces each whose SQL is out of date.
