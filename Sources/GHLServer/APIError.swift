@@ -1,6 +1,7 @@
 import Foundation
 import GHLAuth
 import GHLStore
+import GHLSync
 import Hummingbird
 
 /// A failure the client is told about. Its body takes the shape of the API
@@ -61,6 +62,21 @@ extension APIError {
             self.init(status, error.message, code: error.code, details: error.details, hint: error.hint)
         case let error as AuthError:
             self = Self.auth(error, dialect: dialect)
+        case let error as SyncError:
+            switch error {
+            case .alreadyRunning, .inactiveSource: self.init(.conflict, error.description)
+            case .invalidInput: self = .unprocessable(error.description)
+            case .token: self.init(.internalServerError, error.description)
+            }
+        case let error as WebhookError:
+            let status: HTTPResponse.Status = switch error {
+            case .badSignature: .unauthorized
+            case .duplicate: .conflict
+            case .unknownLocation: .notFound
+            case .stale, .malformed: .badRequest
+            case .configuration: .internalServerError
+            }
+            self.init(status, error.description)
         case let error as StoreError:
             switch error {
             case .unknownView, .unknownSource: self = .notFound(error.description)

@@ -10,7 +10,7 @@ extension HTTPFront {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         do {
             try await sync.receiveWebhook(IncomingWebhook(body: Data(buffer: body), headers: headers))
-        } catch let error as APIError {
+        } catch {
             metrics.increment("ghlsync_webhooks_total", ["outcome": "rejected"])
             throw error
         }

@@ -13,17 +13,6 @@ public enum WebhookError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Keys given to the intake are not usable.
     case configuration(String)
 
-    /// The HTTP status the server answers with.
-    public var httpStatus: Int {
-        switch self {
-        case .badSignature: 401
-        case .duplicate: 409
-        case .unknownLocation: 404
-        case .stale, .malformed: 400
-        case .configuration: 500
-        }
-    }
-
     public var description: String {
         switch self {
         case .badSignature(let why): "invalid webhook signature: \(why)"
