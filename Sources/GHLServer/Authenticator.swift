@@ -56,14 +56,6 @@ public struct IssuedSession: Sendable, Equatable {
     public var expiresAt: Int
     public var refreshToken: String
     public var user: RequestUser
-
-    public init(accessToken: String, expiresIn: Int, expiresAt: Int, refreshToken: String, user: RequestUser) {
-        self.accessToken = accessToken
-        self.expiresIn = expiresIn
-        self.expiresAt = expiresAt
-        self.refreshToken = refreshToken
-        self.user = user
-    }
 }
 
 /// What the HTTP front needs from the auth module: sign-in, refresh, sign-out,
