@@ -52,7 +52,7 @@ public final class ScopedReader: Sendable {
     public func read(_ query: ViewQuery, scope: AccessScope, countTotal: Bool) async throws -> ViewPage {
         let sourceIds = query.sourceIds(within: scope.sourceIds.sorted())
         guard !sourceIds.isEmpty else {
-            return ViewPage(rows: ScopedRows(columns: query.fields?.map(\.alias) ?? [], rows: []), total: countTotal ? 0 : nil)
+            return ViewPage(rows: ScopedRows(columns: query.resultColumns, rows: []), total: countTotal ? 0 : nil)
         }
         let narrowed = AccessScope(userId: scope.userId, sourceIds: Set(sourceIds))
         return try await offThread {

@@ -64,6 +64,12 @@ import Testing
                 #expect(response.headers[.contentType]?.hasPrefix("text/csv") == true)
                 #expect(String(buffer: response.body) == "ghl_contact_id,email\r\na3,\r\na2,bob@example.com\r\na1,ana@example.com\r\n")
             }
+            // An empty answer still names its columns, whether or not the filter left any source to read.
+            for filter in ["ghl_contact_id=eq.nope", "source_id=eq.\(fixture.second.id)"] {
+                try await client.execute(uri: Self.contacts + "?select=id:ghl_contact_id&\(filter)", method: .get, headers: csv) { response in
+                    #expect(String(buffer: response.body) == "id\r\n")
+                }
+            }
         }
     }
 

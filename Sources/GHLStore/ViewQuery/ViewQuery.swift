@@ -42,6 +42,8 @@ public struct ViewQuery: Sendable, Equatable {
     public static let maxLimit = 10_000
 
     public var view: String
+    /// The view's columns, in order.
+    public var columns: [String]
     /// The selected columns, in order; `nil` for `select=*`.
     public var fields: [Field]?
     /// Conditions that must all hold.
@@ -54,6 +56,7 @@ public struct ViewQuery: Sendable, Equatable {
     /// whose columns are `columns`.
     public init(view: String, columns: [String], parameters: [(String, String)]) throws(ViewQueryError) {
         self.view = view
+        self.columns = columns
         let parser = Parser(view: view, columns: columns)
         for (key, value) in parameters {
             switch key {
@@ -87,6 +90,9 @@ public struct ViewQuery: Sendable, Equatable {
         if !offsetGiven { offset = first }
         if !limitGiven, let last { limit = last - first + 1 }
     }
+
+    /// The names of the answer's columns.
+    public var resultColumns: [String] { fields?.map(\.alias) ?? columns }
 
     /// The rows one read answers with at most.
     public var pageSize: Int { min(limit ?? Self.defaultLimit, Self.maxLimit) }
