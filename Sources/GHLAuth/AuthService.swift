@@ -98,17 +98,17 @@ public final class AuthService: Sendable {
               header.alg == "HS256", header.kid == key.id,
               let claims = try? await keys.verify(accessToken, as: AccessClaims.self)
         else { throw AuthError.invalidToken }
-        let row = try await store.pool.read { db in
+        let found: (email: String, createdAt: String, lastSignInAt: String?)? = try await store.pool.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT u.email, u.created_at,
                        (SELECT MAX(l.created_at) FROM auth_sessions l WHERE l.user_id = u.id) AS last_sign_in_at
                 FROM auth_sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
-                """, arguments: [claims.sessionId, claims.sub.value])
+                """, arguments: [claims.sessionId, claims.sub.value]).map { ($0["email"], $0["created_at"], $0["last_sign_in_at"]) }
         }
-        guard let row else { throw AuthError.invalidToken }
-        return AuthenticatedUser(userId: claims.sub.value, email: row["email"], sessionId: claims.sessionId, expiresAt: claims.exp.value,
-                                 createdAt: row["created_at"], lastSignInAt: row["last_sign_in_at"])
+        guard let found else { throw AuthError.invalidToken }
+        return AuthenticatedUser(userId: claims.sub.value, email: found.email, sessionId: claims.sessionId, expiresAt: claims.exp.value,
+                                 createdAt: found.createdAt, lastSignInAt: found.lastSignInAt)
     }
 
     private func startSession(for user: User) async throws -> AuthSession {
