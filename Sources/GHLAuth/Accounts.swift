@@ -34,7 +34,7 @@ public struct Accounts: Sendable {
             return try hasher.hash(password)
         }
         let user = User(id: UUID().uuidString.lowercased(), email: email, createdAt: Timestamp.string(),
-                        hasPassword: passwordHash != nil)
+                        lastSignInAt: nil, hasPassword: passwordHash != nil)
         do {
             try store.pool.write { db in
                 try db.execute(sql: "INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
@@ -48,7 +48,7 @@ public struct Accounts: Sendable {
 
     public func user(email: String) throws -> User {
         let found = try store.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, email, created_at, password_hash IS NOT NULL AS has_password FROM users WHERE email = ?",
+            try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE email = ?",
                              arguments: [email.trimmingCharacters(in: .whitespaces)])
         }
         guard let found else { throw AuthError.unknownUser(email) }
@@ -57,7 +57,7 @@ public struct Accounts: Sendable {
 
     public func user(id: String) throws -> User {
         let found = try store.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, email, created_at, password_hash IS NOT NULL AS has_password FROM users WHERE id = ?",
+            try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE id = ?",
                              arguments: [id])
         }
         guard let found else { throw AuthError.unknownUser(id) }
@@ -68,7 +68,7 @@ public struct Accounts: Sendable {
     public func listUsers() throws -> [Listing] {
         try store.pool.read { db in
             let users = try Row.fetchAll(db, sql: """
-                SELECT id, email, created_at, password_hash IS NOT NULL AS has_password FROM users ORDER BY email
+                SELECT \(Self.userColumns) FROM users ORDER BY email
                 """).map(Self.user)
             var grants: [String: [String: Role]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT user_id, source_id, role FROM user_sources") {
@@ -83,7 +83,7 @@ public struct Accounts: Sendable {
     /// not reveal which emails exist.
     func authenticate(email: String, password: String) throws -> User {
         let row = try store.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, email, created_at, password_hash, 1 AS has_password FROM users WHERE email = ?",
+            try Row.fetchOne(db, sql: "SELECT \(Self.userColumns), password_hash FROM users WHERE email = ?",
                              arguments: [email.trimmingCharacters(in: .whitespaces)])
         }
         let stored: String? = row?["password_hash"]
@@ -175,8 +175,15 @@ public struct Accounts: Sendable {
     }
 
     private static func user(_ row: Row) -> User {
-        User(id: row["id"], email: row["email"], createdAt: row["created_at"], hasPassword: row["has_password"])
+        User(id: row["id"], email: row["email"], createdAt: row["created_at"], lastSignInAt: row["last_sign_in_at"],
+             hasPassword: row["has_password"])
     }
+
+    /// The columns `user(_:)` reads, from `users`.
+    private static let userColumns = """
+        id, email, created_at, password_hash IS NOT NULL AS has_password,
+        (SELECT MAX(s.created_at) FROM auth_sessions s WHERE s.user_id = users.id) AS last_sign_in_at
+        """
 
     /// A valid hash of a random password, verified against when the email is unknown.
     private static let decoyHash: String = (try? PasswordHasher.standard.hash(UUID().uuidString)) ?? ""

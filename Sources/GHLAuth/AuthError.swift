@@ -1,13 +1,15 @@
 /// Why an authentication or account operation failed.
 ///
 /// Messages meant for an HTTP client (`invalidCredentials`, `invalidToken`,
-/// `forbidden`) say no more than needed: which part of a token was wrong is
+/// `invalidRefreshToken`, `forbidden`) say no more than needed: which part of a token was wrong is
 /// logged by nobody and told to nobody.
 public enum AuthError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Wrong email or password (never says which).
     case invalidCredentials
-    /// A missing, malformed, forged, expired or revoked access or refresh token.
+    /// A missing, malformed, forged, expired or revoked access token.
     case invalidToken
+    /// A refresh token that is unknown, used already, expired or revoked.
+    case invalidRefreshToken
     /// The user lacks the role the action needs on the source.
     case forbidden(sourceId: String, needs: Role)
     case unknownUser(String)
@@ -18,22 +20,11 @@ public enum AuthError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The signing key file is unreadable, malformed, or readable by others.
     case keyFile(path: String, problem: String)
 
-    /// The HTTP status a server should answer with.
-    public var httpStatus: Int {
-        switch self {
-        case .invalidCredentials, .invalidToken: 401
-        case .forbidden: 403
-        case .unknownUser, .noGrant: 404
-        case .duplicateEmail: 409
-        case .invalidEmail, .invalidPassword: 400
-        case .keyFile: 500
-        }
-    }
-
     public var description: String {
         switch self {
         case .invalidCredentials: "invalid email or password"
         case .invalidToken: "invalid or expired token"
+        case .invalidRefreshToken: "invalid or expired refresh token"
         case .forbidden(let sourceId, let needs): "forbidden: this needs the \(needs.rawValue) role on source \(sourceId)"
         case .unknownUser(let email): "unknown user \(email) (see `ghlsync users list`)"
         case .duplicateEmail(let email): "a user with email \(email) already exists"

@@ -69,15 +69,23 @@ public final class AuthService: Sendable {
                            arguments: [Self.digest(next), presented, sessionId])
             return (sessionId, row["user_id"])
         }
-        guard let rotated else { throw AuthError.invalidToken }
+        guard let rotated else { throw AuthError.invalidRefreshToken }
         return try await session(for: accounts.user(id: rotated.userId), sessionId: rotated.sessionId, refreshToken: next)
     }
 
-    /// Ends a session: its refresh token and every access token issued for it stop working.
-    public func signOut(sessionId: String) async throws {
+    /// Signs out as GoTrue's `/logout` does: `.local` ends the session the
+    /// access token belongs to, `.global` every session of its user, `.others`
+    /// every other one. An ended session's refresh token and access tokens stop
+    /// working at once.
+    public func signOut(userId: String, sessionId: String, scope: SignOutScope) async throws {
+        let (condition, arguments): (String, StatementArguments) = switch scope {
+        case .local: ("id = ? AND user_id = ?", [sessionId, userId])
+        case .global: ("user_id = ?", [userId])
+        case .others: ("user_id = ? AND id <> ?", [userId, sessionId])
+        }
         try await store.pool.write { db in
-            try db.execute(sql: "UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                           arguments: [Timestamp.string(), sessionId])
+            try db.execute(sql: "UPDATE auth_sessions SET revoked_at = ? WHERE \(condition) AND revoked_at IS NULL",
+                           arguments: [Timestamp.string()] + arguments)
         }
     }
 
@@ -90,14 +98,17 @@ public final class AuthService: Sendable {
               header.alg == "HS256", header.kid == key.id,
               let claims = try? await keys.verify(accessToken, as: AccessClaims.self)
         else { throw AuthError.invalidToken }
-        let email = try await store.pool.read { db in
-            try String.fetchOne(db, sql: """
-                SELECT u.email FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        let found: (email: String, createdAt: String, lastSignInAt: String?)? = try await store.pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT u.email, u.created_at,
+                       (SELECT MAX(l.created_at) FROM auth_sessions l WHERE l.user_id = u.id) AS last_sign_in_at
+                FROM auth_sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
-                """, arguments: [claims.sessionId, claims.sub.value])
+                """, arguments: [claims.sessionId, claims.sub.value]).map { ($0["email"], $0["created_at"], $0["last_sign_in_at"]) }
         }
-        guard let email else { throw AuthError.invalidToken }
-        return AuthenticatedUser(userId: claims.sub.value, email: email, sessionId: claims.sessionId, expiresAt: claims.exp.value)
+        guard let found else { throw AuthError.invalidToken }
+        return AuthenticatedUser(userId: claims.sub.value, email: found.email, sessionId: claims.sessionId, expiresAt: claims.exp.value,
+                                 createdAt: found.createdAt, lastSignInAt: found.lastSignInAt)
     }
 
     private func startSession(for user: User) async throws -> AuthSession {
@@ -110,7 +121,9 @@ public final class AuthService: Sendable {
                 """, arguments: [sessionId, user.id, Self.digest(refreshToken), Timestamp.string(now),
                                  Timestamp.string(now.addingTimeInterval(self.refreshTokenLifetime))])
         }
-        return try await session(for: user, sessionId: sessionId, refreshToken: refreshToken)
+        var signedIn = user
+        signedIn.lastSignInAt = Timestamp.string(now)
+        return try await session(for: signedIn, sessionId: sessionId, refreshToken: refreshToken)
     }
 
     private func session(for user: User, sessionId: String, refreshToken: String) async throws -> AuthSession {
@@ -120,7 +133,7 @@ public final class AuthService: Sendable {
         let expires = issued.addingTimeInterval(accessTokenLifetime.rounded(.down))
         let claims = AccessClaims(userId: user.id, sessionId: sessionId, email: user.email, issuedAt: issued, expiresAt: expires)
         let token = try await keys.sign(claims, kid: JWKIdentifier(string: key.id))
-        return AuthSession(accessToken: token, tokenType: "bearer", expiresIn: Int(accessTokenLifetime),
+        return AuthSession(sessionId: sessionId, accessToken: token, tokenType: "bearer", expiresIn: Int(accessTokenLifetime),
                            expiresAt: Int(expires.timeIntervalSince1970), refreshToken: refreshToken, user: user)
     }
 

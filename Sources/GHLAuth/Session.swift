@@ -1,8 +1,10 @@
 import Foundation
 
-/// A signed-in session, as Supabase Auth's token endpoint returns it
-/// (`access_token`, `token_type`, `expires_in`, `expires_at`, `refresh_token`, `user`).
-public struct AuthSession: Codable, Sendable, Equatable {
+/// A signed-in session: what Supabase Auth's token endpoint returns
+/// (`access_token`, `token_type`, `expires_in`, `expires_at`, `refresh_token`,
+/// `user`); the server renders it in GoTrue's shape.
+public struct AuthSession: Sendable, Equatable {
+    public var sessionId: String
     public var accessToken: String
     public var tokenType: String
     /// Seconds the access token stays valid.
@@ -12,11 +14,6 @@ public struct AuthSession: Codable, Sendable, Equatable {
     /// Single use: refreshing returns a new one and retires this one.
     public var refreshToken: String
     public var user: User
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in"
-        case expiresAt = "expires_at", refreshToken = "refresh_token", user
-    }
 }
 
 /// Who a verified access token belongs to.
@@ -26,17 +23,23 @@ public struct AuthenticatedUser: Sendable, Equatable, Hashable {
     public var sessionId: String
     /// When the access token stops being accepted; a realtime channel closes then.
     public var expiresAt: Date
+    public var createdAt: String
+    /// When the user last started a session (signed in or was issued a token).
+    public var lastSignInAt: String?
+}
+
+/// Which sessions `POST /auth/v1/logout?scope=` ends, as GoTrue names them.
+public enum SignOutScope: String, Sendable, CaseIterable {
+    case global, local, others
 }
 
 /// A user account, without its credentials.
-public struct User: Codable, Sendable, Equatable, Hashable {
+public struct User: Sendable, Equatable, Hashable {
     public var id: String
     public var email: String
     public var createdAt: String
+    /// When the user last started a session, if ever.
+    public var lastSignInAt: String?
     /// Whether the user can sign in with a password (else only with tokens from `ghlsync users token`).
     public var hasPassword: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case id, email, createdAt = "created_at", hasPassword = "has_password"
-    }
 }

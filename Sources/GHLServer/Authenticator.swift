@@ -24,14 +24,21 @@ public struct SourceGrant: Sendable, Codable, Equatable {
 }
 
 /// The user a request was authenticated as, with their grants at that moment.
-public struct RequestUser: Sendable, Codable, Equatable {
+public struct RequestUser: Sendable, Equatable {
     public var id: String
     public var email: String
+    /// The session the access token belongs to (what `logout?scope=local` ends).
+    public var sessionId: String
+    public var createdAt: String
+    public var lastSignInAt: String?
     public var sources: [SourceGrant]
 
-    public init(id: String, email: String, sources: [SourceGrant]) {
+    public init(id: String, email: String, sessionId: String, createdAt: String, lastSignInAt: String?, sources: [SourceGrant]) {
         self.id = id
         self.email = email
+        self.sessionId = sessionId
+        self.createdAt = createdAt
+        self.lastSignInAt = lastSignInAt
         self.sources = sources
     }
 
@@ -42,14 +49,24 @@ public struct RequestUser: Sendable, Codable, Equatable {
     public var sourceIds: [String] { sources.map(\.id) }
 }
 
-/// What the HTTP front needs from the auth module: sign-in, refresh, and the
-/// user behind an access token. Failures throw `APIError.unauthorized`.
+/// A session just started or refreshed, with its user as a request would see them.
+public struct IssuedSession: Sendable, Equatable {
+    public var accessToken: String
+    public var expiresIn: Int
+    public var expiresAt: Int
+    public var refreshToken: String
+    public var user: RequestUser
+}
+
+/// What the HTTP front needs from the auth module: sign-in, refresh, sign-out,
+/// and the user behind an access token. Failures throw `AuthError`, which
+/// `APIError` maps to GoTrue's answers.
 public protocol Authenticator: Sendable {
-    /// The session as Supabase Auth's `/auth/v1/token` answers it
-    /// (`access_token`, `token_type`, `expires_in`, `refresh_token`, `user`).
-    func signIn(email: String, password: String) async throws -> any Encodable & Sendable
-    func refresh(refreshToken: String) async throws -> any Encodable & Sendable
+    func signIn(email: String, password: String) async throws -> IssuedSession
+    func refresh(refreshToken: String) async throws -> IssuedSession
     /// The user an access token belongs to, with their current grants; throws
     /// for a missing, forged, expired or revoked token.
     func user(accessToken: String) async throws -> RequestUser
+    /// Ends the user's sessions that `scope` names.
+    func signOut(_ user: RequestUser, scope: SignOutScope) async throws
 }

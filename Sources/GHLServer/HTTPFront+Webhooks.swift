@@ -17,14 +17,16 @@ extension HTTPFront {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         do {
             try await sync.receiveWebhook(IncomingWebhook(body: Data(buffer: body), headers: headers))
-        } catch let error as APIError where error.status.code < 500 && error.status != .tooManyRequests {
-            metrics.increment("ghlsync_webhooks_total", ["outcome": "rejected"])
-            throw error
         } catch {
+            let answer = APIError(error, dialect: .ghlsync, path: request.uri.path)
+            guard answer.status.code >= 500 || answer.status == .tooManyRequests else {
+                metrics.increment("ghlsync_webhooks_total", ["outcome": "rejected"])
+                throw answer
+            }
             context.logger.warning("webhook not stored; GHL will retry it", metadata: ["error": "\(error)"])
             metrics.increment("ghlsync_webhooks_total", ["outcome": "deferred"])
-            let message = (error as? APIError)?.message ?? "the delivery could not be stored"
-            var response = JSONErrorMiddleware<ServerRequestContext>.response(APIError(.tooManyRequests, message))
+            let message = answer.status == .tooManyRequests ? answer.message : "the delivery could not be stored"
+            var response = try APIError(.tooManyRequests, message).response(from: request, context: context)
             response.headers[.retryAfter] = String(Self.webhookRetryAfterSeconds)
             return response
         }

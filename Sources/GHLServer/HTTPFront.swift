@@ -48,7 +48,7 @@ public struct HTTPFront: Sendable {
     public func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: APIErrorMiddleware())
         router.add(middleware: FileMiddleware(dashboardDirectory, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
                                               searchForIndexHtml: true))
 
@@ -61,6 +61,8 @@ public struct HTTPFront: Sendable {
         let authenticated = router.group().add(middleware: BearerAuthMiddleware(authenticator: authenticator))
         authenticated.get("/auth/v1/user", use: currentUser)
         authenticated.get("/rest/v1/:view", use: readView)
+        authenticated.head("/rest/v1/:view", use: readView)
+        authenticated.post("/auth/v1/logout", use: logout)
         authenticated.post("/functions/v1/:function", use: runFunction)
         return router
     }

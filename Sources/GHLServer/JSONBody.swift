@@ -16,10 +16,10 @@ enum JSONBody {
         }
     }
 
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return raw(Array(try encoder.encode(value)), status: status)
+        return raw(Array(try encoder.encode(value)), status: status, headers: headers)
     }
 
     static func raw(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {

@@ -6,6 +6,11 @@ import GRDB
 /// so a synced file answers them in the sqlite3 CLI with no ghlsync present.
 /// Soft-deleted rows (`deleted_at` set) never count.
 ///
+/// Money is summed in whole cents and divided once, so a sum is the nearest
+/// double to the exact decimal total and prints as Postgres `numeric` (the
+/// seed's type) would: `1243540.86`, not the `1243540.8599999999` that adding
+/// binary fractions gives.
+///
 /// A view's rows of one source derive only from that source's rows (every
 /// join and subquery matches on the source): readers rely on it to answer a
 /// read of one source under a scope holding just that source.
@@ -49,19 +54,19 @@ public enum ReportingViews {
                    json_extract(st.value, '$.id') AS stage_id, json_extract(st.value, '$.name') AS stage_name,
                    CAST(st.key AS INTEGER) AS stage_position,
                    COALESCE(o.opportunity_count, 0) AS opportunity_count,
-                   COALESCE(o.total_value, 0) AS total_value,
+                   COALESCE(o.total_cents, 0) / 100.0 AS total_value,
                    COALESCE(o.open_count, 0) AS open_count,
-                   COALESCE(o.open_value, 0) AS open_value,
+                   COALESCE(o.open_cents, 0) / 100.0 AS open_value,
                    COALESCE(o.won_count, 0) AS won_count,
-                   COALESCE(o.won_value, 0) AS won_value,
+                   COALESCE(o.won_cents, 0) / 100.0 AS won_value,
                    COALESCE(o.lost_count, 0) AS lost_count
             FROM ghl_pipelines p
             JOIN json_each(p.stages) st
             LEFT JOIN (
                 SELECT source_id, pipeline_id, pipeline_stage_id,
-                       COUNT(*) AS opportunity_count, SUM(monetary_value) AS total_value,
-                       SUM(status = 'open') AS open_count, SUM(CASE WHEN status = 'open' THEN monetary_value END) AS open_value,
-                       SUM(status = 'won') AS won_count, SUM(CASE WHEN status = 'won' THEN monetary_value END) AS won_value,
+                       COUNT(*) AS opportunity_count, SUM(\(cents("monetary_value"))) AS total_cents,
+                       SUM(status = 'open') AS open_count, SUM(CASE WHEN status = 'open' THEN \(cents("monetary_value")) END) AS open_cents,
+                       SUM(status = 'won') AS won_count, SUM(CASE WHEN status = 'won' THEN \(cents("monetary_value")) END) AS won_cents,
                        SUM(status = 'lost') AS lost_count
                 FROM ghl_opportunities
                 WHERE deleted_at IS NULL
@@ -77,25 +82,25 @@ public enum ReportingViews {
         // final grouping sorts a few rows per month instead of every row.
         ("v_ghl_revenue_summary", """
             SELECT source_id, month, currency,
-                   SUM(won_count) AS won_count, SUM(won_value) AS won_value,
-                   SUM(orders_count) AS orders_count, SUM(orders_total) AS orders_total,
-                   SUM(payments_count) AS payments_count, SUM(payments_total) AS payments_total
+                   SUM(won_count) AS won_count, SUM(won_cents) / 100.0 AS won_value,
+                   SUM(orders_count) AS orders_count, SUM(orders_cents) / 100.0 AS orders_total,
+                   SUM(payments_count) AS payments_count, SUM(payments_cents) / 100.0 AS payments_total
             FROM (
                 SELECT o.source_id, substr(COALESCE(o.last_status_change_at, o.ghl_updated_at), 1, 7) AS month,
-                       s.currency, COUNT(*) AS won_count, SUM(COALESCE(o.monetary_value, 0)) AS won_value,
-                       0 AS orders_count, 0 AS orders_total, 0 AS payments_count, 0 AS payments_total
+                       s.currency, COUNT(*) AS won_count, SUM(\(cents("COALESCE(o.monetary_value, 0)"))) AS won_cents,
+                       0 AS orders_count, 0 AS orders_cents, 0 AS payments_count, 0 AS payments_cents
                 FROM ghl_opportunities o JOIN ghl_sources s ON s.id = o.source_id
                 WHERE o.status = 'won' AND o.deleted_at IS NULL
                 GROUP BY 1, 2, 3
                 UNION ALL
                 SELECT source_id, substr(ghl_created_at, 1, 7), COALESCE(currency, 'USD'),
-                       0, 0, COUNT(*), SUM(COALESCE(amount, 0)), 0, 0
+                       0, 0, COUNT(*), SUM(\(cents("COALESCE(amount, 0)"))), 0, 0
                 FROM ghl_orders
                 WHERE status = 'completed' AND deleted_at IS NULL
                 GROUP BY 1, 2, 3
                 UNION ALL
                 SELECT source_id, substr(ghl_created_at, 1, 7), COALESCE(currency, 'USD'),
-                       0, 0, 0, 0, COUNT(*), SUM(COALESCE(amount, 0) - COALESCE(amount_refunded, 0))
+                       0, 0, 0, 0, COUNT(*), SUM(\(cents("COALESCE(amount, 0)")) - \(cents("COALESCE(amount_refunded, 0)")))
                 FROM ghl_payments
                 WHERE status = 'succeeded' AND deleted_at IS NULL
                 GROUP BY 1, 2, 3
@@ -137,17 +142,23 @@ public enum ReportingViews {
                    (SELECT COUNT(*) FROM ghl_contacts c WHERE c.source_id = s.id AND c.deleted_at IS NULL) AS contacts_count,
                    (SELECT COUNT(*) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.deleted_at IS NULL) AS opportunities_count,
                    (SELECT COUNT(*) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.status = 'open' AND o.deleted_at IS NULL) AS open_opportunities_count,
-                   (SELECT COALESCE(SUM(o.monetary_value), 0) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.status = 'open' AND o.deleted_at IS NULL) AS open_pipeline_value,
+                   (SELECT COALESCE(SUM(\(cents("o.monetary_value"))), 0) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.status = 'open' AND o.deleted_at IS NULL) / 100.0 AS open_pipeline_value,
                    (SELECT COUNT(*) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.status = 'won' AND o.deleted_at IS NULL) AS won_count,
-                   (SELECT COALESCE(SUM(o.monetary_value), 0) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.status = 'won' AND o.deleted_at IS NULL) AS won_revenue,
+                   (SELECT COALESCE(SUM(\(cents("o.monetary_value"))), 0) FROM ghl_opportunities o WHERE o.source_id = s.id AND o.status = 'won' AND o.deleted_at IS NULL) / 100.0 AS won_revenue,
                    (SELECT COUNT(*) FROM ghl_orders r WHERE r.source_id = s.id AND r.deleted_at IS NULL) AS orders_count,
-                   (SELECT COALESCE(SUM(p.amount - COALESCE(p.amount_refunded, 0)), 0) FROM ghl_payments p WHERE p.source_id = s.id AND p.status = 'succeeded' AND p.deleted_at IS NULL) AS payments_total,
+                   (SELECT COALESCE(SUM(\(cents("p.amount")) - \(cents("COALESCE(p.amount_refunded, 0)"))), 0) FROM ghl_payments p WHERE p.source_id = s.id AND p.status = 'succeeded' AND p.deleted_at IS NULL) / 100.0 AS payments_total,
                    (SELECT COUNT(*) FROM ghl_reviews v WHERE v.source_id = s.id AND v.deleted_at IS NULL) AS reviews_count,
                    (SELECT ROUND(AVG(v.rating), 2) FROM ghl_reviews v WHERE v.source_id = s.id AND v.deleted_at IS NULL) AS average_rating,
                    (SELECT MAX(j.completed_at) FROM ghl_sync_jobs j WHERE j.source_id = s.id AND j.status = 'completed') AS last_sync_at
             FROM ghl_sources s
             """),
     ]
+
+    /// An amount as whole cents: a double with an integral value, so sums of
+    /// it are exact (every partial sum is an integer below 2^53).
+    private static func cents(_ amount: String) -> String {
+        "ROUND((\(amount)) * 100)"
+    }
 
     /// Creates each view that is missing and replaces each whose SQL is out of date.
     static func install(_ db: Database) throws {
@@ -158,6 +169,15 @@ public enum ReportingViews {
             guard current != wanted else { continue }
             if current != nil { try db.execute(sql: "DROP VIEW \(view.name)") }
             try db.execute(sql: wanted)
+        }
+    }
+}
+
+extension Store {
+    /// The columns of each reporting view, by view name (schema, not data).
+    public func reportingViewColumns() throws -> [String: [String]] {
+        try pool.read { db in
+            try Dictionary(uniqueKeysWithValues: ReportingViews.names.map { ($0, try db.columns(in: $0).map(\.name)) })
         }
     }
 }

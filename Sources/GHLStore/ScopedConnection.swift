@@ -33,7 +33,6 @@ final class ScopedConnection: @unchecked Sendable {
     let scope: AccessScope
     private let handle: OpaquePointer
     private let policy: ScopePolicy
-    private var viewColumns: [String: [String]] = [:]
 
     /// User SQL mentioning this is refused: it is how inner views are named.
     static let internalPrefix = "ghlsync_scope_"
@@ -123,16 +122,6 @@ final class ScopedConnection: @unchecked Sendable {
                 throw StoreError.invalidInput("query failed: \(lastError)")
             }
         }
-    }
-
-    /// The column names of a reporting view, as this connection sees them.
-    func columns(ofView name: String) throws -> [String] {
-        if let known = viewColumns[name] { return known }
-        let statement = try prepare("SELECT * FROM \(sqlIdentifier(name))")
-        defer { sqlite3_finalize(statement) }
-        let names = (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
-        viewColumns[name] = names
-        return names
     }
 
     /// One read-only statement, or an error saying why not. Only the

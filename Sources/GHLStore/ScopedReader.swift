@@ -41,19 +41,28 @@ public final class ScopedReader: Sendable {
         try await offThread { try self.fetchNow(sql, arguments: arguments, scope: scope) }
     }
 
-    /// One reporting view, PostgREST style (`/rest/v1/{view}`), computed off the caller's thread.
-    public func view(_ request: ViewRequest, scope: AccessScope) async throws -> ScopedRows {
-        try await offThread { try self.viewNow(request, scope: scope) }
-    }
-
-    /// The same, on the calling thread.
-    public func viewNow(_ request: ViewRequest, scope: AccessScope) throws -> ScopedRows {
-        try withConnection(scope) { connection in
-            let (sql, arguments) = try request.sql(columns: connection.columns(ofView: request.view))
-            var result = ScopedRows(columns: [], rows: [])
-            try connection.run(sql, arguments: arguments, timeLimit: timeLimit,
-                               columns: { result.columns = $0 }, row: { result.rows.append($0) })
-            return result
+    /// One page of a reporting view (`/rest/v1/{view}`), computed off the caller's thread.
+    ///
+    /// It runs under `scope` narrowed to the sources the query names: a view's
+    /// rows of one source come only from that source's rows (see
+    /// `ReportingViews`), so the narrower scope gives the same answer, and its
+    /// connection's filters keep SQLite from aggregating the other sources
+    /// where it cannot push `source_id = ?` into a view's subqueries. A source
+    /// outside the scope reads nothing, as under row-level security.
+    public func read(_ query: ViewQuery, scope: AccessScope, countTotal: Bool) async throws -> ViewPage {
+        let sourceIds = query.sourceIds(within: scope.sourceIds.sorted())
+        guard !sourceIds.isEmpty else {
+            return ViewPage(rows: ScopedRows(columns: query.resultColumns, rows: []), total: countTotal ? 0 : nil)
+        }
+        let narrowed = AccessScope(userId: scope.userId, sourceIds: Set(sourceIds))
+        return try await offThread {
+            let (sql, arguments) = query.selectSQL(sourceIds: sourceIds)
+            let rows = try self.fetchNow(sql, arguments: arguments, scope: narrowed)
+            guard countTotal else { return ViewPage(rows: rows, total: nil) }
+            let (countSQL, countArguments) = query.countSQL(sourceIds: sourceIds)
+            let total = try self.fetchNow(countSQL, arguments: countArguments, scope: narrowed).rows.first?.first
+                .flatMap { Int.fromDatabaseValue($0) }
+            return ViewPage(rows: rows, total: total ?? 0)
         }
     }
 

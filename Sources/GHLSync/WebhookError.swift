@@ -16,18 +16,6 @@ public enum WebhookError: Error, CustomStringConvertible, Equatable, Sendable {
     /// full, any internal error): GHL retries it only when answered 429.
     case unavailable(String)
 
-    /// The HTTP status the server answers with.
-    public var httpStatus: Int {
-        switch self {
-        case .badSignature: 401
-        case .duplicate: 409
-        case .unknownLocation: 404
-        case .stale, .malformed: 400
-        case .configuration: 500
-        case .unavailable: 429
-        }
-    }
-
     public var description: String {
         switch self {
         case .badSignature(let why): "invalid webhook signature: \(why)"

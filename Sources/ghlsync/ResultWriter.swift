@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GHLStore
 import GRDB
 
 /// How `query` and `export` print rows.
@@ -26,7 +27,7 @@ final class ResultWriter {
         self.columns = columns
         jsonKeys = Self.uniqueKeys(columns)
         switch format {
-        case .csv: write(columns.map(csvField).joined(separator: ",") + "\r\n")
+        case .csv: write(CSV.line(columns))
         case .json: write("[")
         case .table: break
         }
@@ -35,9 +36,9 @@ final class ResultWriter {
     func add(_ values: [DatabaseValue]) {
         switch format {
         case .table:
-            tableRows.append(values.map { text($0) ?? "NULL" })
+            tableRows.append(values.map { CSV.text($0) ?? "NULL" })
         case .csv:
-            write(values.map { text($0).map(csvField) ?? "" }.joined(separator: ",") + "\r\n")
+            write(CSV.line(values.map(CSV.text)))
         case .json:
             let object = Dictionary(uniqueKeysWithValues: zip(jsonKeys, values.map(jsonValue)))
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -80,16 +81,6 @@ final class ResultWriter {
         buffer = ""
     }
 
-    private func text(_ value: DatabaseValue) -> String? {
-        switch value.storage {
-        case .null: nil
-        case .int64(let v): String(v)
-        case .double(let v): String(v)
-        case .string(let v): v
-        case .blob(let v): v.base64EncodedString()
-        }
-    }
-
     private func jsonValue(_ value: DatabaseValue) -> Any {
         switch value.storage {
         case .null: NSNull()
@@ -98,10 +89,5 @@ final class ResultWriter {
         case .string(let v): v
         case .blob(let v): v.base64EncodedString()
         }
-    }
-
-    private func csvField(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

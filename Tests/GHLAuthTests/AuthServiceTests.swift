@@ -10,7 +10,8 @@ import Testing
         let fixture = try await AuthFixture()
         defer { fixture.cleanUp() }
         let session = try await fixture.auth.signIn(email: "alice@example.com", password: "alice-password-1")
-        #expect(session.tokenType == "bearer" && session.expiresIn == 3600 && session.user == fixture.alice)
+        #expect(session.tokenType == "bearer" && session.expiresIn == 3600 && session.user.id == fixture.alice.id)
+        #expect(session.user.lastSignInAt != nil && fixture.alice.lastSignInAt == nil)
         let user = try await fixture.auth.verify(accessToken: session.accessToken)
         #expect(user.userId == fixture.alice.id && user.email == "alice@example.com")
         #expect(Int(user.expiresAt.timeIntervalSince1970) == session.expiresAt)
@@ -97,9 +98,38 @@ import Testing
         defer { fixture.cleanUp() }
         let session = try await fixture.auth.issueToken(for: fixture.alice.id)
         let user = try await fixture.auth.verify(accessToken: session.accessToken)
-        try await fixture.auth.signOut(sessionId: user.sessionId)
+        try await fixture.auth.signOut(userId: user.userId, sessionId: user.sessionId, scope: .local)
         await #expect(throws: AuthError.invalidToken) { try await fixture.auth.verify(accessToken: session.accessToken) }
-        await #expect(throws: AuthError.invalidToken) { try await fixture.auth.refresh(refreshToken: session.refreshToken) }
+        await #expect(throws: AuthError.invalidRefreshToken) { try await fixture.auth.refresh(refreshToken: session.refreshToken) }
+    }
+
+    @Test func signOutScopesEndTheSessionsGoTrueEnds() async throws {
+        let fixture = try await AuthFixture()
+        defer { fixture.cleanUp() }
+        func sessions(_ count: Int) async throws -> [AuthSession] {
+            var started: [AuthSession] = []
+            for _ in 0..<count { started.append(try await fixture.auth.issueToken(for: fixture.alice.id)) }
+            return started
+        }
+        /// Which of `sessions` still verify.
+        func live(_ sessions: AuthSession...) async -> [Bool] {
+            var alive: [Bool] = []
+            for session in sessions { alive.append((try? await fixture.auth.verify(accessToken: session.accessToken)) != nil) }
+            return alive
+        }
+        let bobs = try await fixture.auth.issueToken(for: fixture.bob.id)
+
+        let others = try await sessions(3)
+        try await fixture.auth.signOut(userId: fixture.alice.id, sessionId: others[0].sessionId, scope: .others)
+        #expect(await live(others[0], others[1], others[2]) == [true, false, false])
+
+        let global = try await sessions(2)
+        try await fixture.auth.signOut(userId: fixture.alice.id, sessionId: global[0].sessionId, scope: .global)
+        #expect(await live(global[0], global[1], others[0]) == [false, false, false])
+        await #expect(throws: AuthError.invalidRefreshToken) { try await fixture.auth.refresh(refreshToken: global[1].refreshToken) }
+        // Another user's session is untouched, and a session id of another user ends nothing.
+        try await fixture.auth.signOut(userId: fixture.alice.id, sessionId: bobs.sessionId, scope: .local)
+        #expect(await live(bobs) == [true])
     }
 
     @Test func refreshRotatesAndAReplayedTokenEndsTheSession() async throws {
@@ -107,14 +137,14 @@ import Testing
         defer { fixture.cleanUp() }
         let first = try await fixture.auth.signIn(email: "bob@example.com", password: "bob-password-22")
         let second = try await fixture.auth.refresh(refreshToken: first.refreshToken)
-        #expect(second.refreshToken != first.refreshToken && second.user == fixture.bob)
+        #expect(second.refreshToken != first.refreshToken && second.user.id == fixture.bob.id && second.user.lastSignInAt != nil)
         let user = try await fixture.auth.verify(accessToken: second.accessToken)
         #expect(user.userId == fixture.bob.id)
         // Replaying the retired token is taken as theft: the whole session ends.
-        await #expect(throws: AuthError.invalidToken) { try await fixture.auth.refresh(refreshToken: first.refreshToken) }
-        await #expect(throws: AuthError.invalidToken) { try await fixture.auth.refresh(refreshToken: second.refreshToken) }
+        await #expect(throws: AuthError.invalidRefreshToken) { try await fixture.auth.refresh(refreshToken: first.refreshToken) }
+        await #expect(throws: AuthError.invalidRefreshToken) { try await fixture.auth.refresh(refreshToken: second.refreshToken) }
         await #expect(throws: AuthError.invalidToken) { try await fixture.auth.verify(accessToken: second.accessToken) }
-        await #expect(throws: AuthError.invalidToken) { try await fixture.auth.refresh(refreshToken: "made-up") }
+        await #expect(throws: AuthError.invalidRefreshToken) { try await fixture.auth.refresh(refreshToken: "made-up") }
     }
 
     @Test func secretsStayOutOfTheDatabaseFile() async throws {

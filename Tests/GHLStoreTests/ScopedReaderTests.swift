@@ -228,43 +228,4 @@ import Testing
             }
         }
     }
-
-    @Test func viewRequestsFilterOrderAndPage() async throws {
-        let fixture = try TwoSourceFixture()
-        defer { fixture.cleanUp() }
-        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
-        let reader = ScopedReader(store: fixture.store)
-        let request = try ViewRequest(view: "v_ghl_contacts_recent", parameters: [
-            ("source_id", "eq.\(fixture.sourceA)"), ("order", "ghl_contact_id.desc"), ("limit", "1"), ("offset", "1")])
-        let page = try await reader.view(request, scope: fixture.scopeA)
-        #expect(TwoSourceFixture.values(page, "ghl_contact_id") == ["c1"])
-        let json = try JSONSerialization.jsonObject(with: page.jsonData()) as? [[String: Any]]
-        #expect(json?.first?["source_id"] as? String == fixture.sourceA)
-
-        let foreign = try ViewRequest(view: "v_ghl_contacts_recent", parameters: [("source_id", "eq.\(fixture.sourceB)")])
-        #expect(try await reader.view(foreign, scope: fixture.scopeA).rows.isEmpty)
-        let all = try await reader.view(try ViewRequest(view: "v_ghl_dashboard_summary"), scope: fixture.scopeA)
-        #expect(TwoSourceFixture.values(all, "source_id") == [fixture.sourceA])
-        #expect(String(decoding: ScopedRows(columns: ["a"], rows: []).jsonData(), as: UTF8.self) == "[]")
-    }
-
-    @Test func viewRequestsRejectUnknownNamesAndBadValues() throws {
-        let fixture = try TwoSourceFixture()
-        defer { fixture.cleanUp() }
-        let reader = ScopedReader(store: fixture.store)
-        #expect(throws: StoreError.unknownView("ghl_contacts")) { try ViewRequest(view: "ghl_contacts") }
-        #expect(throws: StoreError.unknownView("users")) { try ViewRequest(view: "users", parameters: []) }
-        for parameters: [(String, String)] in [
-            [("limit", "-1")], [("limit", "ten")], [("offset", "1.5")], [("source_id", "neq.x")],
-            [("order", "contact_name.sideways")], [("order", "")], [("email", "eq.x")],
-        ] {
-            #expect(throws: StoreError.self) { try ViewRequest(view: "v_ghl_contacts_recent", parameters: parameters) }
-        }
-        for column in ["nope", "contact_name; DROP TABLE users", "\"contact_name\"", "(SELECT 1)", "1"] {
-            let request = try ViewRequest(view: "v_ghl_contacts_recent", order: [.init(column: column)])
-            #expect(throws: StoreError.self, "\(column)") { try reader.viewNow(request, scope: fixture.scopeA) }
-        }
-        let request = try ViewRequest(view: "v_ghl_contacts_recent", parameters: [("source_id", "eq.' OR 1=1 --"), ("select", "*")])
-        #expect(try reader.viewNow(request, scope: fixture.scopeA).rows.isEmpty)
-    }
 }

@@ -100,7 +100,7 @@ import Testing
                            ["x-ghl-signature": "not base64!"], [:]] {
                 #expect {
                     try intake.receive(body: body) { header[$0] }
-                } throws: { ($0 as? WebhookError)?.httpStatus == 401 }
+                } throws: { if case .badSignature = $0 as? WebhookError { true } else { false } }
             }
             let tampered = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "Ann", with: "Eve").utf8)
             #expect(throws: WebhookError.self) {
@@ -117,7 +117,6 @@ import Testing
             Issue.record("the delivery was accepted although the store could not write it", sourceLocation: sourceLocation)
         } catch {
             guard case .unavailable = error else { Issue.record("expected unavailable, got \(error)", sourceLocation: sourceLocation); return }
-            #expect(error.httpStatus == 429, sourceLocation: sourceLocation)
         }
     }
 

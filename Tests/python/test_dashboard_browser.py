@@ -127,6 +127,13 @@ def full_page_screenshot(driver, width, path):
     driver.save_screenshot(str(path))
 
 
+def refresh_cookie(driver):
+    """The dashboard's refresh cookie as the browser holds it (its path,
+    /auth/v1, hides it from WebDriver's per-page cookie calls)."""
+    cookies = driver.execute_cdp_cmd("Network.getAllCookies", {})["cookies"]
+    return next((c for c in cookies if c["name"] == "ghlsync_refresh"), None)
+
+
 def card_value(driver, card):
     return driver.find_element(By.CSS_SELECTOR, f"#{card} .value").text
 
@@ -163,9 +170,12 @@ def test_dashboard_signs_in_pulls_and_updates_live(demo):
         source_id = driver.execute_script("return document.querySelector('#source-select').value")
         user = driver.execute_async_script("""
             const done = arguments[arguments.length - 1];
-            const session = JSON.parse(localStorage.getItem('ghlsync.session'));
-            fetch('/auth/v1/user', {headers: {Authorization: 'Bearer ' + session.access_token}})
-              .then(r => r.json()).then(done);""")
+            fetch('/auth/v1/token?grant_type=password', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                  body: JSON.stringify({email: arguments[0], password: arguments[1]})})
+              .then(r => r.json())
+              .then(s => fetch('/auth/v1/user', {headers: {Authorization: 'Bearer ' + s.access_token}}))
+              .then(r => r.json()).then(done);""", email, password)
+        user["sources"] = user["app_metadata"]["sources"]
         location = next(s["location_id"] for s in user["sources"] if s["id"] == source_id)
         marker = "Realtime" + uuid.uuid4().hex[:6]
         created = sandbox_call(demo.sandbox_url, "POST", f"/_sandbox/records/{location}/contacts",
@@ -181,6 +191,23 @@ def test_dashboard_signs_in_pulls_and_updates_live(demo):
 
         full_page_screenshot(driver, 1440, ARTIFACTS / "dashboard.png")
         full_page_screenshot(driver, 390, ARTIFACTS / "dashboard-phone.png")
+
+        # No token is readable by the page's scripts: the access token is in
+        # memory only, the refresh token in an HttpOnly cookie that survives a reload.
+        assert driver.execute_script("return JSON.stringify(Object.assign({}, localStorage))").count("eyJ") == 0
+        assert "ghlsync_refresh" not in driver.execute_script("return document.cookie")
+        cookie = refresh_cookie(driver)
+        assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/auth/v1"
+        driver.refresh()
+        wait.until(lambda d: re.search(r"[1-9]", card_value(d, "card-contacts")))
+        assert not driver.find_element(By.ID, "signin").is_displayed()
+
+        # Signing out ends the session on the server and clears the cookie: a reload asks to sign in.
+        driver.find_element(By.ID, "signout").click()
+        wait.until(EC.visibility_of_element_located((By.ID, "signin-email")))
+        assert refresh_cookie(driver) is None
+        driver.refresh()
+        wait.until(EC.visibility_of_element_located((By.ID, "signin-email")))
     finally:
         driver.quit()
 

@@ -1,8 +1,12 @@
-// The HTTP side of the dashboard: the session (Supabase Auth style tokens kept
-// in localStorage and refreshed before they expire) and the /rest/v1 and
-// /functions/v1 calls, every one with the bearer token.
+// The HTTP side of the dashboard: the session (Supabase Auth style tokens,
+// refreshed before they expire) and the /rest/v1 and /functions/v1 calls,
+// every one with the bearer token.
+//
+// The access token lives only in memory; the refresh token never reaches this
+// script: the server keeps it in an HttpOnly, SameSite=Strict cookie (asked
+// for with `X-Refresh-Cookie: 1`), so a reload signs in again through it.
 
-const STORAGE_KEY = 'ghlsync.session';
+const COOKIE_HEADERS = { 'X-Refresh-Cookie': '1' };
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -14,25 +18,43 @@ export class ApiError extends Error {
 export class Api {
   constructor(onSignedOut) {
     this.onSignedOut = onSignedOut;
-    this.session = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
+    this.session = null;
     this.refreshing = null;
   }
 
   get accessToken() { return this.session?.access_token; }
-  get signedIn() { return !!this.session; }
 
   async signIn(email, password) {
-    const body = await this.#send('POST', '/auth/v1/token?grant_type=password', { email, password }, false);
+    const body = await this.#send('POST', '/auth/v1/token?grant_type=password', { email, password }, false, COOKIE_HEADERS);
     this.#store(body);
   }
 
-  signOut() {
-    this.session = null;
-    localStorage.removeItem(STORAGE_KEY);
+  /// Resumes the session the refresh cookie holds (after a reload); false without one.
+  async resume() {
+    try {
+      await this.#refresh();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
-  /// The signed-in user with their sources and roles.
-  user() { return this.#send('GET', '/auth/v1/user'); }
+  /// Ends this session on the server (which also clears the cookie), then here.
+  async signOut() {
+    if (this.session) {
+      await this.#fetch('POST', '/auth/v1/logout?scope=local', undefined, true, COOKIE_HEADERS, true).catch(() => {});
+    }
+    this.forget();
+  }
+
+  forget() { this.session = null; }
+
+  /// The signed-in user with their sources and roles (GoTrue's User; the
+  /// sources are in `app_metadata`).
+  async user() {
+    const user = await this.#send('GET', '/auth/v1/user');
+    return { ...user, sources: user.app_metadata?.sources ?? [] };
+  }
 
   /// Rows of a reporting view. `params` are PostgREST-style query parameters;
   /// with `count` the answer also carries the total from Content-Range.
@@ -59,21 +81,19 @@ export class Api {
   }
 
   #store(body) {
-    this.session = { ...body, expires_at: Math.floor(Date.now() / 1000) + (body.expires_in || 3600) };
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(this.session));
+    this.session = { access_token: body.access_token, expires_at: Math.floor(Date.now() / 1000) + (body.expires_in || 3600) };
   }
 
   #refresh() {
-    this.refreshing ??= this.#send('POST', '/auth/v1/token?grant_type=refresh_token',
-      { refresh_token: this.session?.refresh_token }, false)
+    this.refreshing ??= this.#send('POST', '/auth/v1/token?grant_type=refresh_token', {}, false, COOKIE_HEADERS)
       .then((body) => this.#store(body))
-      .catch((error) => { this.signOut(); this.onSignedOut(); throw error; })
+      .catch((error) => { if (this.session) { this.forget(); this.onSignedOut(); } throw error; })
       .finally(() => { this.refreshing = null; });
     return this.refreshing;
   }
 
-  async #send(method, path, body, authorized = true) {
-    const response = await this.#fetch(method, path, body, authorized);
+  async #send(method, path, body, authorized = true, extraHeaders = {}) {
+    const response = await this.#fetch(method, path, body, authorized, extraHeaders);
     return response.json();
   }
 
@@ -84,13 +104,13 @@ export class Api {
     if (authorized && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.ok) return response;
-    if (response.status === 401 && authorized && !retried && this.session?.refresh_token) {
+    if (response.status === 401 && authorized && !retried && this.session) {
       await this.#refresh();
       return this.#fetch(method, path, body, authorized, extraHeaders, true);
     }
     let message = response.statusText;
-    try { message = (await response.json()).message || message; } catch { /* not JSON */ }
-    if (response.status === 401 && authorized) { this.signOut(); this.onSignedOut(); }
+    try { const error = await response.json(); message = error.message || error.msg || message; } catch { /* not JSON */ }
+    if (response.status === 401 && authorized) { this.forget(); this.onSignedOut(); }
     throw new ApiError(response.status, message);
   }
 }

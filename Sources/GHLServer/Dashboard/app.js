@@ -180,7 +180,7 @@ $('#signin-form').addEventListener('submit', async (event) => {
     $('#signin-submit').disabled = false;
   }
 });
-$('#signout').addEventListener('click', () => { api.signOut(); showSignIn(); });
+$('#signout').addEventListener('click', async () => { await api.signOut(); showSignIn(); });
 $('#source-select').addEventListener('change', (event) => selectSource(event.target.value));
 $('#pull-latest').addEventListener('click', pullLatest);
 let searchTimer;
@@ -196,4 +196,4 @@ setInterval(() => {
   if (at) $('#card-sync .value').textContent = widgets.relativeTime(at);
 }, 30_000);
 
-if (api.signedIn) start(); else showSignIn();
+api.resume().then((resumed) => (resumed ? start() : showSignIn()));
