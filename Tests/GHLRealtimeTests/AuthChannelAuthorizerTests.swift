@@ -47,7 +47,7 @@ import Testing
         #expect(await authorizer.accessVersion() == version)
         switch ending {
         case "logout":
-            try await auth.signOut(sessionId: try #require(grant.sessionId))
+            try await auth.signOut(userId: alice.id, sessionId: try #require(grant.sessionId), scope: .local)
         case "replayed refresh token":
             await #expect(throws: AuthError.self) { try await auth.refresh(refreshToken: session.refreshToken) }
             await #expect(throws: AuthError.self) { try await auth.refresh(refreshToken: refreshed.refreshToken) }

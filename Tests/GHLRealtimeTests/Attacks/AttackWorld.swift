@@ -45,7 +45,8 @@ struct AttackWorld {
 
     /// Ends Carol's session, as her logout does.
     func signOutCarol() async throws {
-        try await auth.signOut(sessionId: try await auth.verify(accessToken: carolSession.accessToken).sessionId)
+        let claims = try await auth.verify(accessToken: carolSession.accessToken)
+        try await auth.signOut(userId: carol.id, sessionId: claims.sessionId, scope: .local)
     }
 
     func deleteCarol() throws {

@@ -131,7 +131,8 @@ import Testing
 
             // Signed out.
             let signedOut = try await auth.signIn(email: "viewer@example.com", password: Fixture.password)
-            try await auth.signOut(sessionId: auth.verify(accessToken: signedOut.accessToken).sessionId)
+            let signedOutUser = try await auth.verify(accessToken: signedOut.accessToken)
+            try await auth.signOut(userId: signedOutUser.userId, sessionId: signedOutUser.sessionId, scope: .local)
             try await expectRefused("signed-out session", signedOut.accessToken)
             #expect(Self.refused(try await refresh(signedOut.refreshToken).status), "refresh token of a signed-out session")
 
