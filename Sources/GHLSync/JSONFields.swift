@@ -89,9 +89,8 @@ enum GHLTime {
             return nil
         case .number(let number) where number.isFinite && number > 0:
             // Below 1e11 it cannot be milliseconds of any date after 1973.
-            let milliseconds = (number >= 1e11 ? number : number * 1000).rounded()
-            // Half a millisecond more: the formatter truncates, and ms / 1000 is rarely exact in binary.
-            return Timestamp.string(Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000))
+            let milliseconds = number >= 1e11 ? number : number * 1000
+            return Timestamp.string(Date(timeIntervalSince1970: milliseconds / 1000))
         default:
             return nil
         }
