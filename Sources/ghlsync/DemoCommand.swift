@@ -30,7 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "ghlsync.demo")
         let path = try db ?? Self.temporaryDatabase()
-        try StartupError.requireWritableFolder(of: path)
+        try StartupChecks.requireWritableFolder(of: path)
 
         var settings = SandboxConfiguration()
         settings.seed = 2024
@@ -76,7 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
             boundContinuation.yield(port)
             boundContinuation.finish()
         }
-        try await StartupError.serving(app, host: "127.0.0.1", port: port)
+        try await StartupChecks.serving(app, host: "127.0.0.1", port: port)
         await sandbox.stop()
     }
 

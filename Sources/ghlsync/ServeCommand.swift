@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let tls = try tlsCert.map { try ServerTLS.configuration(certificateFile: $0, keyFile: tlsKey ?? "") }
         let metricsToken = try metricsTokenEnv.map { try Self.metricsToken(fromVariable: $0) }
-        try StartupError.requireWritableFolder(of: database.db)
+        try StartupChecks.requireWritableFolder(of: database.db)
         let store = try database.open()
         let logger = Logger(label: "ghlsync")
         let server = try await reportingErrors { try await ProductServer(store: store, logger: logger) }
@@ -51,12 +51,12 @@ struct ServeCommand: AsyncParsableCommand {
                                          metricsToken: metricsToken, logger: logger) { port in
             say("dashboard \(scheme)://\(host):\(port)/")
         }
-        try await StartupError.serving(app, host: host, port: port)
+        try await StartupChecks.serving(app, host: host, port: port)
     }
 
     private static func metricsToken(fromVariable name: String) throws -> String {
         guard let token = ProcessInfo.processInfo.environment[name], !token.isEmpty else {
-            throw StartupError("--metrics-token-env \(name): the variable is not set or empty")
+            throw CLIError("--metrics-token-env \(name): the variable is not set or empty")
         }
         return token
     }

@@ -52,7 +52,9 @@ def alone(release_bin):
     copy = folder / "ghlsync"
     shutil.copy(release_bin, copy)
     os.chmod(copy, 0o755)
-    bundles = [p for pattern in (".build/*/*.resources", ".build/*/*/*.resources") for p in ROOT.glob(pattern) if p.is_dir()]
+    # `.build/debug` and `.build/release` are links into `.build/<triple>/`: each bundle counted once.
+    bundles = sorted({p.resolve() for pattern in (".build/*/*.resources", ".build/*/*/*.resources")
+                      for p in ROOT.glob(pattern) if p.is_dir()})
     hidden = []
     try:
         for bundle in bundles:
@@ -135,10 +137,8 @@ def test_runs_alone_and_serves_the_dashboard(alone):
 
 def test_serves_https_and_wss(alone, monkeypatch):
     folder = alone.parent
-    cert, key, db = folder / "cert.pem", folder / "key.pem", str(folder / "tls.sqlite")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    cert, key = make_certificate(folder)
+    db = str(folder / "tls.sqlite")
     env = {"ANA_PASSWORD": "correct horse battery"}
     assert run(alone, "init", "--db", db).returncode == 0
     source = run(alone, "sources", "add", "--db", db, "--name", "TLS", "--location-id", "loc-tls",
@@ -229,17 +229,24 @@ def test_unwritable_folder_is_one_line(alone):
         os.chmod(folder, 0o755)
 
 
-@pytest.mark.parametrize("option,path,expected", [
-    ("--tls-key", "/nonexistent/key.pem", "no such file"),
-    ("--tls-cert", "/nonexistent/cert.pem", "no such file"),
-])
-def test_missing_tls_file_is_one_line(alone, option, path, expected):
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 and localhost, and its key (PEM files)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("missing", ["--tls-cert", "--tls-key"])
+def test_missing_tls_file_is_one_line(alone, missing):
     db = str(alone.parent / "tls-missing.sqlite")
     assert run(alone, "init", "--db", db).returncode == 0
-    garbage = alone.parent / "garbage.pem"
-    garbage.write_text("not a certificate\n")
-    files = {"--tls-cert": str(garbage), "--tls-key": str(garbage), option: path}
-    one_line_error(run(alone, "serve", "--db", db, "--port", "0", *[x for kv in files.items() for x in kv]), path, expected)
+    cert, key = make_certificate(alone.parent)
+    files = {"--tls-cert": str(cert), "--tls-key": str(key), missing: "/nonexistent/file.pem"}
+    what = "certificate" if missing == "--tls-cert" else "private key"
+    one_line_error(run(alone, "serve", "--db", db, "--port", "0", *[x for kv in files.items() for x in kv]),
+                   f"TLS {what} /nonexistent/file.pem", "no such file")
 
 
 def test_invalid_certificate_is_one_line(alone):
