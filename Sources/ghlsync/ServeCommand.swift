@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PEM certificate chain: serve HTTPS and WSS (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
     @Option(name: .customLong("allowed-host"),
-            help: "A Host name clients use to reach the server (repeatable; default: --host, localhost, 127.0.0.1). Others get 421.")
+            help: "A Host name clients use to reach the server (repeatable), besides --host, localhost and 127.0.0.1. Others get 421.")
     var allowedHosts: [String] = []
     @Option(help: "Environment variable holding the bearer token /metrics requires (without it /metrics is off).")
     var metricsTokenEnv: String?

@@ -146,7 +146,8 @@ def test_serves_https_and_wss(alone, monkeypatch):
                  "--api-base", "http://127.0.0.1:9", "--token-env", "UNUSED").stdout.strip().splitlines()[-1]
     assert run(alone, "users", "add", "--db", db, "--email", "ana@example.com", "--password-env", "ANA_PASSWORD", env=env).returncode == 0
     assert run(alone, "users", "grant", "--db", db, "--user", "ana@example.com", "--source", source, "--role", "viewer").returncode == 0
-    server = Running(["serve", "--db", db, "--port", "0", "--tls-cert", str(cert), "--tls-key", str(key)],
+    server = Running(["serve", "--db", db, "--port", "0", "--tls-cert", str(cert), "--tls-key", str(key),
+                      "--allowed-host", "crm.example.test"],
                      r"dashboard (https://127\.0\.0\.1:\d+)/", binary=str(alone))
     try:
         base = server.match.group(1)
@@ -154,6 +155,8 @@ def test_serves_https_and_wss(alone, monkeypatch):
         status, headers, body = fetch(base + "/healthz", context=trusted)
         assert (status, body) == (200, b"ok")
         assert "default-src 'none'" in fetch(base + "/", context=trusted)[1]["Content-Security-Policy"]
+        assert fetch(base + "/healthz", {"Host": "crm.example.test"}, trusted)[0] == 200  # --allowed-host
+        assert fetch(base + "/healthz", {"Host": "rebind.attacker.example"}, trusted)[0] == 421
         token = sign_in(base, "ana@example.com", env["ANA_PASSWORD"], trusted)
         with pytest.raises(Exception):  # plain HTTP on the TLS port gets no HTTP answer
             urllib.request.urlopen(base.replace("https://", "http://") + "/healthz", timeout=5).read()
