@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // GHL API v2 client: wire models, endpoints, paginators, rate budget, transport.
@@ -66,8 +69,19 @@ let package = Package(
         .target(name: "GHLServer", dependencies: [
             "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI", "GHLSandbox",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-        ], resources: [.copy("Dashboard")]),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+        ], exclude: ["Dashboard"], plugins: ["DashboardAssetsPlugin"]),
+        // Build time: turns Sources/GHLServer/Dashboard into Swift source (bytes, gzip, ETag), so the binary needs no resource folder.
+        .executableTarget(name: "DashboardAssetGenerator", dependencies: [
+            .product(name: "CompressNIO", package: "compress-nio"),
+        ]),
+        .plugin(name: "DashboardAssetsPlugin", capability: .buildTool(), dependencies: ["DashboardAssetGenerator"]),
+        // Build time: the git commit `ghlsync --version` names.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
         .target(name: "GHLBench", dependencies: [
             "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
@@ -81,8 +95,10 @@ let package = Package(
             "GHLBench",
             "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-        ]),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], plugins: ["BuildInfoPlugin"]),
 
         .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"]),
         .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLSandbox"]),

@@ -54,6 +54,9 @@ struct SigningKey: Sendable {
         guard stat(path, &info) == 0 else {
             throw AuthError.keyFile(path: path, problem: "cannot read: \(String(cString: strerror(errno)))")
         }
+        guard access(path, R_OK) == 0 else {
+            throw AuthError.keyFile(path: path, problem: "cannot read: \(String(cString: strerror(errno)))")
+        }
         guard info.st_mode & 0o077 == 0 else {
             throw AuthError.keyFile(path: path, problem: "readable by other users; run `chmod 600 \(path)`")
         }

@@ -19,7 +19,7 @@ final class BenchServer: Sendable {
         logger.logLevel = .error
         server = try await ProductServer(store: store, environment: [:], logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
+        let app = try server.application(host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
         task = Task { try await app.runService() }
         guard let bound = await ports.first(where: { _ in true }) else { throw BenchError("the server did not start") }
         port = bound

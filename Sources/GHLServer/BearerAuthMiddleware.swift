@@ -10,12 +10,18 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("missing Authorization: Bearer <access token>")
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+        guard let token = Self.bearerToken(header) else {
             throw APIError.unauthorized("Authorization must be Bearer <access token>")
         }
         var context = context
-        context.user = try await authenticator.user(accessToken: String(parts[1]))
+        context.user = try await authenticator.user(accessToken: token)
         return try await next(request, context)
+    }
+
+    /// The token of an `Authorization: Bearer <token>` value, nil for any other form.
+    static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else { return nil }
+        return String(parts[1])
     }
 }

@@ -1,9 +1,13 @@
 import Foundation
 import GHLRealtime
 import GHLStore
+import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The local HTTP front: every route of the product, assembled in `router()`.
@@ -19,13 +23,17 @@ public struct HTTPFront: Sendable {
     public var metrics: ServerMetrics
     /// Answers `/healthz`: throws when the database cannot be read.
     public var healthCheck: @Sendable () async throws -> Void
-    /// The folder the dashboard is served from.
-    public var dashboardDirectory: String
+    /// The bearer token `/metrics` requires; without one `/metrics` is off (404).
+    public var metricsToken: String?
+    /// `Host` names answered; others get 421. Empty answers any (in-process tests).
+    public var allowedHosts: Set<String>
+    /// Sizes and timeouts of the HTTP/1 channel.
+    public var limits: FrontLimits
 
     public init(authenticator: any Authenticator, views: any ViewReader, sync: any SyncService,
                 realtime: RealtimeService? = nil, metrics: ServerMetrics = ServerMetrics(),
                 healthCheck: @escaping @Sendable () async throws -> Void = {},
-                dashboardDirectory: String = HTTPFront.bundledDashboard) {
+                metricsToken: String? = nil, allowedHosts: Set<String> = [], limits: FrontLimits = FrontLimits()) {
         self.authenticator = authenticator
         self.views = views
         self.sync = sync
@@ -35,13 +43,9 @@ public struct HTTPFront: Sendable {
             metrics.observe { $0.set("ghlsync_realtime_clients", to: Double(realtime.connectionCount)) }
         }
         self.healthCheck = healthCheck
-        self.dashboardDirectory = dashboardDirectory
-    }
-
-    /// The dashboard shipped as a resource of this module, beside the binary.
-    public static var bundledDashboard: String {
-        Bundle.module.url(forResource: "Dashboard", withExtension: nil)?.path
-            ?? Bundle.module.bundlePath + "/Dashboard"
+        self.metricsToken = metricsToken
+        self.allowedHosts = allowedHosts
+        self.limits = limits
     }
 
     /// All HTTP routes.
@@ -49,11 +53,12 @@ public struct HTTPFront: Sendable {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: APIErrorMiddleware())
-        router.add(middleware: FileMiddleware(dashboardDirectory, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
-                                              searchForIndexHtml: true))
+        router.add(middleware: AllowedHostsMiddleware(hosts: allowedHosts))
+        router.add(middleware: PathCharactersMiddleware())
+        router.add(middleware: DashboardMiddleware())
 
         router.get("/healthz", use: healthz)
-        router.get("/metrics", use: prometheus)
+        if metricsToken != nil { router.get("/metrics", use: prometheus) }
 
         router.post("/auth/v1/token", use: token)
         router.post("/webhooks/ghl", use: webhook)
@@ -70,17 +75,31 @@ public struct HTTPFront: Sendable {
     /// The router deciding WebSocket upgrades: only the realtime endpoint.
     public func webSocketRouter() -> Router<RealtimeWebSocketContext> {
         let router = Router(context: RealtimeWebSocketContext.self)
+        router.add(middleware: AllowedHostsMiddleware(hosts: allowedHosts))
         realtime?.addRoutes(to: router, path: RouterPath(RealtimeService.path))
         return router
     }
 
-    /// The whole server: HTTP/1 with WebSocket upgrade on `host:port`, plus
-    /// `services` (schedules, the demo's change stream) run and shut down with it.
-    public func application(host: String, port: Int, services: [any Service] = [], logger: Logger,
-                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+    /// The whole server: HTTP/1 with WebSocket upgrade on `host:port` (HTTPS
+    /// and WSS with `tls`) behind the front's limits, plus `services`
+    /// (schedules, the demo's change stream) run and shut down with it.
+    public func application(host: String, port: Int, tls: TLSConfiguration? = nil, services: [any Service] = [], logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let webSocketResponder = webSocketRouter().buildResponder()
+        let limits = limits
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [RequestCycleObserver()],
+                                               httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHead,
+                                                                               maxHeaderListSize: limits.maxHead))
+        let plain = HTTPServerBuilder { responder in
+            FrontChannel(base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                            configuration: .init(http1: http1)),
+                         limits: limits)
+        }
+        // Timeouts are RequestHeadGuard's (Hummingbird's idle timeout misses the WebSocket-upgrade path).
+        let server: HTTPServerBuilder = try tls.map { try HTTPServerBuilder.tls(plain, tlsConfiguration: $0) } ?? plain
+        return Application(
             router: router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "ghlsync"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

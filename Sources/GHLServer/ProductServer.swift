@@ -5,6 +5,7 @@ import GHLRealtime
 import GHLStore
 import GHLSync
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -54,11 +55,17 @@ public struct ProductServer: Sendable {
 
     /// The application: the HTTP front plus the realtime grant sweep, the
     /// schedules and `services`, all stopped together on SIGINT/SIGTERM.
+    /// `tls` serves HTTPS and WSS; `allowedHosts` are `Host` names answered besides
+    /// `host`, localhost and 127.0.0.1 (others get 421); `metricsToken` turns `/metrics` on.
     /// `onServerRunning` gets the bound port (useful with port 0); the server
     /// accepts connections only after it returns, so keep it short.
-    public func application(host: String, port: Int, services: [any Service] = [], logger: Logger,
-                            onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        front.application(host: host, port: port, services: [realtime, ScheduleService(scheduler: scheduler)] + services,
-                          logger: logger, onServerRunning: onServerRunning)
+    public func application(host: String, port: Int, tls: TLSConfiguration? = nil, allowedHosts: Set<String> = [],
+                            metricsToken: String? = nil, services: [any Service] = [], logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
+        var front = front
+        front.allowedHosts = AllowedHostsMiddleware<ServerRequestContext>.defaults(boundTo: host).union(allowedHosts)
+        front.metricsToken = metricsToken
+        return try front.application(host: host, port: port, tls: tls, services: [realtime, ScheduleService(scheduler: scheduler)] + services,
+                                     logger: logger, onServerRunning: onServerRunning)
     }
 }

@@ -7,6 +7,7 @@ struct CLI: AsyncParsableCommand {
         commandName: "ghlsync",
         abstract: "Sync GoHighLevel locations into one SQLite file and serve a live dashboard.",
         discussion: "Start with `ghlsync demo`: a built-in GHL sandbox, a synced database, and the dashboard.",
+        version: Version.text,
         subcommands: [
             DemoCommand.self, ServeCommand.self, InitCommand.self, SourcesCommand.self, UsersCommand.self,
             SyncCommand.self, SandboxCommand.self, QueryCommand.self, ExportCommand.self, SnapshotCommand.self, StatusCommand.self,

@@ -30,6 +30,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "ghlsync.demo")
         let path = try db ?? Self.temporaryDatabase()
+        try StartupChecks.requireWritableFolder(of: path)
 
         var settings = SandboxConfiguration()
         settings.seed = 2024
@@ -71,11 +72,11 @@ struct DemoCommand: AsyncParsableCommand {
                                       "sign in as owner: \(owner.email) password \(ownerPassword)  (owner of both locations)",
                                       "sign in as viewer: \(viewer.email) password \(viewerPassword)  (viewer of \(sources[0].name))",
                                   ])
-        let app = server.application(host: "127.0.0.1", port: port, services: [startup], logger: logger) { port in
+        let app = try server.application(host: "127.0.0.1", port: port, services: [startup], logger: logger) { port in
             boundContinuation.yield(port)
             boundContinuation.finish()
         }
-        try await app.runService()
+        try await StartupChecks.serving(app, host: "127.0.0.1", port: port)
         await sandbox.stop()
     }
 

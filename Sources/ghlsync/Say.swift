@@ -5,3 +5,8 @@ import Foundation
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+/// Writes a line to stderr: warnings that must not mix with the output scripts parse.
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -3,6 +3,7 @@ import Foundation
 import GHLServer
 import GHLStore
 import Logging
+import NIOCore
 
 /// `ghlsync serve`: the dashboard, the HTTP API, realtime and the schedules over one file.
 struct ServeCommand: AsyncParsableCommand {
@@ -10,26 +11,57 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the dashboard, /rest/v1, /functions/v1, webhooks and realtime over a ghlsync file.",
         discussion: """
-            Prints `dashboard http://<host>:<port>/` once it listens. Runs each source's sync schedule \
+            Prints `dashboard http(s)://<host>:<port>/` once it listens. Runs each source's sync schedule \
             while serving. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, letting the page being synced commit.
             """)
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Address to listen on (0.0.0.0: every interface; use TLS then).") var host = "127.0.0.1"
+    @Option(help: "PEM certificate chain: serve HTTPS and WSS (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(name: .customLong("allowed-host"),
+            help: "A Host name clients use to reach the server (repeatable), besides --host, localhost and 127.0.0.1. Others get 421.")
+    var allowedHosts: [String] = []
+    @Option(help: "Environment variable holding the bearer token /metrics requires (without it /metrics is off).")
+    var metricsTokenEnv: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     func run() async throws {
+        let tls = try tlsCert.map { try ServerTLS.configuration(certificateFile: $0, keyFile: tlsKey ?? "") }
+        let metricsToken = try metricsTokenEnv.map { try Self.metricsToken(fromVariable: $0) }
+        try StartupChecks.requireWritableFolder(of: database.db)
         let store = try database.open()
         let logger = Logger(label: "ghlsync")
         let server = try await reportingErrors { try await ProductServer(store: store, logger: logger) }
-        let host = host
-        let app = server.application(host: host, port: port, logger: logger) { port in
-            say("dashboard http://\(host):\(port)/")
+        if tls == nil && !Self.isLoopback(host) {
+            warn("warning: serving plain HTTP on \(host): passwords and access tokens would cross the network in clear; "
+                 + "add --tls-cert FILE --tls-key FILE")
         }
-        try await app.runService()
+        if ["0.0.0.0", "::", "[::]"].contains(host) && allowedHosts.isEmpty {
+            warn("note: only requests for localhost and 127.0.0.1 are answered (others get 421); "
+                 + "name the host clients use with --allowed-host NAME")
+        }
+        let host = host, scheme = tls == nil ? "http" : "https"
+        let app = try server.application(host: host, port: port, tls: tls, allowedHosts: Set(allowedHosts),
+                                         metricsToken: metricsToken, logger: logger) { port in
+            say("dashboard \(scheme)://\(host):\(port)/")
+        }
+        try await StartupChecks.serving(app, host: host, port: port)
+    }
+
+    private static func metricsToken(fromVariable name: String) throws -> String {
+        guard let token = ProcessInfo.processInfo.environment[name], !token.isEmpty else {
+            throw CLIError("--metrics-token-env \(name): the variable is not set or empty")
+        }
+        return token
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
     }
 }

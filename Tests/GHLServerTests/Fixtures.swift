@@ -24,6 +24,8 @@ struct Fixture {
     let viewer: String
 
     static let password = "correct horse battery"
+    /// The bearer token `/metrics` asks for in these tests.
+    static let metricsToken = "metrics-test-token"
     /// scrypt at a test-friendly cost; the standard cost is GHLAuth's to test.
     static let cheapHasher = PasswordHasher(logRounds: 8, blockSize: 8, parallelism: 1)
 
@@ -62,7 +64,8 @@ struct Fixture {
         let store = store
         return HTTPFront(authenticator: AuthServiceAuthenticator(auth: auth),
                          views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)), sync: sync ?? self.sync,
-                         metrics: metrics, healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } })
+                         metrics: metrics, healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } },
+                         metricsToken: Self.metricsToken)
     }
 
     /// Runs `body` against the router in-process.

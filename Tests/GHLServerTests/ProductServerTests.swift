@@ -21,7 +21,7 @@ import Testing
         let token = try await server.auth.issueToken(for: editor.id).accessToken
         let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
 
-        let app = server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test")) { _ in }
+        let app = try server.application(host: "127.0.0.1", port: 0, metricsToken: "scrape", logger: Logger(label: "test")) { _ in }
         try await app.test(.live) { client in
             try await client.execute(uri: "/functions/v1/run-ghl-all", method: .post, headers: bearer,
                                      body: ByteBuffer(string: #"{"source_id":"\#(source.id)","mode":"full"}"#)) { response in
@@ -48,7 +48,7 @@ import Testing
             }
             #expect(names.first == "Webhook Arrival")
 
-            try await client.execute(uri: "/metrics", method: .get) { response in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer scrape"]) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"ghlsync_sync_runs_total{entity="contacts",outcome="ok"} 1"#))
                 #expect(text.contains(#"ghlsync_webhooks_total{outcome="applied"} 1"#))

@@ -23,7 +23,7 @@ import Testing
             #expect(result.results.allSatisfy { $0.ok })
         }
         try await sync(.full)
-        let app = server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test")) { _ in }
+        let app = try server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test")) { _ in }
         try await app.test(.live) { client in
             sandbox.webhookURL = "http://127.0.0.1:\(try #require(client.port))/webhooks/ghl"
             let subscription = server.realtime.bus.subscribe(to: "ghl:\(source.id)")

@@ -101,6 +101,7 @@ def chrome():
     options.add_argument("--no-sandbox")
     options.add_argument("--disable-dev-shm-usage")
     options.add_argument("--window-size=1440,1100")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations are console errors
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     if binary:
         options.binary_location = binary
@@ -159,6 +160,12 @@ def test_dashboard_signs_in_pulls_and_updates_live(demo):
         assert re.search(r"\d", card_value(driver, "card-revenue"))
         assert "★" in card_value(driver, "card-rating")
         wait.until(lambda d: d.find_element(By.ID, "conn-state").get_attribute("data-state") == "connected")
+
+        # The strict Content-Security-Policy holds: no violation reported, bars sized through the CSSOM.
+        widths = driver.execute_script("return [...document.querySelectorAll('#pipeline .bar > span')].map((s) => s.style.width)")
+        assert widths and all(w.endswith("%") for w in widths), widths
+        violations = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+        assert not violations, violations
 
         # Pull Latest runs run-all and reports the outcome.
         driver.find_element(By.ID, "pull-latest").click()

@@ -41,10 +41,10 @@ def ghlsync(*args, env=None):
 class Running:
     """A ghlsync process started for a test, ready once a stdout line matches `ready`."""
 
-    def __init__(self, args, ready, env=None):
-        self.process = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE,
+    def __init__(self, args, ready, env=None, binary=None, cwd=None):
+        self.process = subprocess.Popen([binary or BIN, *args], stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, bufsize=1,
-                                        env={**os.environ, **(env or {})})
+                                        env={**os.environ, **(env or {})}, cwd=cwd)
         self.lines = []
         found = threading.Event()
         self.match = None

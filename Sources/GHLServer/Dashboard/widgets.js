@@ -4,6 +4,14 @@
 
 const $ = (selector) => document.querySelector(selector);
 
+/// Sets `html` into `selector`, then sizes its bars from `data-width` through
+/// the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+function setHTML(selector, html) {
+  const element = $(selector);
+  element.innerHTML = html;
+  for (const bar of element.querySelectorAll('[data-width]')) bar.style.width = `${bar.dataset.width}%`;
+}
+
 export function escapeHTML(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
@@ -64,17 +72,17 @@ export function renderPipeline(rows, sourceNames, showSource, currency) {
     pipelines.get(key).stages.push(row);
   }
   const max = Math.max(1, ...rows.map((r) => Number(r.opportunity_count) || 0));
-  $('#pipeline').innerHTML = pipelines.size === 0 ? '<p class="empty">No pipelines synced yet.</p>' : [...pipelines.values()].map((p) => `
+  setHTML('#pipeline', pipelines.size === 0 ? '<p class="empty">No pipelines synced yet.</p>' : [...pipelines.values()].map((p) => `
     <div class="pipeline-block">
       <h4>${escapeHTML(p.name)}${showSource ? ` <span class="muted">· ${escapeHTML(p.source)}</span>` : ''}</h4>
       ${p.stages.sort((a, b) => a.stage_position - b.stage_position).map((s) => `
         <div class="stage" data-stage="${escapeHTML(s.stage_id)}">
           <span class="stage-name">${escapeHTML(s.stage_name)}</span>
-          <span class="bar"><span style="width:${(100 * (Number(s.opportunity_count) || 0) / max).toFixed(1)}%"></span></span>
+          <span class="bar"><span data-width="${(100 * (Number(s.opportunity_count) || 0) / max).toFixed(1)}"></span></span>
           <span class="stage-count">${formatNumber(s.opportunity_count)}</span>
           <span class="stage-value">${formatMoney(s.total_value, currency, { compact: true })}</span>
         </div>`).join('')}
-    </div>`).join('');
+    </div>`).join(''));
 }
 
 /// Won deals and collected payments per month, the last 12 months with data, as an inline SVG.
@@ -141,28 +149,28 @@ export function renderReviews(rows) {
   const rated = rows.reduce((t, r) => t + (Number(r.average_rating) || 0) * (Number(r.review_count) || 0), 0);
   const stars = [5, 4, 3, 2, 1].map((n) => ({ n, count: sum(rows, `rating_${n}`) }));
   const max = Math.max(1, ...stars.map((s) => s.count));
-  $('#reviews').innerHTML = `
+  setHTML('#reviews', `
     <div class="rating-head"><span class="big" id="reviews-average">${count ? (rated / count).toFixed(2) : '–'}</span>
       <span class="stars">${'★'.repeat(Math.round(count ? rated / count : 0)).padEnd(5, '☆')}</span>
       <span class="muted">${formatNumber(count)} reviews</span></div>
     ${stars.map((s) => `<div class="rating-row"><span>${s.n} ★</span>
-      <span class="bar"><span style="width:${(100 * s.count / max).toFixed(1)}%"></span></span>
-      <span class="muted">${formatNumber(s.count)}</span></div>`).join('')}`;
+      <span class="bar"><span data-width="${(100 * s.count / max).toFixed(1)}"></span></span>
+      <span class="muted">${formatNumber(s.count)}</span></div>`).join('')}`);
 }
 
 /// The latest job per entity: status, live progress while running, last success.
 export function renderSyncStatus(rows, sourceNames, showSource) {
   if (rows.length === 0) { $('#sync-status').innerHTML = '<p class="empty">No sync has run yet.</p>'; return; }
-  $('#sync-status').innerHTML = `<table class="sync-table"><tbody>${rows.map((j) => {
+  setHTML('#sync-status', `<table class="sync-table"><tbody>${rows.map((j) => {
     const total = Number(j.records_total) || 0;
     const done = Number(j.records_processed) || 0;
     const percent = j.status === 'completed' ? 100 : total ? Math.min(100, (100 * done) / total) : 0;
     return `<tr data-entity="${escapeHTML(j.entity)}" class="status-${escapeHTML(j.status)}">
       <td><strong>${escapeHTML(j.entity)}</strong>${showSource ? `<br><span class="muted small">${escapeHTML(sourceNames.get(j.source_id))}</span>` : ''}</td>
       <td><span class="pill ${escapeHTML(j.status)}">${escapeHTML(j.status)}</span></td>
-      <td class="progress-cell"><span class="bar ${j.status === 'running' ? 'live' : ''}"><span style="width:${percent.toFixed(0)}%"></span></span>
+      <td class="progress-cell"><span class="bar ${j.status === 'running' ? 'live' : ''}"><span data-width="${percent.toFixed(0)}"></span></span>
         <span class="muted small">${j.mode ? `${escapeHTML(j.mode)} · ` : ''}${formatNumber(done)}${total ? ` / ${formatNumber(total)}` : ''} records</span></td>
       <td class="muted small nowrap hide-sm" title="${escapeHTML(j.error || '')}">${j.error ? escapeHTML(j.error).slice(0, 60) : `ok ${relativeTime(j.last_success_at)}`}</td>
     </tr>`;
-  }).join('')}</tbody></table>`;
+  }).join('')}</tbody></table>`);
 }
