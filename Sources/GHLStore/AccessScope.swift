@@ -28,6 +28,26 @@ public struct AccessScope: Hashable, Sendable {
     }
 
     /// The condition that keeps the scope's rows of `table`.
+    /// The column each table's scope filter leads with: an index led by it
+    /// reads only the scope's entries.
+    static func scopeColumn(of table: String) -> String {
+        switch table {
+        case "ghl_sources": "id"
+        case "user_sources": "user_id"
+        default: "source_id"
+        }
+    }
+
+    /// `name␟sql` of every index of a scoped table led by its scope column.
+    static var scopedIndexesSQL: String {
+        let leading = "CASE m.tbl_name " + tables.map { "WHEN \(sqlLiteral($0)) THEN \(sqlLiteral(scopeColumn(of: $0)))" }.joined(separator: " ") + " END"
+        return """
+            SELECT m.name || char(31) || ifnull(m.sql, '') FROM main.sqlite_schema m
+            WHERE m.type = 'index' AND m.tbl_name IN (\(tables.map(sqlLiteral).joined(separator: ", ")))
+              AND (SELECT i.name FROM pragma_index_info(m.name) i WHERE i.seqno = 0) = \(leading)
+            """
+    }
+
     func filter(_ table: String) -> String {
         switch table {
         case "ghl_sources": "id IN \(sourceList)"

@@ -38,6 +38,9 @@ enum Schema {
         migrator.registerMigration("v5_hardening_grants_of_users") { db in
             try addGrantUserForeignKey(db)
         }
+        migrator.registerMigration("v5_hardening_source_led_indexes") { db in
+            try leadIndexesWithSource(db)
+        }
         return migrator
     }
 

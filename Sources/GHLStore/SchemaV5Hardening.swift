@@ -49,3 +49,32 @@ extension Schema {
             """)
     }
 }
+
+extension Schema {
+    /// `v5_hardening_source_led_indexes`: the indexes on `updated_at` and on
+    /// a job's `created_at` lead with `source_id`.
+    ///
+    /// SQLite tests the terms an index covers before the scope's filter, so a
+    /// scoped statement reading an index that spans every source would run its
+    /// expressions on other sources' rows; scoped reads refuse such plans. Led
+    /// by `source_id`, these indexes serve scoped reads (`ORDER BY updated_at`)
+    /// again, and the sync's own lookups, which name their source, as before.
+    static func leadIndexesWithSource(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP INDEX idx_ghl_contacts_row_updated;
+            CREATE INDEX idx_ghl_contacts_row_updated ON ghl_contacts(source_id, updated_at);
+            DROP INDEX idx_ghl_opportunities_row_updated;
+            CREATE INDEX idx_ghl_opportunities_row_updated ON ghl_opportunities(source_id, updated_at);
+            DROP INDEX idx_ghl_pipelines_row_updated;
+            CREATE INDEX idx_ghl_pipelines_row_updated ON ghl_pipelines(source_id, updated_at);
+            DROP INDEX idx_ghl_orders_row_updated;
+            CREATE INDEX idx_ghl_orders_row_updated ON ghl_orders(source_id, updated_at);
+            DROP INDEX idx_ghl_payments_row_updated;
+            CREATE INDEX idx_ghl_payments_row_updated ON ghl_payments(source_id, updated_at);
+            DROP INDEX idx_ghl_reviews_row_updated;
+            CREATE INDEX idx_ghl_reviews_row_updated ON ghl_reviews(source_id, updated_at);
+            DROP INDEX idx_ghl_sync_jobs_created;
+            CREATE INDEX idx_ghl_sync_jobs_created ON ghl_sync_jobs(source_id, created_at);
+            """)
+    }
+}

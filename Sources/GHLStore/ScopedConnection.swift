@@ -33,6 +33,12 @@ final class ScopedConnection: @unchecked Sendable {
     let scope: AccessScope
     private let handle: OpaquePointer
     private let policy: ScopePolicy
+    /// The indexes of the scoped tables led by the scope's own column, as
+    /// `name␟sql`. Any other index (on `updated_at`, on GHL's id alone) spans
+    /// every source, and SQLite tests the terms an index covers before the
+    /// scope's filter: a failing expression on such an index would show another
+    /// source's values in its error. A plan reading one is refused.
+    private let scopedIndexes: Set<String>
 
     /// User SQL mentioning this is refused: it is how inner views are named.
     static let internalPrefix = "ghlsync_scope_"
@@ -54,6 +60,7 @@ final class ScopedConnection: @unchecked Sendable {
         let marker = Self.internalPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_"
         var inner: [String: String] = [:]
         let outside: [String]
+        let indexes: [String]
         do {
             // Connecting json_each/json_tree declares a table, which the authorizer
             // (rightly) refuses; connect them once now, before it is installed.
@@ -74,10 +81,12 @@ final class ScopedConnection: @unchecked Sendable {
             }
             try Self.execute(setup.joined(separator: "\n"), on: db)
             outside = try Self.strings(ScopePolicy.outsideNamesSQL, on: db)
+            indexes = try Self.strings(AccessScope.scopedIndexesSQL, on: db)
         } catch {
             sqlite3_close_v2(db)
             throw error
         }
+        scopedIndexes = Set(indexes)
         policy = ScopePolicy(innerViews: inner,
                              tempViews: Set(inner.keys).union(inner.values).union(ReportingViews.names),
                              outsideNames: Set(outside.map { $0.lowercased() }))
@@ -183,13 +192,19 @@ final class ScopedConnection: @unchecked Sendable {
         defer { policy.readingSchema.store(false, ordering: .sequentiallyConsistent) }
         let pages = opened.rootPages.map(String.init).joined(separator: ", ")
         // One row per b-tree found; page 1 (the schema itself) has none.
-        let owners = try Self.strings("SELECT tbl_name FROM main.sqlite_schema WHERE rootpage IN (\(pages))", on: handle)
-        let outside = Set(owners).subtracting(AccessScope.tables).sorted()
+        let owners = try Self.strings("SELECT type, tbl_name, name || char(31) || ifnull(sql, '') FROM main.sqlite_schema WHERE rootpage IN (\(pages))",
+                                      on: handle, columns: 3)
+        let outside = Set(owners.map { $0[1] }).subtracting(AccessScope.tables).sorted()
         guard outside.isEmpty else {
             throw StoreError.accessDenied("the query reads \(outside.joined(separator: ", ")), outside your scope")
         }
         guard !opened.unknown, owners.count == opened.rootPages.count else {
             throw StoreError.accessDenied("the query reads SQLite's own tables, outside your scope")
+        }
+        if let index = owners.first(where: { $0[0] == "index" && !scopedIndexes.contains($0[2]) }) {
+            let name = index[2].prefix { $0 != "\u{1F}" }
+            throw StoreError.accessDenied("the query's plan reads index \(name), which spans every source; "
+                                          + "write +column for the column it filters or sorts on, so SQLite leaves that index alone")
         }
     }
 
@@ -201,16 +216,21 @@ final class ScopedConnection: @unchecked Sendable {
 
     /// The first column of every row of `sql`, as text.
     private static func strings(_ sql: String, on db: OpaquePointer) throws -> [String] {
+        try strings(sql, on: db, columns: 1).map { $0[0] }
+    }
+
+    /// The first `columns` columns of every row of `sql`, as text.
+    private static func strings(_ sql: String, on db: OpaquePointer, columns: Int32) throws -> [[String]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             sqlite3_finalize(statement)
             throw StoreError.invalidInput("internal query failed: \(String(cString: sqlite3_errmsg(db)))")
         }
         defer { sqlite3_finalize(statement) }
-        var values: [String] = []
+        var values: [[String]] = []
         while true {
             switch sqlite3_step(statement) {
-            case SQLITE_ROW: values.append(sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
+            case SQLITE_ROW: values.append((0..<columns).map { sqlite3_column_text(statement, $0).map { String(cString: $0) } ?? "" })
             case SQLITE_DONE: return values
             default: throw StoreError.invalidInput("internal query failed: \(String(cString: sqlite3_errmsg(db)))")
             }

@@ -200,6 +200,35 @@ import Testing
         #expect(try reader.fetchNow("SELECT review_count FROM v_ghl_reviews_summary", scope: fixture.scopeA).rows == [[2.databaseValue]])
     }
 
+    /// SQLite tests the terms an index covers before the scope's filter. Through
+    /// an index spanning every source (on `updated_at`, on GHL's id alone), a
+    /// failing expression would run on another source's rows and quote its value
+    /// in the error; such a plan is refused, and nothing of B comes back.
+    @Test(arguments: [("ghl_contacts", "updated_at"), ("ghl_contacts", "ghl_contact_id"), ("ghl_reviews", "ghl_review_id"),
+                      ("ghl_sync_jobs", "created_at")])
+    func indexesSpanningEverySourceAreNotRead(_ table: String, _ column: String) throws {
+        let fixture = try TwoSourceFixture()
+        defer { fixture.cleanUp() }
+        let secret = "2031-01-01T00:00:00.000Z-secret-of-b"
+        try fixture.store.pool.write { db in
+            try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE source_id = ?", arguments: [secret, fixture.sourceB])
+        }
+        let reader = ScopedReader(store: fixture.store)
+        for attack in [
+            "SELECT count(*) FROM \(table) WHERE likelihood(\(column) > '', 0.000001) AND json_extract('{}', \(column)) IS NOT NULL",
+            "SELECT count(*) FROM \(table) WHERE likelihood(\(column) >= '2031', 0.000001) AND json(\(column)) IS NOT NULL",
+        ] {
+            let answer: String
+            do { answer = "\(try reader.fetchNow(attack, scope: fixture.scopeA).rows)" } catch { answer = "\(error)" }
+            #expect(!answer.contains("secret-of-b") && !answer.contains("2031"), "\(attack) showed B's value: \(answer)")
+        }
+        // Written so that SQLite leaves the index alone, the same question reads A's rows only.
+        let plain = try reader.fetchNow("SELECT count(*) AS n FROM \(table) WHERE +\(column) = '\(secret)'", scope: fixture.scopeA)
+        #expect(plain.rows == [[0.databaseValue]])
+        // The indexes on row times lead with `source_id`, so a scoped sort by them is served, not refused.
+        #expect(try reader.fetchNow("SELECT updated_at FROM ghl_contacts ORDER BY updated_at DESC LIMIT 1", scope: fixture.scopeA).rows.count == 1)
+    }
+
     @Test func parametersBindInOrderAndMustMatch() throws {
         let fixture = try TwoSourceFixture()
         defer { fixture.cleanUp() }
