@@ -10,14 +10,28 @@ public let maxSearchPageDepth = 10_000
 /// Largest `limit` of `GET /contacts/` and `GET /opportunities/search` (official files).
 public let maxCursorPageSize = 100
 
+extension Parameters {
+    /// The first non-empty value among `names`, in order.
+    func first(of names: [String]) -> String? {
+        for name in names {
+            if let value = self[name[...]], !value.isEmpty { return String(value) }
+        }
+        return nil
+    }
+}
+
 /// Reads and checks query parameters, answering 422 for malformed ones.
 struct QueryReader {
     let request: Request
     let admission: Admission
 
-    func string(_ name: String) -> String? {
-        guard let value = request.uri.queryParameters[name[...]], !value.isEmpty else { return nil }
-        return String(value)
+    /// The first of `names` the request carries. Several names spell one
+    /// parameter where GHL's official SDKs send another spelling than the
+    /// OpenAPI file (the Python SDK 3.0.0 sends `locationId` and `pipelineId`
+    /// to `GET /opportunities/search`, whose file says `location_id` and
+    /// `pipeline_id`); GHL accepts both, so the sandbox does.
+    func string(_ names: String...) -> String? {
+        request.uri.queryParameters.first(of: names)
     }
 
     func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(APIError) -> Int {

@@ -10,7 +10,7 @@ extension SandboxCore {
     }
 
     private func searchOpportunities(_ request: Request) async throws -> Response {
-        let locationParam = request.uri.queryParameters["location_id"].map(String.init)
+        let locationParam = request.uri.queryParameters.first(of: ["location_id", "locationId"])
         let admission = try await admit(request, endpoint: "GET /opportunities/search", location: locationParam)
         let query = QueryReader(request: request, admission: admission)
         let limit = try query.int("limit", default: 20, in: 1...maxCursorPageSize)
@@ -20,10 +20,10 @@ extension SandboxCore {
         if let status = try query.oneOf("status", ["open", "won", "lost", "abandoned", "all"]), status != "all" {
             filters.field("status", equals: status)
         }
-        filters.field("pipelineId", equals: query.string("pipeline_id"))
-        filters.field("pipelineStageId", equals: query.string("pipeline_stage_id"))
-        filters.field("contactId", equals: query.string("contact_id"))
-        filters.field("assignedTo", equals: query.string("assigned_to"))
+        filters.field("pipelineId", equals: query.string("pipeline_id", "pipelineId"))
+        filters.field("pipelineStageId", equals: query.string("pipeline_stage_id", "pipelineStageId"))
+        filters.field("contactId", equals: query.string("contact_id", "contactId"))
+        filters.field("assignedTo", equals: query.string("assigned_to", "assignedTo"))
         filters.field("id", equals: query.string("id"))
         filters.createdBetween(try query.time("date"), try query.time("endDate", endOfDay: true))
         filters.updatedSince(try query.updatedAfter())

@@ -108,6 +108,34 @@ import Testing
         }
     }
 
+    /// The official Python SDK 3.0.0 sends camelCase names (`locationId`, `pipelineId`,
+    /// `pipelineStageId`, `contactId`, `assignedTo`) where the OpenAPI file says snake_case:
+    /// both spellings select the same records, and the next page keeps the SDK's spelling.
+    @Test func opportunitiesAcceptTheOfficialSDKSpellings() async throws {
+        let sandbox = try makeSandbox()
+        let location = sandbox.locations[0]
+        let all = try sandbox.records(.opportunities, location: location.locationID)
+        try await withRouter(sandbox) { client in
+            let sdk = try await client.api(.get, "/opportunities/search?locationId=\(location.locationID)&limit=10", token: location.token)
+            #expect(sdk.status == .ok, "\(String(buffer: sdk.body))")
+            #expect(try sdk.json["opportunities"]!.ids == Array(all.ids.prefix(10)))
+            #expect(try sdk.json["meta"]?["nextPageUrl"]?.stringValue?.contains("locationId=\(location.locationID)") == true)
+            for (file, official, field) in [("pipeline_id", "pipelineId", "pipelineId"), ("pipeline_stage_id", "pipelineStageId", "pipelineStageId"),
+                                            ("contact_id", "contactId", "contactId"), ("assigned_to", "assignedTo", "assignedTo")] {
+                let value = all.compactMap { $0[field]?.stringValue }.first!
+                let expected = all.filter { $0[field]?.stringValue == value }.ids
+                let byFile = try await client.api(.get, "/opportunities/search?location_id=\(location.locationID)&limit=100&\(file)=\(value)", token: location.token)
+                let bySDK = try await client.api(.get, "/opportunities/search?locationId=\(location.locationID)&limit=100&\(official)=\(value)", token: location.token)
+                #expect(try byFile.json["opportunities"]!.ids == expected, "\(file)")
+                #expect(try bySDK.json["opportunities"]!.ids == expected, "\(official)")
+                let none = try await client.api(.get, "/opportunities/search?locationId=\(location.locationID)&limit=100&\(official)=nobody", token: location.token)
+                #expect(try none.json["opportunities"]!.ids.isEmpty, "\(official) filters")
+            }
+            let missing = try await client.api(.get, "/opportunities/search?limit=10", token: location.token)
+            #expect(missing.status == .unprocessableContent)
+        }
+    }
+
     /// `POST /opportunities/search` serves the GET list's records byte for byte (plus each
     /// record's `searchAfter`), filters on GHL's snake_case fields, sorts, and answers 422.
     @Test func opportunitySearchServesTheSameRecordsAndFilters() async throws {
