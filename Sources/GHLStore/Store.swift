@@ -17,7 +17,7 @@ public final class Store: Sendable {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(10)
+        config.busyMode = .callback(WriteTurn.wait)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
@@ -26,6 +26,9 @@ public final class Store: Sendable {
                 // over (GHL ids are random) and a transaction of several pages
                 // of records without spilling it to the WAL before the commit.
                 try db.execute(sql: "PRAGMA cache_size = -32768")
+                // When the WAL starts over, the file shrinks back to this size
+                // instead of staying as long as its longest stretch.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(Checkpointer.walSizeLimit)")
             }
         }
         do {

@@ -1,5 +1,4 @@
 import Foundation
-import GHLAPI
 import GHLSandbox
 import GHLStore
 import GRDB
@@ -46,17 +45,7 @@ import Testing
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
         #expect(final.stdout.contains("Sync completed: 6 succeeded, 0 failed"))
         let store = try Store(path: db)
-        for (entity, kind) in [(Entity.contacts, SandboxEntity.contacts), (.opportunities, .opportunities), (.pipelines, .pipelines),
-                               (.orders, .orders), (.payments, .transactions), (.reviews, .reviews)] {
-            let expected = Dictionary(uniqueKeysWithValues: try sandbox.records(kind, location: location.locationID).map {
-                ($0[kind.idKey]!.stringValue!, try GHLAPI.JSONValue(parsing: $0.encodedString).canonicalJSON)
-            })
-            let stored = try await store.pool.read { db in
-                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT \(entity.idColumn) AS id, raw FROM \(entity.table) WHERE deleted_at IS NULL")
-                    .map { ($0["id"] as String, $0["raw"] as String) })
-            }
-            #expect(stored == expected, "\(entity.rawValue) differs from the sandbox")
-        }
+        try await expectTablesEqual(store, sourceId: sourceId, to: sandbox, location: location.locationID)
         let stuck = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status = 'running'") }
         #expect(stuck == 0)
         await sandbox.stop()
