@@ -30,10 +30,11 @@ import Synchronization
 final class Checkpointer: TransactionObserver, Sendable {
     /// WAL pages (4 KiB) that start a checkpoint: SQLite's own default.
     static let threshold: Int32 = 1000
-    /// WAL pages (32 MiB) past which the checkpoint truncates the WAL, waiting for readers.
-    static let truncateThreshold: Int32 = 8 * threshold
-    /// How long a truncating checkpoint waits for the write lock and for readers.
-    static let truncateWait: Int32 = 5_000
+    /// WAL pages (16 MiB) past which the checkpoint truncates the WAL, waiting for readers.
+    static let truncateThreshold: Int32 = 4 * threshold
+    /// Seconds a truncating checkpoint waits for the write lock (its turn among
+    /// the writers, `WriteTurn`) and for readers.
+    static let truncateWait: Double = 5
     /// The writer's `journal_size_limit` in bytes: twice the passive threshold.
     static let walSizeLimit = 2 * Int(threshold) * 4096
 
@@ -64,7 +65,7 @@ final class Checkpointer: TransactionObserver, Sendable {
     }
 
     /// A passive checkpoint copies what no reader still needs and never waits
-    /// for a lock; a truncating one waits up to `truncateWait` ms, then does
+    /// for a lock; a truncating one waits up to `truncateWait` seconds, then does
     /// what a passive one would. Failures are left to the next one (or to
     /// SQLite's checkpoint when the last connection closes): the WAL stays valid.
     private func checkpoint(truncate: Bool) {
@@ -74,7 +75,9 @@ final class Checkpointer: TransactionObserver, Sendable {
         guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else { return }
         // A fresh connection learns that the file is in WAL mode from its first read.
         guard sqlite3_exec(connection, "PRAGMA schema_version", nil, nil, nil) == SQLITE_OK else { return }
-        if truncate { sqlite3_busy_timeout(connection, Self.truncateWait) }
+        if truncate {
+            sqlite3_busy_handler(connection, { _, tries in WriteTurn.retry(after: Int(tries), patience: Checkpointer.truncateWait) ? 1 : 0 }, nil)
+        }
         sqlite3_wal_checkpoint_v2(connection, "main", truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 

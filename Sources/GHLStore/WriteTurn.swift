@@ -9,15 +9,19 @@ import Foundation
 /// `database is locked` at its timeout. Here every waiter polls at the same
 /// short, jittered pace whatever its wait so far, so each takes its turn
 /// with equal odds, and it waits far longer than any write transaction
-/// (one page of records) holds the lock.
+/// (one batch of pages) holds the lock.
 enum WriteTurn {
-    /// Longest poll interval: a little more than a typical page's commit.
+    /// Longest poll interval: a little more than a typical batch's commit.
     static let maxSleepMicroseconds: UInt32 = 8_000
-    /// How long a waiter keeps trying before it reports the file locked.
+    /// How long a writer keeps trying before it reports the file locked.
     static let patience: TimeInterval = 600
 
-    /// GRDB's busy callback: sleeps, then asks to retry, until `patience` is spent.
-    static let wait: @Sendable (Int) -> Bool = { tries in
+    /// GRDB's busy callback for the store's connections.
+    static let wait: @Sendable (Int) -> Bool = { tries in retry(after: tries, patience: patience) }
+
+    /// Sleeps before the next try, then says whether to make it: not once
+    /// the sleeps have outlasted `patience` seconds.
+    static func retry(after tries: Int, patience: TimeInterval) -> Bool {
         let ceiling = min(UInt32(250) << min(tries, 5), maxSleepMicroseconds)
         usleep(UInt32.random(in: ceiling / 2...ceiling))
         // The sleeps average at least 3/4 of the ceiling: this many tries outlast `patience`.
