@@ -12,12 +12,13 @@ public final class Store: Sendable {
     public let pool: DatabasePool
     private let changes: ChangeRelay
 
-    /// Opens (creating if needed) and migrates the file at `path`.
-    public init(path: String) throws {
+    /// Opens (creating if needed) and migrates the file at `path`. A write
+    /// waits its turn up to `lockPatience` seconds while other processes write.
+    public init(path: String, lockPatience: TimeInterval = WriteTurn.patience) throws {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .callback(WriteTurn.wait)
+        config.busyMode = .callback(WriteTurn.wait(patience: lockPatience))
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {

@@ -10,14 +10,16 @@ import Foundation
 /// short, jittered pace whatever its wait so far, so each takes its turn
 /// with equal odds, and it waits far longer than any write transaction
 /// (one batch of pages) holds the lock.
-enum WriteTurn {
+public enum WriteTurn {
     /// Longest poll interval: a little more than a typical batch's commit.
     static let maxSleepMicroseconds: UInt32 = 8_000
-    /// How long a writer keeps trying before it reports the file locked.
-    static let patience: TimeInterval = 600
+    /// How long a writer keeps trying, by default, before it reports the file locked.
+    public static let patience: TimeInterval = 600
 
-    /// GRDB's busy callback for the store's connections.
-    static let wait: @Sendable (Int) -> Bool = { tries in retry(after: tries, patience: patience) }
+    /// GRDB's busy callback for a store's connections.
+    static func wait(patience: TimeInterval) -> @Sendable (Int) -> Bool {
+        { tries in retry(after: tries, patience: patience) }
+    }
 
     /// Sleeps before the next try, then says whether to make it: not once
     /// the sleeps have outlasted `patience` seconds.

@@ -7,10 +7,10 @@ struct TestStore {
     let directory: URL
     let store: Store
 
-    init() throws {
+    init(lockPatience: TimeInterval = WriteTurn.patience) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-sync-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("test.sqlite").path)
+        store = try Store(path: directory.appendingPathComponent("test.sqlite").path, lockPatience: lockPatience)
     }
 
     func cleanup() {

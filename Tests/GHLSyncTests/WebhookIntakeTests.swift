@@ -33,8 +33,8 @@ import Testing
         return Array(JSONValue.object(object).canonicalJSON.utf8)
     }
 
-    func withIntake(_ body: (TestStore, Source, WebhookIntake) throws -> Void) throws {
-        let test = try TestStore()
+    func withIntake(lockPatience: TimeInterval = WriteTurn.patience, _ body: (TestStore, Source, WebhookIntake) throws -> Void) throws {
+        let test = try TestStore(lockPatience: lockPatience)
         defer { test.cleanup() }
         let source = try test.addSource(locationId: "loc1")
         try body(test, source, WebhookIntake(store: test.store, keys: signer.keys))
@@ -138,10 +138,10 @@ import Testing
         }
     }
 
-    /// Another process holding the write lock past the busy timeout is the
-    /// same: 429, nothing stored, applied on the retry.
+    /// Another process holding the write lock past the store's patience (here
+    /// one second) is the same: 429, nothing stored, applied on the retry.
     @Test func aDeliveryWhileTheFileIsLockedIsUnavailable() throws {
-        try withIntake { test, _, intake in
+        try withIntake(lockPatience: 1) { test, _, intake in
             let body = event("ContactCreate", webhookId: "w-busy")
             let send = { () throws(WebhookError) -> WebhookReceipt in try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
             let other = try DatabaseQueue(path: test.store.path)
