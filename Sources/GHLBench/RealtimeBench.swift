@@ -55,7 +55,10 @@ public struct RealtimeBench: Sendable {
         let interval = Duration.seconds(Double(batch) / Double(eventsPerSecond))
         var next = start
         var written = 0
+        /// RSS a minute into the run: against the end's, it tells growth from a steady state.
+        var rssAtMinute: Int?
         while written < total {
+            if rssAtMinute == nil, ContinuousClock.now - start >= .seconds(60) { rssAtMinute = ProcessStats.residentBytes }
             let ids = written..<min(written + batch, total)
             let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": "rt-\($0)".databaseValue],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
@@ -108,6 +111,8 @@ public struct RealtimeBench: Sendable {
         report.set("rss_bytes_before", rssBefore)
         report.set("rss_bytes_connected", rssConnected)
         report.set("rss_bytes", rssAfter)
+        if let rssAtMinute { report.set("rss_bytes_at_1_minute", rssAtMinute) }
+        report.set("rss_bytes_peak", ProcessStats.peakResidentBytes)
         report.set("rss_bytes_per_client", (rssConnected - rssBefore) / max(clients, 1))
         return report
     }

@@ -20,6 +20,7 @@ public struct ProductServer: Sendable {
     public let metrics: ServerMetrics
     public let front: HTTPFront
     let scheduler: SyncScheduler
+    let logger: Logger
 
     /// - Parameters:
     ///   - webhookKeys: keys webhook signatures are checked against (GHL's by default).
@@ -34,16 +35,14 @@ public struct ProductServer: Sendable {
         let auth = try await AuthService(store: store)
         let engine = SyncEngine(store: store, environment: environment, logger: logger)
         let bus = TopicBus()
-        try store.onCommit { events in
-            bus.publish(events)
-            metrics.recordChanges(events)
-        }
+        try bus.follow(store) { metrics.recordChanges($0) }
         let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: auth))
         self.auth = auth
         self.engine = engine
         self.realtime = realtime
         self.metrics = metrics
         scheduler = SyncScheduler(engine: engine, tick: schedulerTick, logger: logger)
+        self.logger = logger
         front = HTTPFront(
             authenticator: AuthServiceAuthenticator(auth: auth),
             views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
@@ -53,12 +52,13 @@ public struct ProductServer: Sendable {
     }
 
     /// The application: the HTTP front plus the realtime grant sweep, the
-    /// schedules and `services`, all stopped together on SIGINT/SIGTERM.
+    /// change log's tail, the schedules and `services`, all stopped together on SIGINT/SIGTERM.
     /// `onServerRunning` gets the bound port (useful with port 0); the server
     /// accepts connections only after it returns, so keep it short.
     public func application(host: String, port: Int, services: [any Service] = [], logger: Logger,
                             onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
-        front.application(host: host, port: port, services: [realtime, ScheduleService(scheduler: scheduler)] + services,
+        front.application(host: host, port: port, services: [realtime, ChangeLogTailService(store: store, logger: logger),
+                                                                 ScheduleService(scheduler: scheduler)] + services,
                           logger: logger, onServerRunning: onServerRunning)
     }
 }

@@ -32,6 +32,9 @@ enum Schema {
         migrator.registerMigration("v5_realtime_access_version") { db in
             try countSessionEnds(db)
         }
+        migrator.registerMigration("v5_changelog_log") { db in
+            try createChangeLog(db)
+        }
         return migrator
     }
 

@@ -49,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Full sync against the unthrottled sandbox.")
         @OptionGroup var common: Common
         @OptionGroup var records: Records
-        @Flag(help: "Listen to the store's commits, as `ghlsync serve` does: every written row is captured for the realtime broadcast.")
+        @Flag(help: "Also sync into a file without the change log's triggers, in the same run, and report capture on vs off.")
         var captureChanges = false
 
         func run() async throws {
