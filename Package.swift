@@ -85,7 +85,6 @@ let package = Package(
         // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
         .target(name: "GHLBench", dependencies: [
             "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),

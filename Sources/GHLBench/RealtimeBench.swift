@@ -1,6 +1,5 @@
 import Foundation
 import GHLStore
-import GRDB
 import NIOPosix
 
 /// The `realtime` scenario: N WebSocket clients joined on one source's channel
@@ -57,7 +56,7 @@ public struct RealtimeBench: Sendable {
         var written = 0
         while written < total {
             let ids = written..<min(written + batch, total)
-            let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": "rt-\($0)".databaseValue],
+            let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)")],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
             let now = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
             for id in ids { committedAt[id] = now }

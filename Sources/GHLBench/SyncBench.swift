@@ -3,7 +3,6 @@ import GHLAPI
 import GHLSandbox
 import GHLStore
 import GHLSync
-import GRDB
 
 /// The `sync`, `sync-throttled`, `incremental` and `seed-baseline` scenarios:
 /// a sandbox child process with one location, a database in a temp dir, and
@@ -165,11 +164,7 @@ public struct SyncBench: Sendable {
         var result: [(Entity, Int)] = []
         for entity in Entity.allCases {
             let expected = try await sandbox.canonicalRecords(entity == .payments ? "transactions" : entity.rawValue)
-            let stored = try await store.pool.read { db in
-                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
-                    SELECT \(entity.idColumn) AS id, raw FROM \(entity.table) WHERE source_id = ? AND deleted_at IS NULL
-                    """, arguments: [sourceId]).map { ($0["id"] as String, $0["raw"] as String) })
-            }
+            let stored = try await store.liveRaw(entity, sourceId: sourceId)
             let wrong = expected.filter { stored[$0.key] != $0.value }.count
             let extra = stored.keys.filter { expected[$0] == nil }.count
             result.append((entity, wrong + extra))

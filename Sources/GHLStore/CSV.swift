@@ -1,4 +1,4 @@
-import GRDB
+import Foundation
 
 /// Rows as CSV (RFC 4180, CRLF line ends): what `ghlsync query --format csv`
 /// prints and `/rest/v1` answers to `Accept: text/csv`. NULL is an empty field.
@@ -9,12 +9,12 @@ public enum CSV {
     }
 
     /// A value as text: numbers as Swift prints them, blobs as base64, NULL as nil.
-    public static func text(_ value: DatabaseValue) -> String? {
-        switch value.storage {
+    public static func text(_ value: StoreValue) -> String? {
+        switch value {
         case .null: nil
-        case .int64(let v): String(v)
-        case .double(let v): String(v)
-        case .string(let v): v
+        case .integer(let v): String(v)
+        case .real(let v): String(v)
+        case .text(let v): v
         case .blob(let v): v.base64EncodedString()
         }
     }
@@ -28,6 +28,6 @@ public enum CSV {
 extension ScopedRows {
     /// The header line, then one line per row.
     public func csv() -> String {
-        rows.reduce(CSV.line(columns)) { $0 + CSV.line($1.map(CSV.text)) }
+        rows.reduce(CSV.line(columns)) { $0 + CSV.line($1.map { CSV.text(StoreValue($0)) }) }
     }
 }

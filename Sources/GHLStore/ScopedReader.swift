@@ -32,8 +32,10 @@ public final class ScopedReader: Sendable {
     /// and then each row to the callbacks, on the calling thread.
     /// `arguments` bind the statement's `?` parameters in order.
     public func query(_ sql: String, arguments: [DatabaseValue] = [], scope: AccessScope,
-                      columns: ([String]) throws -> Void, row: ([DatabaseValue]) throws -> Void) throws {
-        try withConnection(scope) { try $0.run(sql, arguments: arguments, timeLimit: timeLimit, columns: columns, row: row) }
+                      columns: ([String]) throws -> Void, row: ([StoreValue]) throws -> Void) throws {
+        try withConnection(scope) {
+            try $0.run(sql, arguments: arguments, timeLimit: timeLimit, columns: columns) { try row($0.map(StoreValue.init)) }
+        }
     }
 
     /// The whole result of a statement under `scope`, computed off the caller's thread.
@@ -69,7 +71,9 @@ public final class ScopedReader: Sendable {
     /// The whole result of a statement, on the calling thread.
     public func fetchNow(_ sql: String, arguments: [DatabaseValue] = [], scope: AccessScope) throws -> ScopedRows {
         var result = ScopedRows(columns: [], rows: [])
-        try query(sql, arguments: arguments, scope: scope, columns: { result.columns = $0 }, row: { result.rows.append($0) })
+        try withConnection(scope) {
+            try $0.run(sql, arguments: arguments, timeLimit: timeLimit, columns: { result.columns = $0 }, row: { result.rows.append($0) })
+        }
         return result
     }
 

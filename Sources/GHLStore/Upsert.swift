@@ -8,7 +8,8 @@ extension Store {
     /// An unchanged record (same canonical `raw`, not deleted) writes nothing,
     /// so it bumps no timestamp and broadcasts no change. A soft-deleted row
     /// (GHL deleted it, or a filter had put it out of scope) is revived even
-    /// when its `raw` is unchanged.
+    /// when its `raw` is unchanged. A record naming a column its entity does
+    /// not declare (`Entity.columns`) is refused, not written as NULL.
     @discardableResult
     public func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date()) throws -> Int {
         try pool.write { db in try Self.upsert(entity, sourceId: sourceId, records: records, at: date, in: db) }
@@ -21,11 +22,25 @@ extension Store {
         guard !records.isEmpty else { return 0 }
         let now = Timestamp.string(date)
         let statement = try db.cachedStatement(sql: upsertSQL(entity))
+        let columns = entity.columns
         var written = 0
         do {
             for record in records {
                 var values: [DatabaseValue] = [sourceId.databaseValue, record.ghlId.databaseValue]
-                values += entity.columns.map { record.values[$0.name] ?? .null }
+                values.reserveCapacity(columns.count + 6)
+                var found = 0
+                for column in columns {
+                    if let value = record.values[column.name] {
+                        values.append(value.databaseValue)
+                        found += 1
+                    } else {
+                        values.append(.null)
+                    }
+                }
+                guard found == record.values.count else {
+                    let unknown = Set(record.values.keys).subtracting(columns.map(\.name)).sorted()
+                    throw StoreError.invalidInput("\(entity.table) has no column \(unknown.joined(separator: ", "))")
+                }
                 values += [record.raw.databaseValue, record.ghlCreatedAt.databaseValue,
                            record.ghlUpdatedAt.databaseValue, now.databaseValue]
                 try statement.execute(arguments: StatementArguments(values))

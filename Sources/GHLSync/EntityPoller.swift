@@ -1,7 +1,6 @@
 import Foundation
 import GHLAPI
 import GHLStore
-import GRDB
 
 /// One entity of one source: the seed's `poll-ghl-{entity}`.
 ///
@@ -52,11 +51,11 @@ struct EntityPoller: Sendable {
     let client: GHLClient
     let job: Int64
     let lease: SourceLease
-    let onProgress: @Sendable (SyncJobs.Progress) -> Void
+    let onProgress: @Sendable (SyncJobProgress) -> Void
 
     /// What a finished poll reports.
     struct Outcome: Sendable {
-        var progress: SyncJobs.Progress
+        var progress: SyncJobProgress
         var mode: SyncMode
         var notes: [String]
     }
@@ -78,7 +77,7 @@ struct EntityPoller: Sendable {
 
     func run(mode: SyncMode, pageSize: Int?) async throws -> Outcome {
         var notes: [String] = []
-        var cursor = try await store.pool.read { [sourceId, entity] db in try SyncCursor.load(sourceId: sourceId, entity: entity, in: db) }
+        var cursor = try await SyncCursor.load(sourceId: sourceId, entity: entity, from: store)
         var run: SyncCursor.RunState
         if let unfinished = cursor.run, unfinished.mode == mode || unfinished.mode == .full,
            Date().timeIntervalSince(unfinished.startedAt) < Self.resumeWithin {
@@ -143,12 +142,7 @@ struct EntityPoller: Sendable {
     /// Records a new run (or phase); a full listing starts with no ids seen.
     private func begin(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws {
         cursor.run = run
-        try await store.pool.write { [cursor, sourceId, entity] db in
-            if run.updatedSince == nil {
-                try db.execute(sql: "DELETE FROM sync_seen WHERE source_id = ? AND entity = ?", arguments: [sourceId, entity.rawValue])
-            }
-            try cursor.save(sourceId: sourceId, entity: entity, in: db)
-        }
+        try await store.beginSyncRun(entity, sourceId: sourceId, cursor: try cursor.encoded(), sweeping: run.updatedSince == nil)
     }
 
     private func list(_ run: inout SyncCursor.RunState, cursor: inout SyncCursor, pageSize: Int?) async throws {
@@ -188,17 +182,9 @@ struct EntityPoller: Sendable {
             run.requests = requestsBefore + client.counters.requests
             cursor.run = run
             let progress = progress(run)
-            try await store.pool.write { [cursor, progress, seen, records, excluded, sourceId, entity, job, lease] db in
-                try Store.upsert(entity, sourceId: sourceId, records: records, in: db)
-                try Store.markOutOfScope(entity, sourceId: sourceId, ids: excluded, in: db)
-                if sweeping {
-                    let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")
-                    for id in seen { try insert.execute(arguments: [sourceId, entity.rawValue, id]) }
-                }
-                try cursor.save(sourceId: sourceId, entity: entity, in: db)
-                try SyncJobs.update(job, progress, in: db)
-                try lease.renew(db)
-            }
+            try await store.commitSyncPage(Store.SyncPage(entity: entity, sourceId: sourceId, records: records, outOfScope: excluded,
+                                                          seen: sweeping ? seen : nil, cursor: try cursor.encoded(), job: job,
+                                                          progress: progress, lease: lease))
             onProgress(progress)
         }
     }
@@ -236,10 +222,7 @@ struct EntityPoller: Sendable {
     /// live rows than GHL's total means deletions (and fewer, a gap).
     private func deletionSuspected() async throws -> String? {
         guard let total = try await client.total(of: resource, filter: pushdown.filter) else { return "GHL reported no total" }
-        let live = try await store.pool.read { [sourceId, entity] db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(entity.table) WHERE source_id = ? AND deleted_at IS NULL",
-                             arguments: [sourceId]) ?? 0
-        }
+        let live = try await store.liveCount(entity, sourceId: sourceId)
         return total == live ? nil : "GHL has \(total) \(entity.rawValue), the store \(live) live"
     }
 
@@ -249,27 +232,10 @@ struct EntityPoller: Sendable {
         let reconciledAt = run.updatedSince == nil ? run.startedAt : cursor.reconciledAt
         cursor = SyncCursor(watermark: run.startedAt.addingTimeInterval(-SyncCursor.overlap), run: nil, reconciledAt: reconciledAt)
         let sweep = run.updatedSince == nil && run.sweepBlocked == nil
-        return try await store.pool.write { [cursor, sourceId, entity, filter] db -> Int? in
-            var swept: Int?
-            if sweep {
-                let now = Timestamp.string()
-                try filter.withScopeSQL(entity, in: db) { inScope in
-                    try db.execute(sql: """
-                        UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1,
-                            deleted_reason = CASE WHEN \(inScope) THEN 'deleted' ELSE 'out_of_scope' END
-                        WHERE source_id = ?2 AND deleted_at IS NULL AND NOT EXISTS (
-                            SELECT 1 FROM sync_seen s WHERE s.source_id = ?2 AND s.entity = ?3 AND s.ghl_id = \(entity.table).\(entity.idColumn))
-                        """, arguments: [now, sourceId, entity.rawValue])
-                }
-                swept = db.changesCount
-            }
-            try db.execute(sql: "DELETE FROM sync_seen WHERE source_id = ? AND entity = ?", arguments: [sourceId, entity.rawValue])
-            try cursor.save(sourceId: sourceId, entity: entity, in: db)
-            return swept
-        }
+        return try await store.finishSyncRun(entity, sourceId: sourceId, cursor: try cursor.encoded(), sweep: sweep ? filter : nil)
     }
 
-    private func progress(_ run: SyncCursor.RunState) -> SyncJobs.Progress {
-        SyncJobs.Progress(records: run.records, pages: run.pages, requests: run.requests, total: run.total, skipped: run.skipped)
+    private func progress(_ run: SyncCursor.RunState) -> SyncJobProgress {
+        SyncJobProgress(records: run.records, pages: run.pages, requests: run.requests, total: run.total, skipped: run.skipped)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import GHLAPI
 import GHLStore
-import GRDB
 
 /// Lenient reads of a GHL JSON object for the typed columns.
 ///
@@ -17,12 +16,12 @@ extension Dictionary where Key == String, Value == JSONValue {
     }
 
     /// Text of the first path holding a string (or a number or boolean, as written).
-    func text(_ paths: [String]...) -> DatabaseValue {
+    func text(_ paths: [[String]]) -> StoreValue {
         for path in paths {
             switch value(path) {
-            case .string(let text)?: return text.databaseValue
-            case .number(let number)?: return JSONValue.number(number).canonicalJSON.databaseValue
-            case .bool(let flag)?: return (flag ? "true" : "false").databaseValue
+            case .string(let text)?: return .text(text)
+            case .number(let number)?: return .text(JSONValue.number(number).canonicalJSON)
+            case .bool(let flag)?: return .text(flag ? "true" : "false")
             default: continue
             }
         }
@@ -30,11 +29,11 @@ extension Dictionary where Key == String, Value == JSONValue {
     }
 
     /// The first path holding a number, or a string that reads as one.
-    func real(_ paths: [String]...) -> DatabaseValue {
+    func real(_ paths: [[String]]) -> StoreValue {
         for path in paths {
             switch value(path) {
-            case .number(let number)?: return number.databaseValue
-            case .string(let text)?: if let number = Double(text.trimmingCharacters(in: .whitespaces)) { return number.databaseValue }
+            case .number(let number)?: return .real(number)
+            case .string(let text)?: if let number = Double(text.trimmingCharacters(in: .whitespaces)) { return .real(number) }
             default: continue
             }
         }
@@ -42,14 +41,14 @@ extension Dictionary where Key == String, Value == JSONValue {
     }
 
     /// A boolean as 0/1, from `true`, `1`, or `"true"`.
-    func flag(_ key: String) -> DatabaseValue {
+    func flag(_ key: String) -> StoreValue {
         switch self[key] {
-        case .bool(let flag)?: return (flag ? 1 : 0).databaseValue
-        case .number(let number)? where number == 0 || number == 1: return Int(number).databaseValue
+        case .bool(let flag)?: return .integer(flag ? 1 : 0)
+        case .number(let number)? where number == 0 || number == 1: return .integer(Int64(number))
         case .string(let text)?:
             switch text.lowercased() {
-            case "true", "1": return 1.databaseValue
-            case "false", "0": return 0.databaseValue
+            case "true", "1": return .integer(1)
+            case "false", "0": return .integer(0)
             default: return .null
             }
         default: return .null
@@ -57,9 +56,9 @@ extension Dictionary where Key == String, Value == JSONValue {
     }
 
     /// An array or object member as canonical JSON text (tags, stages).
-    func json(_ key: String) -> DatabaseValue {
+    func json(_ key: String) -> StoreValue {
         switch self[key] {
-        case let value? where value.arrayValue != nil || value.objectValue != nil: return value.canonicalJSON.databaseValue
+        case let value? where value.arrayValue != nil || value.objectValue != nil: return .text(value.canonicalJSON)
         default: return .null
         }
     }

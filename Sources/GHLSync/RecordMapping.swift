@@ -1,6 +1,5 @@
 import GHLAPI
 import GHLStore
-import GRDB
 
 /// GHL JSON record -> row of its entity table (`Entity.columns`).
 ///
@@ -30,43 +29,21 @@ public enum RecordMapping {
                             ghlUpdatedAt: o.timestamp("dateUpdated", "updatedAt") ?? created)
     }
 
-    private static func values(_ entity: Entity, _ o: Object) -> [String: DatabaseValue] {
-        switch entity {
-        case .contacts:
-            ["first_name": o.text(["firstName"]), "last_name": o.text(["lastName"]),
-             "contact_name": o.text(["contactName"], ["name"]), "email": o.text(["email"]),
-             "phone": o.text(["phone"]), "company_name": o.text(["companyName"]), "source": o.text(["source"]),
-             "contact_type": o.text(["type"]), "assigned_to": o.text(["assignedTo"]), "city": o.text(["city"]),
-             "state": o.text(["state"]), "country": o.text(["country"]), "tags": o.json("tags"), "dnd": o.flag("dnd")]
-        case .opportunities:
-            ["name": o.text(["name"]), "pipeline_id": o.text(["pipelineId"]),
-             "pipeline_stage_id": o.text(["pipelineStageId"]), "status": o.text(["status"]),
-             "monetary_value": o.real(["monetaryValue"]), "contact_id": o.text(["contactId"], ["contact", "id"]),
-             "assigned_to": o.text(["assignedTo"]), "source": o.text(["source"]),
-             "last_status_change_at": o.timestamp("lastStatusChangeAt").databaseValue,
-             "last_stage_change_at": o.timestamp("lastStageChangeAt").databaseValue]
-        case .pipelines:
-            ["name": o.text(["name"]), "stages": o.json("stages")]
-        case .orders:
-            ["contact_id": o.text(["contactId"], ["contactSnapshot", "id"]),
-             "contact_name": o.text(["contactName"], ["contactSnapshot", "name"]),
-             "contact_email": o.text(["contactEmail"], ["contactSnapshot", "email"]),
-             "currency": o.text(["currency"]), "amount": o.real(["amount"]), "status": o.text(["status"]),
-             "source_type": o.text(["sourceType"], ["source", "type"]),
-             "fulfillment_status": o.text(["fulfillmentStatus"]), "live_mode": o.flag("liveMode")]
-        case .payments:
-            ["contact_id": o.text(["contactId"]), "contact_name": o.text(["contactName"]),
-             "contact_email": o.text(["contactEmail"]), "currency": o.text(["currency"]),
-             "amount": o.real(["amount"]), "amount_refunded": o.real(["amountRefunded"]),
-             "status": o.text(["status"]), "entity_type": o.text(["entityType"]), "entity_id": o.text(["entityId"]),
-             "payment_provider": o.text(["paymentProviderType"], ["paymentProvider", "type"]),
-             "live_mode": o.flag("liveMode")]
-        case .reviews:
-            ["product_id": o.text(["productId"]), "rating": o.real(["rating"]), "headline": o.text(["headline"]),
-             "detail": o.text(["detail"]), "status": o.text(["status"]),
-             "reviewer_name": o.text(["reviewer", "name"], ["user", "name"], ["name"]),
-             "reviewer_email": o.text(["reviewer", "email"], ["user", "email"], ["email"])]
+    /// Each declared column read from the object as its declaration says.
+    private static func values(_ entity: Entity, _ o: Object) -> [String: StoreValue] {
+        let columns = entity.columns
+        var values: [String: StoreValue] = [:]
+        values.reserveCapacity(columns.count)
+        for column in columns {
+            values[column.name] = switch column.reading {
+            case .text(let paths): o.text(paths)
+            case .real(let paths): o.real(paths)
+            case .flag(let key): o.flag(key)
+            case .json(let key): o.json(key)
+            case .timestamp(let key): o.timestamp(key).map(StoreValue.text) ?? .null
+            }
         }
+        return values
     }
 }
 

@@ -1,7 +1,6 @@
 import Foundation
 import GHLAPI
 import GHLStore
-import GRDB
 
 /// What `sync_cursors` keeps per source and entity (JSON in its `cursor` column).
 ///
@@ -57,19 +56,17 @@ struct SyncCursor: Codable, Sendable, Equatable {
     /// older record that no webhook announces can stay unseen.
     static let reconcileEvery: TimeInterval = 86_400
 
-    static func load(sourceId: String, entity: Entity, in db: Database) throws -> SyncCursor {
-        guard let text = try String.fetchOne(db, sql: "SELECT cursor FROM sync_cursors WHERE source_id = ? AND entity = ?",
-                                             arguments: [sourceId, entity.rawValue]),
+    /// The saved cursor of an entity of a source; an unreadable one (an older
+    /// format) counts as none, so the entity starts over.
+    static func load(sourceId: String, entity: Entity, from store: Store) async throws -> SyncCursor {
+        guard let text = try await store.syncCursor(sourceId: sourceId, entity: entity),
               let cursor = try? decoder.decode(SyncCursor.self, from: Data(text.utf8)) else { return SyncCursor() }
         return cursor
     }
 
-    func save(sourceId: String, entity: Entity, in db: Database) throws {
-        let text = String(decoding: try Self.encoder.encode(self), as: UTF8.self)
-        try db.execute(sql: """
-            INSERT INTO sync_cursors (source_id, entity, cursor, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (source_id, entity) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-            """, arguments: [sourceId, entity.rawValue, text, Timestamp.string()])
+    /// The text the store keeps (`Store.syncCursor`).
+    func encoded() throws -> String {
+        String(decoding: try Self.encoder.encode(self), as: UTF8.self)
     }
 
     private static let encoder: JSONEncoder = {

@@ -40,8 +40,8 @@ extension SyncEngine {
         if isRunning(sourceId: sourceId) {
             throw SyncError.alreadyRunning(sourceId: sourceId, owner: "this process")
         }
-        return try store.setFilter(filter, sourceId: sourceId) { db in
-            if let holder = try SourceLease.holder(of: sourceId, in: db) {
+        return try store.setFilter(filter, sourceId: sourceId) { holder in
+            if let holder {
                 throw SyncError.alreadyRunning(sourceId: sourceId, owner: holder)
             }
         }

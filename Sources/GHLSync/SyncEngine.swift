@@ -98,13 +98,12 @@ public final class SyncEngine: Sendable {
         guard !entities.isEmpty else {
             throw SyncError.invalidInput("the filter of source \(source.name) syncs none of: \(request.entities.map(\.rawValue).joined(separator: ", "))")
         }
-        let lease = SourceLease(store: store, sourceId: source.id, owner: SourceLease.owner(runId: runId))
-        try lease.acquire()
+        let lease = SourceLease(sourceId: source.id, owner: SourceLease.owner(runId: runId))
+        if let holder = try store.acquire(lease) { throw SyncError.alreadyRunning(sourceId: source.id, owner: holder) }
         defer {
-            do { try lease.release() } catch { logger.error("could not release the lease of \(source.id): \(error)") }
+            do { try store.release(lease) } catch { logger.error("could not release the lease of \(source.id): \(error)") }
         }
-        let jobs = SyncJobs(store: store)
-        try jobs.closeInterrupted(sourceId: source.id, resumedBy: runId)
+        try store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId)
 
         let auth: Result<any GHLAuth, any Error> = Result {
             try SourceCredentials.load(source, environment: environment).auth(baseURL: source.apiBase, tokenFile: source.tokenFile)
@@ -113,7 +112,7 @@ public final class SyncEngine: Sendable {
             for entity in entities {
                 group.addTask { [self] in
                     await poll(entity, of: source, filter: filter, request: request, runId: runId, auth: auth, lease: lease,
-                               jobs: jobs, progress: progress)
+                               progress: progress)
                 }
             }
             var results: [EntityResult] = []
@@ -127,17 +126,17 @@ public final class SyncEngine: Sendable {
     }
 
     private func poll(_ entity: Entity, of source: Source, filter: SyncFilter, request: RunRequest, runId: String,
-                      auth: Result<any GHLAuth, any Error>, lease: SourceLease, jobs: SyncJobs,
+                      auth: Result<any GHLAuth, any Error>, lease: SourceLease,
                       progress: (@Sendable (SyncProgress) -> Void)?) async -> EntityResult {
-        let last = Mutex(SyncJobs.Progress())
+        let last = Mutex(SyncJobProgress())
         var result = EntityResult(entity: entity, ok: false, count: 0, pages: 0, error: nil, skipped: 0,
                                   requests: 0, mode: request.mode, jobId: nil)
-        @Sendable func report(_ state: SyncProgress.State, _ p: SyncJobs.Progress, error: String? = nil) {
+        @Sendable func report(_ state: SyncProgress.State, _ p: SyncJobProgress, error: String? = nil) {
             progress?(SyncProgress(entity: entity, state: state, records: p.records, pages: p.pages,
                                    requests: p.requests, total: p.total, error: error))
         }
         do {
-            let (job, number) = try jobs.start(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
+            let (job, number) = try store.startSyncJob(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
             result.jobId = number
             do {
                 let client = try makeClient(source, auth: auth.get())
@@ -146,9 +145,9 @@ public final class SyncEngine: Sendable {
                     last.withLock { $0 = p }
                     report(.running, p)
                 }
-                report(.running, SyncJobs.Progress())
+                report(.running, SyncJobProgress())
                 let outcome = try await poller.run(mode: request.mode, pageSize: request.pageSize)
-                try jobs.finish(job, outcome.progress, mode: outcome.mode, error: nil,
+                try store.finishSyncJob(job, outcome.progress, mode: outcome.mode, error: nil,
                                 notes: outcome.notes.isEmpty ? nil : outcome.notes.joined(separator: "\n"))
                 result.ok = true
                 result.mode = outcome.mode
@@ -157,7 +156,7 @@ public final class SyncEngine: Sendable {
             } catch {
                 let message = String(describing: error)
                 result.error = message
-                try jobs.finish(job, last.withLock { $0 }, mode: nil, error: message, notes: nil)
+                try store.finishSyncJob(job, last.withLock { $0 }, mode: nil, error: message, notes: nil)
             }
         } catch {
             result.error = result.error ?? String(describing: error)

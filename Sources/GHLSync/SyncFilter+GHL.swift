@@ -1,6 +1,5 @@
 import GHLAPI
 import GHLStore
-import GRDB
 
 /// A source's filter as the sync applies it: the part GHL can filter is
 /// pushed to the API (fewer records, fewer pages), and the whole filter is
@@ -80,7 +79,7 @@ extension SyncFilter {
 
     /// Whether a record GHL sent (already mapped to its row) is in scope.
     func keeps(_ entity: Entity, _ object: [String: JSONValue], mapped row: EntityRecord) -> Bool {
-        func text(_ column: String) -> String? { row.values[column].flatMap { String.fromDatabaseValue($0) } }
+        func text(_ column: String) -> String? { row.values[column]?.textValue }
         var subject = FilterSubject(createdAt: row.ghlCreatedAt, updatedAt: row.ghlUpdatedAt)
         switch entity {
         case .opportunities:

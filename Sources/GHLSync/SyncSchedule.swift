@@ -1,9 +1,8 @@
 import Foundation
 import GHLStore
-import GRDB
 
-/// A source's schedule: `ghl_sources.sync_interval_seconds` and `sync_mode`,
-/// the embedded edition of the seed's pg_cron plan.
+/// How a source's schedule is written and read back (`ghlsync sources schedule`);
+/// the store keeps it (`Store.setSchedule`).
 public enum SyncSchedule {
     /// Parses `15m`, `1h`, `90s`, `2d` or a bare number of seconds; `off` is nil.
     public static func parseInterval(_ text: String) throws -> Int? {
@@ -32,17 +31,5 @@ public enum SyncSchedule {
             return "\(seconds / size)\(unit)"
         }
         return "\(seconds)s"
-    }
-
-    /// Sets (or with `interval == nil` clears) a source's schedule.
-    public static func set(_ store: Store, sourceId: String, interval: Int?, mode: SyncMode?) throws -> Source {
-        try store.pool.write { db in
-            guard var source = try Source.fetchOne(db, key: sourceId) else { throw StoreError.unknownSource(sourceId) }
-            source.syncIntervalSeconds = interval
-            if let mode { source.syncMode = mode.rawValue }
-            source.updatedAt = Timestamp.string()
-            try source.update(db)
-            return source
-        }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import GHLStore
-import GRDB
 import Logging
 import Synchronization
 
@@ -52,15 +51,7 @@ public struct SyncScheduler: Sendable {
 
     /// Active scheduled sources whose interval has passed since their last run started.
     func dueSources(now: Date = Date()) throws -> [Source] {
-        try engine.store.pool.read { db in
-            let sources = try Source.filter(sql: "is_active = 1 AND sync_interval_seconds IS NOT NULL").fetchAll(db)
-            return try sources.filter { source in
-                guard let interval = source.syncIntervalSeconds else { return false }
-                let last = try String.fetchOne(db, sql: "SELECT MAX(started_at) FROM ghl_sync_jobs WHERE source_id = ?",
-                                               arguments: [source.id]).flatMap(Timestamp.date)
-                return last.map { now.timeIntervalSince($0) >= Double(interval) } ?? true
-            }
-        }
+        try engine.store.dueSources(now: now)
     }
 }
 

@@ -1,7 +1,6 @@
 import Foundation
 import GHLAPI
 import GHLStore
-import GRDB
 
 /// GHL webhook deliveries -> the store: the seed's "future enhancement".
 ///
@@ -38,9 +37,14 @@ public final class WebhookIntake: Sendable {
         let event = try WebhookEvent(body: body)
         try checkWindow(event.timestamp)
         do {
-            return try store.pool.write { db in try apply(event, in: db) }
+            return try store.receiveWebhook(webhookId: event.webhookId, eventType: event.type, locationId: event.locationId,
+                                            at: now()) { writes in try apply(event, writes) }
         } catch let error as WebhookError {
             throw error
+        } catch Store.WebhookRefusal.unknownLocation(let location) {
+            throw .unknownLocation(location)
+        } catch Store.WebhookRefusal.duplicate(let webhookId) {
+            throw .duplicate(webhookId: webhookId)
         } catch let error as MappingError {
             throw .malformed(error.description)
         } catch {
@@ -54,41 +58,26 @@ public final class WebhookIntake: Sendable {
         if age < -window { throw .stale("timestamp \(Timestamp.string(timestamp)) is in the future") }
     }
 
-    private func apply(_ event: WebhookEvent, in db: Database) throws -> WebhookReceipt {
-        let sources = try String.fetchAll(db, sql: "SELECT id FROM ghl_sources WHERE location_id = ? AND is_active = 1 ORDER BY created_at, id",
-                                          arguments: [event.locationId])
-        guard let first = sources.first else { throw WebhookError.unknownLocation(event.locationId) }
-        do {
-            try db.execute(sql: "INSERT INTO webhook_receipts (webhook_id, source_id, event_type, received_at) VALUES (?, ?, ?, ?)",
-                           arguments: [event.webhookId, first, event.type, Timestamp.string(now())])
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-            // Only the receipt's key says "already received"; any other failure is the store's.
-            throw WebhookError.duplicate(webhookId: event.webhookId)
-        }
+    private func apply(_ event: WebhookEvent, _ writes: WebhookWrites) throws -> WebhookReceipt {
         var outcome = WebhookReceipt.Outcome.acknowledged("\(event.type) changes no table ghlsync keeps")
         if let action = event.action {
-            for source in sources {
-                outcome = try apply(action, of: event, source: source, in: db)
+            for source in writes.sourceIds {
+                outcome = try apply(action, of: event, source: source, writes)
             }
         }
-        return WebhookReceipt(webhookId: event.webhookId, eventType: event.type, sourceIds: sources, outcome: outcome)
+        return WebhookReceipt(webhookId: event.webhookId, eventType: event.type, sourceIds: writes.sourceIds, outcome: outcome)
     }
 
     private func apply(_ action: WebhookEvent.Action, of event: WebhookEvent, source: String,
-                       in db: Database) throws -> WebhookReceipt.Outcome {
-        let time = Timestamp.string(now())
+                       _ writes: WebhookWrites) throws -> WebhookReceipt.Outcome {
         switch action {
         case .delete(let entity):
-            try db.execute(sql: """
-                UPDATE \(entity.table) SET deleted_at = ?1, updated_at = ?1, deleted_reason = 'deleted'
-                WHERE source_id = ?2 AND \(entity.idColumn) = ?3 AND deleted_at IS NULL
-                """, arguments: [time, source, event.recordId])
-            return db.changesCount > 0 ? .deleted(entity, event.recordId) : .acknowledged("no stored \(entity.rawValue) record \(event.recordId)")
+            return try writes.markDeleted(entity, sourceId: source, ghlId: event.recordId)
+                ? .deleted(entity, event.recordId) : .acknowledged("no stored \(entity.rawValue) record \(event.recordId)")
         case .upsert(let entity):
-            let stored = try Row.fetchOne(db, sql: "SELECT raw, ghl_updated_at FROM \(entity.table) WHERE source_id = ? AND \(entity.idColumn) = ?",
-                                          arguments: [source, event.recordId])
+            let stored = try writes.stored(entity, sourceId: source, ghlId: event.recordId)
             var merged: [String: JSONValue] = [:]
-            if let raw: String = stored?["raw"], let object = (try? JSONValue(parsing: raw))?.objectValue { merged = object }
+            if let raw = stored?.raw, let object = (try? JSONValue(parsing: raw))?.objectValue { merged = object }
             let fields = event.fields(as: entity)
             // A stored record's change of status or stage happened at the event's time, as far as this payload tells.
             for (field, time) in WebhookEvent.changeTimes[entity] ?? [:] where stored != nil && fields[time] == nil
@@ -102,14 +91,14 @@ public final class WebhookIntake: Sendable {
             // and the next sync's copy of that version then rewrites `raw` without
             // a second broadcast (see ChangeCapture). A new record's time is its creation's.
             if stored != nil, !event.carriesUpdateTime { record.ghlUpdatedAt = Timestamp.string(event.timestamp) }
-            if let storedTime: String = stored?["ghl_updated_at"], let eventTime = record.ghlUpdatedAt, eventTime < storedTime {
+            if let storedTime = stored?.ghlUpdatedAt, let eventTime = record.ghlUpdatedAt, eventTime < storedTime {
                 return .acknowledged("the stored \(entity.rawValue) record is newer than this event")
             }
-            if let filter = try Source.fetchOne(db, key: source)?.syncFilter(), !filter.keeps(entity, merged, mapped: record) {
-                let marked = try Store.markOutOfScope(entity, sourceId: source, ids: [record.ghlId], in: db)
+            if let filter = try writes.filter(of: source), !filter.keeps(entity, merged, mapped: record) {
+                let marked = try writes.markOutOfScope(entity, sourceId: source, ids: [record.ghlId])
                 return .acknowledged("the \(entity.rawValue) record is outside the source's filter" + (marked > 0 ? ": marked out of scope" : ""))
             }
-            try Store.upsert(entity, sourceId: source, records: [record], in: db)
+            try writes.upsert(entity, sourceId: source, records: [record])
             return .upserted(entity, event.recordId)
         }
     }

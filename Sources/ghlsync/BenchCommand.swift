@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GHLBench
 import GHLSandbox
+import GHLStore
 
 /// `ghlsync bench <scenario>`: the project's own benchmarks. Each scenario
 /// starts what it needs (sandbox, database in a temp dir, server) and prints a

@@ -117,7 +117,7 @@ private struct DemoStartup: Service {
         for source in sources {
             say("first sync of \(source.name): Sync completed: \(results[source.id]?.summary ?? "not run")")
             // From now on a short schedule picks up what GHL sends no webhooks for (reviews, payments).
-            _ = try SyncSchedule.set(engine.store, sourceId: source.id, interval: 20, mode: .incremental)
+            _ = try engine.store.setSchedule(sourceId: source.id, interval: 20, mode: .incremental)
         }
         signIns.forEach(say)
         say("dashboard http://127.0.0.1:\(port)/")

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GHLStore
-import GRDB
 
 /// How `query` and `export` print rows.
 enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
@@ -33,7 +32,7 @@ final class ResultWriter {
         }
     }
 
-    func add(_ values: [DatabaseValue]) {
+    func add(_ values: [StoreValue]) {
         switch format {
         case .table:
             tableRows.append(values.map { CSV.text($0) ?? "NULL" })
@@ -81,12 +80,12 @@ final class ResultWriter {
         buffer = ""
     }
 
-    private func jsonValue(_ value: DatabaseValue) -> Any {
-        switch value.storage {
+    private func jsonValue(_ value: StoreValue) -> Any {
+        switch value {
         case .null: NSNull()
-        case .int64(let v): v
-        case .double(let v): v
-        case .string(let v): v
+        case .integer(let v): v
+        case .real(let v): v
+        case .text(let v): v
         case .blob(let v): v.base64EncodedString()
         }
     }

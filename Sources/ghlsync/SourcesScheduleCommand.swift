@@ -22,7 +22,7 @@ extension SourcesCommand {
             let store = try database.open()
             let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
             let updated = try reportingErrors {
-                try SyncSchedule.set(store, sourceId: source, interval: interval, mode: mode.flatMap(SyncMode.init(rawValue:)))
+                try store.setSchedule(sourceId: source, interval: interval, mode: mode.flatMap(SyncMode.init(rawValue:)))
             }
             if let seconds = updated.syncIntervalSeconds {
                 print("\(updated.name): \(updated.syncMode) sync every \(SyncSchedule.describe(seconds)) while `ghlsync serve` runs")

@@ -28,7 +28,7 @@ struct AuthFixture {
         sourceB = try store.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN", tokenFile: nil).id
         for source in [sourceA, sourceB] {
             try store.upsert(.contacts, sourceId: source, records: [
-                EntityRecord(ghlId: "c-\(source)", values: ["email": "x@\(source).test".databaseValue],
+                EntityRecord(ghlId: "c-\(source)", values: ["email": .text("x@\(source).test")],
                              raw: "{}", ghlCreatedAt: nil, ghlUpdatedAt: nil)])
         }
         alice = try auth.accounts.addUser(email: "Alice@Example.com", password: "alice-password-1")

@@ -47,7 +47,7 @@ import Testing
         let subscription = fixture.bus.subscribe(to: "ghl:\(a)")
         func upsert(raw: String, email: String, updated: String) throws {
             try fixture.store.upsert(.contacts, sourceId: a, records: [
-                EntityRecord(ghlId: "c1", values: ["email": email.databaseValue], raw: raw,
+                EntityRecord(ghlId: "c1", values: ["email": .text(email)], raw: raw,
                              ghlCreatedAt: "2024-01-01T00:00:00.000Z", ghlUpdatedAt: updated),
             ])
         }

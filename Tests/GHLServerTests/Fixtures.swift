@@ -54,8 +54,8 @@ struct Fixture {
     }
 
     static func contact(_ id: String, first: String, last: String, email: String?, updated: String) -> EntityRecord {
-        EntityRecord(ghlId: id, values: ["first_name": first.databaseValue, "last_name": last.databaseValue,
-                                         "email": email.databaseValue],
+        EntityRecord(ghlId: id, values: ["first_name": .text(first), "last_name": .text(last),
+                                         "email": email.map(StoreValue.text) ?? .null],
                      raw: #"{"id":"\#(id)"}"#, ghlCreatedAt: updated, ghlUpdatedAt: updated)
     }
 

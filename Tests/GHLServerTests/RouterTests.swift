@@ -366,21 +366,21 @@ import Testing
     @Test func oneSourceReadsMatchTheWholeScopeFiltered() async throws {
         let fixture = try await Fixture()
         for (index, source) in [fixture.first.id, fixture.second.id].enumerated() {
-            func record(_ id: String, _ values: [String: DatabaseValueConvertible]) -> EntityRecord {
-                EntityRecord(ghlId: id, values: values.mapValues(\.databaseValue), raw: #"{"id":"\#(id)"}"#,
+            func record(_ id: String, _ values: [String: StoreValue]) -> EntityRecord {
+                EntityRecord(ghlId: id, values: values, raw: #"{"id":"\#(id)"}"#,
                              ghlCreatedAt: "2024-05-0\(index + 1)T10:00:00.000Z", ghlUpdatedAt: "2024-05-0\(index + 1)T10:00:00.000Z")
             }
             try fixture.store.upsert(.pipelines, sourceId: source, records: [
                 record("p1", ["name": "Sales", "stages": #"[{"id":"s1","name":"New"},{"id":"s2","name":"Won"}]"#]),
             ])
             try fixture.store.upsert(.opportunities, sourceId: source, records: [
-                record("o1", ["pipeline_id": "p1", "pipeline_stage_id": "s1", "status": "open", "monetary_value": 10.0 * Double(index + 1)]),
+                record("o1", ["pipeline_id": "p1", "pipeline_stage_id": "s1", "status": "open", "monetary_value": .real(10.0 * Double(index + 1))]),
                 record("o2", ["pipeline_id": "p1", "pipeline_stage_id": "s2", "status": "won", "monetary_value": 7.0]),
             ])
             try fixture.store.upsert(.payments, sourceId: source, records: [
-                record("t1", ["status": "succeeded", "amount": 3.0 + Double(index), "currency": "USD"]),
+                record("t1", ["status": "succeeded", "amount": .real(3.0 + Double(index)), "currency": "USD"]),
             ])
-            try fixture.store.upsert(.reviews, sourceId: source, records: [record("v1", ["rating": 4.0 + Double(index)])])
+            try fixture.store.upsert(.reviews, sourceId: source, records: [record("v1", ["rating": .real(4.0 + Double(index))])])
         }
         try await fixture.test { client in
             let owner = Self.bearer(fixture.owner)

@@ -3,8 +3,8 @@ import Testing
 @testable import GHLStore
 
 @Suite struct ReadOnlyQueryTests {
-    private func run(_ store: Store, _ sql: String) throws -> [[DatabaseValue]] {
-        var rows: [[DatabaseValue]] = []
+    private func run(_ store: Store, _ sql: String) throws -> [[StoreValue]] {
+        var rows: [[StoreValue]] = []
         try store.query(ReadOnlyQuery(sql: sql), columns: { _ in }, row: { rows.append($0) })
         return rows
     }
@@ -12,7 +12,7 @@ import Testing
     @Test func selectsRun() throws {
         let db = try TestDatabase()
         _ = try db.addSource("a")
-        #expect(try run(db.store, "SELECT name FROM ghl_sources") == [["a".databaseValue]])
+        #expect(try run(db.store, "SELECT name FROM ghl_sources") == [["a"]])
     }
 
     @Test func writesAreRefusedAndChangeNothing() throws {
@@ -22,7 +22,7 @@ import Testing
                     "INSERT INTO users (id, email, created_at) VALUES ('u', 'e', 'now')", "PRAGMA journal_mode = DELETE"] {
             #expect(throws: StoreError.self, "\(sql)") { try run(db.store, sql) }
         }
-        #expect(try run(db.store, "SELECT name FROM ghl_sources") == [["a".databaseValue]])
+        #expect(try run(db.store, "SELECT name FROM ghl_sources") == [["a"]])
     }
 
     @Test func invalidSQLAndUnknownViewAreClearErrors() throws {

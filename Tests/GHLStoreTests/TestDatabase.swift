@@ -39,7 +39,7 @@ func record(_ id: String, created: String? = nil, updated: String? = nil, _ valu
         }
     }
     let raw = String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-    return EntityRecord(ghlId: id, values: mapped, raw: raw, ghlCreatedAt: created, ghlUpdatedAt: updated)
+    return EntityRecord(ghlId: id, values: mapped.mapValues(StoreValue.init), raw: raw, ghlCreatedAt: created, ghlUpdatedAt: updated)
 }
 
 /// Collects the change events a store publishes.

@@ -32,7 +32,7 @@ struct TwoSourceFixture {
     static func fill(_ store: Store, source: String, user: String, suffix: String = "") throws {
         let tag = source.prefix(8) + suffix
         func record(_ id: String, _ values: [String: DatabaseValue]) -> EntityRecord {
-            EntityRecord(ghlId: id, values: values, raw: "{\"id\":\"\(id)\",\"tag\":\"\(tag)\"}",
+            EntityRecord(ghlId: id, values: values.mapValues(StoreValue.init), raw: "{\"id\":\"\(id)\",\"tag\":\"\(tag)\"}",
                          ghlCreatedAt: "2024-05-01T10:00:00.000Z", ghlUpdatedAt: "2024-05-02T10:00:00.000Z")
         }
         try store.upsert(.contacts, sourceId: source, records: [

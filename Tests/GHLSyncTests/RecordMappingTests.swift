@@ -13,9 +13,9 @@ import Testing
         ]
         let record = try RecordMapping.map(.contacts, object: object)
         #expect(record.ghlId == "c1")
-        #expect(record.values["first_name"] == "Ann".databaseValue)
-        #expect(record.values["tags"] == #"["vip","new"]"#.databaseValue)
-        #expect(record.values["dnd"] == 1.databaseValue)
+        #expect(record.values["first_name"] == .text("Ann"))
+        #expect(record.values["tags"] == .text(#"["vip","new"]"#))
+        #expect(record.values["dnd"] == .integer(1))
         #expect(record.values["city"] == .null)
         #expect(record.ghlCreatedAt == "2024-03-01T08:00:00.000Z")
         #expect(record.ghlUpdatedAt == "2024-03-01T11:00:00.000Z")
@@ -27,10 +27,10 @@ import Testing
             "id": "o1", "monetaryValue": "125.50", "status": 3, "pipelineId": ["not", "a", "string"],
             "contact": ["id": "c9"], "createdAt": "not a date",
         ])
-        #expect(record.values["monetary_value"] == 125.5.databaseValue)
-        #expect(record.values["status"] == "3".databaseValue)
+        #expect(record.values["monetary_value"] == .real(125.5))
+        #expect(record.values["status"] == .text("3"))
         #expect(record.values["pipeline_id"] == .null)
-        #expect(record.values["contact_id"] == "c9".databaseValue)
+        #expect(record.values["contact_id"] == .text("c9"))
         #expect(record.ghlCreatedAt == nil)
     }
 
@@ -38,7 +38,7 @@ import Testing
         let record = try RecordMapping.map(.pipelines, object: [
             "id": "p1", "name": "Sales", "stages": [["id": "s1", "name": "New", "position": 0]],
         ])
-        #expect(record.values["stages"] == #"[{"id":"s1","name":"New","position":0}]"#.databaseValue)
+        #expect(record.values["stages"] == .text(#"[{"id":"s1","name":"New","position":0}]"#))
     }
 
     @Test func ordersAndPaymentsUseUnderscoreIdsAndWebhookShapes() throws {
@@ -47,12 +47,12 @@ import Testing
             "contactSnapshot": ["id": "c1", "email": "x@y.z"],
         ])
         #expect(order.ghlId == "or1")
-        #expect(order.values["source_type"] == "website".databaseValue)
-        #expect(order.values["contact_email"] == "x@y.z".databaseValue)
-        #expect(order.values["live_mode"] == 0.databaseValue)
+        #expect(order.values["source_type"] == .text("website"))
+        #expect(order.values["contact_email"] == .text("x@y.z"))
+        #expect(order.values["live_mode"] == .integer(0))
         let payment = try RecordMapping.map(.payments, object: ["_id": "t1", "status": ["code": "x"], "amountRefunded": 2])
         #expect(payment.values["status"] == .null)
-        #expect(payment.values["amount_refunded"] == 2.0.databaseValue)
+        #expect(payment.values["amount_refunded"] == .real(2.0))
     }
 
     @Test func aRecordWithoutIdIsRefused() {

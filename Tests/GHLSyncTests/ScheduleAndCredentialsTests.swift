@@ -17,11 +17,11 @@ import Testing
         let test = try TestStore()
         defer { test.cleanup() }
         let source = try test.addSource(locationId: "loc1")
-        let updated = try SyncSchedule.set(test.store, sourceId: source.id, interval: 900, mode: .full)
+        let updated = try test.store.setSchedule(sourceId: source.id, interval: 900, mode: .full)
         #expect(updated.syncIntervalSeconds == 900 && updated.syncMode == "full")
         let scheduler = SyncScheduler(engine: SyncEngine(store: test.store))
         #expect(try scheduler.dueSources().map(\.id) == [source.id])
-        _ = try SyncSchedule.set(test.store, sourceId: source.id, interval: nil, mode: nil)
+        _ = try test.store.setSchedule(sourceId: source.id, interval: nil, mode: nil)
         #expect(try scheduler.dueSources().isEmpty)
     }
 

@@ -20,7 +20,7 @@ import Testing
             let store = try Store(path: db)
             for source in [a, b] {
                 try store.upsert(.contacts, sourceId: source, records: [
-                    EntityRecord(ghlId: "c-\(source)", values: ["email": "x@\(source).test".databaseValue], raw: "{}",
+                    EntityRecord(ghlId: "c-\(source)", values: ["email": .text("x@\(source).test")], raw: "{}",
                                  ghlCreatedAt: nil, ghlUpdatedAt: nil)])
             }
         }

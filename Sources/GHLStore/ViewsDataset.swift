@@ -1,8 +1,8 @@
 import Foundation
-import GHLStore
 import GRDB
 
-/// A synthetic database for the `views` benchmark, written straight with SQL.
+/// A synthetic database for the `views` benchmark, written straight with SQL
+/// (here in the store, as the store alone writes SQL).
 ///
 /// Rows are spread evenly over `sources` sources (`bench-0` ...), with
 /// pipelines of four stages, opportunities in every status, orders, payments,
@@ -47,7 +47,7 @@ public struct ViewsDataset: Sendable {
             try expected.map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0.0)") ?? 0 }
         }
         for ((table, wanted), count) in zip(expected, found) where wanted != count {
-            throw BenchError("\(path) holds \(count) rows in \(table), not \(wanted): pass the sizes it was generated with, or delete it")
+            throw StoreError.invalidInput("\(path) holds \(count) rows in \(table), not \(wanted): pass the sizes it was generated with, or delete it")
         }
         return store
     }
