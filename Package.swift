@@ -25,8 +25,11 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
+        // The vocabulary client, sync and store share (the entity enum); no dependencies, nothing HTTP or SQL.
+        .target(name: "GHLModel"),
         // GHL API v2 client: wire models, endpoints, paginators, rate budget, transport.
         .target(name: "GHLAPI", dependencies: [
+            "GHLModel",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -40,11 +43,12 @@ let package = Package(
         ]),
         // The SQLite file: schema, migrations, upserts, views, scoped reads, change capture.
         .target(name: "GHLStore", dependencies: [
+            "GHLModel",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Orchestrator, entity pollers, sync jobs, schedules, webhook intake.
         .target(name: "GHLSync", dependencies: [
-            "GHLAPI", "GHLStore",
+            "GHLModel", "GHLAPI", "GHLStore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -100,7 +104,7 @@ let package = Package(
         ], plugins: ["BuildInfoPlugin"]),
 
         .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"]),
-        .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLModel", "GHLSandbox"]),
         .testTarget(name: "GHLSandboxTests", dependencies: [
             "GHLSandbox", "GHLAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

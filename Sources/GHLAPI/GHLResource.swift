@@ -1,3 +1,5 @@
+import GHLModel
+
 /// A kind of GHL record the client can page through, with the endpoint and
 /// paging scheme that fetch it in the fewest requests.
 public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
@@ -40,23 +42,27 @@ public enum GHLResource: String, Sendable, Codable, Hashable, CaseIterable {
         case none
     }
 
-    /// The name ghlsync's store and edge functions use for this entity
-    /// (`GHLStore.Entity` raw values): transactions are `payments`.
-    public var entityName: String {
+    /// The entity this resource's records are (transactions are `payments`).
+    public var entity: Entity {
         switch self {
-        case .contacts, .legacyContacts: "contacts"
-        case .transactions: "payments"
-        default: rawValue
+        case .contacts, .legacyContacts: .contacts
+        case .opportunities: .opportunities
+        case .pipelines: .pipelines
+        case .orders: .orders
+        case .transactions: .payments
+        case .reviews: .reviews
         }
     }
 
-    /// The resource that syncs a store entity in the fewest requests.
-    public init?(entityName: String) {
-        switch entityName {
-        case "contacts": self = .contacts
-        case "payments": self = .transactions
-        case "opportunities", "pipelines", "orders", "reviews": self.init(rawValue: entityName)
-        default: return nil
+    /// The resource that syncs an entity in the fewest requests.
+    public init(_ entity: Entity) {
+        switch entity {
+        case .contacts: self = .contacts
+        case .opportunities: self = .opportunities
+        case .pipelines: self = .pipelines
+        case .orders: self = .orders
+        case .payments: self = .transactions
+        case .reviews: self = .reviews
         }
     }
 

@@ -99,7 +99,7 @@ public struct SyncBench: Sendable {
         let start = ContinuousClock.now
         var records = 0
         for entity in Entity.allCases {
-            for try await page in client.pages(GHLResource(entityName: entity.rawValue)!) {
+            for try await page in client.pages(GHLResource(entity)) {
                 for record in page.records {
                     try database.store.upsert(entity, sourceId: sourceId, records: [RecordMapping.map(entity, record)])
                     records += 1

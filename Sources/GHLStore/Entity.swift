@@ -1,15 +1,11 @@
-/// The six kinds of GHL record ghlsync keeps, each in its own `ghl_*` table.
-///
-/// The raw names (`contacts`, `payments`, ...) are the ones the seed's edge
-/// functions use (`poll-ghl-{entity}`) and the values of `ghl_sync_jobs.job_type`.
-public enum Entity: String, CaseIterable, Sendable, Codable, Hashable {
-    case contacts
-    case opportunities
-    case pipelines
-    case orders
-    case payments
-    case reviews
+import GHLModel
 
+/// The store's name for the shared entity vocabulary (`GHLModel.Entity`), so
+/// the store's files and its clients use it without importing GHLModel.
+public typealias Entity = GHLModel.Entity
+
+/// Where each entity lives in the file.
+extension Entity {
     /// The table holding this entity's rows.
     public var table: String { "ghl_\(rawValue)" }
 

@@ -70,8 +70,8 @@ struct EntityPoller: Sendable {
     /// mean anything to GHL, and its watermark would be needlessly old.
     static let resumeWithin: TimeInterval = 86400
 
-    /// Every store entity has its GHL resource (payments are GHL's transactions).
-    var resource: GHLResource { GHLResource(entityName: entity.rawValue)! }
+    /// The GHL resource of the entity (payments are GHL's transactions).
+    var resource: GHLResource { GHLResource(entity) }
 
     var pushdown: SyncFilter.Pushdown { filter.pushdown(for: resource) }
 

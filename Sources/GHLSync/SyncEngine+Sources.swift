@@ -1,3 +1,4 @@
+import GHLModel
 import GHLStore
 
 /// One source's outcome in a sync of every active source.

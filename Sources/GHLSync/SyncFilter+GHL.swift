@@ -54,7 +54,7 @@ extension SyncFilter {
             if let to { query.append(.init("endDate", "\(to)T23:59:59.999Z")) }
             complete = from == nil
         case .pipelines, .legacyContacts:
-            complete = keepsAll(Entity(rawValue: resource.entityName)!)
+            complete = keepsAll(resource.entity)
         }
         let filter = GHLListFilter(query: query, searchFilters: search)
         return Pushdown(filter: filter.isEmpty ? nil : filter, isComplete: complete)

@@ -1,3 +1,4 @@
+import GHLModel
 import GHLStore
 
 /// What a run asks for: the body of `POST /functions/v1/run-ghl-all`.

@@ -1,4 +1,5 @@
 import Foundation
+import GHLModel
 import Synchronization
 import Testing
 @testable import GHLAPI
@@ -133,11 +134,12 @@ import Testing
         #expect(pages[0].malformed[0].reason == "no id")
     }
 
-    @Test func entityNamesMatchTheStore() {
-        for name in ["contacts", "opportunities", "pipelines", "orders", "payments", "reviews"] {
-            #expect(GHLResource(entityName: name)?.entityName == name)
+    @Test func everyEntityHasTheResourceThatFillsIt() {
+        for entity in Entity.allCases {
+            #expect(GHLResource(entity).entity == entity)
         }
-        #expect(GHLResource(entityName: "payments") == .transactions && GHLResource(entityName: "nope") == nil)
+        #expect(GHLResource(.payments) == .transactions && GHLResource(.contacts) == .contacts)
+        #expect(GHLResource.legacyContacts.entity == .contacts)
     }
 
     @Test func location() async throws {
