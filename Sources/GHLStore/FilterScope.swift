@@ -8,7 +8,7 @@ extension Source {
         do {
             return try JSONDecoder().decode(SyncFilter.self, from: Data(filters.utf8))
         } catch {
-            throw StoreError.invalidInput("source \(name) has an unreadable filter (\(error)); set it again with `ghlsync sources filter`")
+            throw StoreError.invalidInput("source \(name) has an unreadable filter (\(error)); set it again")
         }
     }
 }

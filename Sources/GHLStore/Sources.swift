@@ -30,19 +30,18 @@ public struct Source: Codable, Sendable, Equatable, FetchableRecord, Persistable
 }
 
 extension Store {
-    /// Registers a location and returns it with its new id.
+    /// Registers a location and returns it with its new id; a bad one throws
+    /// `StoreError.invalidSource`.
     public func addSource(name: String, locationId: String, apiBase: String = Source.defaultAPIBase,
                           tokenEnv: String?, tokenFile: String?, currency: String = "USD") throws -> Source {
         let trimmedName = name.trimmingCharacters(in: .whitespaces)
         let trimmedLocation = locationId.trimmingCharacters(in: .whitespaces)
-        guard !trimmedName.isEmpty else { throw StoreError.invalidInput("a source needs a non-empty --name") }
-        guard !trimmedLocation.isEmpty else { throw StoreError.invalidInput("a source needs a non-empty --location-id") }
+        guard !trimmedName.isEmpty else { throw StoreError.invalidSource(.emptyName) }
+        guard !trimmedLocation.isEmpty else { throw StoreError.invalidSource(.emptyLocationId) }
         guard let url = URL(string: apiBase), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw StoreError.invalidInput("--api-base must be an http(s) URL, got \(apiBase)")
+            throw StoreError.invalidSource(.apiBaseNotHTTP(apiBase))
         }
-        guard (tokenEnv == nil) != (tokenFile == nil) else {
-            throw StoreError.invalidInput("give exactly one of --token-env VAR or --token-file PATH")
-        }
+        guard (tokenEnv == nil) != (tokenFile == nil) else { throw StoreError.invalidSource(.tokenNotExactlyOne) }
         let now = Timestamp.string()
         let source = Source(id: UUID().uuidString.lowercased(), name: trimmedName, locationId: trimmedLocation,
                             apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency,

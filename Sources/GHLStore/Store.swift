@@ -94,13 +94,17 @@ private final class ChangeRelay: @unchecked Sendable {
     }
 }
 
-/// Errors a user can act on, with messages that say what to do.
+/// Errors a user can act on, with messages that say what is wrong in the
+/// store's terms (no front end's flags or commands: the CLI and the HTTP front
+/// word them for their users).
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     case missingFile(String)
     case cannotOpen(path: String, reason: String)
     case unknownSource(String)
     case unknownView(String)
     case invalidInput(String)
+    case invalidSource(SourceProblem)
+    case invalidFilter(FilterProblem)
     /// A scoped read tried to reach what its scope does not allow, or to write.
     case accessDenied(String)
     /// A scoped read ran longer than its reader allows and was interrupted.
@@ -108,11 +112,13 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .missingFile(let path): "no ghlsync database at \(path) (create one with `ghlsync init --db \(path)`)"
+        case .missingFile(let path): "no ghlsync database at \(path)"
         case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
-        case .unknownSource(let id): "unknown source \(id) (see `ghlsync sources list`)"
+        case .unknownSource(let id): "unknown source \(id)"
         case .unknownView(let name): "unknown view \(name); views are: \(ReportingViews.names.joined(separator: ", "))"
         case .invalidInput(let message): message
+        case .invalidSource(let problem): problem.description
+        case .invalidFilter(let problem): problem.description
         case .accessDenied(let reason): "not allowed: \(reason)"
         case .timeLimitExceeded(let seconds): "the query ran longer than its time limit of \(seconds.formatted()) s and was stopped"
         }

@@ -1,15 +1,15 @@
 import Foundation
 
 extension SyncFilter {
-    /// Throws `StoreError.invalidInput` naming the first problem: a bad or
-    /// reversed date, an empty value, an unknown status, or a part that needs
-    /// an entity the filter does not sync.
+    /// Throws the first problem: a bad or reversed date (`invalidFilter`), an
+    /// empty value or unknown status (`invalidInput`), or a part that needs an
+    /// entity the filter does not sync (`invalidFilter`).
     public func validate() throws {
-        for (name, day) in [("--from", from), ("--to", to)] {
-            if let day, !Self.isDay(day) { throw StoreError.invalidInput("\(name) must be a date like 2024-01-31, got \(day)") }
+        for (bound, day) in [(FilterProblem.Bound.from, from), (.to, to)] {
+            if let day, !Self.isDay(day) { throw StoreError.invalidFilter(.notADay(bound, day)) }
         }
-        if let from, let to, from > to { throw StoreError.invalidInput("--from \(from) is after --to \(to)") }
-        if let entities, entities.isEmpty { throw StoreError.invalidInput("--entities must name at least one entity") }
+        if let from, let to, from > to { throw StoreError.invalidFilter(.reversedRange(from: from, to: to)) }
+        if let entities, entities.isEmpty { throw StoreError.invalidFilter(.noEntities) }
         if let bad = statuses.first(where: { !Self.opportunityStatuses.contains($0) }) {
             throw StoreError.invalidInput("unknown opportunity status \(bad); statuses are \(Self.opportunityStatuses.joined(separator: ", "))")
         }
@@ -19,10 +19,10 @@ extension SyncFilter {
             }
         }
         if !(pipelines.isEmpty && statuses.isEmpty), !syncs(.opportunities) {
-            throw StoreError.invalidInput("--pipeline and --status filter opportunities, which --entities leaves out")
+            throw StoreError.invalidFilter(.opportunityPartsWithoutOpportunities)
         }
         if !contactRules.isEmpty, !syncs(.contacts) {
-            throw StoreError.invalidInput("--contact-tag and --contact-field filter contacts, which --entities leaves out")
+            throw StoreError.invalidFilter(.contactPartsWithoutContacts)
         }
     }
 

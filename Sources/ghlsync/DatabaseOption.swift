@@ -10,7 +10,7 @@ struct DatabaseOption: ParsableArguments {
     /// Opens an existing file; a missing one is an error, not a new empty file.
     func open() throws -> Store {
         do { return try Store.openExisting(path: db) } catch let error as StoreError {
-            throw CLIError(error.description)
+            throw CLIError(error.cliMessage)
         }
     }
 }
@@ -18,7 +18,7 @@ struct DatabaseOption: ParsableArguments {
 /// Runs `body`, turning store and auth errors into clean messages with a non-zero exit.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as StoreError {
-        throw CLIError(error.description)
+        throw CLIError(error.cliMessage)
     } catch let error as AuthError {
         throw CLIError(error.description)
     }
@@ -27,7 +27,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 /// The same, for async work.
 func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch let error as StoreError {
-        throw CLIError(error.description)
+        throw CLIError(error.cliMessage)
     } catch let error as AuthError {
         throw CLIError(error.description)
     }

@@ -62,7 +62,7 @@ extension SourcesCommand {
             do {
                 change = clear ? try engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw ValidationError(error.cliMessage)
             } catch let error as SyncError {
                 throw ValidationError(error.description)
             }

@@ -37,7 +37,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             result = try await SyncEngine(store: store).runAll(request, progress: { display.update($0) })
         } catch let error as StoreError {
-            throw ValidationError(error.description)
+            throw ValidationError(error.cliMessage)
         } catch let error as SyncError {
             throw ValidationError(error.description)
         }

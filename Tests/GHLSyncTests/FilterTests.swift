@@ -234,16 +234,16 @@ import Testing
         let rowsBefore = try rows()
         let bad: [(FilterRequest, String)] = [
             (FilterRequest(pipelines: ["No Such Pipeline"]), "unknown pipeline No Such Pipeline; the location's pipelines are:"),
-            (FilterRequest(from: "2024-05-01", to: "2024-01-01"), "--from 2024-05-01 is after --to 2024-01-01"),
-            (FilterRequest(from: "2024-13-01"), "--from must be a date like 2024-01-31, got 2024-13-01"),
-            (FilterRequest(to: "yesterday"), "--to must be a date like 2024-01-31, got yesterday"),
+            (FilterRequest(from: "2024-05-01", to: "2024-01-01"), "the range's start 2024-05-01 is after its end 2024-01-01"),
+            (FilterRequest(from: "2024-13-01"), "the range's start must be a date like 2024-01-31, got 2024-13-01"),
+            (FilterRequest(to: "yesterday"), "the range's end must be a date like 2024-01-31, got yesterday"),
             (FilterRequest(contactFields: ["favourite_colour=blue"]), "unknown custom field favourite_colour; the location's contact fields are: Score (contact.score)"),
             (FilterRequest(contactFields: ["tier="]), "--contact-field tier= has an empty value"),
             (FilterRequest(contactFields: ["tier"]), "--contact-field tier is not a rule"),
             (FilterRequest(contactTags: [" "]), "a contact tag must not be empty"),
             (FilterRequest(entities: ["contacts", "leads"]), "unknown entity leads"),
             (FilterRequest(statuses: ["pending"]), "unknown opportunity status pending"),
-            (FilterRequest(entities: ["orders"], contactTags: ["vip"]), "--contact-tag and --contact-field filter contacts, which --entities leaves out"),
+            (FilterRequest(entities: ["orders"], contactTags: ["vip"]), "contact tags and fields filter contacts, which the filter's entities leave out"),
         ]
         for (request, message) in bad {
             do {
