@@ -64,7 +64,7 @@ struct Fixture {
         let store = store
         return HTTPFront(authenticator: AuthServiceAuthenticator(auth: auth),
                          views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)), sync: sync ?? self.sync,
-                         metrics: metrics, healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } },
+                         metrics: metrics, healthCheck: { try await store.probe() },
                          metricsToken: Self.metricsToken)
     }
 
