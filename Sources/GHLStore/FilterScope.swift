@@ -52,7 +52,7 @@ extension Store {
     /// Marks the live rows of `entity` that `filter` excludes out of scope;
     /// returns how many.
     @discardableResult
-    public static func markOutOfScope(_ entity: Entity, sourceId: String, by filter: SyncFilter, at date: Date = Date(),
+    static func markOutOfScope(_ entity: Entity, sourceId: String, by filter: SyncFilter, at date: Date = Date(),
                                       in db: Database) throws -> Int {
         guard !filter.keepsAll(entity) else { return 0 }
         return try filter.withScopeSQL(entity, in: db) { inScope in
@@ -67,7 +67,7 @@ extension Store {
     /// Marks the live rows with these GHL ids out of scope: records GHL
     /// returned that the filter excludes now (their changes made them leave it).
     @discardableResult
-    public static func markOutOfScope(_ entity: Entity, sourceId: String, ids: [String], at date: Date = Date(),
+    static func markOutOfScope(_ entity: Entity, sourceId: String, ids: [String], at date: Date = Date(),
                                       in db: Database) throws -> Int {
         guard !ids.isEmpty else { return 0 }
         let statement = try db.cachedStatement(sql: """
@@ -95,7 +95,7 @@ extension SyncFilter {
     /// table this filter keeps. The expression calls a function registered on
     /// `db` for the duration, so stored rows are judged by the same code as
     /// records arriving from GHL.
-    public func withScopeSQL<T>(_ entity: Entity, in db: Database, _ body: (String) throws -> T) throws -> T {
+    func withScopeSQL<T>(_ entity: Entity, in db: Database, _ body: (String) throws -> T) throws -> T {
         if keepsAll(entity) { return try body("1") }
         let filter = self
         let function = DatabaseFunction("ghlsync_in_scope", argumentCount: 6, pure: true) { values in

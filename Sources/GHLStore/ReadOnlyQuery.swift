@@ -22,7 +22,7 @@ public struct ReadOnlyQuery: Sendable {
 
     /// Compiles and runs the query on `db`, passing the column names and then
     /// each row's values to `body`, one row at a time (no full result in memory).
-    public func run(in db: Database, columns: ([String]) throws -> Void, row: ([DatabaseValue]) throws -> Void) throws {
+    func run(in db: Database, columns: ([String]) throws -> Void, row: ([DatabaseValue]) throws -> Void) throws {
         let statement: Statement
         do {
             let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)

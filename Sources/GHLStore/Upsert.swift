@@ -15,10 +15,10 @@ extension Store {
         try pool.write { db in try Self.upsert(entity, sourceId: sourceId, records: records, at: date, in: db) }
     }
 
-    /// The same, inside a transaction the caller already holds (webhook intake
-    /// writes its receipt in the same transaction as the record).
+    /// The same, inside a transaction the store already holds (a sync page, a
+    /// webhook delivery with its receipt).
     @discardableResult
-    public static func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date(), in db: Database) throws -> Int {
+    static func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date(), in db: Database) throws -> Int {
         guard !records.isEmpty else { return 0 }
         let now = Timestamp.string(date)
         let statement = try db.cachedStatement(sql: upsertSQL(entity))

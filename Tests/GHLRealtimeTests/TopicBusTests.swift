@@ -1,6 +1,6 @@
 import Foundation
 import GHLRealtime
-import GHLStore
+@testable import GHLStore
 import Testing
 
 @Suite struct TopicBusTests {
