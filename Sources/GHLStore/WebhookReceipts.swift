@@ -35,7 +35,8 @@ extension Store {
     }
 }
 
-/// What a webhook delivery may read and write, inside its receipt's transaction.
+/// What a webhook delivery may read and write, inside its receipt's transaction;
+/// valid only during the `receiveWebhook` call that hands it out.
 public struct WebhookWrites {
     let db: Database
     /// The active sources of the delivery's location, oldest first.
