@@ -1,7 +1,6 @@
 import GHLAPI
 import GHLStore
 import GHLSync
-import GRDB
 import Testing
 
 @Suite struct RecordMappingTests {
