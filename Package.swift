@@ -100,7 +100,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], plugins: ["BuildInfoPlugin"]),
 
-        .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"]),
+        .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"], exclude: ["Snapshots"]),
         .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLSandbox"]),
         .testTarget(name: "GHLSandboxTests", dependencies: [
             "GHLSandbox", "GHLAPI",
