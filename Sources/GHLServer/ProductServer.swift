@@ -50,7 +50,7 @@ public struct ProductServer: Sendable {
             views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
             sync: EngineSyncService(engine: engine, intake: WebhookIntake(store: store, keys: webhookKeys)),
             realtime: realtime, metrics: metrics,
-            healthCheck: { _ = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") } })
+            healthCheck: { try await store.checkReadable() })
     }
 
     /// The application: the HTTP front plus the realtime grant sweep, the
