@@ -40,6 +40,17 @@ public struct AccessScope: Hashable, Sendable {
         grants.first { $0.sourceId == sourceId }?.role
     }
 
+    /// Scopes are equal when they read the same rows (`ScopedReader` keeps
+    /// connections by scope): roles and names are for showing, not for reading.
+    public static func == (lhs: AccessScope, rhs: AccessScope) -> Bool {
+        lhs.userId == rhs.userId && lhs.sourceIds == rhs.sourceIds
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(userId)
+        hasher.combine(sourceIds)
+    }
+
     /// The tables a scope reads. Every other table of the file (users,
     /// sessions, cursors, receipts) is out of reach.
     static let tables: [String] = ["ghl_sources", "user_sources", "ghl_sync_jobs"] + Entity.allCases.map(\.table)

@@ -82,16 +82,22 @@ import Testing
         #expect(try db.store.accessScope(of: "nobody").sourceIds.isEmpty)
     }
 
-    /// The cache serves a scope while the grants version stands, and the next
-    /// read after any grant change (from any process) sees the change.
-    @Test func cachedScopesFollowEveryGrantChange() throws {
+    /// Ann viewing source a (not b), her scope already cached.
+    static func annViewsA() throws -> (TestDatabase, User, a: String, b: String, AccessScopes) {
         let db = try TestDatabase()
-        let ann = Self.user("ann")
+        let ann = user("ann")
         _ = try db.store.insertUser(ann, passwordHash: nil)
         let (a, b) = (try db.addSource("a"), try db.addSource("b"))
         _ = try db.store.setGrant("viewer", userId: ann.id, sourceId: a)
         let scopes = AccessScopes(store: db.store)
         #expect(try scopes.scope(of: ann.id).sourceIds == [a])
+        return (db, ann, a, b, scopes)
+    }
+
+    /// The cache serves a scope while the grants version stands, and the next
+    /// read after any grant change (from any process) sees the change.
+    @Test func cachedScopesFollowEveryGrantChange() throws {
+        let (db, ann, a, b, scopes) = try Self.annViewsA()
         // Another process (a second store on the file) grants, changes a role, revokes.
         let other = try Store(path: db.path)
         _ = try other.setGrant("viewer", userId: ann.id, sourceId: b)
@@ -108,13 +114,7 @@ import Testing
     /// a row written behind the triggers' back (they are what keeps the
     /// version) stays unseen until the version moves.
     @Test func aScopeIsReadOncePerGrantsVersion() throws {
-        let db = try TestDatabase()
-        let ann = Self.user("ann")
-        _ = try db.store.insertUser(ann, passwordHash: nil)
-        let (a, b) = (try db.addSource("a"), try db.addSource("b"))
-        _ = try db.store.setGrant("viewer", userId: ann.id, sourceId: a)
-        let scopes = AccessScopes(store: db.store)
-        #expect(try scopes.scope(of: ann.id).sourceIds == [a])
+        let (db, ann, a, b, scopes) = try Self.annViewsA()
         try db.store.pool.write { db in
             try db.execute(sql: "DROP TRIGGER user_sources_version_insert")
             try db.execute(sql: "INSERT INTO user_sources (user_id, source_id, role, created_at) VALUES (?, ?, 'viewer', '')",
