@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 extension Store {
     /// The user's scope now: their grants with their sources, in the store's
@@ -28,11 +29,10 @@ extension Store {
 /// location and currency never change, so a cached scope is the one a fresh
 /// read would build. A request then costs one point read instead of reading
 /// the user's grants and sources.
-public final class AccessScopes: @unchecked Sendable {
+public final class AccessScopes: Sendable {
     public let store: Store
-    private let lock = NSLock()
-    private var version: Int64 = -1
-    private var cached: [String: AccessScope] = [:]
+    /// The version the cached scopes belong to, and the scopes by user id.
+    private let cache = Mutex<(version: Int64, scopes: [String: AccessScope])>((-1, [:]))
     /// Past this many users the cache starts over rather than grow without bound.
     private let capacity: Int
 
@@ -45,15 +45,12 @@ public final class AccessScopes: @unchecked Sendable {
     public func scope(of userId: String) throws -> AccessScope {
         try store.pool.read { db in
             let now = try Store.grantsVersion(db)
-            if let hit = lock.withLock({ version == now ? cached[userId] : nil }) { return hit }
+            if let hit = cache.withLock({ $0.version == now ? $0.scopes[userId] : nil }) { return hit }
             // Read in the same transaction as `now`, so it is the scope of that version.
             let scope = try Store.accessScope(of: userId, db)
-            lock.withLock {
-                if version != now || cached.count >= capacity {
-                    version = now
-                    cached = [:]
-                }
-                cached[userId] = scope
+            cache.withLock {
+                if $0.version != now || $0.scopes.count >= capacity { $0 = (now, [:]) }
+                $0.scopes[userId] = scope
             }
             return scope
         }
