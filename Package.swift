@@ -103,22 +103,25 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], plugins: ["BuildInfoPlugin"]),
 
-        .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"]),
+        // The temporary store every test target starts from; for tests only.
+        .target(name: "GHLStoreTestSupport", dependencies: ["GHLStore"]),
+
+        .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore", "GHLStoreTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLModel", "GHLSandbox"]),
         .testTarget(name: "GHLSandboxTests", dependencies: [
             "GHLSandbox", "GHLAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "GHLSyncTests", dependencies: ["GHLSync", "GHLStore", "GHLAPI", "GHLSandbox"]),
-        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore"]),
+        .testTarget(name: "GHLSyncTests", dependencies: ["GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
-            "GHLRealtime", "GHLStore", "GHLAuth",
+            "GHLRealtime", "GHLStore", "GHLStoreTestSupport", "GHLAuth",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "GHLServerTests", dependencies: [
-            "GHLServer",
+            "GHLServer", "GHLStoreTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End-to-end tests that run the built `ghlsync` binary.

@@ -1,7 +1,7 @@
 /// Why an authentication or account operation failed.
 ///
 /// Messages meant for an HTTP client (`invalidCredentials`, `invalidToken`,
-/// `invalidRefreshToken`, `forbidden`) say no more than needed: which part of a token was wrong is
+/// `invalidRefreshToken`) say no more than needed: which part of a token was wrong is
 /// logged by nobody and told to nobody.
 public enum AuthError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Wrong email or password (never says which).
@@ -10,8 +10,6 @@ public enum AuthError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidToken
     /// A refresh token that is unknown, used already, expired or revoked.
     case invalidRefreshToken
-    /// The user lacks the role the action needs on the source.
-    case forbidden(sourceId: String, needs: Role)
     case unknownUser(String)
     case duplicateEmail(String)
     case invalidEmail(String)
@@ -25,7 +23,6 @@ public enum AuthError: Error, CustomStringConvertible, Equatable, Sendable {
         case .invalidCredentials: "invalid email or password"
         case .invalidToken: "invalid or expired token"
         case .invalidRefreshToken: "invalid or expired refresh token"
-        case .forbidden(let sourceId, let needs): "forbidden: this needs the \(needs.rawValue) role on source \(sourceId)"
         case .unknownUser(let email): "unknown user \(email) (see `ghlsync users list`)"
         case .duplicateEmail(let email): "a user with email \(email) already exists"
         case .invalidEmail(let email): "not a valid email address: \(email)"

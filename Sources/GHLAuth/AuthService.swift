@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import GHLStore
-import GRDB
 import JWTKit
 
 /// Sign-in, sessions and access tokens, like Supabase Auth in one process.
@@ -14,7 +13,7 @@ import JWTKit
 /// at once rather than at expiry.
 ///
 /// Grants are not in the token: they are read from `user_sources` at each
-/// request (`accounts.scope(of:)`), so a revoke applies to the next request.
+/// request (`Store.accessScope(of:)`), so a revoke applies to the next request.
 public final class AuthService: Sendable {
     public let accounts: Accounts
     public let accessTokenLifetime: TimeInterval
@@ -56,18 +55,8 @@ public final class AuthService: Sendable {
         let presented = Self.digest(refreshToken)
         let next = Self.newRefreshToken()
         let now = Timestamp.string()
-        let rotated: (sessionId: String, userId: String)? = try await store.pool.write { db in
-            if let stolen = try String.fetchOne(db, sql: "SELECT id FROM auth_sessions WHERE previous_token_hash = ?", arguments: [presented]) {
-                try db.execute(sql: "UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, stolen])
-                return nil
-            }
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, user_id FROM auth_sessions WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?
-                """, arguments: [presented, now]) else { return nil }
-            let sessionId: String = row["id"]
-            try db.execute(sql: "UPDATE auth_sessions SET token_hash = ?, previous_token_hash = ? WHERE id = ?",
-                           arguments: [Self.digest(next), presented, sessionId])
-            return (sessionId, row["user_id"])
+        let rotated = try await store.blocking { [store] in
+            try store.rotateRefreshToken(presented: presented, next: Self.digest(next), now: now)
         }
         guard let rotated else { throw AuthError.invalidRefreshToken }
         return try await session(for: accounts.user(id: rotated.userId), sessionId: rotated.sessionId, refreshToken: next)
@@ -78,15 +67,12 @@ public final class AuthService: Sendable {
     /// every other one. An ended session's refresh token and access tokens stop
     /// working at once.
     public func signOut(userId: String, sessionId: String, scope: SignOutScope) async throws {
-        let (condition, arguments): (String, StatementArguments) = switch scope {
-        case .local: ("id = ? AND user_id = ?", [sessionId, userId])
-        case .global: ("user_id = ?", [userId])
-        case .others: ("user_id = ? AND id <> ?", [userId, sessionId])
+        let selection: Store.SessionSelection = switch scope {
+        case .local: .only(sessionId)
+        case .global: .all
+        case .others: .allExcept(sessionId)
         }
-        try await store.pool.write { db in
-            try db.execute(sql: "UPDATE auth_sessions SET revoked_at = ? WHERE \(condition) AND revoked_at IS NULL",
-                           arguments: [Timestamp.string()] + arguments)
-        }
+        try await store.blocking { [store] in try store.revokeSessions(of: userId, selection, at: Timestamp.string()) }
     }
 
     /// The user an access token belongs to, or `AuthError.invalidToken` for a
@@ -98,14 +84,7 @@ public final class AuthService: Sendable {
               header.alg == "HS256", header.kid == key.id,
               let claims = try? await keys.verify(accessToken, as: AccessClaims.self)
         else { throw AuthError.invalidToken }
-        let found: (email: String, createdAt: String, lastSignInAt: String?)? = try await store.pool.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT u.email, u.created_at,
-                       (SELECT MAX(l.created_at) FROM auth_sessions l WHERE l.user_id = u.id) AS last_sign_in_at
-                FROM auth_sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
-                """, arguments: [claims.sessionId, claims.sub.value]).map { ($0["email"], $0["created_at"], $0["last_sign_in_at"]) }
-        }
+        let found = try await store.blocking { [store] in try store.userOfLiveSession(claims.sessionId, userId: claims.sub.value) }
         guard let found else { throw AuthError.invalidToken }
         return AuthenticatedUser(userId: claims.sub.value, email: found.email, sessionId: claims.sessionId, expiresAt: claims.exp.value,
                                  createdAt: found.createdAt, lastSignInAt: found.lastSignInAt)
@@ -115,11 +94,10 @@ public final class AuthService: Sendable {
         let sessionId = UUID().uuidString.lowercased()
         let refreshToken = Self.newRefreshToken()
         let now = Date()
-        try await store.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO auth_sessions (id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [sessionId, user.id, Self.digest(refreshToken), Timestamp.string(now),
-                                 Timestamp.string(now.addingTimeInterval(self.refreshTokenLifetime))])
+        let expires = Timestamp.string(now.addingTimeInterval(refreshTokenLifetime))
+        try await store.blocking { [store] in
+            try store.insertSession(id: sessionId, userId: user.id, tokenHash: Self.digest(refreshToken),
+                                    createdAt: Timestamp.string(now), expiresAt: expires)
         }
         var signedIn = user
         signedIn.lastSignInAt = Timestamp.string(now)

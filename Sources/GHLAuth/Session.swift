@@ -1,4 +1,5 @@
 import Foundation
+import GHLStore
 
 /// A signed-in session: what Supabase Auth's token endpoint returns
 /// (`access_token`, `token_type`, `expires_in`, `expires_at`, `refresh_token`,
@@ -31,15 +32,4 @@ public struct AuthenticatedUser: Sendable, Equatable, Hashable {
 /// Which sessions `POST /auth/v1/logout?scope=` ends, as GoTrue names them.
 public enum SignOutScope: String, Sendable, CaseIterable {
     case global, local, others
-}
-
-/// A user account, without its credentials.
-public struct User: Sendable, Equatable, Hashable {
-    public var id: String
-    public var email: String
-    public var createdAt: String
-    /// When the user last started a session, if ever.
-    public var lastSignInAt: String?
-    /// Whether the user can sign in with a password (else only with tokens from `ghlsync users token`).
-    public var hasPassword: Bool
 }

@@ -29,14 +29,14 @@ public struct AuthChannelAuthorizer: ChannelAuthorizer {
 
     public func stillAuthorized(_ grant: ChannelGrant, sourceId: String) async -> Bool {
         // A read failure denies: a channel is closed rather than left open unchecked.
-        let accounts = auth.accounts
-        return (try? await accounts.store.blocking {
-            try accounts.stillHolds(userId: grant.userId, sourceId: sourceId, sessionId: grant.sessionId)
+        let store = auth.accounts.store
+        return (try? await store.blocking {
+            try store.stillHolds(userId: grant.userId, sourceId: sourceId, sessionId: grant.sessionId)
         }) ?? false
     }
 
     public func accessVersion() async -> Int64? {
-        let accounts = auth.accounts
-        return try? await accounts.store.blocking { try accounts.grantsVersion() }
+        let store = auth.accounts.store
+        return try? await store.blocking { try store.grantsVersion() }
     }
 }

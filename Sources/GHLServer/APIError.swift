@@ -100,7 +100,6 @@ extension APIError {
         case .invalidRefreshToken: .init(.badRequest, "Invalid Refresh Token: Refresh Token Not Found", code: "refresh_token_not_found")
         case .invalidToken where dialect == .gotrue: .init(.forbidden, "invalid JWT: unable to parse or verify signature, token is expired or its session ended", code: "bad_jwt")
         case .invalidToken: .init(.unauthorized, error.description, code: dialect == .postgrest ? "PGRST301" : nil)
-        case .forbidden: .forbidden(error.description)
         case .unknownUser, .noGrant: .notFound(error.description)
         case .duplicateEmail: .init(.conflict, error.description, code: "email_exists")
         case .invalidEmail, .invalidPassword: .init(.badRequest, error.description, code: "validation_failed")

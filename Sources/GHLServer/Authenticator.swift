@@ -23,7 +23,7 @@ public struct SourceGrant: Sendable, Codable, Equatable {
     }
 }
 
-/// The user a request was authenticated as, with their grants at that moment.
+/// The user a request was authenticated as, with their access scope at that moment.
 public struct RequestUser: Sendable, Equatable {
     public var id: String
     public var email: String
@@ -31,22 +31,30 @@ public struct RequestUser: Sendable, Equatable {
     public var sessionId: String
     public var createdAt: String
     public var lastSignInAt: String?
-    public var sources: [SourceGrant]
+    /// What the user may read, read once for the request.
+    public var scope: AccessScope
 
-    public init(id: String, email: String, sessionId: String, createdAt: String, lastSignInAt: String?, sources: [SourceGrant]) {
+    public init(id: String, email: String, sessionId: String, createdAt: String, lastSignInAt: String?, scope: AccessScope) {
         self.id = id
         self.email = email
         self.sessionId = sessionId
         self.createdAt = createdAt
         self.lastSignInAt = lastSignInAt
-        self.sources = sources
+        self.scope = scope
     }
 
     public func role(on sourceId: String) -> Role? {
-        sources.first { $0.id == sourceId }?.role
+        scope.role(on: sourceId).flatMap(Role.init(rawValue:))
     }
 
-    public var sourceIds: [String] { sources.map(\.id) }
+    /// The user's sources with their role on each, in the store's order.
+    public var sources: [SourceGrant] {
+        scope.grants.compactMap { grant in
+            Role(rawValue: grant.role).map {
+                SourceGrant(id: grant.sourceId, name: grant.name, locationId: grant.locationId, currency: grant.currency, role: $0)
+            }
+        }
+    }
 }
 
 /// A session just started or refreshed, with its user as a request would see them.

@@ -21,6 +21,6 @@ public struct ScopedViewReader: ViewReader {
     }
 
     public func read(_ query: ViewQuery, for user: RequestUser, countTotal: Bool) async throws -> ViewPage {
-        try await reader.read(query, scope: AccessScope(userId: user.id, sourceIds: Set(user.sourceIds)), countTotal: countTotal)
+        try await reader.read(query, scope: user.scope, countTotal: countTotal)
     }
 }

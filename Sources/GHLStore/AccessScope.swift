@@ -2,16 +2,53 @@
 ///
 /// The scope is the key of the row-level security emulation: `ScopedReader`
 /// shows a scope only the rows whose `source_id` is in `sourceIds`, and of
-/// `user_sources` only the user's own grants. It is computed from the grants
-/// at request time (see GHLAuth's `Accounts.scope(of:)`), so a revoked grant
-/// yields a smaller scope on the very next read.
+/// `user_sources` only the user's own grants. It is computed in one place,
+/// `Store.accessScope(of:)` (cached by `AccessScopes`), from the grants at
+/// request time, so a revoked grant yields a smaller scope on the very next read.
 public struct AccessScope: Hashable, Sendable {
     public var userId: String
     public var sourceIds: Set<String>
+    /// The sources in scope with the user's role on each, in the store's
+    /// order of sources. Empty for a scope given by hand (`init(userId:sourceIds:)`).
+    public private(set) var grants: [Grant]
+
+    /// One source the user holds, with what the dashboard shows of it. A
+    /// source's name, location and currency never change once registered.
+    public struct Grant: Hashable, Sendable {
+        public var sourceId: String
+        public var name: String
+        public var locationId: String
+        public var currency: String
+        /// As `user_sources.role` stores it: `owner`, `editor` or `viewer`.
+        public var role: String
+    }
 
     public init(userId: String, sourceIds: Set<String>) {
         self.userId = userId
         self.sourceIds = sourceIds
+        grants = []
+    }
+
+    init(userId: String, grants: [Grant]) {
+        self.userId = userId
+        sourceIds = Set(grants.map(\.sourceId))
+        self.grants = grants
+    }
+
+    /// The user's role on the source, or nil without a grant.
+    public func role(on sourceId: String) -> String? {
+        grants.first { $0.sourceId == sourceId }?.role
+    }
+
+    /// Scopes are equal when they read the same rows (`ScopedReader` keeps
+    /// connections by scope): roles and names are for showing, not for reading.
+    public static func == (lhs: AccessScope, rhs: AccessScope) -> Bool {
+        lhs.userId == rhs.userId && lhs.sourceIds == rhs.sourceIds
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(userId)
+        hasher.combine(sourceIds)
     }
 
     /// The tables a scope reads. Every other table of the file (users,

@@ -8,6 +8,11 @@ import GRDB
 /// `v2` adds what the embedded edition needs beyond the seed (its own users,
 /// sync cursors, webhook receipts, per-source schedules and filters).
 /// A file written by an older ghlsync is upgraded in place, in one transaction.
+///
+/// A registered migration is frozen: literal SQL that never reads today's
+/// types (`Entity`, ...), so it creates what it created when it shipped. A
+/// change of schema is a new migration, registered last; `SchemaSnapshotTests`
+/// compares the result with the committed `Snapshots/schema.sql`.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -46,86 +51,6 @@ enum Schema {
 
     /// The migrations a current file has, newest last.
     static var versions: [String] { migrator.migrations }
-
-    private static func createSeedTables(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE ghl_sources (
-                id TEXT PRIMARY KEY NOT NULL,
-                name TEXT NOT NULL,
-                location_id TEXT NOT NULL,
-                api_base TEXT NOT NULL,
-                token_env TEXT,
-                token_file TEXT,
-                currency TEXT NOT NULL DEFAULT 'USD',
-                is_active INTEGER NOT NULL DEFAULT 1,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            );
-            CREATE TABLE user_sources (
-                user_id TEXT NOT NULL,
-                source_id TEXT NOT NULL REFERENCES ghl_sources(id) ON DELETE CASCADE,
-                role TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
-                created_at TEXT NOT NULL,
-                PRIMARY KEY (user_id, source_id)
-            );
-            CREATE INDEX idx_user_sources_user_source ON user_sources(user_id, source_id);
-            CREATE INDEX idx_user_sources_source ON user_sources(source_id);
-            CREATE TABLE ghl_sync_jobs (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                source_id TEXT NOT NULL REFERENCES ghl_sources(id) ON DELETE CASCADE,
-                job_type TEXT NOT NULL,
-                mode TEXT NOT NULL DEFAULT 'full',
-                status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
-                records_processed INTEGER NOT NULL DEFAULT 0,
-                pages INTEGER NOT NULL DEFAULT 0,
-                requests INTEGER NOT NULL DEFAULT 0,
-                records_total INTEGER,
-                error TEXT,
-                started_at TEXT NOT NULL,
-                completed_at TEXT,
-                created_at TEXT NOT NULL
-            );
-            CREATE INDEX idx_ghl_sync_jobs_source ON ghl_sync_jobs(source_id, job_type, id);
-            CREATE INDEX idx_ghl_sync_jobs_created ON ghl_sync_jobs(created_at);
-            """)
-        for entity in Entity.allCases {
-            try createEntityTable(entity, db)
-        }
-        try db.execute(sql: """
-            CREATE INDEX idx_ghl_opportunities_stage
-                ON ghl_opportunities(source_id, pipeline_id, pipeline_stage_id, status, monetary_value);
-            CREATE INDEX idx_ghl_opportunities_status ON ghl_opportunities(source_id, status);
-            CREATE INDEX idx_ghl_orders_created ON ghl_orders(source_id, ghl_created_at);
-            CREATE INDEX idx_ghl_payments_created ON ghl_payments(source_id, ghl_created_at);
-            CREATE INDEX idx_ghl_reviews_created ON ghl_reviews(source_id, ghl_created_at);
-            """)
-    }
-
-    /// Columns every entity table shares; typed columns come from `Entity.columns`.
-    private static func createEntityTable(_ entity: Entity, _ db: Database) throws {
-        let typed = entity.columns.map { "\($0.name) \($0.sqlType)," }.joined(separator: "\n    ")
-        let t = entity.table
-        try db.execute(sql: """
-            CREATE TABLE \(t) (
-                id INTEGER PRIMARY KEY,
-                source_id TEXT NOT NULL REFERENCES ghl_sources(id) ON DELETE CASCADE,
-                \(entity.idColumn) TEXT NOT NULL,
-                \(typed)
-                raw TEXT NOT NULL,
-                ghl_created_at TEXT,
-                ghl_updated_at TEXT,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                synced_at TEXT NOT NULL,
-                deleted_at TEXT,
-                UNIQUE (source_id, \(entity.idColumn))
-            );
-            CREATE INDEX idx_\(t)_source ON \(t)(source_id, deleted_at);
-            CREATE INDEX idx_\(t)_ghl_id ON \(t)(\(entity.idColumn));
-            CREATE INDEX idx_\(t)_updated ON \(t)(source_id, ghl_updated_at DESC);
-            CREATE INDEX idx_\(t)_row_updated ON \(t)(updated_at);
-            """)
-    }
 
     private static func createProductTables(_ db: Database) throws {
         try db.execute(sql: """

@@ -18,21 +18,14 @@ extension Schema {
                 version INTEGER NOT NULL
             );
             INSERT INTO auth_grants_version (id, version) VALUES (1, 0);
-            \(grantsVersionTriggers)
+            CREATE TRIGGER user_sources_version_insert AFTER INSERT ON user_sources
+            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
+            CREATE TRIGGER user_sources_version_update AFTER UPDATE ON user_sources
+            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
+            CREATE TRIGGER user_sources_version_delete AFTER DELETE ON user_sources
+            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
             ALTER TABLE auth_sessions ADD COLUMN previous_token_hash TEXT;
             CREATE INDEX idx_auth_sessions_previous ON auth_sessions(previous_token_hash);
             """)
     }
-
-    /// The triggers that count changes to `user_sources`. Frozen like the
-    /// migrations that create them (`v3_auth`, and `v5_hardening_grants_of_users`,
-    /// which rebuilds the table and so must create them again).
-    static let grantsVersionTriggers = """
-        CREATE TRIGGER user_sources_version_insert AFTER INSERT ON user_sources
-        BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
-        CREATE TRIGGER user_sources_version_update AFTER UPDATE ON user_sources
-        BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
-        CREATE TRIGGER user_sources_version_delete AFTER DELETE ON user_sources
-        BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
-        """
 }

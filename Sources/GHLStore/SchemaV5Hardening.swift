@@ -29,6 +29,8 @@ extension Schema {
     /// name a user who does not exist). SQLite adds a foreign key only by
     /// rebuilding the table; grants of users that no longer exist are dropped
     /// on the way, and the grants version moves so live connections re-check.
+    /// The rebuild drops the table's triggers, so the ones `v3_auth` made are
+    /// created again, spelled out as that migration spelled them.
     static func addGrantUserForeignKey(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE user_sources_v5 (
@@ -44,7 +46,12 @@ extension Schema {
             ALTER TABLE user_sources_v5 RENAME TO user_sources;
             CREATE INDEX idx_user_sources_user_source ON user_sources(user_id, source_id);
             CREATE INDEX idx_user_sources_source ON user_sources(source_id);
-            \(grantsVersionTriggers)
+            CREATE TRIGGER user_sources_version_insert AFTER INSERT ON user_sources
+            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
+            CREATE TRIGGER user_sources_version_update AFTER UPDATE ON user_sources
+            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
+            CREATE TRIGGER user_sources_version_delete AFTER DELETE ON user_sources
+            BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
             UPDATE auth_grants_version SET version = version + 1 WHERE id = 1;
             """)
     }

@@ -23,8 +23,7 @@ struct QueryCommand: ParsableCommand {
         try reportingErrors {
             if let asUser {
                 guard timeLimit > 0 else { throw ValidationError("--time-limit must be more than 0 seconds") }
-                let accounts = Accounts(store: store)
-                let scope = try accounts.scope(of: try accounts.user(email: asUser).id)
+                let scope = try store.accessScope(of: try Accounts(store: store).user(email: asUser).id)
                 try ScopedReader(store: store, timeLimit: .seconds(timeLimit)).query(sql, scope: scope, columns: writer.begin, row: writer.add)
             } else {
                 try store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)

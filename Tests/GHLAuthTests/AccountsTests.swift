@@ -44,15 +44,8 @@ import Testing
         defer { fixture.cleanUp() }
         let accounts = fixture.auth.accounts
         #expect(try accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .viewer])
-        #expect(try accounts.role(of: fixture.alice.id, in: fixture.sourceB) == nil)
-        #expect(throws: AuthError.forbidden(sourceId: fixture.sourceA, needs: .editor)) {
-            try accounts.authorize(fixture.alice.id, .sync, on: fixture.sourceA)
-        }
         try accounts.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
-        #expect(try accounts.authorize(fixture.alice.id, .sync, on: fixture.sourceA) == .editor)
-        #expect(throws: AuthError.forbidden(sourceId: fixture.sourceB, needs: .viewer)) {
-            try accounts.authorize(fixture.alice.id, .read, on: fixture.sourceB)
-        }
+        #expect(try accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .editor], "a grant replaces the role")
         #expect(throws: StoreError.unknownSource("nope")) { try accounts.grant(.viewer, to: fixture.alice.id, on: "nope") }
         #expect(throws: AuthError.unknownUser("ghost")) { try accounts.grant(.viewer, to: "ghost", on: fixture.sourceA) }
         #expect(throws: AuthError.noGrant(user: fixture.alice.id, sourceId: fixture.sourceB)) {
@@ -66,9 +59,9 @@ import Testing
         let accounts = fixture.auth.accounts
         // A second Store on the same file stands for `ghlsync users ...` in another process.
         let other = Accounts(store: try Store(path: fixture.databasePath), hasher: AuthFixture.cheapHasher)
-        var last = try accounts.grantsVersion()
+        var last = try fixture.store.grantsVersion()
         func moved() throws -> Bool {
-            let now = try accounts.grantsVersion()
+            let now = try fixture.store.grantsVersion()
             defer { last = now }
             return now > last
         }
@@ -91,7 +84,7 @@ import Testing
         let session = try await fixture.auth.signIn(email: "alice@example.com", password: "alice-password-1")
         func contactSources() async throws -> [String] {
             let user = try await fixture.auth.verify(accessToken: session.accessToken)
-            let rows = try await reader.fetch("SELECT source_id FROM ghl_contacts", scope: accounts.scope(of: user.userId))
+            let rows = try await reader.fetch("SELECT source_id FROM ghl_contacts", scope: fixture.store.accessScope(of: user.userId))
             return rows.rows.map { String.fromDatabaseValue($0[0]) ?? "" }
         }
         #expect(try await contactSources() == [fixture.sourceA])

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GHLStore
+import GHLStoreTestSupport
 @testable import GHLAuth
 
 /// A fresh file with two sources, each holding one contact, and an auth
@@ -20,12 +21,11 @@ struct AuthFixture {
     var keyPath: String { store.path + ".keys" }
 
     init(accessTokenLifetime: TimeInterval = 3600) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-auth-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("ghl.sqlite").path)
+        let temp = try TempStore("auth")
+        (directory, store) = (temp.directory, temp.store)
         auth = try await AuthService(store: store, hasher: Self.cheapHasher, accessTokenLifetime: accessTokenLifetime)
-        sourceA = try store.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN", tokenFile: nil).id
-        sourceB = try store.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN", tokenFile: nil).id
+        sourceA = try temp.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN").id
+        sourceB = try temp.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN").id
         for source in [sourceA, sourceB] {
             try store.upsert(.contacts, sourceId: source, records: [
                 EntityRecord(ghlId: "c-\(source)", values: ["email": .text("x@\(source).test")],

@@ -1,6 +1,7 @@
 import Foundation
 import GHLRealtime
 import GHLStore
+import GHLStoreTestSupport
 import Synchronization
 
 /// A temp-file store with two sources, wired to a bus as the server wires it.
@@ -12,11 +13,10 @@ struct StoreFixture {
     let sourceB: String
 
     init(bus: TopicBus = TopicBus(firstSeq: 1)) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlrealtime-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("ghl.sqlite").path)
-        sourceA = try store.addSource(name: "A", locationId: "loc-a", tokenEnv: "GHL_TOKEN_A", tokenFile: nil).id
-        sourceB = try store.addSource(name: "B", locationId: "loc-b", tokenEnv: "GHL_TOKEN_B", tokenFile: nil).id
+        let temp = try TempStore("realtime")
+        (directory, store) = (temp.directory, temp.store)
+        sourceA = try temp.addSource(name: "A", locationId: "loc-a", tokenEnv: "GHL_TOKEN_A").id
+        sourceB = try temp.addSource(name: "B", locationId: "loc-b", tokenEnv: "GHL_TOKEN_B").id
         self.bus = bus
         try store.onCommit { bus.publish($0) }
     }

@@ -2,6 +2,7 @@ import Foundation
 import GHLAuth
 import GHLServer
 import GHLStore
+import GHLStoreTestSupport
 import GHLSync
 import GRDB
 import Hummingbird
@@ -30,12 +31,11 @@ struct Fixture {
     static let cheapHasher = PasswordHasher(logRounds: 8, blockSize: 8, parallelism: 1)
 
     init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlserver-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("test.sqlite").path)
+        let temp = try TempStore("server")
+        (directory, store) = (temp.directory, temp.store)
         auth = try await AuthService(store: store, hasher: Self.cheapHasher)
-        first = try store.addSource(name: "Alpha Dental", locationId: "loc-alpha", tokenEnv: "ALPHA_TOKEN", tokenFile: nil)
-        second = try store.addSource(name: "Beta Gym", locationId: "loc-beta", tokenEnv: "BETA_TOKEN", tokenFile: nil, currency: "EUR")
+        first = try temp.addSource(name: "Alpha Dental", locationId: "loc-alpha", tokenEnv: "ALPHA_TOKEN")
+        second = try temp.addSource(name: "Beta Gym", locationId: "loc-beta", tokenEnv: "BETA_TOKEN", currency: "EUR")
         try store.upsert(.contacts, sourceId: first.id, records: [
             Self.contact("a1", first: "Ana", last: "Lopez", email: "ana@example.com", updated: "2024-05-01T10:00:00.000Z"),
             Self.contact("a2", first: "Bob", last: "Stone", email: "bob@example.com", updated: "2024-05-03T10:00:00.000Z"),

@@ -298,7 +298,7 @@ import Testing
         }
     }
 
-    @Test func revokedGrantAppliesToTheNextRequest() async throws {
+    @Test func grantChangesApplyToTheNextRequest() async throws {
         let fixture = try await Fixture()
         try await fixture.test { client in
             let uri = "/rest/v1/v_ghl_contacts_recent?source_id=eq.\(fixture.first.id)"
@@ -315,6 +315,11 @@ import Testing
             try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 let rows = try Self.rows(response)
                 #expect(rows.isEmpty)
+            }
+            // The scope is cached per grants version: granting again is seen by the next request too.
+            try fixture.auth.accounts.grant(.viewer, to: viewerId, on: fixture.first.id)
+            try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.viewer)) { response in
+                try #expect(Self.rows(response).count == 3)
             }
         }
     }

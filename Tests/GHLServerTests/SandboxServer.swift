@@ -2,6 +2,7 @@ import Foundation
 import GHLSandbox
 import GHLServer
 import GHLStore
+import GHLStoreTestSupport
 import GHLSync
 import Logging
 
@@ -24,10 +25,9 @@ struct SandboxServer {
         let endpoint = try await sandbox.start()
         let first = endpoint.locations[0]
         location = first.locationID
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlserver-sandbox-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("sandbox.sqlite").path)
-        source = try store.addSource(name: "Sandbox", locationId: location, apiBase: endpoint.baseURL, tokenEnv: "SANDBOX_TOKEN", tokenFile: nil)
+        let temp = try TempStore("server-sandbox")
+        (directory, store) = (temp.directory, temp.store)
+        source = try temp.addSource(name: "Sandbox", locationId: location, apiBase: endpoint.baseURL, tokenEnv: "SANDBOX_TOKEN")
         let keys = try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM])
         server = try await ProductServer(store: store, webhookKeys: keys, environment: ["SANDBOX_TOKEN": first.token],
                                          logger: Logger(label: "test"))

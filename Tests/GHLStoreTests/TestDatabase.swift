@@ -1,26 +1,24 @@
 import Foundation
+import GHLStoreTestSupport
 import GRDB
 @testable import GHLStore
 
-/// A store in a fresh temporary directory, removed when the test ends.
+/// A `TempStore` removed when the test lets go of it.
 final class TestDatabase {
-    let directory: URL
-    let store: Store
-
-    var path: String { directory.appendingPathComponent("test.sqlite").path }
+    private let temp: TempStore
+    var store: Store { temp.store }
+    var path: String { temp.path }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("test.sqlite").path)
+        temp = try TempStore("store")
     }
 
     deinit {
-        try? FileManager.default.removeItem(at: directory)
+        temp.remove()
     }
 
     func addSource(_ name: String, currency: String = "USD") throws -> String {
-        try store.addSource(name: name, locationId: "loc-\(name)", tokenEnv: "TOKEN_\(name)", tokenFile: nil, currency: currency).id
+        try temp.addSource(name: name, locationId: "loc-\(name)", tokenEnv: "TOKEN_\(name)", currency: currency).id
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GHLStoreTestSupport
 import GRDB
 @testable import GHLStore
 
@@ -14,11 +15,10 @@ struct TwoSourceFixture {
     var scopeB: AccessScope { AccessScope(userId: "user-b", sourceIds: [sourceB]) }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("ghl.sqlite").path)
-        sourceA = try store.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN", tokenFile: nil).id
-        sourceB = try store.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN", tokenFile: nil).id
+        let temp = try TempStore("two-sources")
+        (directory, store) = (temp.directory, temp.store)
+        sourceA = try temp.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN").id
+        sourceB = try temp.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN").id
         for (source, user) in [(sourceA, "user-a"), (sourceB, "user-b")] {
             try Self.fill(store, source: source, user: user)
         }

@@ -1,24 +1,25 @@
 import Foundation
 import GHLStore
+import GHLStoreTestSupport
 import GRDB
 
-/// A fresh ghlsync file in a temporary directory, removed by `cleanup()`.
+/// A `TempStore` for the sync's tests, removed by `cleanup()`, with point reads of the file.
 struct TestStore {
-    let directory: URL
-    let store: Store
+    let temp: TempStore
+    var directory: URL { temp.directory }
+    var store: Store { temp.store }
 
     init(lockPatience: TimeInterval = WriteTurn.patience) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-sync-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("test.sqlite").path, lockPatience: lockPatience)
+        temp = try TempStore("sync", lockPatience: lockPatience)
     }
 
     func cleanup() {
-        try? FileManager.default.removeItem(at: directory)
+        temp.remove()
     }
 
+    /// A source at an address where nothing listens unless the test says otherwise.
     func addSource(locationId: String, apiBase: String = "http://127.0.0.1:1", tokenEnv: String = "GHL_TEST_TOKEN") throws -> Source {
-        try store.addSource(name: "Test \(locationId)", locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: nil)
+        try temp.addSource(name: "Test \(locationId)", locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv)
     }
 
     func int(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {

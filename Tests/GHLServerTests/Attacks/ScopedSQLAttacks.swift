@@ -80,7 +80,7 @@ import Testing
     /// Each attack's answer (or refusal), as text, under A's viewer's scope (`query --as`'s).
     static func answers(_ fixture: AttackFixture) throws -> [String] {
         let reader = ScopedReader(store: fixture.base.store)
-        let scope = try fixture.base.auth.accounts.scope(of: fixture.viewerId)
+        let scope = try fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
         return attacks.map { attack in
             let sql = attack.sql.replacingOccurrences(of: "'B'", with: "'\(fixture.b)'")
             do {
@@ -101,7 +101,7 @@ import Testing
         let before = try Self.answers(fixture)
         try await fixture.bActivity()
         let after = try Self.answers(fixture)
-        let scope = try fixture.base.auth.accounts.scope(of: fixture.viewerId)
+        let scope = try fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
         let reader = ScopedReader(store: fixture.base.store)
         for (index, attack) in Self.attacks.enumerated() {
             #expect(!before[index].hasPrefix("error:"), "\(attack.name): \(before[index])")

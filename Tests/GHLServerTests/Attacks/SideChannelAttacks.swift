@@ -26,7 +26,7 @@ import Testing
     /// A's job ids do not move when B runs jobs, through every reading path.
     @Test func jobIdsCountOnlyTheSourcesOwnJobs() async throws {
         let fixture = try await AttackFixture()
-        let scope = try fixture.base.auth.accounts.scope(of: fixture.viewerId)
+        let scope = try fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
         let reader = ScopedReader(store: fixture.base.store)
         let sql = "SELECT (SELECT group_concat(id) FROM ghl_sync_jobs), (SELECT group_concat(job_id) FROM v_ghl_sync_status)"
         let before = try reader.fetchNow(sql, scope: scope).rows
