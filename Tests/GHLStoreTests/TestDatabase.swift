@@ -8,6 +8,7 @@ final class TestDatabase {
     private let temp: TempStore
     var store: Store { temp.store }
     var path: String { temp.path }
+    var directory: URL { temp.directory }
 
     init() throws {
         temp = try TempStore("store")
