@@ -25,14 +25,17 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
+        // The one JSON: ordered values, the fast strict parser, one writer (as-is and canonical), one escaper.
+        .target(name: "GHLJSON"),
         // GHL API v2 client: wire models, endpoints, paginators, rate budget, transport.
         .target(name: "GHLAPI", dependencies: [
+            "GHLJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Emulator of the GHL API v2 endpoints ghlsync uses.
         .target(name: "GHLSandbox", dependencies: [
-            "GHLAPI",
+            "GHLJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -44,7 +47,7 @@ let package = Package(
         ]),
         // Orchestrator, entity pollers, sync jobs, schedules, webhook intake.
         .target(name: "GHLSync", dependencies: [
-            "GHLAPI", "GHLStore",
+            "GHLJSON", "GHLAPI", "GHLStore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -58,16 +61,15 @@ let package = Package(
         ]),
         // Topic bus and Supabase-Realtime-compatible WebSocket channels.
         .target(name: "GHLRealtime", dependencies: [
-            "GHLStore", "GHLAuth",
+            "GHLJSON", "GHLStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-            .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
-        // HTTP routes, the dashboard, metrics, the demo wiring.
+        // HTTP routes, the dashboard, metrics; where auth and realtime meet (the channel authorizer).
         .target(name: "GHLServer", dependencies: [
-            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI", "GHLSandbox",
+            "GHLJSON", "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -84,7 +86,7 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
         .target(name: "GHLBench", dependencies: [
-            "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -93,7 +95,7 @@ let package = Package(
         ]),
         .executableTarget(name: "ghlsync", dependencies: [
             "GHLBench",
-            "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -101,24 +103,27 @@ let package = Package(
         ], plugins: ["BuildInfoPlugin"]),
 
         .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore"]),
-        .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLJSONTests", dependencies: ["GHLJSON"]),
+        .testTarget(name: "GHLAPITests", dependencies: ["GHLJSON", "GHLAPI", "GHLSandbox"]),
         .testTarget(name: "GHLSandboxTests", dependencies: [
-            "GHLSandbox", "GHLAPI",
+            "GHLJSON", "GHLSandbox", "GHLAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "GHLSyncTests", dependencies: ["GHLSync", "GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLSyncTests", dependencies: ["GHLJSON", "GHLSync", "GHLStore", "GHLAPI", "GHLSandbox"]),
         .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
-            "GHLRealtime", "GHLStore", "GHLAuth",
+            // GHLServer for `AuthChannelAuthorizer` (the attack tests run realtime behind real auth);
+            // GHLBench for `WebSocketFrameReader` (frames read back off the wire).
+            "GHLJSON", "GHLRealtime", "GHLStore", "GHLAuth", "GHLServer", "GHLBench",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "GHLServerTests", dependencies: [
-            "GHLServer",
+            "GHLJSON", "GHLServer",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "ghlsyncTests", dependencies: ["GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import GHLAPI
 import GHLStore
 import GRDB
+import GHLJSON
 
 /// GHL webhook deliveries -> the store: the seed's "future enhancement".
 ///
@@ -87,7 +88,7 @@ public final class WebhookIntake: Sendable {
         case .upsert(let entity):
             let stored = try Row.fetchOne(db, sql: "SELECT raw, ghl_updated_at FROM \(entity.table) WHERE source_id = ? AND \(entity.idColumn) = ?",
                                           arguments: [source, event.recordId])
-            var merged: [String: JSONValue] = [:]
+            var merged: JSONObject = [:]
             if let raw: String = stored?["raw"], let object = (try? JSONValue(parsing: raw))?.objectValue { merged = object }
             let fields = event.fields(as: entity)
             // A stored record's change of status or stage happened at the event's time, as far as this payload tells.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 @testable import GHLAPI
+import GHLJSON
 
 /// An in-memory GHL behind a `GHLTransport`: the sync endpoints with their
 /// paging, a sliding-window rate limit, OAuth with rotating refresh tokens,
@@ -17,7 +18,7 @@ final class FakeGHL: Sendable {
 
     struct Record: Sendable {
         let id: String
-        var object: [String: JSONValue]
+        var object: JSONObject
         var createdMs: Int
         var updatedMs: Int
     }
@@ -52,20 +53,20 @@ final class FakeGHL: Sendable {
 
     var transport: FakeTransport { FakeTransport(server: self) }
 
-    func client(auth: any GHLAuth = PrivateIntegrationToken("pit-token"), retry: RetryPolicy = .fast) -> GHLClient {
+    func client(auth: any GHLCredentialProvider = PrivateIntegrationToken("pit-token"), retry: RetryPolicy = .fast) -> GHLClient {
         GHLClient(baseURL: "http://fake", locationId: locationId, auth: auth, budget: RateBudget(),
                   transport: transport, retry: retry)
     }
 
     /// Adds a record created after all others; returns its id.
     @discardableResult
-    func add(_ resource: GHLResource, extra: [String: JSONValue] = [:]) -> String {
+    func add(_ resource: GHLResource, extra: JSONObject = [:]) -> String {
         state.withLock { state in
             let store = resource == .legacyContacts ? GHLResource.contacts : resource
             state.clockMs += 1000
             let number = (state.records[store]?.count ?? 0) + 1
             let id = "\(store.rawValue)-\(number)"
-            var object: [String: JSONValue] = ["locationId": .string(locationId), "name": .string("Name \(number) ü")]
+            var object: JSONObject = ["locationId": .string(locationId), "name": .string("Name \(number) ü")]
             object[[.orders, .transactions, .reviews].contains(store) ? "_id" : "id"] = .string(id)
             let created = Self.iso(state.clockMs)
             switch store {
@@ -223,7 +224,7 @@ final class FakeGHL: Sendable {
                 rest = all.drop { ($0.createdMs, $0.id) <= (after, id) }
             }
             let page = Array(rest.prefix(limit))
-            var meta: [String: JSONValue] = ["total": .number(Double(all.count)), "nextPageUrl": .null]
+            var meta: JSONObject = ["total": .number(Double(all.count)), "nextPageUrl": .null]
             if let last = page.last, rest.count > limit {
                 meta["startAfter"] = .number(Double(last.createdMs))
                 meta["startAfterId"] = .string(last.id)
