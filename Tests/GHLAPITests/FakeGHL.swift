@@ -4,18 +4,10 @@ import Synchronization
 import GHLJSON
 
 /// An in-memory GHL behind a `GHLTransport`: the sync endpoints with their
-/// paging, a sliding-window rate limit, OAuth with rotating refresh tokens,
-/// and faults injected per request. Lets the client's tests run without a
-/// network and break the connection in ways a real server cannot on demand.
+/// paging, a sliding-window rate limit and OAuth with rotating refresh tokens,
+/// recording every request, so the client's tests can read the bodies, headers
+/// and token forms it sent. Faults are the sandbox's (FaultTests, PageBatchTests).
 final class FakeGHL: Sendable {
-    enum Fault: Sendable {
-        case status(Int, retryAfter: String? = nil)
-        /// The connection drops before a response.
-        case cut
-        /// A 200 whose body stops halfway.
-        case truncated
-    }
-
     struct Record: Sendable {
         let id: String
         var object: JSONObject
@@ -25,12 +17,10 @@ final class FakeGHL: Sendable {
 
     struct State: Sendable {
         var records: [GHLResource: [Record]] = [:]
-        var faults: [Fault] = []
         var requests: [GHLHTTPRequest] = []
         var sent: [ContinuousClock.Instant] = []
         var rateLimit: (max: Int, interval: Duration)?
         var served429 = 0
-        var dailyRemaining = 199_000
         var accessTokens: Set<String> = ["pit-token"]
         var refreshToken = "refresh-0"
         var refreshes = 0
@@ -102,7 +92,6 @@ final class FakeGHL: Sendable {
         }
     }
 
-    func inject(_ faults: Fault...) { state.withLock { $0.faults += faults } }
     var requestCount: Int { state.withLock { $0.requests.count } }
     var requests: [GHLHTTPRequest] { state.withLock { $0.requests } }
     var nowMs: Int { state.withLock { $0.clockMs } }
@@ -127,20 +116,6 @@ final class FakeGHL: Sendable {
         if url.path == "/oauth/token" { return oauth(request) }
         let (limited, rateHeaders) = rateCheck()
         if let limited { return limited }
-        if let fault = state.withLock({ $0.faults.isEmpty ? nil : $0.faults.removeFirst() }) {
-            switch fault {
-            case .status(let code, let retryAfter):
-                var headers = rateHeaders
-                if let retryAfter { headers.append(("Retry-After", retryAfter)) }
-                return GHLHTTPResponse(status: code, headers: headers, body: Array(#"{"statusCode":\#(code),"message":"injected"}"#.utf8))
-            case .cut:
-                throw ConnectionCut()
-            case .truncated:
-                var response = try serve(url.path, query: query, body: request.body)
-                response.body = Array(response.body.prefix(response.body.count / 2))
-                return response
-            }
-        }
         guard header("Version") == GHLClient.apiVersion else { return error(400, "Version header missing") }
         guard let auth = header("Authorization"), auth.hasPrefix("Bearer "),
               state.withLock({ $0.accessTokens.contains(String(auth.dropFirst(7))) }) else {
@@ -157,12 +132,10 @@ final class FakeGHL: Sendable {
             let now = ContinuousClock.now
             state.sent.removeAll { now - $0 >= limit.interval }
             let intervalMs = Int(limit.interval / .milliseconds(1))
-            state.dailyRemaining -= 1
-            let daily = state.dailyRemaining
             func headers(_ remaining: Int) -> [(name: String, value: String)] {
                 [("X-RateLimit-Max", "\(limit.max)"), ("X-RateLimit-Remaining", "\(remaining)"),
                  ("X-RateLimit-Interval-Milliseconds", "\(intervalMs)"),
-                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "\(daily)")]
+                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "199000")]
             }
             if state.sent.count >= limit.max {
                 state.served429 += 1
@@ -290,9 +263,6 @@ extension GHLClient {
         return pages
     }
 }
-
-/// What a transport throws when the peer closes the connection mid-response.
-struct ConnectionCut: Error {}
 
 /// A value shared between a test and the closures it hands out.
 final class Shared<Value: Sendable>: Sendable {

@@ -59,7 +59,8 @@ import Testing
         let baseline = try #require(json["records_per_second"] as? Double), sync = try #require(json["sync_records_per_second"] as? Double)
         #expect(baseline.isFinite && baseline > 0 && sync.isFinite && sync > 0)
         let ratio = try #require(json["ratio_vs_sync"] as? Double)
-        #expect(abs(ratio - sync / baseline) / ratio < 1e-9)
+        // The report rounds figures to 0.001: the ratio agrees with the two rates it prints to that rounding.
+        #expect(abs(ratio - sync / baseline) <= 0.0006)
     }
 
     @Test func viewsTimesEveryView() throws {
