@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // HTTP routes, the dashboard, metrics; where auth and realtime meet (the channel authorizer).
         .target(name: "GHLServer", dependencies: [
-            "GHLJSON", "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI",
+            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

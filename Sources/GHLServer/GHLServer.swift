@@ -4,5 +4,5 @@
 /// Data flow: GHL API -> sync -> store -> change capture -> topic bus -> WebSocket -> **dashboard**.
 /// It assembles the line (`ProductServer`) and is where auth meets realtime
 /// (`AuthChannelAuthorizer`) and the REST reads (scoped by the user's grants). It may import
-/// GHLJSON, GHLStore, GHLSync, GHLRealtime, GHLAuth, GHLAPI, Hummingbird and NIO; not the
-/// sandbox (the demo's activity is the CLI's).
+/// GHLStore, GHLSync, GHLRealtime, GHLAuth, GHLAPI, Hummingbird and NIO; not the sandbox
+/// (the demo's activity is the CLI's).

@@ -4,9 +4,10 @@ import Synchronization
 import GHLJSON
 
 /// An in-memory GHL behind a `GHLTransport`: the sync endpoints with their
-/// paging, a sliding-window rate limit and OAuth with rotating refresh tokens,
-/// recording every request, so the client's tests can read the bodies, headers
-/// and token forms it sent. Faults are the sandbox's (FaultTests, PageBatchTests).
+/// paging and a sliding-window rate limit (or none: no rate headers at all),
+/// recording every request, so the paging tests can read the bodies and
+/// headers the client sent. Faults and OAuth are the sandbox's (FaultTests,
+/// PageBatchTests, OAuthTests).
 final class FakeGHL: Sendable {
     struct Record: Sendable {
         let id: String
@@ -22,8 +23,6 @@ final class FakeGHL: Sendable {
         var rateLimit: (max: Int, interval: Duration)?
         var served429 = 0
         var accessTokens: Set<String> = ["pit-token"]
-        var refreshToken = "refresh-0"
-        var refreshes = 0
         var clockMs = 1_700_000_000_000
     }
 
@@ -113,7 +112,6 @@ final class FakeGHL: Sendable {
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { _, last in last }
         let header = { (name: String) in request.headers.first { $0.name.lowercased() == name.lowercased() }?.value }
 
-        if url.path == "/oauth/token" { return oauth(request) }
         let (limited, rateHeaders) = rateCheck()
         if let limited { return limited }
         guard header("Version") == GHLClient.apiVersion else { return error(400, "Version header missing") }
@@ -217,24 +215,6 @@ final class FakeGHL: Sendable {
             return ok(["location": ["id": .string(locationId), "name": "Fake Location", "timezone": .null]])
         default:
             return error(404, "Cannot GET \(path)")
-        }
-    }
-
-    private func oauth(_ request: GHLHTTPRequest) -> GHLHTTPResponse {
-        let form = Dictionary(String(decoding: request.body ?? [], as: UTF8.self).split(separator: "&").map {
-            let parts = $0.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding! }
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }) { _, last in last }
-        return state.withLock { state in
-            guard form["grant_type"] == "refresh_token", form["client_id"] == "client", form["refresh_token"] == state.refreshToken else {
-                return error(401, "Invalid refresh token")
-            }
-            state.refreshes += 1
-            state.refreshToken = "refresh-\(state.refreshes)"
-            let access = "access-\(state.refreshes)"
-            state.accessTokens = [access]
-            return ok(["access_token": .string(access), "refresh_token": .string(state.refreshToken),
-                       "expires_in": 86399, "token_type": "Bearer", "userType": "Location"])
         }
     }
 }
