@@ -27,15 +27,17 @@ let package = Package(
     targets: [
         // The vocabulary client, sync and store share (the entity enum); no dependencies, nothing HTTP or SQL.
         .target(name: "GHLModel"),
+        // The one JSON: ordered values, the fast strict parser, one writer (as-is and canonical), one escaper.
+        .target(name: "GHLJSON"),
         // GHL API v2 client: wire models, endpoints, paginators, rate budget, transport.
         .target(name: "GHLAPI", dependencies: [
-            "GHLModel",
+            "GHLModel", "GHLJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Emulator of the GHL API v2 endpoints ghlsync uses.
         .target(name: "GHLSandbox", dependencies: [
-            "GHLAPI",
+            "GHLJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -48,7 +50,7 @@ let package = Package(
         ]),
         // Orchestrator, entity pollers, sync jobs, schedules, webhook intake.
         .target(name: "GHLSync", dependencies: [
-            "GHLModel", "GHLAPI", "GHLStore",
+            "GHLModel", "GHLJSON", "GHLAPI", "GHLStore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -62,16 +64,15 @@ let package = Package(
         ]),
         // Topic bus and Supabase-Realtime-compatible WebSocket channels.
         .target(name: "GHLRealtime", dependencies: [
-            "GHLStore", "GHLAuth",
+            "GHLJSON", "GHLStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-            .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
-        // HTTP routes, the dashboard, metrics, the demo wiring.
+        // HTTP routes, the dashboard, metrics; where auth and realtime meet (the channel authorizer).
         .target(name: "GHLServer", dependencies: [
-            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI", "GHLSandbox",
+            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -88,7 +89,7 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
         .target(name: "GHLBench", dependencies: [
-            "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -96,7 +97,7 @@ let package = Package(
         ]),
         .executableTarget(name: "ghlsync", dependencies: [
             "GHLBench",
-            "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -107,24 +108,27 @@ let package = Package(
         .target(name: "GHLStoreTestSupport", dependencies: ["GHLStore"]),
 
         .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore", "GHLStoreTestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "GHLAPITests", dependencies: ["GHLAPI", "GHLModel", "GHLSandbox"]),
+        .testTarget(name: "GHLJSONTests", dependencies: ["GHLJSON"]),
+        .testTarget(name: "GHLAPITests", dependencies: ["GHLJSON", "GHLAPI", "GHLModel", "GHLSandbox"]),
         .testTarget(name: "GHLSandboxTests", dependencies: [
-            "GHLSandbox", "GHLAPI",
+            "GHLJSON", "GHLSandbox", "GHLAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "GHLSyncTests", dependencies: ["GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLSyncTests", dependencies: ["GHLJSON", "GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox"]),
         .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
-            "GHLRealtime", "GHLStore", "GHLStoreTestSupport", "GHLAuth",
+            // GHLServer for `AuthChannelAuthorizer` (the attack tests run realtime behind real auth);
+            // GHLBench for `WebSocketFrameReader` (frames read back off the wire).
+            "GHLJSON", "GHLRealtime", "GHLStore", "GHLStoreTestSupport", "GHLAuth", "GHLServer", "GHLBench",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "GHLServerTests", dependencies: [
-            "GHLServer", "GHLStoreTestSupport",
+            "GHLJSON", "GHLServer", "GHLStoreTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "ghlsyncTests", dependencies: ["GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox"]),
     ]
 )

@@ -1,3 +1,4 @@
+import GHLJSON
 /// A GHL request that failed for good: after the retries it was allowed, or
 /// at once for answers a retry cannot change (400, 401 without refresh, 403, 404, 422).
 public struct GHLAPIError: Error, Sendable, CustomStringConvertible {

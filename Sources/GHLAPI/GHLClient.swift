@@ -1,28 +1,6 @@
-// GHLAPI: a typed client for the GoHighLevel API v2, the same code against
-// `https://services.leadconnectorhq.com` and the built-in sandbox.
-//
-//     let client = GHLClient(baseURL: "https://services.leadconnectorhq.com", locationId: loc,
-//                            auth: PrivateIntegrationToken(token))   // or an OAuthSession
-//     for try await page in client.pages(.contacts, updatedSince: lastSync) {
-//         store(page.records)            // GHLRecord: id, object, canonicalJSON
-//         log(page.malformed)            // records that could not be read, with reasons
-//         save(page.checkpoint)          // resume with pages(.contacts, resumeFrom: checkpoint)
-//     }
-//     let location = try await client.location()
-//
-// Public API, one concept per file:
-// - `GHLClient`: one per source and location; `pages(_:pageSize:updatedSince:resumeFrom:)`
-//   streams `GHLPage`s, `pageBatches(...)` the pages fetched (and prepared) ahead of a
-//   slower consumer in batches, `location()`; `counters` for metrics.
-// - `GHLResource`: contacts, legacyContacts, opportunities, pipelines, orders,
-//   transactions, reviews: endpoint, `PagingScheme`, `maxPageSize`, `IncrementalFilter`.
-// - `GHLPage`, `PageCheckpoint` (Codable), `GHLRecord`, `GHLMalformedRecord`, `JSONValue`
-//   (fast parser `JSONValue(parsing:)`, `canonicalJSON`).
-// - `GHLAuth`: `PrivateIntegrationToken`, `OAuthSession` (refresh on 401, rotation persisted first).
-// - `RateBudget` (per location, `RateBudgetRegistry.shared`), `RetryPolicy`, `GHLCounters`.
-// - `GHLAPIError` (endpoint, status, message), `GHLTransport` / `AsyncHTTPTransport`.
 import AsyncHTTPClient
 import Foundation
+import GHLJSON
 
 /// A client for one GHL location.
 ///
@@ -37,7 +15,7 @@ public final class GHLClient: Sendable {
 
     public let baseURL: String
     public let locationId: String
-    public let auth: any GHLAuth
+    public let auth: any GHLCredentialProvider
     public let budget: RateBudget
     public let retry: RetryPolicy
     let transport: any GHLTransport
@@ -46,13 +24,13 @@ public final class GHLClient: Sendable {
     /// - Parameters:
     ///   - budget: shared by every client of this location; by default the
     ///     process-wide one from `RateBudgetRegistry.shared`.
-    public convenience init(baseURL: String = GHLClient.productionURL, locationId: String, auth: any GHLAuth,
+    public convenience init(baseURL: String = GHLClient.productionURL, locationId: String, auth: any GHLCredentialProvider,
                             budget: RateBudget? = nil, httpClient: HTTPClient = .shared, retry: RetryPolicy = .default) {
         self.init(baseURL: baseURL, locationId: locationId, auth: auth, budget: budget,
                   transport: AsyncHTTPTransport(httpClient: httpClient), retry: retry)
     }
 
-    public init(baseURL: String, locationId: String, auth: any GHLAuth, budget: RateBudget? = nil,
+    public init(baseURL: String, locationId: String, auth: any GHLCredentialProvider, budget: RateBudget? = nil,
                 transport: any GHLTransport, retry: RetryPolicy = .default) {
         self.baseURL = baseURL
         self.locationId = locationId
@@ -91,12 +69,7 @@ public final class GHLClient: Sendable {
         if !query.isEmpty {
             url += "?" + query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
         }
-        var bodyBytes: [UInt8]?
-        if let body {
-            var bytes: [UInt8] = []
-            body.writeCanonical(into: &bytes)
-            bodyBytes = bytes
-        }
+        let bodyBytes = body.map { Array($0.canonicalJSON.utf8) }
         var token = try await auth.accessToken()
         var refreshed = false
         var attempt = 0

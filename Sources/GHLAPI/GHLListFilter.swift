@@ -1,3 +1,4 @@
+import GHLJSON
 /// Filters a listing asks GHL to apply server-side, so fewer records (and
 /// pages) come back: query parameters for the GET endpoints
 /// (`startAt`, `endDate`, `pipeline_id`...) and items of the `filters` array

@@ -1,4 +1,5 @@
 import Foundation
+import GHLJSON
 
 /// One page of records, as the paginator streams them.
 public struct GHLPage: Sendable {

@@ -1,8 +1,9 @@
+import GHLJSON
 /// One record as GHL sent it: every field kept, known or not.
 public struct GHLRecord: Sendable, Hashable {
     /// GHL's id (`id`, or `_id` for payments and reviews).
     public var id: String
-    public var object: [String: JSONValue]
+    public var object: JSONObject
     /// The record as compact JSON with sorted keys: what the store keeps as `raw`.
     public var canonicalJSON: String
     /// Fields GHL sent with another JSON type than the one ghlsync reads
@@ -10,7 +11,7 @@ public struct GHLRecord: Sendable, Hashable {
     /// whole in `raw`, its typed columns coerced where the meaning is clear.
     public var unexpectedTypes: [String] = []
 
-    public init(id: String, object: [String: JSONValue]) {
+    public init(id: String, object: JSONObject) {
         self.id = id
         self.object = object
         self.canonicalJSON = JSONValue.object(object).canonicalJSON

@@ -1,4 +1,5 @@
 import Foundation
+import GHLJSON
 
 /// The tokens of an OAuth installation.
 public struct OAuthTokens: Sendable, Codable, Hashable {
@@ -22,7 +23,7 @@ public struct OAuthTokens: Sendable, Codable, Hashable {
 /// used: a crash right after can never leave only a dead token on disk. If
 /// `persist` fails the request fails, and the next request tries again to
 /// persist the pair held in memory.
-public actor OAuthSession: GHLAuth {
+public actor OAuthSession: GHLCredentialProvider {
     public typealias Persist = @Sendable (OAuthTokens) async throws -> Void
 
     public let tokenURL: String

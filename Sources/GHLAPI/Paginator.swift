@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import GHLJSON
 
 extension GHLClient {
     /// Streams the records of `resource` page by page.

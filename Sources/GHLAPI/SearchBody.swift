@@ -1,4 +1,5 @@
 import Foundation
+import GHLJSON
 
 /// The JSON body of GHL's search endpoints, `POST /contacts/search` and
 /// `POST /opportunities/search`.
@@ -39,7 +40,7 @@ public struct SearchBody: Sendable, Hashable {
         }
 
         var json: JSONValue {
-            var object: [String: JSONValue] = ["field": .string(field), "operator": .string(`operator`)]
+            var object: JSONObject = ["field": .string(field), "operator": .string(`operator`)]
             if let value { object["value"] = value }
             return .object(object)
         }
@@ -90,7 +91,7 @@ public struct SearchBody: Sendable, Hashable {
     }
 
     public var json: JSONValue {
-        var body: [String: JSONValue] = ["locationId": .string(locationId), dialect.limitKey: .number(Double(limit))]
+        var body: JSONObject = ["locationId": .string(locationId), dialect.limitKey: .number(Double(limit))]
         if let sort {
             body["sort"] = [["field": .string(sort.field), "direction": .string(sort.ascending ? "asc" : "desc")]]
         }

@@ -113,7 +113,7 @@ final class BenchSocketClient: Sendable {
 
         /// The next whole frame in `pending`: its opcode and payload (server frames are unmasked).
         private func nextFrame() -> (opcode: UInt8, payload: ByteBuffer)? {
-            guard let header = WebSocketWire.header(in: pending),
+            guard let header = WebSocketFrameReader.header(in: pending),
                   pending.readableBytes >= header.length + header.payloadLength else { return nil }
             pending.moveReaderIndex(forwardBy: header.length)
             return (header.opcode, pending.readSlice(length: header.payloadLength)!)

@@ -3,6 +3,7 @@ import Foundation
 import GHLAPI
 import GHLSandbox
 import NIOCore
+import GHLJSON
 
 /// A `ghlsync sandbox` child process, so that benchmarks measure the sync's
 /// memory and CPU apart from the emulator's.
@@ -80,7 +81,7 @@ public final class SandboxProcess: @unchecked Sendable {
     public func canonicalRecords(_ entity: String) async throws -> [String: String] {
         let bytes = try await adminBytes("GET", "/_sandbox/records/\(locationId)/\(entity)")
         var records: [String: String] = [:]
-        for record in try GHLAPI.JSONValue(parsing: bytes).arrayValue ?? [] {
+        for record in try JSONValue(parsing: bytes).arrayValue ?? [] {
             if let id = (record["id"] ?? record["_id"])?.stringValue { records[id] = record.canonicalJSON }
         }
         return records

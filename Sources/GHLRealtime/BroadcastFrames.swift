@@ -34,11 +34,6 @@ public struct BroadcastFrames: Sendable {
     public func wire(_ version: PhoenixVersion) -> ByteBuffer {
         version == .v1 ? v1 : v2
     }
-
-    /// Each frame's text: the Phoenix messages, one per event.
-    public func messages(_ version: PhoenixVersion) -> [ByteBuffer] {
-        WebSocketWire.texts(of: wire(version))
-    }
 }
 
 /// Names of the bus topics and of the Phoenix channels that carry them.

@@ -8,7 +8,7 @@ import Foundation
 /// `accessVersion` (one cheap read) and re-asks `stillAuthorized` for every
 /// open channel as soon as it moves, and periodically anyway, so a revoked
 /// grant, a revoked session or a deleted user closes open channels at once.
-/// GHLAuth provides the conformance backed by the users, sessions and grants tables.
+/// GHLServer provides the conformance backed by GHLAuth (`AuthChannelAuthorizer`).
 public protocol ChannelAuthorizer: Sendable {
     /// Verifies `accessToken` (signature, expiry) and that its user holds `sourceId`.
     /// Throws `ChannelAuthorizationError` with the reason to show the client.

@@ -1,5 +1,5 @@
-import Foundation
 import NIOCore
+import GHLJSON
 
 /// The Phoenix channels serializer a client asked for with `?vsn=`.
 ///
@@ -42,16 +42,11 @@ public struct PhoenixMessage: Sendable, Equatable {
     /// Decodes a text frame in either serializer's shape, whatever `vsn` the
     /// client announced: the shape itself says which one it is.
     public static func decode(_ text: String) throws -> PhoenixMessage {
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch {
-            throw DecodingError.malformed("not JSON")
-        }
+        guard let value = try? JSONValue(parsing: text) else { throw DecodingError.malformed("not JSON") }
         func ref(_ value: JSONValue?) -> String? {
             switch value {
-            case .string(let string): string
-            case .integer(let number): String(number)
+            case .string(let string)?: string
+            case .number?: value?.int64Value.map(String.init)
             default: nil
             }
         }
@@ -80,10 +75,7 @@ public struct PhoenixMessage: Sendable, Equatable {
         case .v1: .object(["join_ref": refs.0, "ref": refs.1, "topic": .string(topic), "event": .string(event), "payload": payload])
         case .v2: .array([refs.0, refs.1, .string(topic), .string(event), payload])
         }
-        // Encoding a JSONValue cannot fail: it holds no non-finite numbers from clients
-        // (JSONDecoder rejects them) and the server builds only finite ones.
-        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
-        return ByteBuffer(bytes: data)
+        return ByteBuffer(bytes: value.encoded)
     }
 
     /// A broadcast frame around an already-encoded payload, without parsing it:

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Synchronization
+import GHLJSON
 
 /// Presence as Supabase Realtime serves it (Phoenix Presence's wire shapes):
 /// who tracks what on each channel topic, told to the topic's joined channels
@@ -31,7 +32,7 @@ final class PresenceRegistry: Sendable {
     private struct Presence {
         let key: String
         /// The tracked payload with its `phx_ref`.
-        let meta: [String: JSONValue]
+        let meta: JSONObject
     }
 
     private struct Topic {
@@ -42,7 +43,7 @@ final class PresenceRegistry: Sendable {
         static func state(_ presences: some Sequence<Presence>) -> JSONValue {
             var byKey: [String: [JSONValue]] = [:]
             for presence in presences { byKey[presence.key, default: []].append(.object(presence.meta)) }
-            return .object(byKey.mapValues { .object(["metas": .array($0)]) })
+            return .object(JSONObject(byKey.map { JSONField(key: $0.key, value: ["metas": .array($0.value)]) }))
         }
     }
 
@@ -57,7 +58,7 @@ final class PresenceRegistry: Sendable {
     }
 
     /// Tracks (or replaces) the channel's presence under `key`; every listener gets the diff.
-    func track(channel id: Int, topic: String, key: String, payload: [String: JSONValue]) {
+    func track(channel id: Int, topic: String, key: String, payload: JSONObject) {
         var meta = payload
         meta["phx_ref"] = .string(Self.newRef())
         change(topic: topic, channel: id, to: Presence(key: key, meta: meta))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import GHLJSON
 
 /// One WebSocket client speaking Phoenix channels: its joined channels, their
 /// grants, and the feed per channel that takes bus events to the socket.
@@ -118,7 +119,7 @@ actor RealtimeConnection {
         // Supabase's own replay: `config.broadcast.replay: {since: <ms>, limit}`.
         let window = replay?["since"]?.int64Value.map { TopicBus.ReplayWindow(since: $0, limit: replay?["limit"]?.int64Value.map(Int.init)) }
         let subscription = service.bus.subscribe(to: RealtimeTopic.sourcePrefix + sourceId, after: since, replay: window)
-        let response: [String: JSONValue] = ["seq": .integer(subscription.seqAtSubscribe), "resumed": .bool(subscription.resumed)]
+        let response: JSONObject = ["seq": .number(Double(subscription.seqAtSubscribe)), "resumed": .bool(subscription.resumed)]
         let key = config?["presence"]?["key"]?.stringValue.flatMap { $0.isEmpty ? nil : String($0.prefix(256)) }
         channels[message.topic] = JoinedChannel(joinRef: message.joinRef ?? message.ref, sourceId: sourceId, grant: grant,
                                                 subscription: subscription, presenceKey: key ?? UUID().uuidString.lowercased())
@@ -138,7 +139,7 @@ actor RealtimeConnection {
         switch message.payload["event"]?.stringValue {
         case "track":
             guard case .object(let payload) = message.payload["payload"] ?? .object([:]),
-                  message.payload["payload"].map({ $0.encodedSize <= PresenceRegistry.maxPayloadBytes }) ?? true else {
+                  message.payload["payload"].map({ $0.encoded.count <= PresenceRegistry.maxPayloadBytes }) ?? true else {
                 return reply(to: message, status: "error", response: .object([
                     "reason": .string("track needs an object payload of at most \(PresenceRegistry.maxPayloadBytes) bytes"),
                 ]))

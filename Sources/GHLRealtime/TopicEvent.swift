@@ -1,5 +1,6 @@
 import GHLStore
 import NIOCore
+import GHLJSON
 
 /// A committed change as the bus carries it: its sequence number, what it
 /// touched, and the broadcast payload, already encoded.

@@ -4,16 +4,9 @@ import NIOCore
 ///
 /// Realtime encodes a broadcast's whole frame once and writes the same bytes
 /// to every subscriber's socket, below HummingbirdWebSocket's per-frame
-/// encoder (see `SocketWriter`); the benchmark's bare client reads them back.
+/// encoder (see `SocketWriter`). Reading frames back is the benchmark's
+/// (GHLBench's `WebSocketFrameReader`); the server's inbound side is HummingbirdWebSocket's.
 public enum WebSocketWire {
-    /// What a frame header says.
-    public struct Header: Sendable, Equatable {
-        public var opcode: UInt8
-        /// Bytes of header, masking key included.
-        public var length: Int
-        public var payloadLength: Int
-    }
-
     /// Writes a final frame's header: FIN and `opcode`, then the payload length
     /// in 7, 16 or 64 bits, with the mask bit when `masked` (the caller then
     /// writes the key and the masked payload).
@@ -32,25 +25,6 @@ public enum WebSocketWire {
         }
     }
 
-    /// The header of the frame starting at `buffer`'s reader index, or nil
-    /// while `buffer` does not hold all of it.
-    public static func header(in buffer: ByteBuffer) -> Header? {
-        let start = buffer.readerIndex
-        guard let first = buffer.getInteger(at: start, as: UInt8.self),
-              let second = buffer.getInteger(at: start + 1, as: UInt8.self) else { return nil }
-        let keyLength = second & 0x80 != 0 ? 4 : 0
-        switch second & 0x7F {
-        case 126:
-            return buffer.getInteger(at: start + 2, as: UInt16.self)
-                .map { Header(opcode: first & 0x0F, length: 4 + keyLength, payloadLength: Int($0)) }
-        case 127:
-            return buffer.getInteger(at: start + 2, as: UInt64.self)
-                .map { Header(opcode: first & 0x0F, length: 10 + keyLength, payloadLength: Int($0)) }
-        case let length:
-            return Header(opcode: first & 0x0F, length: 2 + keyLength, payloadLength: Int(length))
-        }
-    }
-
     /// `text` as one final, unmasked text frame: what a server sends.
     static func textFrame(_ text: ByteBuffer) -> ByteBuffer {
         var frame = ByteBuffer()
@@ -62,16 +36,5 @@ public enum WebSocketWire {
     static func writeTextFrame(_ text: ByteBuffer, to frame: inout ByteBuffer) {
         writeHeader(opcode: 0x1, payloadLength: text.readableBytes, to: &frame)
         frame.writeImmutableBuffer(text)
-    }
-
-    /// The payloads of the unmasked frames back to back in `frames`.
-    static func texts(of frames: ByteBuffer) -> [ByteBuffer] {
-        var frames = frames
-        var texts: [ByteBuffer] = []
-        while let header = header(in: frames), frames.readableBytes >= header.length + header.payloadLength {
-            frames.moveReaderIndex(forwardBy: header.length)
-            texts.append(frames.readSlice(length: header.payloadLength)!)
-        }
-        return texts
     }
 }

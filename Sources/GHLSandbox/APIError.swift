@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import GHLJSON
 
 /// An error response in GHL's shape: `{"statusCode": 401, "message": "...", "error": "Unauthorized"}`.
 /// 422 bodies carry `message` as an array of strings, as the official `UnprocessableDTO` says.

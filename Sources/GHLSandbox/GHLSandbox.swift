@@ -1,8 +1,17 @@
+// GHLSandbox (module overview): an emulator of the GHL API v2 endpoints ghlsync syncs,
+// with generated data, OAuth and rate limits as GHL applies them, fault injection and
+// signed webhooks. Files by concern: Routes, Data, Auth (and limits), Faults, Webhooks.
+//
+// Data flow: it stands in for the first step, **GHL API** -> sync -> store -> change capture
+// -> topic bus -> WebSocket -> dashboard, for the demo, the bench and the tests. It stays
+// independent of the product: it may import GHLJSON, Hummingbird, Crypto and
+// AsyncHTTPClient, never GHLAPI or a product module; only the CLI, GHLBench and tests import it.
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import GHLJSON
 
 /// A GHL API v2 emulator for the endpoints ghlsync syncs, built from the official OpenAPI files.
 ///

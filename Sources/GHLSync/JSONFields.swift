@@ -1,13 +1,14 @@
 import Foundation
 import GHLAPI
 import GHLStore
+import GHLJSON
 
 /// Lenient reads of a GHL JSON object for the typed columns.
 ///
 /// GHL sends fields missing, null, or of another type than its spec says; a
 /// column then gets the closest faithful value or NULL, never an error. The
 /// full record stays in `raw` either way.
-extension Dictionary where Key == String, Value == JSONValue {
+extension JSONObject {
     /// The value at a path of object members (`["contact", "id"]`).
     func value(_ path: [String]) -> JSONValue? {
         var current: JSONValue? = self[path[0]]

@@ -1,12 +1,13 @@
 import GHLAPI
 import GHLStore
+import GHLJSON
 
 /// GHL JSON record -> row of its entity table (`Entity.columns`).
 ///
 /// Field names follow GHL's API responses and, where they differ, its webhook
 /// payloads (an order's contact comes as `contactSnapshot` in `OrderCreate`).
 public enum RecordMapping {
-    public typealias Object = [String: JSONValue]
+    public typealias Object = JSONObject
 
     /// Maps a record the client read; its id and canonical JSON come with it
     /// (without search's paging cursor, which the client leaves out).

@@ -50,7 +50,7 @@ public enum SourceCredentials: Sendable {
 
     /// The client-side authentication for these credentials; OAuth persists
     /// rotated tokens back into `tokenFile`.
-    public func auth(baseURL: String, tokenFile: String?) -> any GHLAuth {
+    public func auth(baseURL: String, tokenFile: String?) -> any GHLCredentialProvider {
         switch self {
         case .privateToken(let token):
             return PrivateIntegrationToken(token)

@@ -82,7 +82,7 @@ public final class SyncEngine: Sendable {
         runs.withLock { $0[sourceId] != nil }
     }
 
-    func makeClient(_ source: Source, auth: any GHLAuth) -> GHLClient {
+    func makeClient(_ source: Source, auth: any GHLCredentialProvider) -> GHLClient {
         if let transport {
             return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, transport: transport, retry: retry)
         }
@@ -105,7 +105,7 @@ public final class SyncEngine: Sendable {
         }
         try store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId)
 
-        let auth: Result<any GHLAuth, any Error> = Result {
+        let auth: Result<any GHLCredentialProvider, any Error> = Result {
             try SourceCredentials.load(source, environment: environment).auth(baseURL: source.apiBase, tokenFile: source.tokenFile)
         }
         let results = await withTaskGroup(of: EntityResult.self) { group in
@@ -126,7 +126,7 @@ public final class SyncEngine: Sendable {
     }
 
     private func poll(_ entity: Entity, of source: Source, filter: SyncFilter, request: RunRequest, runId: String,
-                      auth: Result<any GHLAuth, any Error>, lease: SourceLease,
+                      auth: Result<any GHLCredentialProvider, any Error>, lease: SourceLease,
                       progress: (@Sendable (SyncProgress) -> Void)?) async -> EntityResult {
         let last = Mutex(SyncJobProgress())
         var result = EntityResult(entity: entity, ok: false, count: 0, pages: 0, error: nil, skipped: 0,

@@ -1,5 +1,6 @@
 import GHLAPI
 import GHLStore
+import GHLJSON
 
 /// A source's filter as the sync applies it: the part GHL can filter is
 /// pushed to the API (fewer records, fewer pages), and the whole filter is
@@ -35,7 +36,7 @@ extension SyncFilter {
             if !tags.isEmpty { search.append(["field": "tags", "operator": "contains", "value": .array(tags.map(JSONValue.string))]) }
             for rule in contactRules {
                 guard let field = rule.field else { continue }
-                var item: [String: JSONValue] = ["field": .string("customFields.\(field.id)")]
+                var item: JSONObject = ["field": .string("customFields.\(field.id)")]
                 switch rule.kind {
                 case .equals: item["operator"] = "eq"
                 case .contains: item["operator"] = "contains"
@@ -63,7 +64,7 @@ extension SyncFilter {
     /// The date range as a search filter: created OR updated within it.
     private func dateItems(_ dialect: SearchBody.Dialect) -> [JSONValue] {
         guard from != nil || to != nil else { return [] }
-        var bounds: [String: JSONValue] = [:]
+        var bounds: JSONObject = [:]
         if let from { bounds["gte"] = .string("\(from)T00:00:00.000Z") }
         if let to { bounds["lte"] = .string("\(to)T23:59:59.999Z") }
         return [["group": "OR", "filters": .array([dialect.dateAdded, dialect.dateUpdated].map { field in
@@ -78,7 +79,7 @@ extension SyncFilter {
     }
 
     /// Whether a record GHL sent (already mapped to its row) is in scope.
-    func keeps(_ entity: Entity, _ object: [String: JSONValue], mapped row: EntityRecord) -> Bool {
+    func keeps(_ entity: Entity, _ object: JSONObject, mapped row: EntityRecord) -> Bool {
         func text(_ column: String) -> String? { row.values[column]?.textValue }
         var subject = FilterSubject(createdAt: row.ghlCreatedAt, updatedAt: row.ghlUpdatedAt)
         switch entity {

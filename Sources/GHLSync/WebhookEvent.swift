@@ -1,6 +1,7 @@
 import Foundation
 import GHLAPI
 import GHLStore
+import GHLJSON
 
 /// A parsed GHL webhook delivery: envelope fields and what it does to the store.
 struct WebhookEvent {
@@ -14,7 +15,7 @@ struct WebhookEvent {
     var timestamp: Date
     var locationId: String
     /// The record's fields, without the delivery envelope (`type`, `webhookId`, `timestamp`).
-    var fields: [String: JSONValue]
+    var fields: JSONObject
     var action: Action?
     var recordId: String
 
@@ -36,7 +37,7 @@ struct WebhookEvent {
     static let apiNames: [Entity: [String: String]] = [.contacts: ["name": "contactName"]]
 
     /// The record's fields under the API's names, to merge onto a stored API record.
-    func fields(as entity: Entity) -> [String: JSONValue] {
+    func fields(as entity: Entity) -> JSONObject {
         guard let names = Self.apiNames[entity] else { return fields }
         var renamed = fields
         for (webhookName, apiName) in names {

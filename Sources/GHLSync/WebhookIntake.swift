@@ -1,6 +1,7 @@
 import Foundation
 import GHLAPI
 import GHLStore
+import GHLJSON
 
 /// GHL webhook deliveries -> the store: the seed's "future enhancement".
 ///
@@ -76,7 +77,7 @@ public final class WebhookIntake: Sendable {
                 ? .deleted(entity, event.recordId) : .acknowledged("no stored \(entity.rawValue) record \(event.recordId)")
         case .upsert(let entity):
             let stored = try writes.stored(entity, sourceId: source, ghlId: event.recordId)
-            var merged: [String: JSONValue] = [:]
+            var merged: JSONObject = [:]
             if let raw = stored?.raw, let object = (try? JSONValue(parsing: raw))?.objectValue { merged = object }
             let fields = event.fields(as: entity)
             // A stored record's change of status or stage happened at the event's time, as far as this payload tells.

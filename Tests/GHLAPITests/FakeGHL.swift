@@ -1,38 +1,28 @@
 import Foundation
 import Synchronization
 @testable import GHLAPI
+import GHLJSON
 
 /// An in-memory GHL behind a `GHLTransport`: the sync endpoints with their
-/// paging, a sliding-window rate limit, OAuth with rotating refresh tokens,
-/// and faults injected per request. Lets the client's tests run without a
-/// network and break the connection in ways a real server cannot on demand.
+/// paging and a sliding-window rate limit (or none: no rate headers at all),
+/// recording every request, so the paging tests can read the bodies and
+/// headers the client sent. Faults and OAuth are the sandbox's (FaultTests,
+/// PageBatchTests, OAuthTests).
 final class FakeGHL: Sendable {
-    enum Fault: Sendable {
-        case status(Int, retryAfter: String? = nil)
-        /// The connection drops before a response.
-        case cut
-        /// A 200 whose body stops halfway.
-        case truncated
-    }
-
     struct Record: Sendable {
         let id: String
-        var object: [String: JSONValue]
+        var object: JSONObject
         var createdMs: Int
         var updatedMs: Int
     }
 
     struct State: Sendable {
         var records: [GHLResource: [Record]] = [:]
-        var faults: [Fault] = []
         var requests: [GHLHTTPRequest] = []
         var sent: [ContinuousClock.Instant] = []
         var rateLimit: (max: Int, interval: Duration)?
         var served429 = 0
-        var dailyRemaining = 199_000
         var accessTokens: Set<String> = ["pit-token"]
-        var refreshToken = "refresh-0"
-        var refreshes = 0
         var clockMs = 1_700_000_000_000
     }
 
@@ -52,20 +42,20 @@ final class FakeGHL: Sendable {
 
     var transport: FakeTransport { FakeTransport(server: self) }
 
-    func client(auth: any GHLAuth = PrivateIntegrationToken("pit-token"), retry: RetryPolicy = .fast) -> GHLClient {
+    func client(auth: any GHLCredentialProvider = PrivateIntegrationToken("pit-token"), retry: RetryPolicy = .fast) -> GHLClient {
         GHLClient(baseURL: "http://fake", locationId: locationId, auth: auth, budget: RateBudget(),
                   transport: transport, retry: retry)
     }
 
     /// Adds a record created after all others; returns its id.
     @discardableResult
-    func add(_ resource: GHLResource, extra: [String: JSONValue] = [:]) -> String {
+    func add(_ resource: GHLResource, extra: JSONObject = [:]) -> String {
         state.withLock { state in
             let store = resource == .legacyContacts ? GHLResource.contacts : resource
             state.clockMs += 1000
             let number = (state.records[store]?.count ?? 0) + 1
             let id = "\(store.rawValue)-\(number)"
-            var object: [String: JSONValue] = ["locationId": .string(locationId), "name": .string("Name \(number) ü")]
+            var object: JSONObject = ["locationId": .string(locationId), "name": .string("Name \(number) ü")]
             object[[.orders, .transactions, .reviews].contains(store) ? "_id" : "id"] = .string(id)
             let created = Self.iso(state.clockMs)
             switch store {
@@ -101,7 +91,6 @@ final class FakeGHL: Sendable {
         }
     }
 
-    func inject(_ faults: Fault...) { state.withLock { $0.faults += faults } }
     var requestCount: Int { state.withLock { $0.requests.count } }
     var requests: [GHLHTTPRequest] { state.withLock { $0.requests } }
     var nowMs: Int { state.withLock { $0.clockMs } }
@@ -123,23 +112,8 @@ final class FakeGHL: Sendable {
         let query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { _, last in last }
         let header = { (name: String) in request.headers.first { $0.name.lowercased() == name.lowercased() }?.value }
 
-        if url.path == "/oauth/token" { return oauth(request) }
         let (limited, rateHeaders) = rateCheck()
         if let limited { return limited }
-        if let fault = state.withLock({ $0.faults.isEmpty ? nil : $0.faults.removeFirst() }) {
-            switch fault {
-            case .status(let code, let retryAfter):
-                var headers = rateHeaders
-                if let retryAfter { headers.append(("Retry-After", retryAfter)) }
-                return GHLHTTPResponse(status: code, headers: headers, body: Array(#"{"statusCode":\#(code),"message":"injected"}"#.utf8))
-            case .cut:
-                throw ConnectionCut()
-            case .truncated:
-                var response = try serve(url.path, query: query, body: request.body)
-                response.body = Array(response.body.prefix(response.body.count / 2))
-                return response
-            }
-        }
         guard header("Version") == GHLClient.apiVersion else { return error(400, "Version header missing") }
         guard let auth = header("Authorization"), auth.hasPrefix("Bearer "),
               state.withLock({ $0.accessTokens.contains(String(auth.dropFirst(7))) }) else {
@@ -156,12 +130,10 @@ final class FakeGHL: Sendable {
             let now = ContinuousClock.now
             state.sent.removeAll { now - $0 >= limit.interval }
             let intervalMs = Int(limit.interval / .milliseconds(1))
-            state.dailyRemaining -= 1
-            let daily = state.dailyRemaining
             func headers(_ remaining: Int) -> [(name: String, value: String)] {
                 [("X-RateLimit-Max", "\(limit.max)"), ("X-RateLimit-Remaining", "\(remaining)"),
                  ("X-RateLimit-Interval-Milliseconds", "\(intervalMs)"),
-                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "\(daily)")]
+                 ("X-RateLimit-Limit-Daily", "200000"), ("X-RateLimit-Daily-Remaining", "199000")]
             }
             if state.sent.count >= limit.max {
                 state.served429 += 1
@@ -223,7 +195,7 @@ final class FakeGHL: Sendable {
                 rest = all.drop { ($0.createdMs, $0.id) <= (after, id) }
             }
             let page = Array(rest.prefix(limit))
-            var meta: [String: JSONValue] = ["total": .number(Double(all.count)), "nextPageUrl": .null]
+            var meta: JSONObject = ["total": .number(Double(all.count)), "nextPageUrl": .null]
             if let last = page.last, rest.count > limit {
                 meta["startAfter"] = .number(Double(last.createdMs))
                 meta["startAfterId"] = .string(last.id)
@@ -243,24 +215,6 @@ final class FakeGHL: Sendable {
             return ok(["location": ["id": .string(locationId), "name": "Fake Location", "timezone": .null]])
         default:
             return error(404, "Cannot GET \(path)")
-        }
-    }
-
-    private func oauth(_ request: GHLHTTPRequest) -> GHLHTTPResponse {
-        let form = Dictionary(String(decoding: request.body ?? [], as: UTF8.self).split(separator: "&").map {
-            let parts = $0.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding! }
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }) { _, last in last }
-        return state.withLock { state in
-            guard form["grant_type"] == "refresh_token", form["client_id"] == "client", form["refresh_token"] == state.refreshToken else {
-                return error(401, "Invalid refresh token")
-            }
-            state.refreshes += 1
-            state.refreshToken = "refresh-\(state.refreshes)"
-            let access = "access-\(state.refreshes)"
-            state.accessTokens = [access]
-            return ok(["access_token": .string(access), "refresh_token": .string(state.refreshToken),
-                       "expires_in": 86399, "token_type": "Bearer", "userType": "Location"])
         }
     }
 }
@@ -289,9 +243,6 @@ extension GHLClient {
         return pages
     }
 }
-
-/// What a transport throws when the peer closes the connection mid-response.
-struct ConnectionCut: Error {}
 
 /// A value shared between a test and the closures it hands out.
 final class Shared<Value: Sendable>: Sendable {

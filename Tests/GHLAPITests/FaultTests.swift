@@ -1,71 +1,79 @@
 import Foundation
+import GHLSandbox
 import Testing
 @testable import GHLAPI
 
-@Suite struct FaultTests {
-    /// Every fault kind, injected on several requests of a listing, ends in
-    /// exactly the records a clean run gets.
+/// The client's retries against the sandbox's fault injection, over real HTTP.
+@Suite(.serialized) struct FaultTests {
+    /// Six faults in a row on the first page (500, a cut connection, a truncated body, 429,
+    /// 502, 503), each retried, end in exactly the records a clean run gets.
     @Test func faultsEndInTheSameDataAfterRetries() async throws {
-        let clean = try await FakeGHL(contacts: 1200).client().allPages(.contacts).flatMap(\.records)
-        let server = FakeGHL(contacts: 1200)
-        server.inject(.status(500), .cut, .truncated)
-        server.onRequest.withLock {
-            $0 = { number, server in
-                if number == 5 { server.inject(.status(429, retryAfter: "0"), .status(502), .status(503)) }
+        try await SandboxClientTests.withSandbox(contacts: 1200) { sandbox, location, client in
+            let clean = try await client.allPages(.contacts).flatMap(\.records)
+            let faulty = GHLClient(baseURL: client.baseURL, locationId: client.locationId, auth: client.auth,
+                                   budget: RateBudget(), retry: RetryPolicy(maxAttempts: 7, baseDelay: .milliseconds(2), maxDelay: .milliseconds(20)))
+            for kind in [FaultKind.internalServerError, .cutConnection, .truncatedJSON, .tooManyRequests, .badGateway, .serviceUnavailable] {
+                try sandbox.addFault(FaultRule(kind, next: 1, retryAfterSeconds: 0))
             }
+            let records = try await faulty.allPages(.contacts).flatMap(\.records)
+            #expect(records == clean)
+            #expect(faulty.counters.retries == 6)
+            #expect(faulty.counters.rateLimited == 1)
+            #expect(faulty.counters.requests == 3 + 6)
         }
-        let client = server.client()
-        let records = try await client.allPages(.contacts).flatMap(\.records)
-        #expect(records == clean)
-        #expect(client.counters.retries == 6)
-        #expect(client.counters.rateLimited == 1)
-        #expect(client.counters.requests == 3 + 6)
     }
 
     @Test func persistentFailureNamesEndpointAndStatus() async throws {
-        let server = FakeGHL(contacts: 10)
-        server.inject(.status(503), .status(503), .status(503), .status(503))
-        await #expect {
-            _ = try await server.client().allPages(.contacts)
-        } throws: { error in
-            let error = error as! GHLAPIError
-            return error.endpoint == "POST /contacts/search" && error.status == 503 && error.attempts == 4
-                && error.message == "injected"
-                && error.description == "POST /contacts/search failed with HTTP 503 after 4 attempts: injected"
+        try await SandboxClientTests.withSandbox(contacts: 10) { sandbox, location, client in
+            try sandbox.addFault(FaultRule(.serviceUnavailable, next: 4))
+            await #expect {
+                _ = try await client.allPages(.contacts)
+            } throws: { error in
+                let error = error as! GHLAPIError
+                return error.endpoint == "POST /contacts/search" && error.status == 503 && error.attempts == 4
+                    && error.message == "Service Unavailable"
+                    && error.description == "POST /contacts/search failed with HTTP 503 after 4 attempts: Service Unavailable"
+            }
+            #expect(sandbox.requestCount(location: location.locationID).requests == 4)
         }
-        #expect(server.requestCount == 4)
     }
 
     @Test func truncatedBodiesToTheEndAreAnInvalidResponse() async throws {
-        let server = FakeGHL(orders: 3)
-        server.inject(.truncated, .truncated, .truncated, .truncated)
-        await #expect {
-            _ = try await server.client().allPages(.orders)
-        } throws: { error in
-            (error as? GHLAPIError)?.kind == .invalidResponse && (error as? GHLAPIError)?.endpoint == "GET /payments/orders"
+        try await SandboxClientTests.withSandbox(contacts: 10, others: 3) { sandbox, location, client in
+            try sandbox.addFault(FaultRule(.truncatedJSON, next: 4))
+            await #expect {
+                _ = try await client.allPages(.orders)
+            } throws: { error in
+                (error as? GHLAPIError)?.kind == .invalidResponse && (error as? GHLAPIError)?.endpoint == "GET /payments/orders"
+            }
+            #expect(sandbox.requestCount(location: location.locationID).requests == 4)
         }
     }
 
     @Test func clientErrorsAreNotRetried() async throws {
-        let server = FakeGHL(reviews: 3)
-        server.inject(.status(422))
-        await #expect {
-            _ = try await server.client().allPages(.reviews)
-        } throws: { error in
-            let error = error as! GHLAPIError
-            return error.status == 422 && error.attempts == 1 && error.kind == .status
+        try await SandboxClientTests.withSandbox(contacts: 10, others: 3) { sandbox, location, client in
+            try sandbox.addFault(FaultRule(.unprocessableEntity, next: 1))
+            await #expect {
+                _ = try await client.allPages(.reviews)
+            } throws: { error in
+                let error = error as! GHLAPIError
+                return error.status == 422 && error.attempts == 1 && error.kind == .status
+            }
+            #expect(sandbox.requestCount(location: location.locationID).requests == 1)
         }
-        #expect(server.requestCount == 1)
     }
 
     @Test func wrongTokenIsAClear401() async throws {
-        let server = FakeGHL(contacts: 1)
-        await #expect {
-            _ = try await server.client(auth: PrivateIntegrationToken("nope")).allPages(.contacts)
-        } throws: { error in
-            (error as? GHLAPIError)?.status == 401 && (error as? GHLAPIError)?.message == "Invalid JWT"
+        try await SandboxClientTests.withSandbox(contacts: 1) { sandbox, location, client in
+            let stranger = GHLClient(baseURL: client.baseURL, locationId: client.locationId, auth: PrivateIntegrationToken("nope"),
+                                     budget: RateBudget(), retry: .fast)
+            await #expect {
+                _ = try await stranger.allPages(.contacts)
+            } throws: { error in
+                (error as? GHLAPIError)?.status == 401 && (error as? GHLAPIError)?.message == "Invalid token: access token is invalid"
+            }
+            #expect(stranger.counters.requests == 1)
         }
-        #expect(server.requestCount == 1)
     }
 
     @Test func retryAfterIsHonouredInSecondsAndDates() {
@@ -116,17 +124,17 @@ import Testing
     }
 
     @Test func anExhaustedDailyLimitFailsAtOnce() async throws {
-        let server = FakeGHL(orders: 300)
-        server.state.withLock { $0.rateLimit = (max: 100, interval: .seconds(10)) }
-        server.state.withLock { $0.dailyRemaining = 1 }
-        await #expect {
-            _ = try await server.client().allPages(.orders)
-        } throws: { error in
-            (error as? GHLAPIError)?.kind == .rateLimited
-                && (error as? GHLAPIError)?.message == "the location's daily request limit is used up"
+        try await SandboxClientTests.withSandbox(contacts: 10, others: 300,
+                                                 rateLimit: RateLimitSettings(maxRequests: 100, dailyLimit: 1)) { sandbox, location, client in
+            await #expect {
+                _ = try await client.allPages(.orders)
+            } throws: { error in
+                (error as? GHLAPIError)?.kind == .rateLimited
+                    && (error as? GHLAPIError)?.message == "the location's daily request limit is used up"
+            }
+            // The first response says no request is left for today: the second is never sent.
+            #expect(sandbox.requestCount(location: location.locationID).requests == 1)
         }
-        // The first response says no request is left for today: the second is never sent.
-        #expect(server.requestCount == 1)
     }
 
     @Test func registrySharesOneBudgetPerLocation() {

@@ -3,6 +3,7 @@ import GHLModel
 import Synchronization
 import Testing
 @testable import GHLAPI
+import GHLJSON
 
 @Suite struct PagingTests {
     static let counts: [GHLResource: Int] = [.contacts: 1234, .legacyContacts: 1234, .opportunities: 250,

@@ -139,10 +139,10 @@ import Testing
 
     @Test func oauthRefreshAgainstTheSandbox() async throws {
         try await Self.withSandbox(contacts: 10) { sandbox, location, plain in
-            let stored = Shared<[GHLAPI.OAuthTokens]>([])
+            let stored = Shared<[OAuthTokens]>([])
             let session = OAuthSession(baseURL: sandbox.baseURL!, clientId: sandbox.oauthClientID,
                                        clientSecret: sandbox.oauthClientSecret,
-                                       tokens: GHLAPI.OAuthTokens(accessToken: nil, refreshToken: location.refreshToken, expiresAt: nil)) {
+                                       tokens: OAuthTokens(accessToken: nil, refreshToken: location.refreshToken, expiresAt: nil)) {
                 tokens in stored.withLock { $0.append(tokens) }
             }
             let client = GHLClient(baseURL: sandbox.baseURL!, locationId: location.locationID, auth: session,

@@ -2,11 +2,12 @@ import Foundation
 import GHLRealtime
 import GHLStore
 import Testing
+import GHLJSON
 
 /// Presence, Supabase's replay option, per-topic seqs, and channels closed the
 /// moment their access ends.
 @Suite(.timeLimit(.minutes(2))) struct PresenceReplayAndAccessTests {
-    static let presenceOn: [String: JSONValue] = ["presence": .object(["key": .string("alice-tab"), "enabled": .bool(true)])]
+    static let presenceOn: JSONObject = ["presence": .object(["key": .string("alice-tab"), "enabled": .bool(true)])]
 
     @Test func presenceIsSharedAmongTheChannelsOfOneSourceOnly() async throws {
         let fixture = try StoreFixture()
@@ -79,7 +80,7 @@ import Testing
                     let bob = peers[0]
                     try await bob.join(a, token: "token-bob", config: ["presence": .object(["key": .string("bob"), "enabled": .bool(true)])])
                     _ = try await bob.receive(until: { $0.event == "presence_state" })
-                    try await bob.presence(a, "track", payload: .object(["tab": .integer(1)]), ref: "2")
+                    try await bob.presence(a, "track", payload: .object(["tab": .number(Double(1))]), ref: "2")
                     _ = try await bob.receive(until: { $0.event == "presence_diff" })
                 }
                 // Bob's diff reached Alice before his socket went away, then his leave did.
@@ -100,7 +101,7 @@ import Testing
         try fixture.upsert(b, [("b1", "not hers")])
         try await withRealtimeServer(fixture, authorizer) { port, _ in
             try await PhoenixTestClient.connect(port: port, query: "vsn=1.0.0", version: .v1) { client in
-                let replay: JSONValue = .object(["replay": .object(["since": .integer(before), "limit": .integer(3)])])
+                let replay: JSONValue = .object(["replay": .object(["since": .number(Double(before)), "limit": .number(Double(3))])])
                 try await client.join(a, token: "token-alice", config: ["broadcast": replay])
                 let reply = try await client.receive()
                 #expect(reply.status == "ok" && reply.payload["response"]?["ghlsync"]?["resumed"] == .bool(false))
@@ -113,14 +114,14 @@ import Testing
                 #expect(live.change?["new"]?["ghl_contact_id"] == .string("live") && live.payload["meta"] == nil)
 
                 // Beyond Supabase's limit of 25, and from the future: capped, and nothing.
-                let wide: JSONValue = .object(["replay": .object(["since": .integer(0), "limit": .integer(1_000)])])
+                let wide: JSONValue = .object(["replay": .object(["since": .number(Double(0)), "limit": .number(Double(1_000))])])
                 try await client.join(a, token: "token-alice", ref: "2", config: ["broadcast": wide])
                 #expect(try await client.receive().status == "ok")
                 var capped: [PhoenixMessage] = []
                 for _ in 0..<25 { capped.append(try await client.receive()) }
                 #expect(capped.last?.change?["new"]?["ghl_contact_id"] == .string("live"))
                 #expect(capped.allSatisfy { $0.change?["source_id"] == .string(a) })
-                let future: JSONValue = .object(["replay": .object(["since": .integer(before + 86_400_000)])])
+                let future: JSONValue = .object(["replay": .object(["since": .number(Double(before + 86_400_000))])])
                 try await client.join(a, token: "token-alice", ref: "3", config: ["broadcast": future])
                 #expect(try await client.receive().status == "ok")
                 try await client.heartbeat(ref: "4")

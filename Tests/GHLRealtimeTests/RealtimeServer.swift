@@ -7,6 +7,7 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import Testing
+import GHLJSON
 
 /// A live server on 127.0.0.1 (port 0) serving only the realtime route.
 /// With `sweeping`, the service's access sweep runs too, as `serve` runs it.
@@ -63,20 +64,20 @@ struct PhoenixTestClient {
 
     /// Joins `realtime:ghl:{sourceId}` as supabase clients do; `config` entries replace the defaults.
     func join(_ sourceId: String, token: String?, ref: String = "1", sinceSeq: Int64? = nil,
-              config overrides: [String: JSONValue] = [:]) async throws {
+              config overrides: JSONObject = [:]) async throws {
         try await join(topic: "realtime:ghl:\(sourceId)", token: token, ref: ref, sinceSeq: sinceSeq, config: overrides)
     }
 
     func join(topic: String, token: String?, ref: String = "1", sinceSeq: Int64? = nil,
-              config overrides: [String: JSONValue] = [:]) async throws {
-        var config: [String: JSONValue] = [
+              config overrides: JSONObject = [:]) async throws {
+        var config: JSONObject = [
             "broadcast": .object(["ack": .bool(false), "self": .bool(false)]),
             "presence": .object(["key": .string(""), "enabled": .bool(false)]),
             "private": .bool(true), "postgres_changes": .array([]),
         ]
-        if let sinceSeq { config["ghlsync"] = .object(["since_seq": .integer(sinceSeq)]) }
+        if let sinceSeq { config["ghlsync"] = .object(["since_seq": .number(Double(sinceSeq))]) }
         config.merge(overrides) { _, new in new }
-        var payload: [String: JSONValue] = ["config": .object(config)]
+        var payload: JSONObject = ["config": .object(config)]
         if let token { payload["access_token"] = .string(token) }
         try await send(PhoenixMessage(joinRef: ref, ref: ref, topic: topic, event: "phx_join", payload: .object(payload)))
     }
@@ -124,7 +125,7 @@ final class Peer: @unchecked Sendable {
     init(_ client: PhoenixTestClient) { self.client = client }
 
     func join(_ sourceId: String, token: String?, ref: String = "1", sinceSeq: Int64? = nil,
-              config: [String: JSONValue] = [:]) async throws {
+              config: JSONObject = [:]) async throws {
         try await client.join(sourceId, token: token, ref: ref, sinceSeq: sinceSeq, config: config)
     }
 

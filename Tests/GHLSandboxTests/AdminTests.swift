@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import GHLJSON
 
 @Suite struct AdminTests {
     @Test func recordsFaultsLimitsAndCountersOverHTTP() async throws {

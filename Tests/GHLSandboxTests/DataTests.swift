@@ -1,5 +1,6 @@
 import GHLSandbox
 import Testing
+import GHLJSON
 
 @Suite struct DataTests {
     @Test func sameSeedSameData() throws {
@@ -45,7 +46,7 @@ import Testing
             }
         }
         for review in try sandbox.records(.reviews, location: location) {
-            #expect((1...5).contains(review["rating"]!.numberValue!))
+            #expect((1...5).contains(review["rating"]!.doubleValue!))
             #expect(review["user"]?["name"]?.stringValue != nil)
         }
     }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import GHLJSON
 
 @Suite struct FaultTests {
     func orders(_ location: SandboxLocation) -> String { "/payments/orders?altId=\(location.locationID)&altType=location&limit=5" }
@@ -17,7 +18,7 @@ import Testing
         try await withRouter(sandbox) { client in
             let statuses = try await (0..<3).asyncMap { _ in try await client.api(.get, orders(location), token: location.token) }
             #expect(statuses.map(\.status) == [status, status, .ok])
-            #expect(try statuses[0].json["statusCode"]?.numberValue == Double(status.code))
+            #expect(try statuses[0].json["statusCode"]?.doubleValue == Double(status.code))
             if kind == .tooManyRequests {
                 #expect(statuses[0].headers[HTTPField.Name("Retry-After")!] == "3")
                 #expect(sandbox.requestCount(location: location.locationID).rateLimited == 2)
@@ -65,7 +66,7 @@ import Testing
             #expect(wrong.count == right.count)
             #expect(wrong[0]["_id"] == right[0]["_id"])
             #expect(wrong[0]["amount"]?.stringValue != nil)
-            #expect(wrong[0]["status"]?.numberValue != nil)
+            #expect(wrong[0]["status"]?.doubleValue != nil)
             #expect(Array(wrong.dropFirst()) == Array(right.dropFirst()))
 
             try sandbox.addFault(FaultRule(.slow, next: 1, delayMilliseconds: 50))

@@ -6,9 +6,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 import _CryptoExtras
+import GHLJSON
 
 @Suite struct LiveTests {
     func get(_ url: String, token: String) async throws -> (Int, ByteBuffer) {
@@ -35,7 +37,10 @@ import _CryptoExtras
         do {
             let (_, cut) = try await get(url, token: location.token)
             #expect(cut.readableBytes < body.readableBytes)
-        } catch {}
+        } catch {
+            // Content-Length promised more than came: the response ends early, never as a full page.
+            #expect(error is HTTPClientError || error as? HTTPParserError == .invalidEOFState, "\(error)")
+        }
         #expect(try await get(url, token: location.token).1 == body)
 
         await sandbox.stop()

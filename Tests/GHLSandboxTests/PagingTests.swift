@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import GHLJSON
 
 @Suite struct PagingTests {
     @Test(arguments: Walk.allCases)
@@ -195,7 +196,7 @@ import Testing
             let list = pipelines["pipelines"]!.arrayValue!
             #expect(list.count == 3)
             for pipeline in list {
-                let positions = pipeline["stages"]!.arrayValue!.map { $0["position"]!.numberValue! }
+                let positions = pipeline["stages"]!.arrayValue!.map { $0["position"]!.doubleValue! }
                 #expect(positions == positions.indices.map(Double.init))
             }
             let loc = try await client.api(.get, "/locations/\(location.locationID)", token: location.token).json

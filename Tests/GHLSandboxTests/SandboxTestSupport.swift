@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import GHLJSON
 
 func makeSandbox(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) throws -> GHLSandbox {
     var config = SandboxConfiguration()
@@ -105,7 +106,7 @@ enum Walk: CaseIterable, Sendable {
             case .contactSearchPages, .opportunitySearchPages, .orders, .transactions, .reviews:
                 if (records.arrayValue?.count ?? 0) < size { return ids }
             case .contactsDeprecated, .opportunities:
-                guard let after = json["meta"]?["startAfter"]?.numberValue, let afterID = json["meta"]?["startAfterId"]?.stringValue else {
+                guard let after = json["meta"]?["startAfter"]?.doubleValue, let afterID = json["meta"]?["startAfterId"]?.stringValue else {
                     return ids
                 }
                 nextQuery = "&startAfter=\(Int64(after))&startAfterId=\(afterID)"

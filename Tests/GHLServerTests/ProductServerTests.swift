@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import GHLJSON
 
 /// `ProductServer` as `ghlsync serve` runs it, over a live socket, against the
 /// in-process GHL sandbox: real auth, real sync engine, signed webhooks.

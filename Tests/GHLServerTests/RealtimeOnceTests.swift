@@ -10,6 +10,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+import GHLJSON
 
 /// One change in GHL is one realtime event, whether a signed webhook, a sync,
 /// or both (webhook first, then the next syncs) bring it: a create is an

@@ -1,5 +1,6 @@
 import Foundation
 import GHLAPI
+import GHLJSON
 import GHLSandbox
 import GHLStore
 @testable import GHLSync
@@ -12,7 +13,7 @@ import Testing
 /// JSON), what it costs in requests, and what a filter change does.
 @Suite(.serialized) struct FilterTests {
     static let counts = RecordCounts(contacts: 2600, opportunities: 1100, orders: 240, transactions: 220, reviews: 250)
-    typealias Record = SandboxJSON
+    typealias Record = JSONValue
     typealias Keep = (Record) -> Bool
 
     struct Case {

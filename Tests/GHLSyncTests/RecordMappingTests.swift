@@ -2,10 +2,11 @@ import GHLAPI
 import GHLStore
 import GHLSync
 import Testing
+import GHLJSON
 
 @Suite struct RecordMappingTests {
     @Test func contactColumnsTimestampsAndRaw() throws {
-        let object: [String: JSONValue] = [
+        let object: JSONObject = [
             "id": "c1", "firstName": "Ann", "lastName": "Lee", "email": "ann@example.com", "tags": ["vip", "new"],
             "dnd": true, "dateAdded": "2024-03-01T10:00:00+02:00", "dateUpdated": 1_709_290_800_000,
             "customFields": [["id": "f", "value": "x"]], "city": .null,

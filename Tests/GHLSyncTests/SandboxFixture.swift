@@ -5,6 +5,7 @@ import GHLStore
 import GHLSync
 import GRDB
 import Testing
+import GHLJSON
 
 /// An in-process GHL sandbox on 127.0.0.1, a fresh store with one source for
 /// its first location, and a sync engine with quick retries.
@@ -58,7 +59,7 @@ final class SandboxFixture: Sendable {
         var records: [String: String] = [:]
         for record in try sandbox.records(kind, location: location) {
             let id = record[kind.idKey]!.stringValue!
-            records[id] = try GHLAPI.JSONValue(parsing: record.encodedString).canonicalJSON
+            records[id] = try JSONValue(parsing: record.encodedString).canonicalJSON
         }
         return records
     }

@@ -6,6 +6,7 @@ import GHLStore
 import GHLSync
 import GRDB
 import Testing
+import GHLJSON
 
 @Suite struct WebhookIntakeTests {
     /// Keys of our own, standing in for GHL's (whose private halves nobody has).
@@ -24,8 +25,8 @@ import Testing
     let signer = Signer()
 
     func event(_ type: String, id: String = "c1", webhookId: String = UUID().uuidString, age: TimeInterval = 0,
-               location: String = "loc1", extra: [String: JSONValue] = [:]) -> [UInt8] {
-        var object: [String: JSONValue] = [
+               location: String = "loc1", extra: JSONObject = [:]) -> [UInt8] {
+        var object: JSONObject = [
             "type": .string(type), "locationId": .string(location), "id": .string(id), "webhookId": .string(webhookId),
             "timestamp": .string(Timestamp.string(Date().addingTimeInterval(-age))), "firstName": "Ann", "email": "ann@example.com",
         ]

@@ -3,6 +3,7 @@ import GHLSandbox
 import GHLStore
 import GRDB
 import Testing
+import GHLJSON
 
 /// The entity tables a sync fills, beside the sandbox collection each mirrors.
 let syncedEntities: [(Entity, SandboxEntity)] = [
@@ -14,7 +15,7 @@ let syncedEntities: [(Entity, SandboxEntity)] = [
 func expectTablesEqual(_ store: Store, sourceId: String, to sandbox: GHLSandbox, location: String) async throws {
     for (entity, kind) in syncedEntities {
         let expected = Dictionary(uniqueKeysWithValues: try sandbox.records(kind, location: location).map {
-            ($0[kind.idKey]!.stringValue!, try GHLAPI.JSONValue(parsing: $0.encodedString).canonicalJSON)
+            ($0[kind.idKey]!.stringValue!, try JSONValue(parsing: $0.encodedString).canonicalJSON)
         })
         let stored = try await store.pool.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(

@@ -4,8 +4,10 @@ import GHLStore
 import GRDB
 import Testing
 
-/// Kills `ghlsync sync` (SIGKILL) at random points, checks the file after each
-/// kill, and lets the last run finish: it must end equal to the sandbox.
+/// Kills `ghlsync sync` (SIGKILL) once a given number of pages of its run are
+/// committed (read from the file's `ghl_sync_jobs`), checks that each kill landed
+/// mid-run and left a sound file, and lets the last run finish: it must end equal
+/// to the sandbox.
 @Suite struct SyncCrashTests {
     @Test func killedSyncsLeaveAConsistentFileAndResume() async throws {
         var configuration = SandboxConfiguration()
@@ -25,7 +27,9 @@ import Testing
                                       "--api-base", endpoint.baseURL, "--token-env", "GHL_CRASH_TOKEN"])
         let sourceId = try #require(added.stdout.split(separator: "\n").last.map(String.init))
 
-        for _ in 0..<5 {
+        let store = try Store(path: db)
+        for pagesBeforeKill in [1, 2, 3, 2, 1] {
+            let before = try await jobs(store)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
             process.arguments = ["sync", "--db", db, "--source", sourceId, "--mode", "full"]
@@ -33,10 +37,18 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 150...1500)))
+            var committed = 0
+            while process.isRunning, committed < pagesBeforeKill {
+                committed = committedPages(in: try await jobs(store), since: before)
+                if committed < pagesBeforeKill { try await Task.sleep(for: .milliseconds(2)) }
+            }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            let store = try Store(path: db)
+            #expect(process.terminationReason == .uncaughtSignal, "the run ended before \(pagesBeforeKill) pages were committed")
+            let after = try await jobs(store)
+            let run = after.filter { $0.id > (before.map(\.id).max() ?? 0) }
+            #expect(committedPages(in: after, since: before) >= pagesBeforeKill, "\(run)")
+            #expect(run.contains { $0.status == "running" }, "the kill landed after the run finished: \(run)")
             let check = try await store.pool.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
             #expect(check == ["ok"])
         }
@@ -44,10 +56,37 @@ import Testing
         let final = try CLIRunner.run(["sync", "--db", db, "--source", sourceId, "--mode", "full"], environment: environment)
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
         #expect(final.stdout.contains("Sync completed: 6 succeeded, 0 failed"))
-        let store = try Store(path: db)
         try await expectTablesEqual(store, sourceId: sourceId, to: sandbox, location: location.locationID)
         let stuck = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status = 'running'") }
         #expect(stuck == 0)
         await sandbox.stop()
+    }
+
+    struct Job: Sendable, CustomStringConvertible {
+        var id: Int64
+        var type: String
+        var status: String
+        var pages: Int
+        var description: String { "\(type) #\(id) \(status) after \(pages) pages" }
+    }
+
+    private func jobs(_ store: Store) async throws -> [Job] {
+        try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, job_type, status, pages FROM ghl_sync_jobs ORDER BY id").map {
+                Job(id: $0["id"], type: $0["job_type"], status: $0["status"], pages: $0["pages"])
+            }
+        }
+    }
+
+    /// Pages the run after `before` committed. A job resuming a killed one (whose row still
+    /// says running) counts on from that job's pages; a job starting afresh counts from 0.
+    private func committedPages(in jobs: [Job], since before: [Job]) -> Int {
+        let lastBefore = before.map(\.id).max() ?? 0
+        var previous: [String: Job] = [:]
+        for job in before { previous[job.type] = job }
+        return jobs.filter { $0.id > lastBefore }.reduce(0) { sum, job in
+            let carried = previous[job.type].map { $0.status == "running" ? $0.pages : 0 } ?? 0
+            return sum + max(0, job.pages - carried)
+        }
     }
 }

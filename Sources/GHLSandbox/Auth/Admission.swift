@@ -93,6 +93,7 @@ extension SandboxCore {
         case .internalServerError?: throw APIError(.internalServerError, "Internal Server Error", headers: headers)
         case .badGateway?: throw APIError(.badGateway, "Bad Gateway", headers: headers)
         case .serviceUnavailable?: throw APIError(.serviceUnavailable, "Service Unavailable", headers: headers)
+        case .unprocessableEntity?: throw APIError.unprocessable("rejected by sandbox fault injection", headers: headers)
         case .slow?: try? await Task.sleep(for: .milliseconds(fault?.delayMilliseconds ?? 2_000))
         default: break
         }

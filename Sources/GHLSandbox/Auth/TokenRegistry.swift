@@ -10,11 +10,11 @@ struct Grant: Sendable {
 }
 
 /// An OAuth access/refresh token pair as `POST /oauth/token` returns it.
-public struct OAuthTokens: Sendable, Equatable {
-    public let accessToken: String
-    public let refreshToken: String
-    public let expiresIn: Int
-    public let locationID: String
+struct IssuedTokens: Sendable, Equatable {
+    let accessToken: String
+    let refreshToken: String
+    let expiresIn: Int
+    let locationID: String
 }
 
 /// Private Integration Tokens (static, bound to their location) and OAuth tokens (expiring
@@ -87,8 +87,8 @@ final class TokenRegistry: Sendable {
     }
 
     /// Redeems a refresh token or code for a new pair; the redeemed one stops working.
-    func redeem(_ request: GrantRequest) -> OAuthTokens? {
-        state.withLock { s -> OAuthTokens? in
+    func redeem(_ request: GrantRequest) -> IssuedTokens? {
+        state.withLock { s -> IssuedTokens? in
             let location: String?
             switch request {
             case .refreshToken(let token): location = s.refreshTokens.removeValue(forKey: token)
@@ -100,7 +100,7 @@ final class TokenRegistry: Sendable {
             s.accessTokens[access] = AccessToken(
                 location: location, clientID: clientID, expiresAtMs: SandboxTime.nowMilliseconds() + Int64(lifetimeSeconds) * 1000)
             s.refreshTokens[refresh] = location
-            return OAuthTokens(accessToken: access, refreshToken: refresh, expiresIn: lifetimeSeconds, locationID: location)
+            return IssuedTokens(accessToken: access, refreshToken: refresh, expiresIn: lifetimeSeconds, locationID: location)
         }
     }
 

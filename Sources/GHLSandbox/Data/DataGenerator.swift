@@ -1,3 +1,4 @@
+import GHLJSON
 /// Generates one location's dataset from the seed. Each entity draws from its own random stream
 /// so that, e.g., asking for more reviews leaves the contacts unchanged. Records are written
 /// straight to JSON bytes in creation order, which is also their paging order.

@@ -1,4 +1,5 @@
 import Synchronization
+import GHLJSON
 
 /// One record change, as the admin API, the library and webhooks see it.
 public struct RecordChange: Sendable {

@@ -1,3 +1,4 @@
+import GHLJSON
 /// Fills in what GHL itself sets on records created or changed through the admin API: ids,
 /// owning location, timestamps, and fields derived from others (a contact's lowercase names,
 /// an opportunity's last status and stage change times).
@@ -5,7 +6,7 @@ enum RecordShaper {
     static func newRecord(_ entity: SandboxEntity, id: String, fields: JSONValue, context: LocationContext, now: Int64) -> JSONValue {
         var record = JSONValue.object([JSONField(key: entity.idKey, value: .string(id))])
         let owned: Set<String> = [entity.idKey, entity.createdKey, entity.updatedKey]
-        for field in fields.objectFields ?? [] where !owned.contains(field.key) {
+        for field in fields.objectValue ?? [] where !owned.contains(field.key) {
             record.set(field.key, field.value)
         }
         let location = JSONValue.string(context.locationID)
@@ -74,7 +75,7 @@ enum RecordShaper {
     /// milliseconds, numbers as numeric strings, booleans as `"true"`/`"false"`.
     static func withLooseTypes(_ record: JSONValue) -> JSONValue {
         var loose = record
-        for field in record.objectFields ?? [] {
+        for field in record.objectValue ?? [] {
             switch field.value {
             case .string(let text) where text.count == 24 && text.hasSuffix("Z"):
                 if let ms = SandboxTime.parse(text) { loose.set(field.key, .number(Double(ms))) }
@@ -93,7 +94,7 @@ enum RecordShaper {
     /// (a number where a string belongs, a string where an array belongs).
     static func withWrongTypes(_ record: JSONValue) -> JSONValue {
         var broken = record
-        for field in record.objectFields ?? [] {
+        for field in record.objectValue ?? [] {
             switch field.value {
             case .string where ["id", "_id"].contains(field.key) == false:
                 broken.set(field.key, .number(12345))

@@ -1,3 +1,4 @@
+import GHLJSON
 /// One stored record: its encoded JSON (the form it is served in) and the keys paging needs.
 struct StoredRecord: Sendable {
     let id: String

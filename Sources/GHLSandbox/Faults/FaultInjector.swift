@@ -7,6 +7,8 @@ public enum FaultKind: String, Sendable, Codable, CaseIterable {
     case internalServerError  // 500
     case badGateway  // 502
     case serviceUnavailable  // 503
+    /// 422 as GHL answers parameters it rejects: a client error, never worth a retry.
+    case unprocessableEntity
     /// The normal response, after `delayMilliseconds`.
     case slow
     /// Headers with the full `Content-Length`, half the body, then the connection is closed.
@@ -22,7 +24,9 @@ public enum FaultKind: String, Sendable, Codable, CaseIterable {
     case looseFieldTypes
 }
 
-/// When a fault fires: on the next `next` matching requests, or on every `everyNth`th one.
+/// When a fault fires: on the next `next` matching requests, or on every `everyNth`th one;
+/// with `after`, only once that many matching requests have passed untouched (a listing that
+/// fails from its third page on: `after: 2`).
 /// Matching requests are API calls (not `/oauth` or `/_sandbox`) whose path starts with `path`
 /// and, if set, for `locationId`. Counting is deterministic: the same request sequence
 /// meets the same faults.
@@ -30,18 +34,20 @@ public struct FaultRule: Sendable, Codable, Equatable {
     public var kind: FaultKind
     public var next: Int?
     public var everyNth: Int?
+    public var after: Int?
     public var path: String?
     public var locationId: String?
     public var delayMilliseconds: Int?
     public var retryAfterSeconds: Int?
 
     public init(
-        _ kind: FaultKind, next: Int? = nil, everyNth: Int? = nil, path: String? = nil, locationId: String? = nil,
+        _ kind: FaultKind, next: Int? = nil, everyNth: Int? = nil, after: Int? = nil, path: String? = nil, locationId: String? = nil,
         delayMilliseconds: Int? = nil, retryAfterSeconds: Int? = nil
     ) {
         self.kind = kind
         self.next = next
         self.everyNth = everyNth
+        self.after = after
         self.path = path
         self.locationId = locationId
         self.delayMilliseconds = delayMilliseconds
@@ -50,6 +56,7 @@ public struct FaultRule: Sendable, Codable, Equatable {
 
     /// Rejects rules that would never fire or never stop being ambiguous.
     func validated() throws(SandboxError) -> FaultRule {
+        guard (after ?? 0) >= 0 else { throw .invalidRecord("a fault's after must be >= 0") }
         switch (next, everyNth) {
         case (let n?, nil) where n > 0: return self
         case (nil, let n?) where n > 0: return self
@@ -83,11 +90,12 @@ final class FaultInjector: Sendable {
                 if let prefix = rule.path, !path.hasPrefix(prefix) { continue }
                 if let only = rule.locationId, only != location { continue }
                 rules[index].seen += 1
+                if let after = rule.after, rules[index].seen <= after { continue }
                 if let remaining = rule.next {
                     if remaining <= 1 { rules.remove(at: index) } else { rules[index].rule.next = remaining - 1 }
                     return rule
                 }
-                if let n = rule.everyNth, rules[index].seen % n == 0 { return rule }
+                if let n = rule.everyNth, (rules[index].seen - (rule.after ?? 0)) % n == 0 { return rule }
             }
             return nil
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GHLJSON
 
 /// The sandbox's own API, under `/_sandbox` (no auth: the sandbox is for loopback use).
 ///

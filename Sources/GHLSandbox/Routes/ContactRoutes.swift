@@ -1,4 +1,5 @@
 import Hummingbird
+import GHLJSON
 
 /// `GET /contacts/` (deprecated, cursor `startAfter` + `startAfterId`) and `POST /contacts/search`
 /// (page numbers up to 10,000 records deep, then the `searchAfter` cursor).

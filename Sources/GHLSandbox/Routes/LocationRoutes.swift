@@ -1,4 +1,5 @@
 import Hummingbird
+import GHLJSON
 
 /// `GET /locations/{locationId}` and `GET /locations/{locationId}/customFields`.
 extension SandboxCore {

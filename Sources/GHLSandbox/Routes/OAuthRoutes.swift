@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import GHLJSON
 
 /// `POST /oauth/token`, form-encoded, with GHL's snake_case keys or the camelCase the official
 /// Python SDK sends. Each redeemed refresh token (or code) stops working; the answer carries
@@ -19,7 +20,7 @@ extension SandboxCore {
         guard clientID == tokens.clientID, secret == tokens.clientSecret else {
             throw APIError(.unauthorized, "Invalid client credentials")
         }
-        let issued: OAuthTokens?
+        let issued: IssuedTokens?
         switch grantType {
         case "refresh_token":
             guard let refresh = value("refresh_token", "refreshToken") else { throw APIError.unprocessable("refresh_token is required") }

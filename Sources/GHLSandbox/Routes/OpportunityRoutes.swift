@@ -1,4 +1,5 @@
 import Hummingbird
+import GHLJSON
 
 /// `GET /opportunities/search` (cursor `startAfter` + `startAfterId` in `meta`, or `page`),
 /// `POST /opportunities/search` (the same records; see `SearchRequest`) and `GET /opportunities/pipelines`.

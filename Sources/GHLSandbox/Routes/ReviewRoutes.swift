@@ -22,7 +22,7 @@ extension SandboxCore {
         filters.field("storeId", in: query.string("storeId")?.split(separator: ",").map(String.init))
         if query.string("rating") != nil {
             let rating = Double(try query.int("rating", default: 0, in: 1...5))
-            filters.add { $0.parsed()["rating"]?.numberValue == rating }
+            filters.add { $0.parsed()["rating"]?.doubleValue == rating }
         }
         let page: Page
         if sortField == "createdAt" {
@@ -32,7 +32,7 @@ extension SandboxCore {
         } else {
             var matches = dataset.allRecords(.reviews, location: admission.locationID)!
             if let filter = filters.combined { matches = matches.filter(filter) }
-            let rated = matches.map { ($0.parsed()["rating"]?.numberValue ?? 0, $0) }
+            let rated = matches.map { ($0.parsed()["rating"]?.doubleValue ?? 0, $0) }
             let sorted = rated.sorted { a, b in
                 a.0 != b.0 ? (ascending ? a.0 < b.0 : a.0 > b.0) : a.1.key < b.1.key
             }.map(\.1)

@@ -1,4 +1,5 @@
 import Hummingbird
+import GHLJSON
 
 extension SandboxCore {
     /// `POST /contacts/search` and `POST /opportunities/search`: `{"<entity>": [...], "total": N}`,
@@ -69,10 +70,10 @@ struct SearchRequest {
 
     init(_ body: JSONValue, _ vocabulary: SearchVocabulary, admission: Admission) throws(APIError) {
         self.vocabulary = vocabulary
-        guard body.objectFields != nil else { throw admission.fail("body must be a JSON object") }
+        guard body.objectValue != nil else { throw admission.fail("body must be a JSON object") }
         func integer(_ key: String) throws(APIError) -> Int? {
             guard let value = body[key], value != .null else { return nil }
-            guard let number = value.numberValue, number == number.rounded(), let int = Int(exactly: number) else {
+            guard let number = value.doubleValue, number == number.rounded(), let int = Int(exactly: number) else {
                 throw admission.fail("\(key) must be an integer")
             }
             return int
@@ -96,7 +97,7 @@ struct SearchRequest {
         if let cursor = body["searchAfter"], cursor != .null {
             guard page == nil else { throw admission.fail("send either page or searchAfter, not both") }
             guard let values = cursor.arrayValue, values.count == 2,
-                let ms = values[0].numberValue ?? values[0].stringValue.flatMap({ Double($0) }),
+                let ms = values[0].doubleValue ?? values[0].stringValue.flatMap({ Double($0) }),
                 let id = values[1].stringValue
             else { throw admission.fail("searchAfter must be [timestamp, id] as returned in a record's searchAfter") }
             searchAfter = RecordKey(ms: Int64(ms), id: id)
@@ -112,7 +113,7 @@ struct SearchRequest {
         var sortByUpdated = false
         var ascending = true
         if let sort = body["sort"], sort != .null {
-            let fallback: JSONValue? = sort.objectFields != nil ? sort : nil
+            let fallback: JSONValue? = sort.objectValue != nil ? sort : nil
             guard let first = sort.arrayValue?.first ?? fallback else {
                 throw admission.fail("sort must be an array of {field, direction}")
             }
@@ -237,7 +238,7 @@ struct SearchRequest {
             let range = try Self.range(value, field: field, admission: admission)
             return { r in
                 guard let actual = fieldOf(r) else { return false }
-                guard let number = actual.numberValue.map({ Int64($0) }) ?? actual.stringValue.flatMap(SandboxTime.parse) else { return false }
+                guard let number = actual.doubleValue.map({ Int64($0) }) ?? actual.stringValue.flatMap(SandboxTime.parse) else { return false }
                 return range(number)
             }
         default: throw admission.fail("operator \(op) is not supported for \(field)")
@@ -248,7 +249,7 @@ struct SearchRequest {
     private static func range(_ value: JSONValue?, field: String, admission: Admission) throws(APIError) -> @Sendable (Int64) -> Bool {
         func bound(_ key: String) throws(APIError) -> Int64? {
             guard let v = value?[key], v != .null else { return nil }
-            if let n = v.numberValue { return Int64(n) }
+            if let n = v.doubleValue { return Int64(n) }
             guard let ms = v.stringValue.flatMap(SandboxTime.parse) else { throw admission.fail("\(field) range \(key) must be a date or number") }
             return ms
         }

@@ -1,3 +1,4 @@
+import GHLJSON
 /// Turns a record change into the webhook payloads GHL sends for it (shared/ghl-api/webhooks):
 /// one main event plus the specific ones for the fields that changed.
 enum WebhookEvents {

@@ -1,6 +1,7 @@
 import Foundation
 import GHLAuth
 import GHLRealtime
+import GHLServer
 import GHLStore
 import GRDB
 import Testing

@@ -5,6 +5,7 @@ import GHLStore
 import GRDB
 import NIOCore
 import Testing
+import GHLJSON
 
 /// Attacks on realtime by a viewer of source A against source B: forged,
 /// expired, revoked and borrowed tokens, topic name tricks, sequence and
@@ -136,22 +137,22 @@ import Testing
             try await client.join(a, token: world.aliceToken, ref: "6", sinceSeq: seq)
             #expect(try await client.receive().payload["response"]?["ghlsync"]?["resumed"] == .bool(true))
         case .malformedSinceSeq:
-            for (ref, value) in [("1", JSONValue.string("abc")), ("2", .number(1.5)), ("3", .object(["$gt": .integer(0)])),
-                                 ("4", .array([.integer(1)])), ("5", .null)] {
+            for (ref, value) in [("1", JSONValue.string("abc")), ("2", .number(1.5)), ("3", .object(["$gt": .number(Double(0))])),
+                                 ("4", .array([.number(Double(1))])), ("5", .null)] {
                 try await client.join(a, token: world.aliceToken, ref: ref, config: ["ghlsync": .object(["since_seq": value])])
                 #expect(try await client.receive().status == "ok")
             }
         case .replayOfAllHistory:
             for index in 0..<3 { try world.fixture.upsert(a, [("history-\(index)", "a")]) }
             try await client.join(a, token: world.aliceToken, config: ["broadcast": .object([
-                "replay": .object(["since": .integer(0), "limit": .integer(100_000)]),
+                "replay": .object(["since": .number(Double(0)), "limit": .number(Double(100_000))]),
             ])])
             #expect(try await client.receive().status == "ok")
             let replayed = try await client.receive(until: { $0.change?["new"]?["ghl_contact_id"] == .string("history-2") })
             #expect(replayed.allSatisfy { $0.payload["meta"]?["replayed"] == .bool(true) })
         case .replayOnOtherSource:
             try await expectRefused(&client, b, token: world.aliceToken, config: ["broadcast": .object([
-                "replay": .object(["since": .integer(0), "limit": .integer(25)]),
+                "replay": .object(["since": .number(Double(0)), "limit": .number(Double(25))]),
             ])])
         case .presenceOnUnjoinedSource:
             try await client.presence(b, "track", payload: .object(["spy": .bool(true)]), ref: "1")
@@ -241,12 +242,12 @@ import Testing
     }
 
     static func expectRefused(_ client: inout PhoenixTestClient, _ source: String, token: String?, ref: String = "1",
-                              config: [String: JSONValue] = [:]) async throws {
+                              config: JSONObject = [:]) async throws {
         try await expectRefused(&client, topic: "realtime:ghl:\(source)", token: token, ref: ref, config: config)
     }
 
     static func expectRefused(_ client: inout PhoenixTestClient, topic: String, token: String?, ref: String = "1",
-                              config: [String: JSONValue] = [:]) async throws {
+                              config: JSONObject = [:]) async throws {
         try await client.join(topic: topic, token: token, ref: ref, config: config)
         let reply = try await client.receive()
         #expect(reply.event == "phx_reply" && reply.ref == ref && reply.status == "error", "\(reply)")

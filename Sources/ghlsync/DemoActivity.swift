@@ -2,19 +2,20 @@ import Foundation
 import GHLSandbox
 import Logging
 import ServiceLifecycle
+import GHLJSON
 
 /// The demo's gentle stream of changes in the sandbox, so the dashboard moves:
 /// every few seconds one edit a real location would see (a contact added or
 /// edited, a deal moved on or won, a review or a payment). Contact and
 /// opportunity changes reach ghlsync by signed webhook; reviews and payments,
 /// which GHL sends no webhooks for, by the sources' short sync schedule.
-public struct DemoActivity: Service {
+struct DemoActivity: Service {
     let sandbox: GHLSandbox
     let locations: [String]
     let interval: Duration
     let logger: Logger
 
-    public init(sandbox: GHLSandbox, locations: [String], interval: Duration = .seconds(3),
+    init(sandbox: GHLSandbox, locations: [String], interval: Duration = .seconds(3),
                 logger: Logger = Logger(label: "ghlsync.demo")) {
         self.sandbox = sandbox
         self.locations = locations
@@ -22,7 +23,7 @@ public struct DemoActivity: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         await cancelWhenGracefulShutdown {
             var generator = SystemRandomNumberGenerator()
             var step = 0

@@ -1,31 +1,34 @@
 import Foundation
 import GHLAuth
 import GHLRealtime
+import GHLServer
 import GRDB
 import Testing
 
+/// The realtime authorizer the server builds over GHLAuth, against the server fixture's two sources.
+
 @Suite struct AuthChannelAuthorizerTests {
     @Test func joinsNeedAValidTokenAndAGrantAndRevokesAreSeen() async throws {
-        let fixture = try StoreFixture()
-        defer { fixture.remove() }
-        let auth = try await AuthService(store: fixture.store, keyFile: fixture.directory.appendingPathComponent("keys").path)
-        let alice = try auth.accounts.addUser(email: "alice@example.com", password: "correct horse battery")
-        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.sourceA)
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let auth = fixture.auth
+        let alice = try auth.accounts.addUser(email: "alice@example.com", password: Fixture.password)
+        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.first.id)
         let session = try await auth.issueToken(for: alice.id)
         let authorizer = AuthChannelAuthorizer(auth: auth)
 
-        let grant = try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.sourceA)
+        let grant = try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.first.id)
         #expect(grant.userId == alice.id && grant.expiresAt != nil)
-        await #expect(throws: ChannelAuthorizationError.noAccess(sourceId: fixture.sourceB)) {
-            try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.sourceB)
+        await #expect(throws: ChannelAuthorizationError.noAccess(sourceId: fixture.second.id)) {
+            try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.second.id)
         }
         await #expect(throws: ChannelAuthorizationError.invalidToken) {
-            try await authorizer.authorize(accessToken: session.accessToken + "x", sourceId: fixture.sourceA)
+            try await authorizer.authorize(accessToken: session.accessToken + "x", sourceId: fixture.first.id)
         }
-        #expect(await authorizer.stillAuthorized(grant, sourceId: fixture.sourceA))
+        #expect(await authorizer.stillAuthorized(grant, sourceId: fixture.first.id))
         let version = try #require(await authorizer.accessVersion())
-        try auth.accounts.revoke(userId: alice.id, sourceId: fixture.sourceA)
-        #expect(!(await authorizer.stillAuthorized(grant, sourceId: fixture.sourceA)))
+        try auth.accounts.revoke(userId: alice.id, sourceId: fixture.first.id)
+        #expect(!(await authorizer.stillAuthorized(grant, sourceId: fixture.first.id)))
         #expect(await authorizer.accessVersion() == version + 1)
     }
 
@@ -33,14 +36,14 @@ import Testing
     /// and moves the access version whoever wrote it; a refresh moves nothing.
     @Test(arguments: ["logout", "replayed refresh token", "deleted user"])
     func anEndedSessionOrADeletedUserIsNoLongerAuthorized(_ ending: String) async throws {
-        let fixture = try StoreFixture()
-        defer { fixture.remove() }
-        let auth = try await AuthService(store: fixture.store, keyFile: fixture.directory.appendingPathComponent("keys").path)
+        let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let auth = fixture.auth
         let alice = try auth.accounts.addUser(email: "alice@example.com")
-        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.sourceA)
+        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.first.id)
         let session = try await auth.issueToken(for: alice.id)
         let authorizer = AuthChannelAuthorizer(auth: auth)
-        let grant = try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.sourceA)
+        let grant = try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.first.id)
         #expect(grant.sessionId != nil)
         let version = await authorizer.accessVersion()
         let refreshed = try await auth.refresh(refreshToken: session.refreshToken)
@@ -54,7 +57,7 @@ import Testing
         default:
             try await fixture.store.pool.write { db in try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [alice.id]) }
         }
-        #expect(!(await authorizer.stillAuthorized(grant, sourceId: fixture.sourceA)))
+        #expect(!(await authorizer.stillAuthorized(grant, sourceId: fixture.first.id)))
         #expect(await authorizer.accessVersion() != version)
     }
 }

@@ -1,5 +1,5 @@
 /// Where a client's bearer token comes from.
-public protocol GHLAuth: Sendable {
+public protocol GHLCredentialProvider: Sendable {
     /// The token for the next request.
     func accessToken() async throws -> String
     /// Called after GHL answered 401 to `rejectedToken`: returns a token worth
@@ -8,7 +8,7 @@ public protocol GHLAuth: Sendable {
 }
 
 /// A Private Integration Token: static, bound to one location; a 401 is final.
-public struct PrivateIntegrationToken: GHLAuth {
+public struct PrivateIntegrationToken: GHLCredentialProvider {
     public let token: String
 
     public init(_ token: String) {

@@ -1,14 +1,14 @@
 /// Any JSON value, so a record keeps every field GHL sends, known or not.
 ///
 /// Numbers are `Double`: every number GHL sends (amounts, ratings, epoch
-/// milliseconds) fits exactly below 2^53.
+/// milliseconds) and every Phoenix ref or sequence fits exactly below 2^53.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// The member `key` of an object; nil for other values or a missing key.
     public subscript(key: String) -> JSONValue? {
@@ -34,6 +34,17 @@ public enum JSONValue: Sendable, Hashable {
         return int
     }
 
+    /// An integer, also when a client sent it as a whole float or a numeric string. A whole
+    /// number beyond Int64 (`9223372036854775807` parses to 2^63) is clamped to Int64's range.
+    public var int64Value: Int64? {
+        switch self {
+        case .number(let value) where value.rounded() == value:
+            value >= 0x1p63 ? .max : value <= -0x1p63 ? .min : Int64(value)
+        case .string(let value): Int64(value)
+        default: nil
+        }
+    }
+
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
@@ -44,9 +55,16 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
+    }
+
+    /// Sets (or, with `nil`, removes) a member of an object, keeping member order; no-op on other values.
+    public mutating func set(_ key: String, _ value: JSONValue?) {
+        guard case .object(var members) = self else { return }
+        members[key] = value
+        self = .object(members)
     }
 
     /// The JSON type name, for error messages.
@@ -62,46 +80,15 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-}
-
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    // Not ExpressibleByNilLiteral: `nil` must stay "absent" (`set(key, nil)` removes a member), never `.null`.
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(JSONObject(elements.map { JSONField(key: $0.0, value: $0.1) }))
     }
-    public init(nilLiteral: ()) { self = .null }
 }

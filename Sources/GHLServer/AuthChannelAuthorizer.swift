@@ -1,11 +1,13 @@
 import Foundation
 import GHLAuth
+import GHLRealtime
 
 /// Realtime's authorization backed by GHLAuth: the token must verify (signature,
 /// algorithm, key, expiry, live session) and its user must hold a grant on the
 /// source in `user_sources`, with any role: every role may read. An open
 /// channel stays authorized while its session is live, its user exists and
-/// the grant stands.
+/// the grant stands. It lives in the server, where auth and realtime meet, so
+/// GHLRealtime knows only its `ChannelAuthorizer` protocol and not GHLAuth.
 public struct AuthChannelAuthorizer: ChannelAuthorizer {
     public let auth: AuthService
 

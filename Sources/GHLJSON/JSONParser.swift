@@ -91,12 +91,11 @@ private struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        // Collected as pairs and hashed once at the end: cheaper than growing a dictionary.
-        var members: [(String, JSONValue)] = []
+        var members: [JSONField] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object([:])
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -105,13 +104,13 @@ private struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
-            members.append((key, try parseValue()))
+            members.append(JSONField(key: key, value: try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input in an object") }
             let next = bytes[index]
             index += 1
             if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "}") { return .object(Dictionary(members) { _, last in last }) }
+            if next == UInt8(ascii: "}") { return .object(JSONObject(members)) }
             index -= 1
             throw fail("expected ',' or '}'")
         }
@@ -241,6 +240,7 @@ private struct JSONParser {
             index += 1
         }
         guard digits > 0 else { throw fail("invalid number") }
+        guard digits == 1 || bytes[index - digits] != UInt8(ascii: "0") else { throw fail("leading zero in a number") }
         var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
