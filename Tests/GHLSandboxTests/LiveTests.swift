@@ -64,16 +64,10 @@ import _CryptoExtras
             try sandbox.delete(.contacts, location: location, id: id)
             await sandbox.stop()
 
-            let rsa = try _RSA.Signing.PublicKey(pemRepresentation: sandbox.rsaPublicKeyPEM)
-            let edDER = Data(base64Encoded: sandbox.ed25519PublicKeyPEM.split(separator: "\n")[1].description)!
-            let ed = try Curve25519.Signing.PublicKey(rawRepresentation: edDER.suffix(32))
             let events = received.items.withLock { $0 }
             var types: [String] = []
             for (headers, body) in events {
-                let rsaSignature = Data(base64Encoded: headers[HTTPField.Name("x-wh-signature")!]!)!
-                #expect(rsa.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: rsaSignature), for: body, padding: .insecurePKCS1v1_5))
-                let edSignature = Data(base64Encoded: headers[HTTPField.Name("x-ghl-signature")!]!)!
-                #expect(ed.isValidSignature(edSignature, for: body))
+                try expectSigned(headers, body, by: sandbox)
                 let json = try JSONValue(parsing: body)
                 #expect(json["webhookId"]?.stringValue != nil)
                 #expect(json["timestamp"]?.stringValue.flatMap(SandboxTime.parse) != nil)
@@ -87,6 +81,17 @@ import _CryptoExtras
             #expect(sandbox.webhookDeliveries.allSatisfy { $0.status == 200 })
         }
     }
+}
+
+/// Expects both of GHL's signatures over the raw body, made with the sandbox's keys.
+func expectSigned(_ headers: HTTPFields, _ body: [UInt8], by sandbox: GHLSandbox) throws {
+    let rsa = try _RSA.Signing.PublicKey(pemRepresentation: sandbox.rsaPublicKeyPEM)
+    let edDER = Data(base64Encoded: sandbox.ed25519PublicKeyPEM.split(separator: "\n")[1].description)!
+    let ed = try Curve25519.Signing.PublicKey(rawRepresentation: edDER.suffix(32))
+    let rsaSignature = Data(base64Encoded: headers[HTTPField.Name("x-wh-signature")!]!)!
+    #expect(rsa.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: rsaSignature), for: body, padding: .insecurePKCS1v1_5))
+    let edSignature = Data(base64Encoded: headers[HTTPField.Name("x-ghl-signature")!]!)!
+    #expect(ed.isValidSignature(edSignature, for: body))
 }
 
 /// What the webhook receiver got: headers and raw body of each POST.
