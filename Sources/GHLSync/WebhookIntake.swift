@@ -55,8 +55,9 @@ public final class WebhookIntake: Sendable {
     }
 
     private func apply(_ event: WebhookEvent, in db: Database) throws -> WebhookReceipt {
-        let sources = try String.fetchAll(db, sql: "SELECT id FROM ghl_sources WHERE location_id = ? AND is_active = 1 ORDER BY created_at, id",
-                                          arguments: [event.locationId])
+        let sources = try event.installation.map { try apply($0, of: event, in: db) }
+            ?? String.fetchAll(db, sql: "SELECT id FROM ghl_sources WHERE location_id = ? AND is_active = 1 ORDER BY created_at, id",
+                               arguments: [event.locationId])
         guard let first = sources.first else { throw WebhookError.unknownLocation(event.locationId) }
         do {
             try db.execute(sql: "INSERT INTO webhook_receipts (webhook_id, source_id, event_type, received_at) VALUES (?, ?, ?, ?)",
@@ -65,13 +66,27 @@ public final class WebhookIntake: Sendable {
             // Only the receipt's key says "already received"; any other failure is the store's.
             throw WebhookError.duplicate(webhookId: event.webhookId)
         }
-        var outcome = WebhookReceipt.Outcome.acknowledged("\(event.type) changes no table ghlsync keeps")
+        var outcome = WebhookReceipt.Outcome.acknowledged(event.installation.map {
+            "\($0 == .install ? "app installed: active" : "app uninstalled: inactive") source(s) \(sources.joined(separator: ", "))"
+        } ?? "\(event.type) changes no table ghlsync keeps")
         if let action = event.action {
             for source in sources {
                 outcome = try apply(action, of: event, source: source, in: db)
             }
         }
         return WebhookReceipt(webhookId: event.webhookId, eventType: event.type, sourceIds: sources, outcome: outcome)
+    }
+
+    /// `UNINSTALL` makes the sources that reached the location through the agency's app inactive;
+    /// `INSTALL` makes the agency's source of it active, adding one if needed. The sources changed.
+    private func apply(_ installation: WebhookEvent.Installation, of event: WebhookEvent, in db: Database) throws -> [String] {
+        switch installation {
+        case .uninstall:
+            return try Store.deactivateAgencySources(companyId: event.companyId, locationId: event.locationId, in: db)
+        case .install:
+            guard let companyId = event.companyId, !event.locationId.isEmpty else { return [] }
+            return try Store.installAgencyLocation(companyId: companyId, locationId: event.locationId, in: db).map { [$0] } ?? []
+        }
     }
 
     private func apply(_ action: WebhookEvent.Action, of event: WebhookEvent, source: String,
