@@ -107,7 +107,13 @@ import Testing
             #expect(try await post(client, "/oauth/locationToken", "companyId=\(sandbox.companyID)&locationId=\(ids[2])", token: company).status
                     == .badRequest, "the app is not installed there")
             #expect(try await client.api(.get, base, token: locationToken).status == .unauthorized, "a location token is no Company token")
-            #expect(try await client.api(.get, "/locations/\(ids[0])", token: company).status == .forbidden)
+            #expect(try await client.api(.get, "/locations/\(ids[0])", token: company).status == .ok, "Agency-Access, as GHL's file says")
+            #expect(try await client.api(.get, "/contacts/?locationId=\(ids[0])", token: company).status == .forbidden)
+            let sdkSpelling = try await client.api(.get, "/oauth/installed-locations?companyId=\(sandbox.companyID)&appId=sandbox&pageSize=1",
+                                                   token: company)
+            #expect(try sdkSpelling.json["locations"]?.ids == [ids[0]], "the official Python SDK's path and pageSize")
+            #expect(try await post(client, "/oauth/location-token", "companyId=\(sandbox.companyID)&locationId=\(ids[1])", token: company).status
+                    == .ok)
 
             let search = try await client.api(.get, "/locations/search?companyId=\(sandbox.companyID)&limit=2&order=desc", token: company)
             #expect(search.status == .ok)

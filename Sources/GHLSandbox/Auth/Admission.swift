@@ -55,7 +55,9 @@ extension SandboxCore {
         return fields
     }
 
-    func admit(_ request: Request, endpoint: String, location: String?) async throws(APIError) -> Admission {
+    /// - Parameter agencyAccess: the endpoint also takes the owning agency's Company token
+    ///   (GHL's `Agency-Access` security, as `GET /locations/{locationId}` has).
+    func admit(_ request: Request, endpoint: String, location: String?, agencyAccess: Bool = false) async throws(APIError) -> Admission {
         let settings = limiter.settings
         let unspent = rateHeaders(settings, remaining: settings.maxRequests, dailyRemaining: settings.dailyLimit)
         let grant: Grant
@@ -74,7 +76,8 @@ extension SandboxCore {
         guard let location, !location.isEmpty else {
             throw APIError.unprocessable("locationId should not be empty", headers: unspent)
         }
-        guard grant.locations.contains(location), dataset.contains(location) else {
+        let reachable = grant.locations.contains(location) || (agencyAccess && grant.company == agency.companyID && agency.owns(location))
+        guard reachable, dataset.contains(location) else {
             throw APIError(.forbidden, "The token does not have access to this location.", headers: unspent)
         }
         let decision = limiter.admit(budget: grant.budgetKey, location: location)
