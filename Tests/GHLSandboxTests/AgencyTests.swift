@@ -123,13 +123,7 @@ import Testing
 
     @Test func installingAndUninstallingSendSignedWebhooksAndUninstallEndsTokens() async throws {
         let received = Inbox()
-        let receiver = Router()
-        receiver.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            received.items.withLock { $0.append((request.headers, Array(body.readableBytesView))) }
-            return .ok
-        }
-        try await Application(router: receiver).test(.live) { hook in
+        try await Application(router: received.router).test(.live) { hook in
             let sandbox = try makeSandbox {
                 $0.locations = 2
                 $0.installedLocations = 1

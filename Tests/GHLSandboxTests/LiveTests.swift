@@ -44,13 +44,7 @@ import _CryptoExtras
 
     @Test func signedWebhooksOnChanges() async throws {
         let received = Inbox()
-        let receiver = Router()
-        receiver.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            received.items.withLock { $0.append((request.headers, Array(body.readableBytesView))) }
-            return .ok
-        }
-        try await Application(router: receiver).test(.live) { client in
+        try await Application(router: received.router).test(.live) { client in
             let sandbox = try makeSandbox { $0.webhookURL = "http://127.0.0.1:\(client.port!)/hook" }
             _ = try await sandbox.start()
             let location = sandbox.locations[0].locationID
@@ -97,4 +91,15 @@ func expectSigned(_ headers: HTTPFields, _ body: [UInt8], by sandbox: GHLSandbox
 /// What the webhook receiver got: headers and raw body of each POST.
 final class Inbox: Sendable {
     let items = Mutex<[(HTTPFields, [UInt8])]>([])
+
+    /// A receiver that keeps every `POST /hook`.
+    var router: Router<BasicRequestContext> {
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            self.items.withLock { $0.append((request.headers, Array(body.readableBytesView))) }
+            return .ok
+        }
+        return router
+    }
 }

@@ -6,15 +6,7 @@ import Hummingbird
 /// token), the `Version` header (400), the agency named (403 for another), the company's rate budget (429).
 extension SandboxCore {
     func admitCompany(_ request: Request, endpoint: String, companyID: String?) throws(APIError) -> HTTPFields {
-        let settings = limiter.settings
-        let unspent = rateHeaders(settings, remaining: settings.maxRequests, dailyRemaining: settings.dailyLimit)
-        let grant: Grant
-        switch tokens.authenticate(authorization: request.headers[.authorization]) {
-        case .success(let g): grant = g
-        case .failure(.missing): throw APIError(.unauthorized, "Invalid JWT: no bearer token", headers: unspent)
-        case .failure(.unknown): throw APIError(.unauthorized, "Invalid token: access token is invalid", headers: unspent)
-        case .failure(.expired): throw APIError(.unauthorized, "Invalid token: access token is expired", headers: unspent)
-        }
+        let (grant, unspent) = try authenticate(request)
         guard let company = grant.company else {
             throw APIError(.unauthorized, "This route needs a Company (agency) access token", headers: unspent)
         }
