@@ -15,7 +15,9 @@ public enum AgencyImporter {
         guard secret.isCompany, let companyId = secret.companyId, !companyId.isEmpty else {
             throw SyncError.token("\(path) holds no agency credentials: it needs \"user_type\": \"Company\" and a company_id")
         }
-        let company = AgencySessions.shared.session(file: path) { SourceCredentials.session(secret, baseURL: apiBase, tokenFile: path) }
+        let company = AgencySessions.shared.session(file: path, refreshToken: secret.refreshToken) {
+            SourceCredentials.session(secret, baseURL: apiBase, tokenFile: path)
+        }
         let client = GHLOAuthClient(baseURL: apiBase, clientId: secret.clientId, clientSecret: secret.clientSecret)
         var token = try await company.accessToken()
         let installed: [InstalledLocation]

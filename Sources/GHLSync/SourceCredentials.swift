@@ -85,7 +85,9 @@ public enum SourceCredentials: Sendable {
             guard let tokenFile, let companyId = secret.companyId else {
                 throw SyncError.token("agency credentials need a token file and a company_id")
             }
-            let company = AgencySessions.shared.session(file: tokenFile) { Self.session(secret, baseURL: baseURL, tokenFile: tokenFile) }
+            let company = AgencySessions.shared.session(file: tokenFile, refreshToken: secret.refreshToken) {
+                Self.session(secret, baseURL: baseURL, tokenFile: tokenFile)
+            }
             let client = GHLOAuthClient(baseURL: baseURL, clientId: secret.clientId, clientSecret: secret.clientSecret)
             return AgencyLocationAuth(company: company, client: client, companyId: companyId, locationId: locationId)
         case .oauth(let secret):
@@ -104,6 +106,7 @@ public enum SourceCredentials: Sendable {
             updated.accessToken = fresh.accessToken
             updated.expiresAt = fresh.expiresAt
             try Self.writeSecrets(updated, to: tokenFile)
+            AgencySessions.shared.rotated(file: tokenFile, to: fresh.refreshToken)
         }
     }
 

@@ -55,9 +55,11 @@ public final class WebhookIntake: Sendable {
     }
 
     private func apply(_ event: WebhookEvent, in db: Database) throws -> WebhookReceipt {
-        let sources = try event.installation.map { try apply($0, of: event, in: db) }
-            ?? String.fetchAll(db, sql: "SELECT id FROM ghl_sources WHERE location_id = ? AND is_active = 1 ORDER BY created_at, id",
-                               arguments: [event.locationId])
+        let installed = try event.installation.map { try apply($0, of: event, in: db) } ?? []
+        let sources = try installed.isEmpty
+            ? String.fetchAll(db, sql: "SELECT id FROM ghl_sources WHERE location_id = ? AND is_active = 1 ORDER BY created_at, id",
+                              arguments: [event.locationId])
+            : installed
         guard let first = sources.first else { throw WebhookError.unknownLocation(event.locationId) }
         do {
             try db.execute(sql: "INSERT INTO webhook_receipts (webhook_id, source_id, event_type, received_at) VALUES (?, ?, ?, ?)",
@@ -66,9 +68,8 @@ public final class WebhookIntake: Sendable {
             // Only the receipt's key says "already received"; any other failure is the store's.
             throw WebhookError.duplicate(webhookId: event.webhookId)
         }
-        var outcome = WebhookReceipt.Outcome.acknowledged(event.installation.map {
-            "\($0 == .install ? "app installed: active" : "app uninstalled: inactive") source(s) \(sources.joined(separator: ", "))"
-        } ?? "\(event.type) changes no table ghlsync keeps")
+        var outcome = WebhookReceipt.Outcome.acknowledged(installed.isEmpty ? "\(event.type) changes no table ghlsync keeps"
+            : "\(event.installation == .install ? "app installed: active" : "app uninstalled: inactive") source(s) \(installed.joined(separator: ", "))")
         if let action = event.action {
             for source in sources {
                 outcome = try apply(action, of: event, source: source, in: db)
