@@ -80,7 +80,9 @@ struct WebhookEvent {
             ?? (object["altType"]?.stringValue == "location" ? object["altId"]?.stringValue : nil)
         let installation = Self.installations[type]
         let companyId = object["companyId"]?.stringValue
-        if installation != nil, location == nil, companyId == nil { throw .malformed("\(type) names neither a locationId nor a companyId") }
+        if installation != nil, (location ?? "").isEmpty, (companyId ?? "").isEmpty {
+            throw .malformed("\(type) names neither a locationId nor a companyId")
+        }
         guard installation != nil || !(location ?? "").isEmpty else { throw .malformed("no locationId") }
         for key in ["type", "webhookId", "timestamp"] { object.removeValue(forKey: key) }
         let action = Self.actions[type]
