@@ -83,7 +83,7 @@ extension Store {
     }
 
     /// `INSTALL` on a location of an agency ghlsync already imports: its source becomes active, or
-    /// a new one is added with the agency's credentials (those of its earliest source). Returns the
+    /// a new one is added with the agency's credentials and schedule (those of its earliest source). Returns the
     /// source's id, or nil when no source of the company tells where its credentials are.
     public static func installAgencyLocation(companyId: String, locationId: String, in db: Database) throws -> String? {
         let agencySources = Source.filter(Column("company_id") == companyId).order(Column("created_at"), Column("id"))
@@ -96,8 +96,10 @@ extension Store {
             return existing.id
         }
         guard let template = try agencySources.filter(Column("token_file") != nil).fetchOne(db), let tokenFile = template.tokenFile else { return nil }
-        let source = try Source.new(name: locationId, locationId: locationId, apiBase: template.apiBase, tokenEnv: nil,
+        var source = try Source.new(name: locationId, locationId: locationId, apiBase: template.apiBase, tokenEnv: nil,
                                     tokenFile: tokenFile, currency: template.currency, companyId: companyId)
+        source.syncIntervalSeconds = template.syncIntervalSeconds
+        source.syncMode = template.syncMode
         try source.insert(db)
         return source.id
     }

@@ -60,11 +60,25 @@ struct SourcesCommand: ParsableCommand {
         @Option(name: .customLong("agency-credentials"), help: "The agency's 0600 credentials file.") var agencyCredentials: String
         @Option(name: .customLong("api-base"), help: "GHL API base URL.") var apiBase: String = Source.defaultAPIBase
         @Flag(name: .customLong("dry-run"), help: "List what would change, change nothing.") var dryRun = false
+        @Option(help: "Schedule each added location (e.g. 15m, 1h), synced by `ghlsync serve`; a location INSTALL adds later gets the same.")
+        var every: String?
+        @Option(help: "incremental or full, for --every.") var mode: String = "incremental"
+
+        func validate() throws {
+            if let every { _ = try reportingSyncErrors { try SyncSchedule.parseInterval(every) } }
+            guard SyncMode(rawValue: mode) != nil else { throw ValidationError("--mode must be incremental or full") }
+        }
 
         func run() async throws {
             let store = try database.open()
             let plan = try await reportingErrors {
                 try await AgencyImporter.run(store: store, credentialsFile: agencyCredentials, apiBase: apiBase, dryRun: dryRun)
+            }
+            if let every, !dryRun {
+                let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
+                for source in plan.added {
+                    _ = try reportingErrors { try SyncSchedule.set(store, sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
+                }
             }
             AgencyImportReport(plan: plan, dryRun: dryRun).print()
         }

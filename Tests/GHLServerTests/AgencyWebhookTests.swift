@@ -28,6 +28,7 @@ import Testing
             expiresAt: nil, userType: "Company", companyId: sandbox.companyID, locationId: nil), to: credentials)
         let imported = try await AgencyImporter.run(store: store, credentialsFile: credentials, apiBase: endpoint.baseURL, dryRun: false)
         #expect(imported.added.map(\.locationId) == sandbox.installedLocations)
+        for source in imported.added { _ = try SyncSchedule.set(store, sourceId: source.id, interval: 900, mode: .full) }
 
         let keys = try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM])
         let server = try await ProductServer(store: store, webhookKeys: keys, environment: [:], logger: Logger(label: "test"))
@@ -46,6 +47,7 @@ import Testing
         let added = try #require(try source(third))
         #expect(added.isActive)
         #expect(added.companyId == sandbox.companyID)
+        #expect(added.syncIntervalSeconds == 900 && added.syncMode == "full", "the agency's schedule, so serve syncs it")
         #expect(added.tokenFile == URL(fileURLWithPath: credentials).standardizedFileURL.path)
 
         let run = try await SyncEngine(store: store).runAll(RunRequest(sourceId: added.id))

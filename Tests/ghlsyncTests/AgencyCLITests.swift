@@ -133,7 +133,8 @@ import Testing
         }
         #expect(try runImport("--dry-run").lastLine == "dry run: 5 added, 0 reactivated, 0 deactivated, 0 unchanged")
         #expect(try fixture.store.sources().isEmpty)
-        #expect(try runImport().lastLine == "5 added, 0 reactivated, 0 deactivated, 0 unchanged")
+        #expect(try runImport("--every", "15m").lastLine == "5 added, 0 reactivated, 0 deactivated, 0 unchanged")
+        #expect(try fixture.store.sources().map(\.syncIntervalSeconds) == Array(repeating: 900, count: 5), "serve syncs them every 15 minutes")
         #expect(try runImport().lastLine == "0 added, 0 reactivated, 0 deactivated, 5 unchanged")
         let installed = fixture.sandbox.installedLocations
         #expect(try fixture.store.sources().map(\.locationId).sorted() == installed.sorted())
