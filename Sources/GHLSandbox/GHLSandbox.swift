@@ -36,13 +36,15 @@ import GHLJSON
 ///   Endpoints are named like `POST /contacts/search`, `GET /payments/orders`.
 /// - Limits and faults: `rateLimit` (settable), `addFault(_:)`, `clearFaults()`.
 /// - OAuth: `issueRefreshToken(location:)`, `authorizationCode(location:)`, `expireAccessTokens()`.
+/// - Agency: `companyID`, `companyRefreshToken`, `installedLocations`, `installApp(location:)`, `uninstallApp(location:)`.
 /// - Webhooks: `webhookURL` (settable), `rsaPublicKeyPEM`, `ed25519PublicKeyPEM`, `webhookDeliveries`.
 /// - Router tests: `router` runs the same routes without a socket (HummingbirdTesting).
 ///
 /// HTTP surface (see README.md): `POST /contacts/search`, `GET /contacts/`,
 /// `GET /opportunities/search`, `GET /opportunities/pipelines`, `GET /payments/orders`,
 /// `GET /payments/transactions`, `GET /products/reviews`, `GET /locations/{locationId}`,
-/// `POST /oauth/token`, and the admin API under `/_sandbox`.
+/// `POST /oauth/token`, `GET|POST /oauth/chooselocation`, `GET /oauth/installedLocations`,
+/// `POST /oauth/locationToken`, `GET /locations/search`, and the admin API under `/_sandbox`.
 public final class GHLSandbox: Sendable {
     private let core: SandboxCore
     private let running = Mutex<Running?>(nil)
@@ -175,8 +177,23 @@ public final class GHLSandbox: Sendable {
 
     // MARK: OAuth and webhooks
 
-    public func issueRefreshToken(location: String) -> String { core.tokens.installApp(location: location) }
-    public func authorizationCode(location: String) -> String { core.tokens.authorizationCode(location: location) }
+    public func issueRefreshToken(location: String) -> String { core.tokens.installApp(.location(location)) }
+    public func authorizationCode(location: String) -> String { core.tokens.authorizationCode(.location(location)) }
+
+    // MARK: Agency
+
+    /// The agency that owns every location (`companyId` of the location records).
+    public var companyID: String { core.agency.companyID }
+    /// The agency's Company refresh token from start-up (redeem at `POST /oauth/token`).
+    public var companyRefreshToken: String { core.companyRefreshToken }
+    /// Locations where the agency's OAuth app is installed, in generation order.
+    public var installedLocations: [String] { core.agency.locations.filter { core.agency.installedAt($0) != nil } }
+    /// Installs the app on a location (sending a signed `INSTALL` webhook); false if it already was.
+    @discardableResult
+    public func installApp(location: String) throws -> Bool { try core.installApp(location: location) }
+    /// Uninstalls the app from a location, ending its tokens (sending a signed `UNINSTALL` webhook); false if it was not installed.
+    @discardableResult
+    public func uninstallApp(location: String) throws -> Bool { try core.uninstallApp(location: location) }
     public func expireAccessTokens() { core.tokens.expireAccessTokens() }
     public var oauthClientID: String { core.tokens.clientID }
     public var oauthClientSecret: String { core.tokens.clientSecret }

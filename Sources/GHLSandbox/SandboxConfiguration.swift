@@ -17,6 +17,8 @@ public struct SandboxConfiguration: Sendable {
     /// OAuth app credentials accepted by `POST /oauth/token`.
     public var oauthClientID: String = "sandbox-client"
     public var oauthClientSecret: String = "sandbox-secret"
+    /// How many locations (the first ones) start with the agency's OAuth app installed; nil: all.
+    public var installedLocations: Int?
     /// Lifetime of OAuth access tokens (GHL: about a day).
     public var accessTokenLifetimeSeconds: Int = 86_399
     /// Host to bind; the sandbox is for loopback use.

@@ -10,8 +10,11 @@ final class SandboxCore: Sendable {
     let counters = RequestCounters()
     let faults: FaultInjector
     let webhooks: WebhookSender
+    let agency: Agency
     /// The refresh token each location starts with, as if the OAuth app were installed there.
     let initialRefreshTokens: [String: String]
+    /// The agency's Company refresh token, as if the app were installed at agency level.
+    let companyRefreshToken: String
 
     init(configuration: SandboxConfiguration) throws {
         self.configuration = configuration
@@ -22,8 +25,10 @@ final class SandboxCore: Sendable {
         faults = FaultInjector(rules: try configuration.faults.map { rule throws(SandboxError) in try rule.validated() })
         webhooks = try WebhookSender(targetURL: configuration.webhookURL)
         var refresh: [String: String] = [:]
-        for (location, _) in pairs { refresh[location] = tokens.installApp(location: location) }
+        for (location, _) in pairs { refresh[location] = tokens.installApp(.location(location)) }
         initialRefreshTokens = refresh
+        agency = Agency(locations: pairs.map(\.0), installedCount: configuration.installedLocations)
+        companyRefreshToken = tokens.installApp(.company(agency.companyID))
     }
 
     func buildRouter() -> Router<BasicRequestContext> {
@@ -34,6 +39,8 @@ final class SandboxCore: Sendable {
         addReviewRoutes(to: router)
         addLocationRoutes(to: router)
         addOAuthRoutes(to: router)
+        addChooseLocationRoutes(to: router)
+        addAgencyRoutes(to: router)
         addAdminRoutes(to: router)
         return router
     }

@@ -46,6 +46,9 @@ enum Schema {
         migrator.registerMigration("v5_hardening_source_led_indexes") { db in
             try leadIndexesWithSource(db)
         }
+        migrator.registerMigration("v6_agency_sources") { db in
+            try addSourceCompany(db)
+        }
         return migrator
     }
 

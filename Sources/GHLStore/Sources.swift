@@ -19,6 +19,8 @@ public struct Source: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var syncIntervalSeconds: Int?
     public var syncMode: String
     public var filters: String?
+    /// The agency (GHL company) whose Company token reaches this location; nil for a location added on its own.
+    public var companyId: String?
     public var createdAt: String
     public var updatedAt: String
 
@@ -33,20 +35,9 @@ extension Store {
     /// Registers a location and returns it with its new id; a bad one throws
     /// `StoreError.invalidSource`.
     public func addSource(name: String, locationId: String, apiBase: String = Source.defaultAPIBase,
-                          tokenEnv: String?, tokenFile: String?, currency: String = "USD") throws -> Source {
-        let trimmedName = name.trimmingCharacters(in: .whitespaces)
-        let trimmedLocation = locationId.trimmingCharacters(in: .whitespaces)
-        guard !trimmedName.isEmpty else { throw StoreError.invalidSource(.emptyName) }
-        guard !trimmedLocation.isEmpty else { throw StoreError.invalidSource(.emptyLocationId) }
-        guard let url = URL(string: apiBase), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw StoreError.invalidSource(.apiBaseNotHTTP(apiBase))
-        }
-        guard (tokenEnv == nil) != (tokenFile == nil) else { throw StoreError.invalidSource(.tokenNotExactlyOne) }
-        let now = Timestamp.string()
-        let source = Source(id: UUID().uuidString.lowercased(), name: trimmedName, locationId: trimmedLocation,
-                            apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency,
-                            isActive: true, syncIntervalSeconds: nil, syncMode: "incremental", filters: nil,
-                            createdAt: now, updatedAt: now)
+                          tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) throws -> Source {
+        let source = try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile,
+                                    currency: currency, companyId: companyId)
         try pool.write { try source.insert($0) }
         return source
     }
@@ -58,5 +49,25 @@ extension Store {
     public func source(id: String) throws -> Source {
         guard let source = try pool.read({ try Source.fetchOne($0, key: id) }) else { throw StoreError.unknownSource(id) }
         return source
+    }
+}
+
+extension Source {
+    /// A new active source, its fields checked as `sources add` documents them.
+    static func new(name: String, locationId: String, apiBase: String, tokenEnv: String?, tokenFile: String?,
+                    currency: String = "USD", companyId: String? = nil) throws -> Source {
+        let trimmedName = name.trimmingCharacters(in: .whitespaces)
+        let trimmedLocation = locationId.trimmingCharacters(in: .whitespaces)
+        guard !trimmedName.isEmpty else { throw StoreError.invalidSource(.emptyName) }
+        guard !trimmedLocation.isEmpty else { throw StoreError.invalidSource(.emptyLocationId) }
+        guard let url = URL(string: apiBase), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw StoreError.invalidSource(.apiBaseNotHTTP(apiBase))
+        }
+        guard (tokenEnv == nil) != (tokenFile == nil) else { throw StoreError.invalidSource(.tokenNotExactlyOne) }
+        let now = Timestamp.string()
+        return Source(id: UUID().uuidString.lowercased(), name: trimmedName, locationId: trimmedLocation,
+                      apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency,
+                      isActive: true, syncIntervalSeconds: nil, syncMode: "incremental", filters: nil, companyId: companyId,
+                      createdAt: now, updatedAt: now)
     }
 }

@@ -13,15 +13,35 @@ extension Store {
         case duplicate(webhookId: String)
     }
 
+    /// What an agency app's `INSTALL` / `UNINSTALL` delivery does to its sources.
+    public enum AppInstallation: Sendable, Equatable {
+        /// The agency's source of the location becomes active (added when missing).
+        case install(companyId: String)
+        /// The sources that reach the location (or, with no location, the company) through the app become inactive.
+        case uninstall(companyId: String?)
+    }
+
     /// Writes the receipt of a delivery to the active sources of `locationId`
     /// (named after the oldest), then runs `apply` with the writes it may make,
     /// in the same transaction: anything `apply` throws rolls the receipt back.
-    public func receiveWebhook<T>(webhookId: String, eventType: String, locationId: String, at date: Date,
-                                  _ apply: (WebhookWrites) throws -> T) throws -> T {
+    /// An `installation` changes the agency's sources first; the receipt then
+    /// goes to the sources it changed.
+    public func receiveWebhook<T>(webhookId: String, eventType: String, locationId: String, installation: AppInstallation? = nil,
+                                  at date: Date, _ apply: (WebhookWrites) throws -> T) throws -> T {
         try pool.write { db in
-            let sources = try String.fetchAll(db, sql: """
+            let installed: [String]
+            switch installation {
+            case .uninstall(let companyId):
+                installed = try Store.deactivateAgencySources(companyId: companyId, locationId: locationId, in: db)
+            case .install(let companyId):
+                installed = locationId.isEmpty ? []
+                    : try Store.installAgencyLocation(companyId: companyId, locationId: locationId, in: db).map { [$0] } ?? []
+            case nil:
+                installed = []
+            }
+            let sources = try installed.isEmpty ? String.fetchAll(db, sql: """
                 SELECT id FROM ghl_sources WHERE location_id = ? AND is_active = 1 ORDER BY created_at, id
-                """, arguments: [locationId])
+                """, arguments: [locationId]) : installed
             guard let first = sources.first else { throw WebhookRefusal.unknownLocation(locationId) }
             do {
                 try db.execute(sql: "INSERT INTO webhook_receipts (webhook_id, source_id, event_type, received_at) VALUES (?, ?, ?, ?)",
@@ -30,7 +50,7 @@ extension Store {
                 // Only the receipt's key says "already received"; any other failure is the store's.
                 throw WebhookRefusal.duplicate(webhookId: webhookId)
             }
-            return try apply(WebhookWrites(db: db, sourceIds: sources, date: date))
+            return try apply(WebhookWrites(db: db, sourceIds: sources, installed: installed, date: date))
         }
     }
 }
@@ -41,6 +61,8 @@ public struct WebhookWrites {
     let db: Database
     /// The active sources of the delivery's location, oldest first.
     public let sourceIds: [String]
+    /// The sources an app install or uninstall made active or inactive.
+    public let installed: [String]
     let date: Date
 
     /// A stored record of a source: its `raw` JSON and GHL update time.

@@ -7,9 +7,11 @@ import GHLStore
 /// `token_env` names an environment variable holding a Private Integration
 /// Token. `token_file` is a secrets file that only its owner may read (0600):
 /// either the bare token, or for an OAuth installation a JSON object
-/// `{"client_id", "client_secret", "refresh_token", "access_token"?, "expires_at"?, "user_type"?}`.
-/// GHL rotates refresh tokens, so an OAuth file is rewritten (atomically, 0600)
-/// with each new pair before the new access token is used.
+/// `{"client_id", "client_secret", "refresh_token", "access_token"?, "expires_at"?, "user_type"?,
+/// "company_id"?, "location_id"?}`. GHL rotates refresh tokens, so an OAuth file is rewritten
+/// (atomically, 0600) with each new pair before the new access token is used. With
+/// `"user_type": "Company"` the file is an agency's: every source of the agency names it, and each
+/// gets its location's token from `POST /oauth/locationToken` with the one Company session.
 public enum SourceCredentials: Sendable {
     case privateToken(String)
     case oauth(OAuthSecret)
@@ -21,11 +23,30 @@ public enum SourceCredentials: Sendable {
         public var accessToken: String?
         public var expiresAt: Date?
         public var userType: String?
+        /// The agency (Company tokens; Location tokens name theirs too).
+        public var companyId: String?
+        /// The location of a Location token.
+        public var locationId: String?
 
         enum CodingKeys: String, CodingKey {
             case clientId = "client_id", clientSecret = "client_secret", refreshToken = "refresh_token"
             case accessToken = "access_token", expiresAt = "expires_at", userType = "user_type"
+            case companyId = "company_id", locationId = "location_id"
         }
+
+        public init(clientId: String, clientSecret: String, refreshToken: String, accessToken: String?, expiresAt: Date?,
+                    userType: String?, companyId: String?, locationId: String?) {
+            self.clientId = clientId
+            self.clientSecret = clientSecret
+            self.refreshToken = refreshToken
+            self.accessToken = accessToken
+            self.expiresAt = expiresAt
+            self.userType = userType
+            self.companyId = companyId
+            self.locationId = locationId
+        }
+
+        public var isCompany: Bool { userType == "Company" }
     }
 
     /// Reads the credentials of `source`, refusing a secrets file others can read.
@@ -48,23 +69,57 @@ public enum SourceCredentials: Sendable {
         }
     }
 
+    /// The authentication a sync of `source` uses.
+    public static func auth(for source: Source, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any GHLCredentialProvider {
+        try load(source, environment: environment).auth(baseURL: source.apiBase, tokenFile: source.tokenFile, locationId: source.locationId)
+    }
+
     /// The client-side authentication for these credentials; OAuth persists
-    /// rotated tokens back into `tokenFile`.
-    public func auth(baseURL: String, tokenFile: String?) -> any GHLCredentialProvider {
+    /// rotated tokens back into `tokenFile`. Company credentials reach
+    /// `locationId` through a location token, sharing one Company session per file.
+    public func auth(baseURL: String, tokenFile: String?, locationId: String) throws -> any GHLCredentialProvider {
         switch self {
         case .privateToken(let token):
             return PrivateIntegrationToken(token)
-        case .oauth(let secret):
-            let tokens = OAuthTokens(accessToken: secret.accessToken, refreshToken: secret.refreshToken, expiresAt: secret.expiresAt)
-            return OAuthSession(baseURL: baseURL, clientId: secret.clientId, clientSecret: secret.clientSecret, tokens: tokens,
-                                userType: secret.userType ?? "Location") { fresh in
-                guard let tokenFile else { throw SyncError.token("OAuth credentials need a token file to keep rotated refresh tokens") }
-                var updated = secret
-                updated.refreshToken = fresh.refreshToken
-                updated.accessToken = fresh.accessToken
-                updated.expiresAt = fresh.expiresAt
-                try Self.writeSecretsFile(tokenFile, contents: try Self.encoder.encode(updated))
+        case .oauth(let secret) where secret.isCompany:
+            guard let tokenFile, let companyId = secret.companyId else {
+                throw SyncError.token("agency credentials need a token file and a company_id")
             }
+            let company = AgencySessions.shared.session(file: tokenFile, refreshToken: secret.refreshToken) {
+                Self.session(secret, baseURL: baseURL, tokenFile: tokenFile)
+            }
+            let client = GHLOAuthClient(baseURL: baseURL, clientId: secret.clientId, clientSecret: secret.clientSecret)
+            return AgencyLocationAuth(company: company, client: client, companyId: companyId, locationId: locationId)
+        case .oauth(let secret):
+            return Self.session(secret, baseURL: baseURL, tokenFile: tokenFile)
+        }
+    }
+
+    /// An OAuth session whose rotated pairs are written back into `tokenFile` before use.
+    static func session(_ secret: OAuthSecret, baseURL: String, tokenFile: String?) -> OAuthSession {
+        let tokens = OAuthTokens(accessToken: secret.accessToken, refreshToken: secret.refreshToken, expiresAt: secret.expiresAt)
+        return OAuthSession(baseURL: baseURL, clientId: secret.clientId, clientSecret: secret.clientSecret, tokens: tokens,
+                            userType: secret.userType ?? "Location") { fresh in
+            guard let tokenFile else { throw SyncError.token("OAuth credentials need a token file to keep rotated refresh tokens") }
+            var updated = secret
+            updated.refreshToken = fresh.refreshToken
+            updated.accessToken = fresh.accessToken
+            updated.expiresAt = fresh.expiresAt
+            try Self.writeSecrets(updated, to: tokenFile)
+            AgencySessions.shared.rotated(file: tokenFile, to: fresh.refreshToken)
+        }
+    }
+
+    /// Writes OAuth credentials as a 0600 secrets file (see `writeSecretsFile`).
+    public static func writeSecrets(_ secret: OAuthSecret, to path: String) throws {
+        try writeSecretsFile(path, contents: try encoder.encode(secret))
+    }
+
+    /// Reads an OAuth secrets file (0600), refusing one that is not.
+    public static func readSecrets(_ path: String) throws -> OAuthSecret {
+        let text = try readSecretsFile(path)
+        do { return try decoder.decode(OAuthSecret.self, from: Data(text.utf8)) } catch {
+            throw SyncError.token("\(path) is not OAuth credentials (client_id, client_secret, refresh_token): \(error)")
         }
     }
 

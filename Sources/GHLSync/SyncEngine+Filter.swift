@@ -13,8 +13,7 @@ extension SyncEngine {
         var filter = try request.checkedLocally()
         let source = try store.source(id: sourceId)
         if !filter.pipelines.isEmpty || filter.testsCustomFields {
-            let client = makeClient(source, auth: try SourceCredentials.load(source, environment: environment)
-                .auth(baseURL: source.apiBase, tokenFile: source.tokenFile))
+            let client = makeClient(source, auth: try SourceCredentials.auth(for: source, environment: environment))
             if !filter.pipelines.isEmpty {
                 filter.pipelines = try Self.resolve(filter.pipelines, among: try await ghl("pipelines") { try await client.allPipelines() })
             }

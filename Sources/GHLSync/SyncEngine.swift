@@ -106,7 +106,7 @@ public final class SyncEngine: Sendable {
         try store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId)
 
         let auth: Result<any GHLCredentialProvider, any Error> = Result {
-            try SourceCredentials.load(source, environment: environment).auth(baseURL: source.apiBase, tokenFile: source.tokenFile)
+            try SourceCredentials.auth(for: source, environment: environment)
         }
         let results = await withTaskGroup(of: EntityResult.self) { group in
             for entity in entities {

@@ -10,10 +10,19 @@ struct WebhookEvent {
         case delete(Entity)
     }
 
+    /// The agency's app installed on, or uninstalled from, a location (or, with no location, the agency).
+    enum Installation {
+        case install
+        case uninstall
+    }
+
     var type: String
     var webhookId: String
     var timestamp: Date
+    /// Empty for an agency-level app event.
     var locationId: String
+    var companyId: String?
+    var installation: Installation?
     /// The record's fields, without the delivery envelope (`type`, `webhookId`, `timestamp`).
     var fields: JSONObject
     var action: Action?
@@ -30,6 +39,21 @@ struct WebhookEvent {
         "OpportunityAssignedToUpdate": .upsert(.opportunities),
         "OpportunityDelete": .delete(.opportunities),
         "OrderCreate": .upsert(.orders), "OrderStatusUpdate": .upsert(.orders),
+    ]
+
+    /// What the store does to the agency's sources for an app event; nil for
+    /// other events, and for an install naming no company (no agency to add to).
+    var appInstallation: Store.AppInstallation? {
+        switch installation {
+        case .install: companyId.map { .install(companyId: $0) }
+        case .uninstall: .uninstall(companyId: companyId)
+        case nil: nil
+        }
+    }
+
+    /// GHL's AppInstall / AppUninstall events, whose `type` is `INSTALL` / `UNINSTALL` (shared/ghl-api/webhooks).
+    static let installations: [String: Installation] = [
+        "INSTALL": .install, "AppInstall": .install, "UNINSTALL": .uninstall, "AppUninstall": .uninstall,
     ]
 
     /// Webhook field names that differ from the API's for the same value
@@ -65,7 +89,12 @@ struct WebhookEvent {
         }
         let location = object["locationId"]?.stringValue
             ?? (object["altType"]?.stringValue == "location" ? object["altId"]?.stringValue : nil)
-        guard let location, !location.isEmpty else { throw .malformed("no locationId") }
+        let installation = Self.installations[type]
+        let companyId = object["companyId"]?.stringValue
+        if installation != nil, (location ?? "").isEmpty, (companyId ?? "").isEmpty {
+            throw .malformed("\(type) names neither a locationId nor a companyId")
+        }
+        guard installation != nil || !(location ?? "").isEmpty else { throw .malformed("no locationId") }
         for key in ["type", "webhookId", "timestamp"] { object.removeValue(forKey: key) }
         let action = Self.actions[type]
         let id = (object["id"] ?? object["_id"])?.stringValue ?? ""
@@ -73,7 +102,9 @@ struct WebhookEvent {
         self.type = type
         self.webhookId = webhookId
         self.timestamp = time
-        self.locationId = location
+        self.locationId = location ?? ""
+        self.companyId = companyId
+        self.installation = installation
         self.fields = object
         self.action = action
         self.recordId = id

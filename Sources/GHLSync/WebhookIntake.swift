@@ -39,7 +39,7 @@ public final class WebhookIntake: Sendable {
         try checkWindow(event.timestamp)
         do {
             return try store.receiveWebhook(webhookId: event.webhookId, eventType: event.type, locationId: event.locationId,
-                                            at: now()) { writes in try apply(event, writes) }
+                                            installation: event.appInstallation, at: now()) { writes in try apply(event, writes) }
         } catch let error as WebhookError {
             throw error
         } catch Store.WebhookRefusal.unknownLocation(let location) {
@@ -60,7 +60,9 @@ public final class WebhookIntake: Sendable {
     }
 
     private func apply(_ event: WebhookEvent, _ writes: WebhookWrites) throws -> WebhookReceipt {
-        var outcome = WebhookReceipt.Outcome.acknowledged("\(event.type) changes no table ghlsync keeps")
+        let installed = writes.installed
+        var outcome = WebhookReceipt.Outcome.acknowledged(installed.isEmpty ? "\(event.type) changes no table ghlsync keeps"
+            : "\(event.installation == .install ? "app installed: active" : "app uninstalled: inactive") source(s) \(installed.joined(separator: ", "))")
         if let action = event.action {
             for source in writes.sourceIds {
                 outcome = try apply(action, of: event, source: source, writes)

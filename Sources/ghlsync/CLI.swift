@@ -9,7 +9,7 @@ struct CLI: AsyncParsableCommand {
         discussion: "Start with `ghlsync demo`: a built-in GHL sandbox, a synced database, and the dashboard.",
         version: Version.text,
         subcommands: [
-            DemoCommand.self, ServeCommand.self, InitCommand.self, SourcesCommand.self, UsersCommand.self,
+            DemoCommand.self, ServeCommand.self, InitCommand.self, SourcesCommand.self, ConnectCommand.self, UsersCommand.self,
             SyncCommand.self, SandboxCommand.self, QueryCommand.self, ExportCommand.self, SnapshotCommand.self, StatusCommand.self,
             BenchCommand.self,
         ]

@@ -25,10 +25,14 @@ struct SandboxCommand: AsyncParsableCommand {
     var rateLimit: String = "100/10"
     @Option(name: .customLong("daily-limit"), help: "Requests per day per token and location.") var dailyLimit: Int = 200_000
     @Option(name: .customLong("webhook-url"), help: "POST signed change webhooks here.") var webhookURL: String?
+    @Flag(help: "Also print the agency's Company refresh token (`company <companyId> refresh_token <token>`).") var agency = false
+    @Option(name: .customLong("installed"), help: "Locations (the first N) where the agency's app starts installed; default all.")
+    var installed: Int?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard locations >= 1 else { throw ValidationError("--locations must be at least 1") }
+        guard (installed ?? 0) >= 0 else { throw ValidationError("--installed must not be negative") }
         guard [contacts, opportunities, orders, transactions, reviews].allSatisfy({ $0 >= 0 }) else {
             throw ValidationError("record counts must not be negative")
         }
@@ -53,6 +57,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let (requests, windowMs) = try parsedRateLimit()
         config.rateLimit = RateLimitSettings(maxRequests: requests, windowMilliseconds: windowMs, dailyLimit: dailyLimit)
         config.webhookURL = webhookURL
+        config.installedLocations = installed
         config.port = port
         let sandbox = try GHLSandbox(configuration: config)
         let endpoint = try await sandbox.start(stopOnSignals: true)
@@ -65,6 +70,7 @@ struct SandboxCommand: AsyncParsableCommand {
             banner += "oauth \(location.locationID) refresh_token \(location.refreshToken)\n"
         }
         banner += "oauth client_id \(sandbox.oauthClientID) client_secret \(sandbox.oauthClientSecret)\n"
+        if agency { banner += "company \(sandbox.companyID) refresh_token \(sandbox.companyRefreshToken)\n" }
         banner += "webhook rsa public key (x-wh-signature):\n\(sandbox.rsaPublicKeyPEM)\n"
         banner += "webhook ed25519 public key (x-ghl-signature):\n\(sandbox.ed25519PublicKeyPEM)"
         banner += "listening on \(endpoint.baseURL)\n"

@@ -5,7 +5,7 @@ import GHLSync
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources", abstract: "Register and list GHL locations (sources).",
-        subcommands: [Add.self, List.self, Schedule.self, Filter.self])
+        subcommands: [Add.self, List.self, Schedule.self, Filter.self, Import.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -44,6 +44,43 @@ struct SourcesCommand: ParsableCommand {
                 return [s.id, s.name, s.locationId, s.apiBase, token, schedule, filter ?? "-"]
             }
             print(TextTable(header: ["id", "name", "location", "api", "token", "schedule", "filters"], rows: rows).render())
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add every location where an agency's app is installed, from its Company credentials.",
+            discussion: """
+                The credentials file (0600) is {client_id, client_secret, refresh_token, user_type: "Company", company_id}; \
+                rotated tokens are written back into it, and every imported source reads it at sync time. Re-running adds \
+                new locations, never duplicates, and marks locations the app was uninstalled from inactive.
+                """)
+
+        @OptionGroup var database: DatabaseOption
+        @Option(name: .customLong("agency-credentials"), help: "The agency's 0600 credentials file.") var agencyCredentials: String
+        @Option(name: .customLong("api-base"), help: "GHL API base URL.") var apiBase: String = Source.defaultAPIBase
+        @Flag(name: .customLong("dry-run"), help: "List what would change, change nothing.") var dryRun = false
+        @Option(help: "Schedule each added location (e.g. 15m, 1h), synced by `ghlsync serve`; a location INSTALL adds later gets the same.")
+        var every: String?
+        @Option(help: "incremental or full, for --every.") var mode: String = "incremental"
+
+        func validate() throws {
+            if let every { _ = try reportingSyncErrors { try SyncSchedule.parseInterval(every) } }
+            guard SyncMode(rawValue: mode) != nil else { throw ValidationError("--mode must be incremental or full") }
+        }
+
+        func run() async throws {
+            let store = try database.open()
+            let plan = try await reportingErrors {
+                try await AgencyImporter.run(store: store, credentialsFile: agencyCredentials, apiBase: apiBase, dryRun: dryRun)
+            }
+            if let every, !dryRun {
+                let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
+                for source in plan.added {
+                    _ = try reportingErrors { try store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
+                }
+            }
+            AgencyImportReport(plan: plan, dryRun: dryRun).print()
         }
     }
 }

@@ -30,9 +30,10 @@ extension SourcesCommand {
                 print("\(updated.name): no schedule (sync manually)")
             }
         }
-
-        private func reportingSyncErrors<T>(_ body: () throws -> T) throws -> T {
-            do { return try body() } catch let error as SyncError { throw ValidationError(error.description) }
-        }
     }
+}
+
+/// Runs `body`, turning a sync error (a bad interval) into a usage error.
+func reportingSyncErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as SyncError { throw ValidationError(error.description) }
 }

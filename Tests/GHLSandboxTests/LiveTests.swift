@@ -49,13 +49,7 @@ import GHLJSON
 
     @Test func signedWebhooksOnChanges() async throws {
         let received = Inbox()
-        let receiver = Router()
-        receiver.post("hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            received.items.withLock { $0.append((request.headers, Array(body.readableBytesView))) }
-            return .ok
-        }
-        try await Application(router: receiver).test(.live) { client in
+        try await Application(router: received.router).test(.live) { client in
             let sandbox = try makeSandbox { $0.webhookURL = "http://127.0.0.1:\(client.port!)/hook" }
             _ = try await sandbox.start()
             let location = sandbox.locations[0].locationID
@@ -69,16 +63,10 @@ import GHLJSON
             try sandbox.delete(.contacts, location: location, id: id)
             await sandbox.stop()
 
-            let rsa = try _RSA.Signing.PublicKey(pemRepresentation: sandbox.rsaPublicKeyPEM)
-            let edDER = Data(base64Encoded: sandbox.ed25519PublicKeyPEM.split(separator: "\n")[1].description)!
-            let ed = try Curve25519.Signing.PublicKey(rawRepresentation: edDER.suffix(32))
             let events = received.items.withLock { $0 }
             var types: [String] = []
             for (headers, body) in events {
-                let rsaSignature = Data(base64Encoded: headers[HTTPField.Name("x-wh-signature")!]!)!
-                #expect(rsa.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: rsaSignature), for: body, padding: .insecurePKCS1v1_5))
-                let edSignature = Data(base64Encoded: headers[HTTPField.Name("x-ghl-signature")!]!)!
-                #expect(ed.isValidSignature(edSignature, for: body))
+                try expectSigned(headers, body, by: sandbox)
                 let json = try JSONValue(parsing: body)
                 #expect(json["webhookId"]?.stringValue != nil)
                 #expect(json["timestamp"]?.stringValue.flatMap(SandboxTime.parse) != nil)
@@ -94,7 +82,29 @@ import GHLJSON
     }
 }
 
+/// Expects both of GHL's signatures over the raw body, made with the sandbox's keys.
+func expectSigned(_ headers: HTTPFields, _ body: [UInt8], by sandbox: GHLSandbox) throws {
+    let rsa = try _RSA.Signing.PublicKey(pemRepresentation: sandbox.rsaPublicKeyPEM)
+    let edDER = Data(base64Encoded: sandbox.ed25519PublicKeyPEM.split(separator: "\n")[1].description)!
+    let ed = try Curve25519.Signing.PublicKey(rawRepresentation: edDER.suffix(32))
+    let rsaSignature = Data(base64Encoded: headers[HTTPField.Name("x-wh-signature")!]!)!
+    #expect(rsa.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: rsaSignature), for: body, padding: .insecurePKCS1v1_5))
+    let edSignature = Data(base64Encoded: headers[HTTPField.Name("x-ghl-signature")!]!)!
+    #expect(ed.isValidSignature(edSignature, for: body))
+}
+
 /// What the webhook receiver got: headers and raw body of each POST.
 final class Inbox: Sendable {
     let items = Mutex<[(HTTPFields, [UInt8])]>([])
+
+    /// A receiver that keeps every `POST /hook`.
+    var router: Router<BasicRequestContext> {
+        let router = Router()
+        router.post("hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            self.items.withLock { $0.append((request.headers, Array(body.readableBytesView))) }
+            return .ok
+        }
+        return router
+    }
 }

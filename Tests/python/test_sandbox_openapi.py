@@ -263,6 +263,29 @@ def test_oauth_token(sandbox):
     validate(body, response_schema("oauth", "/oauth/token", "post", 401))
 
 
+def test_agency_oauth(sandbox):
+    with urllib.request.urlopen(sandbox["base"] + "/_sandbox/agency") as resp:
+        agency = json.loads(resp.read())
+    form = {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "grant_type": "refresh_token",
+            "refresh_token": agency["refreshToken"], "user_type": "Company"}
+    status, body = call(sandbox, "POST", "/oauth/token", version=None, form=form)
+    assert status == 200 and body["userType"] == "Company"
+    validate(body, response_schema("oauth", "/oauth/token", "post", 200))
+    company = body["access_token"]
+    status, body = call(sandbox, "GET", f"/oauth/installedLocations?companyId={agency['companyId']}&appId=sandbox&isInstalled=true",
+                        company)
+    assert status == 200 and len(body["locations"]) == 2
+    validate(body, response_schema("oauth", "/oauth/installedLocations", "get", 200))
+    location = body["locations"][0]["_id"]
+    status, body = call(sandbox, "POST", "/oauth/locationToken", company,
+                        form={"companyId": agency["companyId"], "locationId": location})
+    assert status == 200 and body["locationId"] == location
+    validate(body, response_schema("oauth", "/oauth/locationToken", "post", 200))
+    status, body = call(sandbox, "GET", f"/locations/search?companyId={agency['companyId']}", company)
+    assert status == 200 and len(body["locations"]) == 2
+    validate(body, response_schema("locations", "/locations/search", "get", 200))
+
+
 def test_error_bodies(sandbox):
     loc, token = sandbox["locations"][0]
     path = f"/payments/orders?altId={loc}&altType=location"

@@ -55,16 +55,22 @@ extension SandboxCore {
         return fields
     }
 
-    func admit(_ request: Request, endpoint: String, location: String?) async throws(APIError) -> Admission {
+    /// The bearer token's grant (401 without a valid one), and the rate headers of a request that spent nothing.
+    func authenticate(_ request: Request) throws(APIError) -> (Grant, HTTPFields) {
         let settings = limiter.settings
         let unspent = rateHeaders(settings, remaining: settings.maxRequests, dailyRemaining: settings.dailyLimit)
-        let grant: Grant
         switch tokens.authenticate(authorization: request.headers[.authorization]) {
-        case .success(let g): grant = g
+        case .success(let grant): return (grant, unspent)
         case .failure(.missing): throw APIError(.unauthorized, "Invalid JWT: no bearer token", headers: unspent)
         case .failure(.unknown): throw APIError(.unauthorized, "Invalid token: access token is invalid", headers: unspent)
         case .failure(.expired): throw APIError(.unauthorized, "Invalid token: access token is expired", headers: unspent)
         }
+    }
+
+    /// - Parameter agencyAccess: the endpoint also takes the owning agency's Company token
+    ///   (GHL's `Agency-Access` security, as `GET /locations/{locationId}` has).
+    func admit(_ request: Request, endpoint: String, location: String?, agencyAccess: Bool = false) async throws(APIError) -> Admission {
+        let (grant, unspent) = try authenticate(request)
         guard let version = request.headers[.version] else {
             throw APIError(.badRequest, "Version header is missing", headers: unspent)
         }
@@ -74,7 +80,8 @@ extension SandboxCore {
         guard let location, !location.isEmpty else {
             throw APIError.unprocessable("locationId should not be empty", headers: unspent)
         }
-        guard grant.locations.contains(location), dataset.contains(location) else {
+        let reachable = grant.locations.contains(location) || (agencyAccess && grant.company == agency.companyID && agency.owns(location))
+        guard reachable, dataset.contains(location) else {
             throw APIError(.forbidden, "The token does not have access to this location.", headers: unspent)
         }
         let decision = limiter.admit(budget: grant.budgetKey, location: location)

@@ -4,9 +4,18 @@ import Synchronization
 struct Grant: Sendable {
     /// The locations the token may read; a request for any other location gets 403.
     let locations: Set<String>
+    /// The agency a Company token acts for (its `/oauth/installedLocations`, `/oauth/locationToken`,
+    /// `/locations/search`); nil for location tokens.
+    var company: String? = nil
     /// Rate limits are per app per location: every access token of one OAuth app shares a
     /// budget, and each Private Integration Token has its own.
     let budgetKey: String
+}
+
+/// Whom an OAuth token speaks for: one location (sub-account), or the agency (company).
+public enum TokenSubject: Sendable, Hashable {
+    case location(String)
+    case company(String)
 }
 
 /// An OAuth access/refresh token pair as `POST /oauth/token` returns it.
@@ -14,26 +23,36 @@ struct IssuedTokens: Sendable, Equatable {
     let accessToken: String
     let refreshToken: String
     let expiresIn: Int
-    let locationID: String
+    let subject: TokenSubject
 }
 
 /// Private Integration Tokens (static, bound to their location) and OAuth tokens (expiring
 /// access tokens, refresh tokens that work exactly once).
 final class TokenRegistry: Sendable {
     private struct AccessToken {
-        let location: String
+        let subject: TokenSubject
         let clientID: String
         var expiresAtMs: Int64
+    }
+
+    /// An authorization code: single use, valid for `codeLifetimeMs`, bound to the redirect URI it was issued for.
+    private struct Code {
+        let subject: TokenSubject
+        let redirectURI: String?
+        let expiresAtMs: Int64
     }
 
     private struct State {
         var privateTokens: [String: Set<String>] = [:]
         var accessTokens: [String: AccessToken] = [:]
-        /// Refresh token -> location; removed when used.
-        var refreshTokens: [String: String] = [:]
-        /// Authorization code -> location; removed when used.
-        var codes: [String: String] = [:]
+        /// Refresh token -> subject; removed when used.
+        var refreshTokens: [String: TokenSubject] = [:]
+        /// Authorization code -> what it grants; removed when used.
+        var codes: [String: Code] = [:]
     }
+
+    /// GHL's codes are short-lived; ten minutes is the common OAuth bound.
+    static let codeLifetimeMs: Int64 = 600_000
 
     enum Failure: Error, Equatable {
         case missing, unknown, expired
@@ -63,45 +82,72 @@ final class TokenRegistry: Sendable {
             }
             guard let access = s.accessTokens[token] else { return .failure(.unknown) }
             guard access.expiresAtMs > SandboxTime.nowMilliseconds() else { return .failure(.expired) }
-            return .success(Grant(locations: [access.location], budgetKey: "oauth:" + access.clientID))
+            switch access.subject {
+            case .location(let location): return .success(Grant(locations: [location], budgetKey: "oauth:" + access.clientID))
+            case .company(let company): return .success(Grant(locations: [], company: company, budgetKey: "oauth:" + access.clientID))
+            }
         }
     }
 
-    /// A fresh refresh token for a location, as if an admin had just installed the app there.
-    func installApp(location: String) -> String {
+    /// A fresh refresh token, as if an admin had just installed the app for this subject.
+    func installApp(_ subject: TokenSubject) -> String {
         let token = Self.randomToken("rt")
-        state.withLock { $0.refreshTokens[token] = location }
+        state.withLock { $0.refreshTokens[token] = subject }
         return token
     }
 
-    /// A one-time authorization code for `grant_type=authorization_code`.
-    func authorizationCode(location: String) -> String {
+    /// A one-time authorization code for `grant_type=authorization_code`, valid for ten minutes.
+    func authorizationCode(_ subject: TokenSubject, redirectURI: String? = nil) -> String {
         let code = Self.randomToken("code")
-        state.withLock { $0.codes[code] = location }
+        let expires = SandboxTime.nowMilliseconds() + Self.codeLifetimeMs
+        state.withLock { $0.codes[code] = Code(subject: subject, redirectURI: redirectURI, expiresAtMs: expires) }
         return code
     }
 
     enum GrantRequest {
         case refreshToken(String)
-        case authorizationCode(String)
+        /// A code, with the `redirect_uri` the exchange names (if any): it must be the one the code was issued for.
+        case authorizationCode(String, redirectURI: String?)
     }
 
     /// Redeems a refresh token or code for a new pair; the redeemed one stops working.
     func redeem(_ request: GrantRequest) -> IssuedTokens? {
         state.withLock { s -> IssuedTokens? in
-            let location: String?
+            let subject: TokenSubject?
             switch request {
-            case .refreshToken(let token): location = s.refreshTokens.removeValue(forKey: token)
-            case .authorizationCode(let code): location = s.codes.removeValue(forKey: code)
+            case .refreshToken(let token): subject = s.refreshTokens.removeValue(forKey: token)
+            case .authorizationCode(let code, let redirectURI):
+                guard let issued = s.codes.removeValue(forKey: code), issued.expiresAtMs > SandboxTime.nowMilliseconds(),
+                      redirectURI == nil || issued.redirectURI == nil || redirectURI == issued.redirectURI else { return nil }
+                subject = issued.subject
             }
-            guard let location else { return nil }
-            let access = Self.randomToken("at")
+            guard let subject else { return nil }
+            let access = Self.issueAccess(subject, clientID: clientID, lifetimeSeconds: lifetimeSeconds, in: &s)
             let refresh = Self.randomToken("rt")
-            s.accessTokens[access] = AccessToken(
-                location: location, clientID: clientID, expiresAtMs: SandboxTime.nowMilliseconds() + Int64(lifetimeSeconds) * 1000)
-            s.refreshTokens[refresh] = location
-            return IssuedTokens(accessToken: access, refreshToken: refresh, expiresIn: lifetimeSeconds, locationID: location)
+            s.refreshTokens[refresh] = subject
+            return IssuedTokens(accessToken: access, refreshToken: refresh, expiresIn: lifetimeSeconds, subject: subject)
         }
+    }
+
+    /// A location access token minted from a Company token (`POST /oauth/locationToken`): no refresh
+    /// token, the company asks again when it expires.
+    func locationAccessToken(_ location: String) -> String {
+        state.withLock { Self.issueAccess(.location(location), clientID: clientID, lifetimeSeconds: lifetimeSeconds, in: &$0) }
+    }
+
+    /// Ends every token of a location, as uninstalling the app there does.
+    func revoke(location: String) {
+        state.withLock { s in
+            s.accessTokens = s.accessTokens.filter { $0.value.subject != .location(location) }
+            s.refreshTokens = s.refreshTokens.filter { $0.value != .location(location) }
+        }
+    }
+
+    private static func issueAccess(_ subject: TokenSubject, clientID: String, lifetimeSeconds: Int, in s: inout State) -> String {
+        let access = randomToken("at")
+        s.accessTokens[access] = AccessToken(
+            subject: subject, clientID: clientID, expiresAtMs: SandboxTime.nowMilliseconds() + Int64(lifetimeSeconds) * 1000)
+        return access
     }
 
     /// Makes every access token issued so far expired, so clients must refresh.

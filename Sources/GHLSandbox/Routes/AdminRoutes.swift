@@ -15,7 +15,10 @@ import GHLJSON
 ///   forgets spent budget
 /// - `GET|DELETE /_sandbox/counters`: `[{locationId, endpoint, requests, rateLimited}]`, reset
 /// - `POST /_sandbox/oauth/expire`: expire all access tokens; `POST /_sandbox/oauth/install?locationId=`:
-///   a new refresh token; `POST /_sandbox/oauth/code?locationId=`: an authorization code
+///   installs the agency's app there (signed `INSTALL` webhook) and returns a new refresh token;
+///   `POST /_sandbox/oauth/uninstall?locationId=`: uninstalls it (its tokens end; `UNINSTALL` webhook);
+///   `POST /_sandbox/oauth/code?locationId=`: an authorization code
+/// - `GET /_sandbox/agency`: `{companyId, refreshToken, installedLocations}`
 /// - `GET /_sandbox/webhooks/keys`: `{rsaPublicKeyPEM, ed25519PublicKeyPEM}`;
 ///   `GET /_sandbox/webhooks/deliveries`: `[{type, status}]`
 extension SandboxCore {
@@ -113,11 +116,27 @@ extension SandboxCore {
         }
         admin.post("oauth/install") { request, _ in
             let location = try self.adminLocation(request)
-            return jsonResponse(body: JSONValue.object([JSONField(key: "refreshToken", value: .string(self.tokens.installApp(location: location)))]).encoded)
+            let installed = try self.installApp(location: location)
+            return jsonResponse(body: JSONValue.object([
+                JSONField(key: "refreshToken", value: .string(self.tokens.installApp(.location(location)))),
+                JSONField(key: "installed", value: .bool(installed)),
+            ]).encoded)
+        }
+        admin.post("oauth/uninstall") { request, _ in
+            let location = try self.adminLocation(request)
+            let uninstalled = try self.uninstallApp(location: location)
+            return jsonResponse(body: JSONValue.object([JSONField(key: "uninstalled", value: .bool(uninstalled))]).encoded)
+        }
+        admin.get("agency") { _, _ in
+            jsonResponse(body: JSONValue.object([
+                JSONField(key: "companyId", value: .string(self.agency.companyID)),
+                JSONField(key: "refreshToken", value: .string(self.companyRefreshToken)),
+                JSONField(key: "installedLocations", value: .array(self.agency.locations.filter { self.agency.installedAt($0) != nil }.map { .string($0) })),
+            ]).encoded)
         }
         admin.post("oauth/code") { request, _ in
             let location = try self.adminLocation(request)
-            return jsonResponse(body: JSONValue.object([JSONField(key: "code", value: .string(self.tokens.authorizationCode(location: location)))]).encoded)
+            return jsonResponse(body: JSONValue.object([JSONField(key: "code", value: .string(self.tokens.authorizationCode(.location(location))))]).encoded)
         }
         admin.get("webhooks/keys") { _, _ in
             jsonResponse(body: JSONValue.object([

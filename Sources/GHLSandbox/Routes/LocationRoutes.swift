@@ -1,11 +1,13 @@
 import Hummingbird
 import GHLJSON
 
-/// `GET /locations/{locationId}` and `GET /locations/{locationId}/customFields`.
+/// `GET /locations/{locationId}` (a Location token, or its agency's Company token) and
+/// `GET /locations/{locationId}/customFields`.
 extension SandboxCore {
     func addLocationRoutes(to router: Router<BasicRequestContext>) {
         router.get("/locations/:locationId") { request, context in
-            let admission = try await self.admit(request, endpoint: "GET /locations/{locationId}", location: context.parameters.get("locationId"))
+            let admission = try await self.admit(request, endpoint: "GET /locations/{locationId}", location: context.parameters.get("locationId"),
+                                                 agencyAccess: true)
             var body = ByteBuffer()
             body.writeString("{\"location\":")
             let location = self.dataset.locationJSON(admission.locationID)!

@@ -4,7 +4,9 @@ import GHLJSON
 
 /// `POST /oauth/token`, form-encoded, with GHL's snake_case keys or the camelCase the official
 /// Python SDK sends. Each redeemed refresh token (or code) stops working; the answer carries
-/// the new pair. Wrong client credentials and unknown or used refresh tokens get 401.
+/// the new pair, as a Location token (`locationId`) or a Company token (`approvedLocations`).
+/// Wrong client credentials, unknown or used refresh tokens, and expired codes or codes issued for
+/// another `redirect_uri` get 401.
 extension SandboxCore {
     func addOAuthRoutes(to router: Router<BasicRequestContext>) {
         router.post("/oauth/token") { request, _ in try await self.issueToken(request) }
@@ -27,7 +29,7 @@ extension SandboxCore {
             issued = tokens.redeem(.refreshToken(refresh))
         case "authorization_code":
             guard let code = value("code", "code") else { throw APIError.unprocessable("code is required") }
-            issued = tokens.redeem(.authorizationCode(code))
+            issued = tokens.redeem(.authorizationCode(code, redirectURI: value("redirect_uri", "redirectUri")))
         default:
             throw APIError.unprocessable("grant_type must be refresh_token or authorization_code")
         }
@@ -38,14 +40,23 @@ extension SandboxCore {
         w.field("token_type", "Bearer")
         w.field("expires_in", issued.expiresIn)
         w.field("refresh_token", issued.refreshToken)
-        w.field("scope", "contacts.readonly opportunities.readonly payments/orders.readonly payments/transactions.readonly products.readonly locations.readonly")
-        w.field("userType", "Location")
-        w.field("locationId", issued.locationID)
-        w.field("companyId", "sandbox-company")
+        w.field("scope", Self.scopes)
+        switch issued.subject {
+        case .location(let location):
+            w.field("userType", "Location")
+            w.field("locationId", location)
+        case .company:
+            w.field("userType", "Company")
+            w.field("approvedLocations", strings: agency.locations.filter { agency.installedAt($0) != nil })
+            w.field("isBulkInstallation", true)
+        }
+        w.field("companyId", agency.companyID)
         w.field("userId", "sandbox-user")
         w.endObject()
         return jsonResponse(body: w.bytes)
     }
+
+    static let scopes = "contacts.readonly opportunities.readonly payments/orders.readonly payments/transactions.readonly products.readonly locations.readonly oauth.readonly oauth.write"
 
     static func parseForm(_ text: String) -> [String: String] {
         var form: [String: String] = [:]

@@ -1,3 +1,4 @@
+import GHLJSON
 import AsyncHTTPClient
 import Crypto
 import Foundation
@@ -97,14 +98,18 @@ final class WebhookSender: Sendable {
 
     /// Queues the events of a change (nothing without a target URL).
     func send(for change: RecordChange) {
+        for payload in WebhookEvents.payloads(for: change) { send(payload: payload) }
+    }
+
+    /// Queues one event, stamped with its `webhookId` and `timestamp` (nothing without a target URL).
+    func send(payload: JSONValue) {
         guard targetURL != nil else { return }
-        for var payload in WebhookEvents.payloads(for: change) {
-            var rng = SystemRandomNumberGenerator()
-            var ids = SplitMix64(seed: rng.next())
-            payload.set("webhookId", .string(ids.uuid()))
-            payload.set("timestamp", .string(SandboxTime.iso8601(SandboxTime.nowMilliseconds())))
-            queue.yield((payload["type"]?.stringValue ?? "", payload.encoded))
-        }
+        var payload = payload
+        var rng = SystemRandomNumberGenerator()
+        var ids = SplitMix64(seed: rng.next())
+        payload.set("webhookId", .string(ids.uuid()))
+        payload.set("timestamp", .string(SandboxTime.iso8601(SandboxTime.nowMilliseconds())))
+        queue.yield((payload["type"]?.stringValue ?? "", payload.encoded))
     }
 
     var deliveries: [WebhookDelivery] { log.entries.withLock { $0 } }
