@@ -8,6 +8,7 @@
 -- migration v5_hardening_source_job_numbers
 -- migration v5_hardening_grants_of_users
 -- migration v5_hardening_source_led_indexes
+-- migration v6_agency_sources
 -- index idx_auth_sessions_previous
 CREATE INDEX idx_auth_sessions_previous ON auth_sessions(previous_token_hash);
 -- index idx_auth_sessions_user
@@ -68,6 +69,8 @@ CREATE INDEX idx_ghl_reviews_live_rating ON ghl_reviews(source_id, deleted_at, r
 CREATE INDEX idx_ghl_reviews_row_updated ON ghl_reviews(source_id, updated_at);
 -- index idx_ghl_reviews_updated
 CREATE INDEX idx_ghl_reviews_updated ON ghl_reviews(source_id, ghl_updated_at DESC);
+-- index idx_ghl_sources_company
+CREATE INDEX idx_ghl_sources_company ON ghl_sources(company_id, location_id);
 -- index idx_ghl_sync_jobs_created
 CREATE INDEX idx_ghl_sync_jobs_created ON ghl_sync_jobs(source_id, created_at);
 -- index idx_ghl_sync_jobs_source
@@ -245,7 +248,7 @@ CREATE TABLE ghl_sources (
     is_active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
-, sync_interval_seconds INTEGER, sync_mode TEXT NOT NULL DEFAULT 'incremental', filters TEXT);
+, sync_interval_seconds INTEGER, sync_mode TEXT NOT NULL DEFAULT 'incremental', filters TEXT, company_id TEXT);
 -- table ghl_sync_jobs
 CREATE TABLE ghl_sync_jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
