@@ -9,17 +9,21 @@ import GHLJSON
 /// memory and CPU apart from the emulator's.
 public final class SandboxProcess: @unchecked Sendable {
     public let baseURL: String
-    public let locationId: String
+    /// Every location the sandbox serves, in its order; `locationId` is the first.
+    public let locationIds: [String]
+    public var locationId: String { locationIds[0] }
     public let token: String
     private let process: Process
 
     /// Starts the sandbox and waits until it listens.
-    /// - Parameter rateLimit: `R/S`, e.g. `100/10`; nil for practically unlimited.
-    public init(size: RecordCounts, rateLimit: String?, seed: UInt64 = 7) throws {
+    /// - Parameters:
+    ///   - size: the records of each location.
+    ///   - rateLimit: `R/S` per location, e.g. `100/10`; nil for practically unlimited.
+    public init(size: RecordCounts, rateLimit: String?, locations: Int = 1, seed: UInt64 = 7) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         token = "bench-token-\(UUID().uuidString.prefix(8))"
-        process.arguments = ["sandbox", "--port", "0", "--seed", "\(seed)", "--token", token,
+        process.arguments = ["sandbox", "--port", "0", "--seed", "\(seed)", "--token", token, "--locations", "\(locations)",
                              "--contacts", "\(size.contacts)", "--opportunities", "\(size.opportunities)",
                              "--orders", "\(size.orders)", "--transactions", "\(size.transactions)", "--reviews", "\(size.reviews)",
                              "--rate-limit", rateLimit ?? "1000000/1", "--daily-limit", "1000000000"]
@@ -27,7 +31,7 @@ public final class SandboxProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
-        var location: String?
+        var locationIds: [String] = []
         var listening: String?
         var buffer = Data()
         let handle = output.fileHandleForReading
@@ -35,18 +39,19 @@ public final class SandboxProcess: @unchecked Sendable {
             let chunk = handle.availableData
             guard !chunk.isEmpty else { break }
             buffer.append(chunk)
+            locationIds = []
             for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") {
                 let words = line.split(separator: " ")
-                if words.first == "location", words.count >= 2, location == nil { location = String(words[1]) }
+                if words.first == "location", words.count >= 2 { locationIds.append(String(words[1])) }
                 if line.hasPrefix("listening on ") { listening = String(line.dropFirst("listening on ".count)) }
             }
         }
-        guard let listening, let location else {
+        guard let listening, !locationIds.isEmpty else {
             process.terminate()
             throw BenchError("the sandbox did not start (is \(Self.executable) a ghlsync binary?)")
         }
         baseURL = listening
-        locationId = location
+        self.locationIds = locationIds
         // Keep draining its output so it never blocks on a full pipe.
         handle.readabilityHandler = { _ = $0.availableData }
     }
@@ -67,12 +72,21 @@ public final class SandboxProcess: @unchecked Sendable {
 
     /// Requests (and 429s) per endpoint, e.g. `POST /contacts/search`.
     public func requestsByEndpoint() async throws -> [String: (requests: Int, rateLimited: Int)] {
+        try await requests(by: "endpoint")
+    }
+
+    /// Requests (and 429s) per location id.
+    public func requestsByLocation() async throws -> [String: (requests: Int, rateLimited: Int)] {
+        try await requests(by: "locationId")
+    }
+
+    private func requests(by key: String) async throws -> [String: (requests: Int, rateLimited: Int)] {
         let rows = try await admin("GET", "/_sandbox/counters") as? [[String: Any]] ?? []
         var counts: [String: (requests: Int, rateLimited: Int)] = [:]
         for row in rows {
-            let endpoint = row["endpoint"] as? String ?? "?"
-            let previous = counts[endpoint] ?? (0, 0)
-            counts[endpoint] = (previous.requests + (row["requests"] as? Int ?? 0), previous.rateLimited + (row["rateLimited"] as? Int ?? 0))
+            let name = row[key] as? String ?? "?"
+            let previous = counts[name] ?? (0, 0)
+            counts[name] = (previous.requests + (row["requests"] as? Int ?? 0), previous.rateLimited + (row["rateLimited"] as? Int ?? 0))
         }
         return counts
     }

@@ -10,7 +10,7 @@ import GHLStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run a benchmark scenario and print its figures.",
-        subcommands: [Sync.self, Throttled.self, Incremental.self, Realtime.self, Views.self, SeedBaseline.self])
+        subcommands: [Sync.self, Throttled.self, Incremental.self, Agency.self, Realtime.self, Views.self, SeedBaseline.self])
 
     /// Flags every scenario shares.
     struct Common: ParsableArguments {
@@ -83,6 +83,32 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             common.print(try await SyncBench(size: records.resolve(common.size)).incremental(percent: percent))
+        }
+    }
+
+    struct Agency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Many locations in one sandbox, at GHL's limit of 100 requests per 10 s each, and one sync of them all.")
+        @OptionGroup var common: Common
+        @OptionGroup var records: Records
+        @Option(help: "Locations (sources).") var locations: Int = 10
+        @Flag(help: "No rate limit: what the one writer takes from every location at once.") var unthrottled = false
+
+        func validate() throws {
+            guard locations >= 1 else { throw ValidationError("--locations must be at least 1") }
+        }
+
+        /// Per location; large is the agency of issue 16.
+        func size() -> RecordCounts {
+            let large = common.size == .large
+            return RecordCounts(
+                contacts: records.contacts ?? (large ? 50_000 : 5_000), opportunities: records.opportunities ?? (large ? 10_000 : 1_000),
+                orders: records.orders ?? (large ? 2_000 : 200), transactions: records.transactions ?? (large ? 2_000 : 200),
+                reviews: records.reviews ?? (large ? 1_000 : 100))
+        }
+
+        func run() async throws {
+            common.print(try await AgencyBench(locations: locations, size: size(), throttled: !unthrottled).run())
         }
     }
 

@@ -35,17 +35,28 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct Grant: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a user a role on a source (replacing any role they had there).")
+        static let configuration = CommandConfiguration(
+            abstract: "Give a user a role on one or more sources (replacing any role they had there).")
 
         @OptionGroup var database: DatabaseOption
         @Option(help: "The user's email.") var user: String
-        @Option(help: "The source id (see `ghlsync sources list`).") var source: String
+        @Option(help: "A source id (see `ghlsync sources list`); repeat for several.") var source: [String]
         @Option(help: "owner, editor or viewer.") var role: Role
 
+        func validate() throws {
+            guard !source.isEmpty else { throw ValidationError("give at least one --source") }
+        }
+
         func run() throws {
-            let accounts = Accounts(store: try database.open())
-            try reportingErrors { try accounts.grant(role, to: try accounts.user(email: user).id, on: source) }
-            print("\(user) is now \(role.rawValue) of source \(source)")
+            let store = try database.open()
+            let accounts = Accounts(store: store)
+            let userId = try reportingErrors { try accounts.user(email: user).id }
+            // Every id checked before the first grant: a typo in the list changes nothing.
+            for id in source { _ = try reportingErrors { try store.source(id: id) } }
+            for id in source {
+                try reportingErrors { try accounts.grant(role, to: userId, on: id) }
+                print("\(user) is now \(role.rawValue) of source \(id)")
+            }
         }
     }
 

@@ -38,6 +38,25 @@ import Testing
         #expect(json["min_wall_seconds"] as? Double == 0.7)
     }
 
+    @Test func agencySyncsEveryLocationAtItsMinimum() throws {
+        for mode in [[], ["--unthrottled"]] {
+            let json = try run(["agency", "--locations", "3"] + mode + Self.tiny)
+            expectKeys(json, ["wall_seconds", "requests", "min_requests", "http_429", "records", "records_per_second", "peak_rss_bytes"])
+            #expect(json["scenario"] as? String == (mode.isEmpty ? "agency" : "agency-unthrottled"))
+            #expect(json["locations"] as? Int == 3)
+            #expect(json["records"] as? Int == 3 * (600 + 150 + 40 + 40 + 20 + 3))
+            #expect(json["min_requests"] as? Int == 3 * 7)
+            #expect(json["requests"] as? Int == json["min_requests"] as? Int)
+            #expect(json["http_429"] as? Int == 0)
+            if mode.isEmpty {
+                // The floor: the busiest location's 7 requests at 10 per second.
+                #expect(json["floor_seconds"] as? Double == 0.7)
+            } else {
+                #expect(json["floor_seconds"] == nil)
+            }
+        }
+    }
+
     @Test func incrementalComparesWithFull() throws {
         let json = try run(["incremental", "--contacts", "5000", "--opportunities", "150", "--orders", "40", "--transactions", "40",
                             "--reviews", "20", "--percent", "5"])

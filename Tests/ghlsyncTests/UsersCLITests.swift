@@ -50,6 +50,17 @@ import Testing
             #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
 
+        // Several sources in one grant; one unknown id in the list grants none of them.
+        #expect(try ghlsync("users", "add", "--db", db, "--email", "carol@example.com").status == 0)
+        let partial = try ghlsync("users", "grant", "--db", db, "--user", "carol@example.com",
+                                  "--source", a, "--source", "nope", "--role", "editor")
+        #expect(partial.status != 0 && partial.stderr.contains("unknown source"))
+        #expect(try !ghlsync("users", "list", "--db", db).stdout.contains("\(a):editor"))
+        #expect(try ghlsync("users", "grant", "--db", db, "--user", "carol@example.com",
+                            "--source", a, "--source", b, "--role", "editor").status == 0)
+        let carol = try ghlsync("users", "list", "--db", db).stdout.split(separator: "\n").first { $0.contains("carol@") } ?? ""
+        #expect(carol.contains("\(a):editor") && carol.contains("\(b):editor"), "\(carol)")
+
         let list = try ghlsync("users", "list", "--db", db)
         #expect(list.stdout.contains("alice@example.com") && list.stdout.contains("\(a):viewer") && list.stdout.contains("token only"))
 

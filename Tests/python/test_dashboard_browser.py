@@ -174,7 +174,7 @@ def test_dashboard_signs_in_pulls_and_updates_live(demo):
 
         # A contact created in the sandbox reaches the page by webhook + realtime, without a reload.
         driver.execute_script("window.__noReload = 'still here'")
-        source_id = driver.execute_script("return document.querySelector('#source-select').value")
+        source_id = driver.execute_script("return document.body.dataset.source")
         user = driver.execute_async_script("""
             const done = arguments[arguments.length - 1];
             fetch('/auth/v1/token?grant_type=password', {method: 'POST', headers: {'Content-Type': 'application/json'},
@@ -230,7 +230,10 @@ def test_viewer_has_no_pull_latest(demo):
         driver.find_element(By.ID, "signin-submit").click()
         wait.until(lambda d: re.search(r"[1-9]", card_value(d, "card-contacts")))
         assert not driver.find_element(By.ID, "pull-latest").is_displayed()
-        options = driver.find_elements(By.CSS_SELECTOR, "#source-select option")
-        assert len(options) == 1
+        # One source: the switcher offers it alone, no "All my sources".
+        driver.find_element(By.ID, "source-find").click()
+        wait.until(lambda d: d.find_element(By.ID, "source-list").is_displayed())
+        options = driver.find_elements(By.CSS_SELECTOR, "#source-list [role=option]")
+        assert len(options) == 1 and "All my sources" not in options[0].text
     finally:
         driver.quit()

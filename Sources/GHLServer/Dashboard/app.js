@@ -1,8 +1,11 @@
-// The dashboard: sign-in, the source switcher, the widgets, Pull Latest, and
-// the realtime subscription that refreshes the widgets a change affects.
+// The dashboard: sign-in, the source switcher, the widgets, the all-sources
+// table, Pull Latest, and the realtime subscription that refreshes the widgets
+// a change affects.
 
 import { Api } from './api.js';
 import { RealtimeSocket } from './realtime.js';
+import { SourcesTable } from './sources-table.js';
+import { SourceSwitcher } from './switcher.js';
 import * as widgets from './widgets.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -22,9 +25,12 @@ const AFFECTS = {
   ghl_sync_jobs: ['sync', 'summary'],
   ghl_sources: ['summary'],
 };
+/// Enough rows for the latest job of every entity of every source a user may hold.
+const SYNC_ROWS_LIMIT = 10_000;
 
 const api = new Api(() => showSignIn());
-const state = { user: null, sources: [], selected: null, search: '', offset: 0, dirty: new Set(), flushTimer: null };
+const state = { user: null, sources: [], selected: null, search: '', offset: 0, dirty: new Set(), flushTimer: null,
+  summaryRows: [], syncRows: [] };
 let socket = null;
 let channels = [];
 
@@ -38,7 +44,11 @@ const selectedCurrency = () => {
 };
 
 const loaders = {
-  async summary() { widgets.renderSummary(await api.view('v_ghl_dashboard_summary', scopeParams())); },
+  async summary() {
+    state.summaryRows = await api.view('v_ghl_dashboard_summary', { ...scopeParams(), order: 'source_name.asc' });
+    widgets.renderSummary(state.summaryRows);
+    if (state.selected === ALL) sourcesTable.update(state.summaryRows, state.syncRows);
+  },
   async pipeline() {
     const rows = await api.view('v_ghl_pipeline_stage_summary', { ...scopeParams(), order: 'pipeline_name.asc,stage_position.asc' });
     widgets.renderPipeline(rows, sourceNames(), state.selected === ALL, selectedCurrency());
@@ -53,8 +63,15 @@ const loaders = {
   },
   async reviews() { widgets.renderReviews(await api.view('v_ghl_reviews_summary', scopeParams())); },
   async sync() {
+    // All sources: the sources table says each one's health; the per-entity list would run to thousands of rows.
+    if (state.selected === ALL) {
+      state.syncRows = await api.view('v_ghl_sync_status', {
+        select: 'source_id,entity,status,error,staleness_seconds', limit: SYNC_ROWS_LIMIT });
+      sourcesTable.update(state.summaryRows, state.syncRows);
+      return;
+    }
     const rows = await api.view('v_ghl_sync_status', { ...scopeParams(), order: 'entity.asc' });
-    widgets.renderSyncStatus(rows, sourceNames(), state.selected === ALL);
+    widgets.renderSyncStatus(rows, sourceNames(), false);
   },
 };
 
@@ -124,12 +141,22 @@ async function pullLatest() {
   }
 }
 
+const switcher = new SourceSwitcher({
+  input: $('#source-find'), list: $('#source-list'), count: $('#source-count'), onPick: (id) => selectSource(id) });
+const sourcesTable = new SourcesTable($('#sources-table'), (id) => selectSource(id));
+
 function selectSource(id) {
   state.selected = id;
   state.offset = 0;
+  state.summaryRows = [];
+  state.syncRows = [];
   localStorage.setItem('ghlsync.source', id);
+  document.body.dataset.source = id;
+  switcher.select(id);
   const source = state.sources.find((s) => s.id === id);
   $('#source-title').textContent = source ? source.name : 'All my sources';
+  $('#sources-panel').hidden = id !== ALL;
+  $('#sync-panel').hidden = id === ALL;
   $('#pull-latest').hidden = !canSync();
   flash('');
   load(Object.keys(loaders));
@@ -145,17 +172,17 @@ async function start() {
   }
   state.sources = state.user.sources ?? [];
   $('#user-email').textContent = state.user.email;
-  const select = $('#source-select');
-  select.innerHTML = state.sources.map((s) => `<option value="${widgets.escapeHTML(s.id)}">${widgets.escapeHTML(s.name)} (${s.role})</option>`).join('')
-    + (state.sources.length > 1 ? `<option value="${ALL}">All my sources</option>` : '');
-  select.hidden = state.sources.length === 0;
+  switcher.options = [
+    ...(state.sources.length > 1 ? [{ value: ALL, label: 'All my sources', detail: `${state.sources.length} locations` }] : []),
+    ...state.sources.map((s) => ({ value: s.id, label: s.name, detail: `${s.role} · ${s.location_id ?? s.id}` })),
+  ];
+  $('#switcher').hidden = state.sources.length === 0;
   $('#signin').hidden = true;
   $('#app').hidden = false;
   if (state.sources.length === 0) { flash('You have no sources yet: ask an owner to grant you one.'); return; }
   const remembered = localStorage.getItem('ghlsync.source');
-  const initial = [...select.options].some((o) => o.value === remembered) ? remembered : state.sources[0].id;
-  select.value = initial;
-  selectSource(initial);
+  const known = remembered === ALL ? state.sources.length > 1 : state.sources.some((s) => s.id === remembered);
+  selectSource(known ? remembered : state.sources[0].id);
 }
 
 function showSignIn() {
@@ -181,7 +208,6 @@ $('#signin-form').addEventListener('submit', async (event) => {
   }
 });
 $('#signout').addEventListener('click', async () => { await api.signOut(); showSignIn(); });
-$('#source-select').addEventListener('change', (event) => selectSource(event.target.value));
 $('#pull-latest').addEventListener('click', pullLatest);
 let searchTimer;
 $('#contact-search').addEventListener('input', (event) => {
