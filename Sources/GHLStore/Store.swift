@@ -8,8 +8,8 @@ import GRDB
 /// readers. Opening a file migrates it to the current schema in place.
 public final class Store: Sendable {
     public let path: String
-    /// The pool, for the service role. User-facing reads go through `ScopedReader`.
-    public let pool: DatabasePool
+    /// The pool, for the store's own APIs: other modules read and write through them; user-facing reads go through `ScopedReader`.
+    let pool: DatabasePool
     private let changes: ChangeRelay
 
     /// Opens (creating if needed) and migrates the file at `path`. A write

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import GHLStore
+@testable import GHLStore
 import Testing
 @testable import GHLAuth
 

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-import GHLStore
+@testable import GHLStore
 import Testing
 @testable import GHLAuth
 

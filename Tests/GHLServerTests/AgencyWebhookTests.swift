@@ -1,7 +1,7 @@
 import Foundation
 import GHLSandbox
 import GHLServer
-import GHLStore
+@testable import GHLStore
 import GHLSync
 import Hummingbird
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+@testable import GHLStore
 import Foundation
 import GHLAuth
 import GHLRealtime

@@ -2,7 +2,7 @@ import Foundation
 import GHLAuth
 import GHLSandbox
 import GHLServer
-import GHLStore
+@testable import GHLStore
 import GHLSync
 import GRDB
 import Hummingbird

@@ -1,7 +1,7 @@
 import Foundation
 import GHLAPI
 import GHLSandbox
-import GHLStore
+@testable import GHLStore
 import GHLSync
 import GRDB
 import Testing

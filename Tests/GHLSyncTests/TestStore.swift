@@ -1,5 +1,5 @@
 import Foundation
-import GHLStore
+@testable import GHLStore
 import GHLStoreTestSupport
 import GRDB
 

@@ -2,7 +2,7 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import GHLAPI
-import GHLStore
+@testable import GHLStore
 import GHLSync
 import GRDB
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 import GHLSandbox
-import GHLStore
+@testable import GHLStore
 import GRDB
 import Testing
 

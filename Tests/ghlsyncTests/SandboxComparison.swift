@@ -1,6 +1,6 @@
 import GHLAPI
 import GHLSandbox
-import GHLStore
+@testable import GHLStore
 import GRDB
 import Testing
 import GHLJSON

@@ -2,7 +2,7 @@ import Foundation
 import GHLAuth
 import GHLRealtime
 import GHLServer
-import GHLStore
+@testable import GHLStore
 import GRDB
 import Testing
 

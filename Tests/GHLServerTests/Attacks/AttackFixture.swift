@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import GHLAuth
 import GHLServer
-import GHLStore
+@testable import GHLStore
 import GHLSync
 import GRDB
 import HTTPTypes

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import GHLStore
+@testable import GHLStore
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+@testable import GHLStore
 import Crypto
 import Foundation
 import GHLAuth
