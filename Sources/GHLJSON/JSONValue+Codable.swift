@@ -1,7 +1,7 @@
 /// Codable, so a value can sit inside Codable state (a page checkpoint's `searchAfter`).
 /// Parsing and writing JSON text go through `JSONValue(parsing:)` and `JSONWriter`, which keep member order.
 extension JSONValue: Codable {
-    private struct Key: CodingKey {
+    private struct MemberKey: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
@@ -9,7 +9,7 @@ extension JSONValue: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        if let object = try? decoder.container(keyedBy: Key.self) {
+        if let object = try? decoder.container(keyedBy: MemberKey.self) {
             self = .object(JSONObject(try object.allKeys.map { JSONField(key: $0.stringValue, value: try object.decode(JSONValue.self, forKey: $0)) }))
             return
         }
@@ -34,8 +34,8 @@ extension JSONValue: Codable {
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .object(let members):
-            var container = encoder.container(keyedBy: Key.self)
-            for field in members.fields { try container.encode(field.value, forKey: Key(stringValue: field.key)) }
+            var container = encoder.container(keyedBy: MemberKey.self)
+            for field in members.fields { try container.encode(field.value, forKey: MemberKey(stringValue: field.key)) }
         case .array(let elements):
             var container = encoder.unkeyedContainer()
             for element in elements { try container.encode(element) }
