@@ -89,8 +89,11 @@ public final class SyncEngine: Sendable {
         return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, retry: retry)
     }
 
+    /// Store calls here go through `store.blocking`: `sync --all` runs hundreds of
+    /// these at once, and a blocking read on one of the few cooperative threads can
+    /// wait for a reader held by a task that needs that thread to resume.
     private func execute(_ request: RunRequest, runId: String, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> RunAllResult {
-        let source = try store.source(id: request.sourceId)
+        let source = try await store.blocking { [store] in try store.source(id: request.sourceId) }
         guard source.isActive else { throw SyncError.inactiveSource(source.id) }
         let filter = try source.syncFilter() ?? SyncFilter()
         var requested = Set<Entity>()
@@ -99,12 +102,31 @@ public final class SyncEngine: Sendable {
             throw SyncError.invalidInput("the filter of source \(source.name) syncs none of: \(request.entities.map(\.rawValue).joined(separator: ", "))")
         }
         let lease = SourceLease(sourceId: source.id, owner: SourceLease.owner(runId: runId))
-        if let holder = try store.acquire(lease) { throw SyncError.alreadyRunning(sourceId: source.id, owner: holder) }
-        defer {
-            do { try store.release(lease) } catch { logger.error("could not release the lease of \(source.id): \(error)") }
+        if let holder = try await store.blocking({ [store] in try store.acquire(lease) }) {
+            throw SyncError.alreadyRunning(sourceId: source.id, owner: holder)
         }
-        try store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId)
+        let result: RunAllResult
+        do {
+            try await store.blocking { [store] in try store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId) }
+            result = await pollEntities(entities, of: source, filter: filter, request: request, runId: runId, lease: lease, progress: progress)
+        } catch {
+            await release(lease)
+            throw error
+        }
+        await release(lease)
+        logger.info("sync of \(source.name) (\(request.mode.rawValue)): \(result.summary)")
+        return result
+    }
 
+    private func release(_ lease: SourceLease) async {
+        do { try await store.blocking { [store] in try store.release(lease) } } catch {
+            logger.error("could not release the lease of \(lease.sourceId): \(error)")
+        }
+    }
+
+    /// Every entity of the run at once, each under its own job.
+    private func pollEntities(_ entities: [Entity], of source: Source, filter: SyncFilter, request: RunRequest, runId: String,
+                              lease: SourceLease, progress: (@Sendable (SyncProgress) -> Void)?) async -> RunAllResult {
         let auth: Result<any GHLCredentialProvider, any Error> = Result {
             try SourceCredentials.auth(for: source, environment: environment)
         }
@@ -119,10 +141,7 @@ public final class SyncEngine: Sendable {
             for await result in group { results.append(result) }
             return results
         }
-        let ordered = entities.compactMap { entity in results.first { $0.entity == entity } }
-        let result = RunAllResult(results: ordered)
-        logger.info("sync of \(source.name) (\(request.mode.rawValue)): \(result.summary)")
-        return result
+        return RunAllResult(results: entities.compactMap { entity in results.first { $0.entity == entity } })
     }
 
     private func poll(_ entity: Entity, of source: Source, filter: SyncFilter, request: RunRequest, runId: String,
@@ -136,7 +155,9 @@ public final class SyncEngine: Sendable {
                                    requests: p.requests, total: p.total, error: error))
         }
         do {
-            let (job, number) = try store.startSyncJob(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
+            let (job, number) = try await store.blocking { [store] in
+                try store.startSyncJob(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
+            }
             result.jobId = number
             do {
                 let client = try makeClient(source, auth: auth.get())
@@ -147,8 +168,8 @@ public final class SyncEngine: Sendable {
                 }
                 report(.running, SyncJobProgress())
                 let outcome = try await poller.run(mode: request.mode, pageSize: request.pageSize)
-                try store.finishSyncJob(job, outcome.progress, mode: outcome.mode, error: nil,
-                                notes: outcome.notes.isEmpty ? nil : outcome.notes.joined(separator: "\n"))
+                let notes = outcome.notes.isEmpty ? nil : outcome.notes.joined(separator: "\n")
+                try await store.blocking { [store] in try store.finishSyncJob(job, outcome.progress, mode: outcome.mode, error: nil, notes: notes) }
                 result.ok = true
                 result.mode = outcome.mode
                 result.skipped = outcome.progress.skipped
@@ -156,7 +177,8 @@ public final class SyncEngine: Sendable {
             } catch {
                 let message = String(describing: error)
                 result.error = message
-                try store.finishSyncJob(job, last.withLock { $0 }, mode: nil, error: message, notes: nil)
+                let progress = last.withLock { $0 }
+                try await store.blocking { [store] in try store.finishSyncJob(job, progress, mode: nil, error: message, notes: nil) }
             }
         } catch {
             result.error = result.error ?? String(describing: error)

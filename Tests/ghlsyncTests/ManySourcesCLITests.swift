@@ -44,6 +44,35 @@ import Testing
         }
     }
 
+    /// Two hundred runs at once in one process: the engine's store calls wait off
+    /// the cooperative threads, so the runs never deadlock over the file's readers
+    /// (before, `sync --all` over 201 sources hung in two runs out of six here).
+    @Test func syncAllOfTwoHundredSourcesFinishes() async throws {
+        var configuration = SandboxConfiguration()
+        configuration.locations = 200
+        configuration.counts = RecordCounts(contacts: 3, opportunities: 2, orders: 1, transactions: 1, reviews: 1)
+        configuration.fixedToken = "pit-two-hundred"
+        configuration.rateLimit = RateLimitSettings(maxRequests: 1_000_000, windowMilliseconds: 10_000, dailyLimit: 100_000_000)
+        let sandbox = try GHLSandbox(configuration: configuration)
+        let endpoint = try await sandbox.start()
+        let directory = try TemporaryDirectory()
+        for attempt in 1...3 {
+            let db = directory.path("agency-\(attempt).sqlite")
+            let store = try Store(path: db)
+            for (index, location) in endpoint.locations.enumerated() {
+                _ = try store.addSource(name: "Location \(index)", locationId: location.locationID, apiBase: endpoint.baseURL,
+                                        tokenEnv: "GHL_TOKEN", tokenFile: nil)
+            }
+            let run = try CLIRunner.run(["sync", "--db", db, "--all", "--mode", "full"], environment: ["GHL_TOKEN": "pit-two-hundred"],
+                                        timeout: 120)
+            #expect(run.status == 0 && run.lastLine == "Sync completed: 200 sources succeeded, 0 failed",
+                    "attempt \(attempt): \(run.stdout.suffix(400)) \(run.stderr.suffix(400))")
+            let contacts = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NULL") }
+            #expect(contacts == 200 * 3)
+        }
+        await sandbox.stop()
+    }
+
     @Test func fiveSyncProcessesOnOneFileAllCompleteAndTheWALStaysBounded() async throws {
         let fixture = try await Fixture(locations: 5, counts: RecordCounts(contacts: 10_000, opportunities: 2_000, orders: 500, transactions: 500, reviews: 300))
         let wal = fixture.db + "-wal"
