@@ -1,0 +1,32 @@
+import Logging
+import PostgresNIO
+
+/// ghlsync's PostgreSQL database (first slice): a pooled client, the schema
+/// migrations, reads run as a user under the database's row-level security,
+/// and the few writes that seed them. It owns all of its SQL, as `Store` does
+/// for the SQLite file.
+public final class PostgresStore: Sendable {
+    public let url: PostgresURL
+    let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    /// Starts a connection pool for `url`; nothing is sent until the first query.
+    public init(url: PostgresURL) throws {
+        self.url = url
+        client = PostgresClient(configuration: try url.configuration())
+        logger = Logger(label: "ghlsync.postgres")
+        running = Task { [client] in await client.run() }
+    }
+
+    /// Closes the pool's connections.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// Runs one statement, discarding any rows.
+    func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
+        try await connection.query(query, logger: logger)
+    }
+}
