@@ -1,4 +1,3 @@
-import Foundation
 import PostgresNIO
 
 extension PostgresStore {
@@ -21,24 +20,14 @@ extension PostgresStore {
     /// connection goes back as it came.
     func readAsUser<Result: Sendable>(_ userId: String,
                                       _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        let claims = #"{"sub": "\#(jsonEscaped(userId))", "role": "authenticated"}"#
-        return try await client.withTransaction(logger: logger) { connection in
-            try await execute("SELECT set_config('request.jwt.claims', \(claims), true)", on: connection)
+        try await client.withTransaction(logger: logger) { connection in
+            // The database builds the claims' JSON, so no user id can break out of it.
+            try await execute("""
+                SELECT set_config('request.jwt.claims',
+                                  json_build_object('sub', \(userId)::text, 'role', 'authenticated')::text, true)
+                """, on: connection)
             try await execute("SET LOCAL ROLE ghlsync_user", on: connection)
             return try await body(connection)
         }
-    }
-
-    private func jsonEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

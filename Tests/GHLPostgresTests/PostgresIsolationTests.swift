@@ -29,6 +29,15 @@ import Testing
         }
     }
 
+    @Test func aUserIdThatIsNotPlainTextIsStillReadAsItself() async throws {
+        try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
+            let odd = #"o'brien "\ \#(fixture.viewerOfA)"#
+            try await fixture.store.addUser(id: odd, email: "odd-\(fixture.viewerOfA)@example.com")
+            try await fixture.store.grant(userId: odd, sourceId: fixture.sourceB)
+            #expect(try await fixture.store.sourceIDs(of: .sources, asUser: odd) == [fixture.sourceB])
+        }
+    }
+
     @Test func directSQLAsTheUsersRoleAndClaimsIsFilteredByRLSAlone() async throws {
         try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
             let counts = """
