@@ -53,6 +53,11 @@ import Testing
             // ...the viewer of A, with nothing but RLS between it and the tables, sees A and none of B.
             #expect(try fixture.psqlAsUser(fixture.viewerOfA, counts) == ["\(a),0,0,1,0"])
             #expect(try fixture.psqlAsUser(fixture.stranger, counts) == ["0,0,0,0,0"])
+            // The user id is computed once per statement (an InitPlan) and the granted
+            // sources once (hashed), never a sub-plan run again for each row.
+            let plan = try fixture.psqlAsUser(fixture.viewerOfA, "EXPLAIN SELECT * FROM ghl_contacts").joined(separator: "\n")
+            #expect(plan.contains("InitPlan"), "\(plan)")
+            #expect(!plan.contains("(SubPlan"), "\(plan)")
             // The role has no grant on the product's own tables.
             #expect(throws: (any Error).self) { try fixture.psqlAsUser(fixture.viewerOfA, "SELECT count(*) FROM sync_cursors") }
         }
