@@ -25,6 +25,20 @@ public final class PostgresStore: Sendable {
         await running.value
     }
 
+    /// Connects once outside the pool and hangs up: the pool retries a server
+    /// it cannot reach for as long as a request waits, so a command checks
+    /// first and reports why it cannot connect.
+    public func checkConnection() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch {
+            throw PostgresStoreError("cannot connect to \(url): \(String(reflecting: error))")
+        }
+    }
+
     /// Runs one statement, discarding any rows.
     func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
         try await connection.query(query, logger: logger)

@@ -40,17 +40,32 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
 
     /// libpq's meanings: `require` encrypts without checking the certificate,
     /// `verify-ca`/`verify-full` check it, `prefer`/`allow` use TLS when offered.
-    func configuration() throws -> PostgresClient.Configuration {
+    /// Nil: no TLS.
+    private func tls() throws -> (configuration: TLSConfiguration, required: Bool)? {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
-        let tls: PostgresClient.Configuration.TLS
         switch sslMode {
-        case nil, "disable": tls = .disable
-        case "allow", "prefer": tls = .prefer(unverified)
-        case "require": tls = .require(unverified)
-        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case nil, "disable": return nil
+        case "allow", "prefer": return (unverified, false)
+        case "require": return (unverified, true)
+        case "verify-ca", "verify-full": return (.makeClientConfiguration(), true)
         case let other?: throw PostgresStoreError("unknown sslmode \(other) (disable, prefer, require, verify-full)")
         }
+    }
+
+    /// For the pool.
+    func configuration() throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS = try self.tls().map { $0.required ? .require($0.configuration) : .prefer($0.configuration) }
+            ?? .disable
+        return .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
+    /// For one connection outside the pool.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS = try self.tls().map {
+            let context = try NIOSSLContext(configuration: $0.configuration)
+            return $0.required ? .require(context) : .prefer(context)
+        } ?? .disable
         return .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
     }
 }

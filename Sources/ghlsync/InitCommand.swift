@@ -23,13 +23,14 @@ struct InitCommand: AsyncParsableCommand {
         case .postgres(let url):
             let store = try PostgresStore(url: url)
             do {
+                try await store.checkConnection()
                 try await store.migrate()
                 let migrations = try await store.appliedMigrations()
                 await store.close()
                 print("\(url): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), row-level security on, ready")
             } catch {
                 await store.close()
-                throw CLIError("\(url): \(error)")
+                throw CLIError(error is PostgresStoreError ? "\(error)" : "\(url): \(String(reflecting: error))")
             }
         }
     }

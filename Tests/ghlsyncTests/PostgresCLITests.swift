@@ -18,6 +18,14 @@ import Testing
         #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "3\n")
     }
 
+    @Test func initSaysWhyItCannotReachTheServer() throws {
+        // Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
+        let result = try CLIRunner.run(["init", "--db", "postgres://nobody:secret@127.0.0.1:9/nothing"], timeout: 60)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("Error: cannot connect to postgres://nobody@127.0.0.1:9/nothing: "), "\(result.stderr)")
+        #expect(!result.stderr.contains("secret"))
+    }
+
     @Test func otherCommandsRefuseAPostgresURLInOneClearLine() throws {
         let url = "postgres://nobody@127.0.0.1:9/nothing"
         for arguments in [["status", "--db", url], ["sources", "list", "--db", url], ["query", "--db", url, "SELECT 1"]] {
