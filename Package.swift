@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The vocabulary client, sync and store share (the entity enum); no dependencies, nothing HTTP or SQL.
@@ -47,6 +48,12 @@ let package = Package(
         .target(name: "GHLStore", dependencies: [
             "GHLModel",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The PostgreSQL edition's store (first slice): schema migrations, RLS-scoped reads, the writes its tests seed with.
+        .target(name: "GHLPostgres", dependencies: [
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Orchestrator, entity pollers, sync jobs, schedules, webhook intake.
         .target(name: "GHLSync", dependencies: [
@@ -97,7 +104,7 @@ let package = Package(
         ]),
         .executableTarget(name: "ghlsync", dependencies: [
             "GHLBench",
-            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer", "GHLPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -106,6 +113,9 @@ let package = Package(
 
         // The temporary store every test target starts from; for tests only.
         .target(name: "GHLStoreTestSupport", dependencies: ["GHLStore"]),
+
+        // A throwaway PostgreSQL cluster (initdb, pg_ctl) for the tests that need one.
+        .target(name: "GHLPostgresTestSupport"),
 
         .testTarget(name: "GHLStoreTests", dependencies: ["GHLStore", "GHLStoreTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "GHLJSONTests", dependencies: ["GHLJSON"]),
@@ -128,7 +138,8 @@ let package = Package(
             "GHLJSON", "GHLServer", "GHLStoreTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "GHLPostgresTests", dependencies: ["GHLPostgres", "GHLPostgresTestSupport"]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "ghlsyncTests", dependencies: ["GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLPostgresTestSupport"]),
     ]
 )

@@ -1,11 +1,25 @@
 import ArgumentParser
+import Foundation
 import GHLAuth
+import GHLPostgres
 import GHLStore
 
 /// `--db FILE`, shared by every command that works on a ghlsync file.
+/// A `postgres://` URL (given or from `GHLSYNC_DATABASE_URL`) is refused:
+/// only `init` runs on PostgreSQL so far.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "The ghlsync SQLite file.")
-    var db: String
+    @Option(name: .customLong("db"), help: "The ghlsync SQLite file (default: $\(DatabaseTarget.environmentVariable)).")
+    var given: String?
+
+    /// The file, once `validate()` has checked there is one.
+    var db: String { given ?? DatabaseTarget.fromEnvironment ?? "" }
+
+    func validate() throws {
+        switch try DatabaseTarget(given) {
+        case .file: break
+        case .postgres: throw CLIError("this command does not run on PostgreSQL yet: only `ghlsync init --db postgres://...` does")
+        }
+    }
 
     /// Opens an existing file; a missing one is an error, not a new empty file.
     func open() throws -> Store {

@@ -1,16 +1,37 @@
 import ArgumentParser
+import GHLPostgres
 import GHLStore
 
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a ghlsync database, or migrate an older one in place.")
+        commandName: "init", abstract: "Create a ghlsync database, or migrate an older one in place (a SQLite file or postgres:// URL).")
 
-    @Option(name: .long, help: "The SQLite file to create or migrate.")
-    var db: String
+    @Option(name: .customLong("db"),
+            help: "The SQLite file, or postgres://user[:password]@host:port/db[?sslmode=require], to create or migrate (default: $\(DatabaseTarget.environmentVariable)).")
+    var given: String?
 
-    func run() throws {
-        let store = try reportingErrors { try Store(path: db) }
-        let migrations = try store.appliedMigrations()
-        print("\(db): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), WAL, ready")
+    func validate() throws {
+        _ = try DatabaseTarget(given)
+    }
+
+    func run() async throws {
+        switch try DatabaseTarget(given) {
+        case .file(let db):
+            let store = try reportingErrors { try Store(path: db) }
+            let migrations = try store.appliedMigrations()
+            print("\(db): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), WAL, ready")
+        case .postgres(let url):
+            let store = try PostgresStore(url: url)
+            do {
+                try await store.checkConnection()
+                try await store.migrate()
+                let migrations = try await store.appliedMigrations()
+                await store.close()
+                print("\(url): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), row-level security on, ready")
+            } catch {
+                await store.close()
+                throw CLIError(error is PostgresStoreError ? "\(error)" : "\(url): \(String(reflecting: error))")
+            }
+        }
     }
 }

@@ -1,0 +1,33 @@
+import PostgresNIO
+
+/// The plain writes the first slice needs to put a source, a user, a grant and
+/// contacts in place (sync's batched upserts come later); they run as the
+/// connecting role, which RLS does not restrict.
+extension PostgresStore {
+    public func addSource(id: String, name: String, locationId: String, currency: String = "USD",
+                          apiBase: String = "https://services.leadconnectorhq.com") async throws {
+        try await client.query("""
+            INSERT INTO ghl_sources (id, name, location_id, api_base, currency)
+            VALUES (\(id), \(name), \(locationId), \(apiBase), \(currency))
+            """, logger: logger)
+    }
+
+    public func addUser(id: String, email: String) async throws {
+        try await client.query("INSERT INTO users (id, email) VALUES (\(id), \(email))", logger: logger)
+    }
+
+    /// Lets `userId` read `sourceId`'s rows.
+    public func grant(userId: String, sourceId: String, role: String = "viewer") async throws {
+        try await client.query("""
+            INSERT INTO user_sources (user_id, source_id, role) VALUES (\(userId), \(sourceId), \(role))
+            """, logger: logger)
+    }
+
+    /// A contact as GHL sent it: `raw` is its JSON.
+    public func addContact(sourceId: String, ghlContactId: String, name: String, email: String?, raw: String) async throws {
+        try await client.query("""
+            INSERT INTO ghl_contacts (source_id, ghl_contact_id, contact_name, email, raw)
+            VALUES (\(sourceId), \(ghlContactId), \(name), \(email), \(raw)::jsonb)
+            """, logger: logger)
+    }
+}
