@@ -119,6 +119,9 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "ghlsyncTests", dependencies: [
+            "GHLStore", "GHLAPI", "GHLSandbox", "GHLServer", "GHLRealtime",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -5,18 +5,19 @@ import Synchronization
 
 /// The in-process topic bus between change capture and realtime channels.
 ///
-/// Wire it to a store with `try store.onCommit { bus.publish($0) }`. `publish` runs
-/// on the writer's queue, so it only numbers, encodes and appends: it never
-/// waits for a subscriber. Every event gets the next `seq` of its topic and
-/// enters the change log, from which a reconnecting client resumes without a gap.
+/// Wire it to a store with `try bus.follow(store)`. `publish` runs
+/// on the writer's queue, so it only encodes and appends: it never waits for
+/// a subscriber. Every event keeps the `seq` of its topic the file's change
+/// log gave it (an event built in memory gets the topic's next one) and
+/// enters the in-memory log, a cache of the file's recent rows from which a
+/// reconnecting client resumes without a gap; its history (see `follow`)
+/// reads further back from the file.
 ///
 /// Each topic numbers its own events, so a subscriber's seqs move only with
 /// its own source's changes: no count of another source's activity leaks
-/// through them. Every topic's numbers start at the bus's creation time in
-/// microseconds, so they keep increasing across restarts (at far fewer than a
-/// million events per second) and a seq from an earlier process is simply
-/// older than the log's horizon: that client is told to refetch instead of
-/// getting a wrong resume.
+/// through them. The file's numbers survive restarts; a seq that no log
+/// handed out (one from the in-memory era, above the topic's last) is told
+/// to refetch instead of getting a wrong resume.
 public final class TopicBus: Sendable {
     public struct Configuration: Sendable {
         /// Events the change log keeps, across all topics.
@@ -62,6 +63,10 @@ public final class TopicBus: Sendable {
         public var overflows: Int
     }
 
+    /// A topic's changes with seqs in `after+1 ... through`, from the file,
+    /// or nil when the file no longer holds the first of them.
+    public typealias History = @Sendable (_ topic: String, _ after: Int64, _ through: Int64) -> [ChangeEvent]?
+
     public let configuration: Configuration
     private let state: Mutex<State>
     /// Tasks to wake after a publish. Resuming a waiting task costs about a
@@ -75,9 +80,10 @@ public final class TopicBus: Sendable {
         var subscriberCount = 0
         var nextID = 0
         var overflows = 0
+        var history: History?
     }
 
-    public init(configuration: Configuration = .init(), firstSeq: Int64 = TopicBus.clockSeq()) {
+    public init(configuration: Configuration = .init(), firstSeq: Int64 = 1) {
         self.configuration = configuration
         state = Mutex(State(log: ChangeLog(capacity: configuration.logCapacity,
                                            byteLimit: configuration.logByteLimit, firstSeq: firstSeq)))
@@ -94,9 +100,15 @@ public final class TopicBus: Sendable {
         wakeups.finish()
     }
 
-    /// Microseconds since 1970: a first seq above any an earlier process handed out.
-    public static func clockSeq() -> Int64 {
-        Int64(Date().timeIntervalSince1970 * 1_000_000)
+    /// Warms the cache with the file's last changes, starts every other topic
+    /// after its last seq, and reads older events from `history`: what a
+    /// server does before it accepts subscriptions.
+    public func restore(recent: [ChangeEvent], lastSeqs: [String: Int64], history: History?) {
+        publish(recent)
+        state.withLock { state in
+            for (sourceId, seq) in lastSeqs { state.log.continueTopic("ghl:\(sourceId)", after: seq) }
+            state.history = history
+        }
     }
 
     /// Numbers, logs and fans out one commit's events, in order.
@@ -139,7 +151,7 @@ public final class TopicBus: Sendable {
         state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
-                start = state.log.events(of: topic, after: seq).map { .resume($0) } ?? .refetch
+                start = events(state, of: topic, after: seq).map { .resume($0) } ?? .refetch
             } else if let replay {
                 start = .replay(state.log.events(of: topic, since: replay.since, limit: replay.limit))
             }
@@ -155,8 +167,21 @@ public final class TopicBus: Sendable {
     /// The events of `topic` after `seq`, or `.refetch` past the log's horizon.
     public func resume(topic: String, after seq: Int64) -> Resume {
         state.withLock { state in
-            state.log.events(of: topic, after: seq).map(Resume.events) ?? .refetch
+            events(state, of: topic, after: seq).map(Resume.events) ?? .refetch
         }
+    }
+
+    /// The events of `topic` after `seq`: from the cache, and from the file
+    /// for those older than the cache's horizon. Read under the bus's lock, so
+    /// that nothing is published between the two; such a resume is rare.
+    private func events(_ state: State, of topic: String, after seq: Int64) -> [TopicEvent]? {
+        let log = state.log
+        if let cached = log.events(of: topic, after: seq) { return cached }
+        let horizon = log.horizon(of: topic)
+        guard let history = state.history, seq >= 0, seq < horizon - 1, let older = history(topic, seq, horizon - 1) else { return nil }
+        // The file's rows are older than any replay window: their publish time does not matter.
+        return older.map { TopicEvent(seq: $0.seq ?? 0, change: $0, publishedAt: 0) }
+            + (log.events(of: topic, after: horizon - 1) ?? [])
     }
 
     /// The seq of `topic`'s last published event (one less than its first seq before any).

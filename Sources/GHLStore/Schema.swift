@@ -41,6 +41,9 @@ enum Schema {
         migrator.registerMigration("v5_hardening_source_led_indexes") { db in
             try leadIndexesWithSource(db)
         }
+        migrator.registerMigration("v6_changelog_log") { db in
+            try createChangeLog(db)
+        }
         return migrator
     }
 

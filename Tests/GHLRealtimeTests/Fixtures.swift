@@ -18,7 +18,7 @@ struct StoreFixture {
         sourceA = try store.addSource(name: "A", locationId: "loc-a", tokenEnv: "GHL_TOKEN_A", tokenFile: nil).id
         sourceB = try store.addSource(name: "B", locationId: "loc-b", tokenEnv: "GHL_TOKEN_B", tokenFile: nil).id
         self.bus = bus
-        try store.onCommit { bus.publish($0) }
+        try bus.follow(store)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

@@ -75,4 +75,13 @@ import Testing
         #expect(json["delivered"] as? Int == 300)
         #expect(json["lost"] as? Int == 0)
     }
+
+    /// The changes come from a separate writer process, through the file's change log.
+    @Test func realtimeDeliversEveryEventOfAnotherProcess() throws {
+        let json = try run(["realtime", "--cross-process", "--clients", "3", "--events-per-second", "100", "--seconds", "1"])
+        expectKeys(json, ["latency_ms_p99", "rss_bytes_peak"])
+        #expect(json["cross_process"] as? Bool == true)
+        #expect(json["delivered"] as? Int == 300)
+        #expect(json["lost"] as? Int == 0 && json["duplicates"] as? Int == 0)
+    }
 }
