@@ -2,13 +2,20 @@ import Foundation
 import GRDB
 
 /// Hands the change log's rows to the handlers registered with
-/// `Store.onCommit`, in log order and each once, whichever connection reads
-/// them: the writer after its commit or a reader polling for other processes.
+/// `Store.onCommit`, in log order and each once, whichever reader reads
+/// them: one woken by this process's commit, or a poll for other processes'.
+///
+/// A commit only wakes a reader: the payloads are built off the writer's
+/// queue, so a writer with listeners pays for the log's lean rows alone.
 final class ChangeRelay: @unchecked Sendable {
     private let lock = NSLock()
     private var handlers: [@Sendable ([ChangeEvent]) -> Void] = []
     /// The last log row handed out.
     private var lastID: Int64 = 0
+    /// Wake-ups of the reader: whether one runs, and whether a commit came since it began.
+    private let wakeLock = NSLock()
+    private var reading = false
+    private var wokenAgain = false
 
     var hasHandlers: Bool { lock.withLock { !handlers.isEmpty } }
 
@@ -20,32 +27,41 @@ final class ChangeRelay: @unchecked Sendable {
         lock.withLock { handlers.append(handler) }
     }
 
+    /// After a commit: drains on a background thread, through `read`, until
+    /// no commit came during the last drain. Commits while it reads coalesce.
+    func wake(_ read: @escaping @Sendable () -> Void) {
+        let start = wakeLock.withLock {
+            if reading { wokenAgain = true; return false }
+            reading = true
+            return true
+        }
+        guard start else { return }
+        DispatchQueue.global().async { [self] in
+            repeat { read() } while wakeLock.withLock {
+                reading = wokenAgain
+                wokenAgain = false
+                return reading
+            }
+        }
+    }
+
     /// Reads the rows after the last one handed out and hands them out, a
-    /// bounded batch at a time. Holding the lock keeps two drains (the
-    /// writer's and a poll) from interleaving or repeating rows.
+    /// bounded batch at a time. Holding the lock keeps two drains (a wake-up's
+    /// and a poll) from interleaving or repeating rows.
     func drain(_ db: Database) throws {
         try lock.withLock {
+            let sql = try ChangeLogRows.select(db, where: "l.id > ?", orderBy: "id", limit: 4096)
             while true {
                 var events: [ChangeEvent] = []
                 // A cursor's rows are read in place (fetchAll would copy each first).
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT id, tbl, op, source_id, old, new, ts, seq FROM ghl_change_log WHERE id > ? ORDER BY id LIMIT 4096
-                    """, arguments: [lastID])
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [lastID])
                 while let row = try rows.next() {
                     lastID = row[0]
-                    events.append(ChangeEvent(row: row))
+                    events.append(ChangeEvent(logRow: row))
                 }
                 if events.isEmpty { return }
                 for handler in handlers { handler(events) }
             }
         }
-    }
-}
-
-extension ChangeEvent {
-    /// A row of `ghl_change_log` selected as `id, tbl, op, source_id, old, new, ts, seq`.
-    init(row: Row) {
-        self.init(table: row[1], operation: Operation(rawValue: row[2]) ?? .update, sourceId: row[3],
-                  old: row[4], new: row[5], timestamp: row[6], seq: row[7])
     }
 }

@@ -1,14 +1,17 @@
 import GRDB
 
-/// How far back the file's change log reaches: rows older than `maxAge` or
-/// beyond the newest `maxRows` are pruned.
+/// How far back the file's change log reaches: rows older than `maxAge`,
+/// beyond the newest `maxRows`, or past `maxBytes` of the file are pruned.
 public struct ChangeLogBounds: Sendable, Equatable {
     public var maxAgeSeconds: Int
     public var maxRows: Int
+    /// Bytes of the file the log's rows and index take (payloads are not stored).
+    public var maxBytes: Int
 
-    public init(maxAgeSeconds: Int = 72 * 3600, maxRows: Int = 1_000_000) {
+    public init(maxAgeSeconds: Int = 72 * 3600, maxRows: Int = 1_000_000, maxBytes: Int = 256 << 20) {
         self.maxAgeSeconds = maxAgeSeconds
         self.maxRows = maxRows
+        self.maxBytes = maxBytes
     }
 }
 
@@ -16,6 +19,8 @@ public struct ChangeLogBounds: Sendable, Equatable {
 public struct ChangeLogStatus: Sendable {
     public var bounds: ChangeLogBounds
     public var rows: Int
+    /// About how many bytes of the file the log takes (see `bytesPerRow`).
+    public var bytes: Int
     public var oldest: String?
     public var newest: String?
 }
@@ -33,11 +38,10 @@ extension Store {
     public func changeLogSnapshot(recent: Int) throws -> ChangeLogSnapshot {
         try pool.read { db in
             let lastID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ghl_change_log") ?? 0
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, tbl, op, source_id, old, new, ts, seq FROM ghl_change_log WHERE id > ? ORDER BY id
-                """, arguments: [lastID - Int64(recent)])
+            let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.id > ?", orderBy: "id"),
+                                           arguments: [lastID - Int64(recent)])
             var events: [ChangeEvent] = []
-            while let row = try rows.next() { events.append(ChangeEvent(row: row)) }
+            while let row = try rows.next() { events.append(ChangeEvent(logRow: row)) }
             let seqs = try Row.fetchAll(db, sql: "SELECT source_id, last_seq FROM ghl_change_topics")
             return ChangeLogSnapshot(recent: events, lastSeqs: Dictionary(uniqueKeysWithValues: seqs.map { ($0[0], $0[1]) }),
                                      lastID: lastID)
@@ -45,37 +49,37 @@ extension Store {
     }
 
     /// The logged changes of `sourceId` with seqs in `after+1 ... through`, in
-    /// order, or nil when the log no longer holds the first of them.
-    public func loggedChanges(of sourceId: String, after: Int64, through: Int64) throws -> [ChangeEvent]? {
+    /// order, at most `limit` of them, or nil when the log no longer holds the first.
+    public func loggedChanges(of sourceId: String, after: Int64, through: Int64, limit: Int? = nil) throws -> [ChangeEvent]? {
         guard after < through else { return [] }
         return try pool.read { db in
             var events: [ChangeEvent] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, tbl, op, source_id, old, new, ts, seq FROM ghl_change_log
-                WHERE source_id = ? AND seq > ? AND seq <= ? ORDER BY seq
-                """, arguments: [sourceId, after, through])
-            while let row = try rows.next() { events.append(ChangeEvent(row: row)) }
+            let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.source_id = ? AND l.seq > ? AND l.seq <= ?",
+                                                                         orderBy: "seq", limit: limit),
+                                           arguments: [sourceId, after, through])
+            while let row = try rows.next() { events.append(ChangeEvent(logRow: row)) }
             return events.first?.seq == after + 1 ? events : nil
         }
     }
 
     public func changeLogBounds() throws -> ChangeLogBounds {
         try pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT max_age_seconds, max_rows FROM ghl_change_log_bounds WHERE id = 1")
-            return row.map { ChangeLogBounds(maxAgeSeconds: $0[0], maxRows: $0[1]) } ?? ChangeLogBounds()
+            let row = try Row.fetchOne(db, sql: "SELECT max_age_seconds, max_rows, max_bytes FROM ghl_change_log_bounds WHERE id = 1")
+            return row.map { ChangeLogBounds(maxAgeSeconds: $0[0], maxRows: $0[1], maxBytes: $0[2]) } ?? ChangeLogBounds()
         }
     }
 
     /// Stores the bounds every `serve` on the file prunes the log to.
     public func setChangeLogBounds(_ bounds: ChangeLogBounds) throws {
-        guard bounds.maxAgeSeconds > 0, bounds.maxRows > 0 else {
+        guard bounds.maxAgeSeconds > 0, bounds.maxRows > 0, bounds.maxBytes > 0 else {
             throw StoreError.invalidInput("the change log's age and size bounds must be positive")
         }
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO ghl_change_log_bounds (id, max_age_seconds, max_rows) VALUES (1, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET max_age_seconds = excluded.max_age_seconds, max_rows = excluded.max_rows
-                """, arguments: [bounds.maxAgeSeconds, bounds.maxRows])
+                INSERT INTO ghl_change_log_bounds (id, max_age_seconds, max_rows, max_bytes) VALUES (1, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET max_age_seconds = excluded.max_age_seconds, max_rows = excluded.max_rows,
+                    max_bytes = excluded.max_bytes
+                """, arguments: [bounds.maxAgeSeconds, bounds.maxRows, bounds.maxBytes])
         }
     }
 
@@ -86,8 +90,19 @@ extension Store {
                 SELECT count(*), (SELECT ts FROM ghl_change_log ORDER BY id LIMIT 1),
                        (SELECT ts FROM ghl_change_log ORDER BY id DESC LIMIT 1) FROM ghl_change_log
                 """)!
-            return ChangeLogStatus(bounds: bounds, rows: row[0], oldest: row[1], newest: row[2])
+            let rows: Int = row[0]
+            return ChangeLogStatus(bounds: bounds, rows: rows, bytes: rows * (try Self.bytesPerRow(db)), oldest: row[1], newest: row[2])
         }
+    }
+
+    /// About how many bytes of the file a log row takes, with its entry in
+    /// the topic index: the newest thousand rows' columns, averaged, plus
+    /// SQLite's overhead per row. Cheap enough to ask every prune.
+    private static func bytesPerRow(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT coalesce(avg(2 * length(source_id) + length(key) + length(op) + length(ts)), 0) + 32
+            FROM (SELECT source_id, key, op, ts FROM ghl_change_log ORDER BY id DESC LIMIT 1000)
+            """) ?? 32
     }
 
     /// Deletes the log's rows past its bounds, oldest first, looking at `batch`
@@ -96,7 +111,8 @@ extension Store {
     /// always stays (its id is where the next row's follows). Returns how many went.
     @discardableResult
     public func pruneChangeLog(batch: Int = 2_000) throws -> Int {
-        let bounds = try changeLogBounds()
+        var bounds = try changeLogBounds()
+        bounds.maxRows = min(bounds.maxRows, bounds.maxBytes / (try pool.read(Self.bytesPerRow)))
         var pruned = 0
         while true {
             let deleted = try pool.write { db in

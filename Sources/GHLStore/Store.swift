@@ -57,8 +57,9 @@ public final class Store: Sendable {
     /// Calls `handler` with the change log's rows logged after row `after`
     /// (see `changeLogSnapshot`; by default, after what the file holds now), in
     /// commit order, each once: this process's commits right after they
-    /// commit, on the writer's queue; other processes' when `pollChanges`
-    /// finds them. It must return quickly: the writer waits for it.
+    /// commit, read on a background thread (the writer waits for none of it);
+    /// other processes' when `pollChanges` finds them. One batch at a time:
+    /// it must return quickly, the next batch waits for it.
     ///
     /// The first handler sets the starting row; later ones join it.
     public func onCommit(after: Int64? = nil, _ handler: @escaping @Sendable ([ChangeEvent]) -> Void) throws {
@@ -66,14 +67,18 @@ public final class Store: Sendable {
             if !changes.hasHandlers {
                 let start = try after ?? Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ghl_change_log") ?? 0
                 changes.start(after: start)
-                db.add(transactionObserver: ChangeCapture(relay: changes), extent: .databaseLifetime)
+                db.add(transactionObserver: ChangeCapture { [pool] in
+                    // A failed read leaves the rows in the log: the next poll or commit delivers them.
+                    changes.wake { try? pool.read { try changes.drain($0) } }
+                }, extent: .databaseLifetime)
             }
             changes.add(handler)
         }
     }
 
-    /// Hands the rows other processes logged since the last delivery to the
-    /// `onCommit` handlers. Cheap when there are none: one index probe.
+    /// Hands the rows logged since the last delivery (other processes', or
+    /// this one's not yet read) to the `onCommit` handlers before it returns.
+    /// Cheap when there are none: one index probe.
     public func pollChanges() throws {
         guard changes.hasHandlers else { return }
         try pool.read { [changes] db in try changes.drain(db) }

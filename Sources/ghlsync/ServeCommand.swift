@@ -29,12 +29,14 @@ struct ServeCommand: AsyncParsableCommand {
     var changeLogHours: Int?
     @Option(help: "Keep at most this many rows in the file's change log (stored in the file; 1000000 by default).")
     var changeLogRows: Int?
+    @Option(help: "Keep at most this many MiB of the file in the change log (stored in the file; 256 by default).")
+    var changeLogMib: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard changeLogHours ?? 1 > 0, changeLogRows ?? 1 > 0 else {
-            throw ValidationError("--change-log-hours and --change-log-rows must be positive")
+        guard changeLogHours ?? 1 > 0, changeLogRows ?? 1 > 0, changeLogMib ?? 1 > 0 else {
+            throw ValidationError("--change-log-hours, --change-log-rows and --change-log-mib must be positive")
         }
     }
 
@@ -43,10 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
         let metricsToken = try metricsTokenEnv.map { try Self.metricsToken(fromVariable: $0) }
         try StartupChecks.requireWritableFolder(of: database.db)
         let store = try database.open()
-        if changeLogHours != nil || changeLogRows != nil {
+        if changeLogHours != nil || changeLogRows != nil || changeLogMib != nil {
             var bounds = try store.changeLogBounds()
             if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
             if let changeLogRows { bounds.maxRows = changeLogRows }
+            if let changeLogMib { bounds.maxBytes = changeLogMib << 20 }
             try store.setChangeLogBounds(bounds)
         }
         let logger = Logger(label: "ghlsync")

@@ -20,8 +20,8 @@ struct StatusCommand: ParsableCommand {
         }
         let log = try store.changeLogStatus()
         print("== Change log (what `serve` broadcasts and resumes from)")
-        print("rows: \(log.rows) of at most \(log.bounds.maxRows), kept \(log.bounds.maxAgeSeconds / 3600) h"
-              + " (set with `serve --change-log-rows` / `--change-log-hours`)")
+        print("rows: \(log.rows) of at most \(log.bounds.maxRows); about \(log.bytes >> 20) MiB of at most \(log.bounds.maxBytes >> 20) MiB;"
+              + " kept \(log.bounds.maxAgeSeconds / 3600) h (set with `serve --change-log-rows` / `--change-log-mib` / `--change-log-hours`)")
         print("oldest: \(log.oldest ?? "-"), newest: \(log.newest ?? "-")")
     }
 }

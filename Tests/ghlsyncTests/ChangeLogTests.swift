@@ -115,7 +115,7 @@ import Testing
             #expect(events.map(\.seq) == Array(last - 9...last))
         }
         let status = try CLIRunner.run(["status", "--db", world.db])
-        #expect(status.stdout.contains("rows: 100 of at most 100, kept 1 h"), "\(status.stdout)")
+        #expect(status.stdout.contains("rows: 100 of at most 100; about 0 MiB of at most 256 MiB; kept 1 h"), "\(status.stdout)")
         await world.stop()
     }
 }
