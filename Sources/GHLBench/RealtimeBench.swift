@@ -45,7 +45,7 @@ public struct RealtimeBench: Sendable {
                                             expected: total, origin: origin, progress: progress)
 
         let rssBefore = ProcessStats.residentBytes
-        let sockets = try await connect(setup)
+        let sockets = try await Self.connect(clients, setup)
         let deadline = ContinuousClock.now + .seconds(60)
         while progress.joined < clients {
             if let failure = progress.firstFailure { throw BenchError(failure) }
@@ -159,8 +159,8 @@ public struct RealtimeBench: Sendable {
         }
     }
 
-    /// Connects and joins every client, fifty at a time, as a crowd reconnecting would.
-    private func connect(_ setup: BenchSocketClient.Setup) async throws -> [BenchSocketClient] {
+    /// Connects and joins `clients` clients, fifty at a time, as a crowd reconnecting would.
+    static func connect(_ clients: Int, _ setup: BenchSocketClient.Setup) async throws -> [BenchSocketClient] {
         var sockets: [BenchSocketClient] = []
         sockets.reserveCapacity(clients)
         for first in stride(from: 0, to: clients, by: 50) {

@@ -8,8 +8,8 @@ extension TopicBus {
     /// `handler` sees the same batches (for metrics).
     public func follow(_ store: Store, handler: (@Sendable ([ChangeEvent]) -> Void)? = nil) throws {
         let snapshot = try store.changeLogSnapshot(recent: configuration.logCapacity)
-        restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: { topic, after, through in
-            try? store.loggedChanges(of: String(topic.dropFirst("ghl:".count)), after: after, through: through)
+        restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: { topic, after, through, limit in
+            try? store.loggedChanges(of: String(topic.dropFirst("ghl:".count)), after: after, through: through, limit: limit)
         })
         try store.onCommit(after: snapshot.lastID) { [self] events in
             publish(events)

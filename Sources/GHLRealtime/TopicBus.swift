@@ -20,14 +20,15 @@ import Synchronization
 /// to refetch instead of getting a wrong resume.
 public final class TopicBus: Sendable {
     public struct Configuration: Sendable {
-        /// Events the change log keeps, across all topics.
+        /// Events the in-memory cache of the change log keeps, across all
+        /// topics: enough for replays and short resumes; longer ones read the file.
         public var logCapacity: Int
-        /// Bytes of payload the change log keeps, across all topics.
+        /// Bytes of payload the cache keeps, across all topics.
         public var logByteLimit: Int
         /// Events a subscriber may have waiting before it is told to resync.
         public var subscriberQueueLimit: Int
 
-        public init(logCapacity: Int = 50_000, logByteLimit: Int = 64 << 20, subscriberQueueLimit: Int = 4_096) {
+        public init(logCapacity: Int = 8_192, logByteLimit: Int = 8 << 20, subscriberQueueLimit: Int = 4_096) {
             self.logCapacity = logCapacity
             self.logByteLimit = logByteLimit
             self.subscriberQueueLimit = subscriberQueueLimit
@@ -63,9 +64,12 @@ public final class TopicBus: Sendable {
         public var overflows: Int
     }
 
-    /// A topic's changes with seqs in `after+1 ... through`, from the file,
-    /// or nil when the file no longer holds the first of them.
-    public typealias History = @Sendable (_ topic: String, _ after: Int64, _ through: Int64) -> [ChangeEvent]?
+    /// A topic's changes with seqs in `after+1 ... through` (at most `limit`), from
+    /// the file, or nil when the file no longer holds the first of them.
+    public typealias History = @Sendable (_ topic: String, _ after: Int64, _ through: Int64, _ limit: Int?) -> [ChangeEvent]?
+
+    /// Events per chunk of a resume streamed from the file.
+    static let backlogChunkSize = 1_024
 
     public let configuration: Configuration
     private let state: Mutex<State>
@@ -82,6 +86,9 @@ public final class TopicBus: Sendable {
         var overflows = 0
         var history: History?
     }
+    /// The last chunks read for resumes, by topic and chunk number: clients
+    /// resuming from about the same seq (after a restart) share their reads.
+    private let backlogChunks = Mutex(BacklogChunks())
 
     public init(configuration: Configuration = .init(), firstSeq: Int64 = 1) {
         self.configuration = configuration
@@ -151,7 +158,7 @@ public final class TopicBus: Sendable {
         state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
-                start = events(state, of: topic, after: seq).map { .resume($0) } ?? .refetch
+                start = resumeStart(state, of: topic, after: seq)
             } else if let replay {
                 start = .replay(state.log.events(of: topic, since: replay.since, limit: replay.limit))
             }
@@ -162,6 +169,44 @@ public final class TopicBus: Sendable {
             state.subscriberCount += 1
             return subscription
         }
+    }
+
+    /// How a resume after `seq` begins: from the cache when it holds every
+    /// missed event and they fit the queue; else streamed from the file, when
+    /// it holds the first of them; else with `refetch`.
+    private func resumeStart(_ state: State, of topic: String, after seq: Int64) -> BusSubscription.Start {
+        if let cached = state.log.events(of: topic, after: seq), cached.count <= configuration.subscriberQueueLimit {
+            return .resume(cached)
+        }
+        let last = state.log.lastSeq(of: topic)
+        guard seq >= 0, seq < last, let history = state.history, history(topic, seq, seq + 1, 1)?.isEmpty == false else {
+            return .refetch
+        }
+        return .backlog(after: seq, through: last)
+    }
+
+    /// The events of `topic` in `after+1 ... through`, up to the end of the
+    /// chunk `after+1` falls in, from the file; nil when it no longer has them.
+    /// Whole chunks are kept a while for the next subscriber's resume.
+    func backlogChunk(of topic: String, after: Int64, through: Int64) -> FramedBatch? {
+        let size = Int64(Self.backlogChunkSize)
+        let number = after / size
+        let chunkLast = (number + 1) * size
+        var batch = backlogChunks.withLock { $0.chunk(topic, number) }
+        if batch == nil, let history = state.withLock({ $0.history }) {
+            let first = number * size
+            guard let read = history(topic, first, chunkLast, Int(size)) ?? (after > first ? history(topic, after, chunkLast, Int(size)) : nil) else {
+                return nil
+            }
+            let events = read.map { TopicEvent(seq: $0.seq ?? 0, change: $0, publishedAt: 0) }
+            let framed = FramedBatch(events)
+            if events.count == Int(size) { backlogChunks.withLock { $0.keep(framed, topic, number) } }
+            batch = framed
+        }
+        guard let batch else { return nil }
+        let wanted = batch.events.filter { $0.seq > after && $0.seq <= through }
+        guard wanted.first?.seq == after + 1 else { return nil }
+        return wanted.count == batch.events.count ? batch : FramedBatch(wanted)
     }
 
     /// The events of `topic` after `seq`, or `.refetch` past the log's horizon.
@@ -178,7 +223,7 @@ public final class TopicBus: Sendable {
         let log = state.log
         if let cached = log.events(of: topic, after: seq) { return cached }
         let horizon = log.horizon(of: topic)
-        guard let history = state.history, seq >= 0, seq < horizon - 1, let older = history(topic, seq, horizon - 1) else { return nil }
+        guard let history = state.history, seq >= 0, seq < horizon - 1, let older = history(topic, seq, horizon - 1, nil) else { return nil }
         // The file's rows are older than any replay window: their publish time does not matter.
         return older.map { TopicEvent(seq: $0.seq ?? 0, change: $0, publishedAt: 0) }
             + (log.events(of: topic, after: horizon - 1) ?? [])
@@ -219,5 +264,21 @@ private struct SinkWakeups {
         for (loop, sinks) in byLoop.values {
             loop.execute { for sink in sinks { sink.subscriptionReady() } }
         }
+    }
+}
+
+/// A few whole chunks of resumes read from the file, the oldest dropped first.
+private struct BacklogChunks {
+    static let capacity = 8
+    private var chunks: [(topic: String, number: Int64, batch: FramedBatch)] = []
+
+    func chunk(_ topic: String, _ number: Int64) -> FramedBatch? {
+        chunks.first { $0.topic == topic && $0.number == number }?.batch
+    }
+
+    mutating func keep(_ batch: FramedBatch, _ topic: String, _ number: Int64) {
+        if chunk(topic, number) != nil { return }
+        chunks.append((topic, number, batch))
+        if chunks.count > Self.capacity { chunks.removeFirst() }
     }
 }

@@ -106,8 +106,17 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "How long changes are committed, in seconds.") var seconds: Double = 5
         @Flag(help: "Commit the changes from a separate process: they reach the server through the file's change log.")
         var crossProcess = false
+        @Flag(help: "Restart the server with the clients resuming, after --missed changes committed while it was down.")
+        var restart = false
+        @Option(help: "Changes committed while the server is down (with --restart).") var missed = 100_000
 
         func run() async throws {
+            if restart {
+                var bench = RealtimeRestartBench()
+                bench.clients = clients ?? (common.size == .large ? 200 : 50)
+                bench.missed = missed
+                return common.print(try await bench.run())
+            }
             var bench = RealtimeBench()
             bench.crossProcess = crossProcess
             bench.clients = clients ?? (common.size == .large ? 200 : 50)

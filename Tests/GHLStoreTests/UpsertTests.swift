@@ -129,6 +129,19 @@ import Testing
         #expect(events.events.count == 3 && second.events.count == 1)
     }
 
+    /// The log is pruned to its bytes bound (its rows and index; payloads are not stored).
+    @Test func pruningKeepsTheLogWithinItsBytes() throws {
+        let db = try TestDatabase()
+        let source = try db.addSource("a")
+        try db.store.upsert(.contacts, sourceId: source, records: (0..<500).map { record("c\($0)", ["email": "\($0)@example.com"]) })
+        try db.store.setChangeLogBounds(ChangeLogBounds(maxBytes: 10_000))
+        #expect(try db.store.changeLogStatus().bytes > 10_000)
+        try db.store.pruneChangeLog(batch: 100)
+        let status = try db.store.changeLogStatus()
+        #expect(status.rows > 10 && status.rows < 500)
+        #expect(status.bytes <= 10_000)
+    }
+
     /// Commits do not checkpoint; the background checkpointer copies the WAL
     /// into the file once it passes its threshold.
     @Test func theWALIsCopiedIntoTheFileInTheBackground() async throws {
