@@ -9,7 +9,6 @@ reports `resumed`.
 
 import os
 import re
-import signal
 import subprocess
 import threading
 import uuid
@@ -19,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_dashboard_browser import BINARY, card_value, chrome, free_port, sandbox_call
+from test_dashboard_browser import BINARY, card_value, chrome, free_port, interrupt, sandbox_call
 
 TOKEN = "pit-browser-resume"
 PASSWORD = "resume-password-1"
@@ -53,14 +52,7 @@ class Process:
         raise AssertionError(f"no line matches {pattern!r} in:\n" + "\n".join(self.lines))
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return interrupt(self.process)
 
 
 def ghlsync(*args, env=None):
