@@ -82,9 +82,10 @@ public struct RealtimeBench: Sendable {
 
         var latencies: [Double] = []
         latencies.reserveCapacity(total * clients)
-        var duplicates = 0, signals = 0
+        var duplicates = 0, signals = 0, clientBytes = 0
         for socket in sockets {
             let arrivals = try await socket.arrivals()
+            clientBytes += arrivals.receivedAt.capacity * MemoryLayout<Int64>.stride
             for (id, receivedAt) in arrivals.receivedAt.enumerated() where receivedAt >= 0 && id < total {
                 latencies.append(Double(receivedAt - committedAt[id]) / 1_000_000)
             }
@@ -117,6 +118,8 @@ public struct RealtimeBench: Sendable {
         if let rssAtMinute { report.set("rss_bytes_at_1_minute", rssAtMinute) }
         report.set("rss_bytes_peak", ProcessStats.peakResidentBytes)
         report.set("rss_bytes_per_client", (rssConnected - rssBefore) / max(clients, 1))
+        // The clients' receipt times (8 bytes per event per client) are in the RSS too: not the server's.
+        report.set("bench_clients_receipt_bytes", clientBytes)
         return report
     }
 

@@ -131,11 +131,12 @@ public final class BusSubscription: Sendable {
             guard !state.closed else { return (nil, false) }
             var overflowed = false
             if state.queuedEvents + batch.events.count > limit {
-                // The queue goes, this commit stays (when it fits): the
-                // subscriber reads `resync`, then the latest events.
-                let keep = batch.events.count <= limit
-                state.queue = keep ? [batch] : []
-                state.queuedEvents = keep ? batch.events.count : 0
+                // The queue goes, this batch's latest events stay (as many as
+                // fit; a reader's batch may span many commits): the subscriber
+                // reads `resync`, then the latest events.
+                let kept = batch.events.count <= limit ? batch : FramedBatch(Array(batch.events.suffix(limit)))
+                state.queue = [kept]
+                state.queuedEvents = kept.events.count
                 state.signal = .resync
                 overflowed = true
             } else {
