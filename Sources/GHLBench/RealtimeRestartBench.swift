@@ -67,6 +67,7 @@ public struct RealtimeRestartBench: Sendable {
             for socket in sockets { await socket.close() }
 
             var report = BenchReport(scenario: "realtime-restart")
+            report.set("wall_seconds", (ContinuousClock.now - origin).seconds)
             report.set("clients", clients)
             report.set("missed_events", missed)
             report.set("stop_seconds", stopSeconds)

@@ -155,10 +155,13 @@ public final class TopicBus: Sendable {
     /// marked as replayed. Taken in one step with registration, so nothing is
     /// missed or delivered twice between the two.
     public func subscribe(to topic: String, after seq: Int64? = nil, replay: ReplayWindow? = nil) -> BusSubscription {
-        state.withLock { state in
+        // Whether the file still has the first missed event, read before the bus's lock is taken: a
+        // reader may wait for a pooled connection that a delivery holds while it waits for that lock.
+        let inFile = seq.flatMap { seq in state.withLock { $0.history }.map { $0(topic, seq, seq + 1, 1)?.isEmpty == false } } ?? false
+        return state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
-                start = resumeStart(state, of: topic, after: seq)
+                start = resumeStart(state, of: topic, after: seq, inFile: inFile)
             } else if let replay {
                 start = .replay(state.log.events(of: topic, since: replay.since, limit: replay.limit))
             }
@@ -173,16 +176,13 @@ public final class TopicBus: Sendable {
 
     /// How a resume after `seq` begins: from the cache when it holds every
     /// missed event and they fit the queue; else streamed from the file, when
-    /// it holds the first of them; else with `refetch`.
-    private func resumeStart(_ state: State, of topic: String, after seq: Int64) -> BusSubscription.Start {
+    /// it holds the first of them (`inFile`); else with `refetch`.
+    private func resumeStart(_ state: State, of topic: String, after seq: Int64, inFile: Bool) -> BusSubscription.Start {
         if let cached = state.log.events(of: topic, after: seq), cached.count <= configuration.subscriberQueueLimit {
             return .resume(cached)
         }
-        let last = state.log.lastSeq(of: topic)
-        guard seq >= 0, seq < last, let history = state.history, history(topic, seq, seq + 1, 1)?.isEmpty == false else {
-            return .refetch
-        }
-        return .backlog(after: seq, through: last)
+        guard seq >= 0, seq < state.log.lastSeq(of: topic), inFile else { return .refetch }
+        return .backlog(after: seq, through: state.log.lastSeq(of: topic))
     }
 
     /// The events of `topic` in `after+1 ... through`, up to the end of the
