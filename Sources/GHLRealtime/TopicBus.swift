@@ -157,7 +157,10 @@ public final class TopicBus: Sendable {
     public func subscribe(to topic: String, after seq: Int64? = nil, replay: ReplayWindow? = nil) -> BusSubscription {
         // Whether the file still has the first missed event, read before the bus's lock is taken: a
         // reader may wait for a pooled connection that a delivery holds while it waits for that lock.
-        let inFile = seq.flatMap { seq in state.withLock { $0.history }.map { $0(topic, seq, seq + 1, 1)?.isEmpty == false } } ?? false
+        // (A client's seq may be anything: one past Int64.max must not trap.)
+        let inFile = seq.flatMap { seq in
+            seq >= 0 && seq < .max ? state.withLock { $0.history }.map { $0(topic, seq, seq + 1, 1)?.isEmpty == false } : nil
+        } ?? false
         return state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
