@@ -129,6 +129,9 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "ghlsyncTests", dependencies: [
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLServer", "GHLRealtime",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )
