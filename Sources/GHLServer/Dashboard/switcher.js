@@ -2,6 +2,8 @@
 // its name or location id (every typed word must match), so an owner of hundreds of sources picks one in a
 // few keystrokes. Arrow keys move, Enter picks, Escape puts the choice back.
 
+import { escapeHTML } from './widgets.js';
+
 const normalize = (text) => String(text ?? '').toLocaleLowerCase();
 
 export class SourceSwitcher {
@@ -64,11 +66,10 @@ export class SourceSwitcher {
   }
 
   #render() {
-    const escape = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
     this.#list.innerHTML = this.#shown.length === 0
       ? '<li class="empty" role="presentation">No source matches.</li>'
-      : this.#shown.map((o, i) => `<li role="option" id="source-option-${i}" data-index="${i}" data-value="${escape(o.value)}"
-          aria-selected="${i === this.#active}">${escape(o.label)}${o.detail ? ` <span class="muted">${escape(o.detail)}</span>` : ''}</li>`).join('');
+      : this.#shown.map((o, i) => `<li role="option" id="source-option-${i}" data-index="${i}" data-value="${escapeHTML(o.value)}"
+          aria-selected="${i === this.#active}">${escapeHTML(o.label)}${o.detail ? ` <span class="muted">${escapeHTML(o.detail)}</span>` : ''}</li>`).join('');
     if (this.#active >= 0) {
       this.#input.setAttribute('aria-activedescendant', `source-option-${this.#active}`);
       this.#list.children[this.#active]?.scrollIntoView({ block: 'nearest' });
