@@ -140,6 +140,9 @@ let package = Package(
         ]),
         .testTarget(name: "GHLPostgresTests", dependencies: ["GHLPostgres", "GHLPostgresTestSupport"]),
         // End-to-end tests that run the built `ghlsync` binary.
-        .testTarget(name: "ghlsyncTests", dependencies: ["GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLPostgresTestSupport"]),
+        .testTarget(name: "ghlsyncTests", dependencies: [
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLServer", "GHLRealtime", "GHLPostgresTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -20,6 +20,10 @@ public struct RealtimeBench: Sendable {
     public var seconds = 5.0
     /// Changes per transaction: commits happen every `batch / eventsPerSecond` s.
     public var batch = 10
+    /// Commit the changes from a separate process (`ghlsync bench realtime-writer`,
+    /// this executable), as a CLI sync or another `serve` on the file would:
+    /// they reach the server through the file's change log.
+    public var crossProcess = false
 
     public init() {}
 
@@ -40,7 +44,7 @@ public struct RealtimeBench: Sendable {
                                             expected: total, origin: origin, progress: progress)
 
         let rssBefore = ProcessStats.residentBytes
-        let sockets = try await connect(setup)
+        let sockets = try await Self.connect(clients, setup)
         let deadline = ContinuousClock.now + .seconds(60)
         while progress.joined < clients {
             if let failure = progress.firstFailure { throw BenchError(failure) }
@@ -51,19 +55,20 @@ public struct RealtimeBench: Sendable {
 
         var committedAt = [Int64](repeating: 0, count: total)
         let start = ContinuousClock.now
-        let interval = Duration.seconds(Double(batch) / Double(eventsPerSecond))
-        var next = start
-        var written = 0
-        while written < total {
-            let ids = written..<min(written + batch, total)
-            let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)")],
-                                                 raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
-            let now = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
-            for id in ids { committedAt[id] = now }
-            try store.upsert(.contacts, sourceId: source, records: records)
-            written += ids.count
-            next = next + interval
-            try await Task.sleep(until: next, clock: .continuous)
+        /// RSS a minute into the run: against the end's, it tells growth from a steady state.
+        var rssAtMinute: Int?
+        if crossProcess {
+            // Both processes read CLOCK_MONOTONIC; `origin` is this much uptime.
+            let originUptime = Int64(DispatchTime.now().uptimeNanoseconds) - Int64((ContinuousClock.now - origin) / .nanoseconds(1))
+            for (first, uptime) in try await writeInChildProcess(path: store.path, source: source, total: total) {
+                for id in first..<min(first + batch, total) { committedAt[id] = uptime - originUptime }
+            }
+        } else {
+            try await Self.write(store, source: source, total: total, batch: batch, eventsPerSecond: eventsPerSecond) { ids in
+                if rssAtMinute == nil, ContinuousClock.now - start >= .seconds(60) { rssAtMinute = ProcessStats.residentBytes }
+                let now = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
+                for id in ids { committedAt[id] = now }
+            }
         }
         let committing = (ContinuousClock.now - start).seconds
         // Give the last events time to arrive, then stop.
@@ -76,9 +81,10 @@ public struct RealtimeBench: Sendable {
 
         var latencies: [Double] = []
         latencies.reserveCapacity(total * clients)
-        var duplicates = 0, signals = 0
+        var duplicates = 0, signals = 0, clientBytes = 0
         for socket in sockets {
             let arrivals = try await socket.arrivals()
+            clientBytes += arrivals.receivedAt.capacity * MemoryLayout<Int64>.stride
             for (id, receivedAt) in arrivals.receivedAt.enumerated() where receivedAt >= 0 && id < total {
                 latencies.append(Double(receivedAt - committedAt[id]) / 1_000_000)
             }
@@ -92,6 +98,7 @@ public struct RealtimeBench: Sendable {
         report.set("wall_seconds", wall)
         report.set("commit_seconds", committing)
         report.set("clients", clients)
+        report.set("cross_process", crossProcess)
         report.set("events", total)
         report.set("events_per_second", eventsPerSecond)
         report.set("expected", total * clients)
@@ -107,12 +114,55 @@ public struct RealtimeBench: Sendable {
         report.set("rss_bytes_before", rssBefore)
         report.set("rss_bytes_connected", rssConnected)
         report.set("rss_bytes", rssAfter)
+        if let rssAtMinute { report.set("rss_bytes_at_1_minute", rssAtMinute) }
+        report.set("rss_bytes_peak", ProcessStats.peakResidentBytes)
         report.set("rss_bytes_per_client", (rssConnected - rssBefore) / max(clients, 1))
+        // The clients' receipt times (8 bytes per event per client) are in the RSS too: not the server's.
+        report.set("bench_clients_receipt_bytes", clientBytes)
         return report
     }
 
-    /// Connects and joins every client, fifty at a time, as a crowd reconnecting would.
-    private func connect(_ setup: BenchSocketClient.Setup) async throws -> [BenchSocketClient] {
+    /// Upserts `total` contacts `rt-0`... in transactions of `batch` at
+    /// `eventsPerSecond`, calling `willCommit` with each transaction's ids first.
+    public static func write(_ store: Store, source: String, total: Int, batch: Int, eventsPerSecond: Int,
+                             willCommit: (Range<Int>) -> Void) async throws {
+        let interval = Duration.seconds(Double(batch) / Double(eventsPerSecond))
+        var next = ContinuousClock.now
+        var written = 0
+        while written < total {
+            let ids = written..<min(written + batch, total)
+            let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)")],
+                                                 raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
+            willCommit(ids)
+            try store.upsert(.contacts, sourceId: source, records: records)
+            written += ids.count
+            next = next + interval
+            try await Task.sleep(until: next, clock: .continuous)
+        }
+    }
+
+    /// Runs `ghlsync bench realtime-writer` on the file and returns, per
+    /// transaction, its first id and the uptime (ns) when it began.
+    private func writeInChildProcess(path: String, source: String, total: Int) async throws -> [(Int, Int64)] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        process.arguments = ["bench", "realtime-writer", "--db", path, "--source", source, "--events", "\(total)",
+                             "--events-per-second", "\(eventsPerSecond)", "--batch", "\(batch)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("the writer process failed (\(process.terminationStatus))") }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let first = Int(fields[0]), let uptime = Int64(fields[1]) else { return nil }
+            return (first, uptime)
+        }
+    }
+
+    /// Connects and joins `clients` clients, fifty at a time, as a crowd reconnecting would.
+    static func connect(_ clients: Int, _ setup: BenchSocketClient.Setup) async throws -> [BenchSocketClient] {
         var sockets: [BenchSocketClient] = []
         sockets.reserveCapacity(clients)
         for first in stride(from: 0, to: clients, by: 50) {

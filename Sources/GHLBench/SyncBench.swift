@@ -11,8 +11,9 @@ public struct SyncBench: Sendable {
     public var size: RecordCounts
     /// The sandbox's pipelines per location (its default).
     public var pipelines = 3
-    /// Listen to the store's commits during full syncs, as `ghlsync serve`
-    /// does for the realtime broadcast: every written row is then captured.
+    /// Measure what the change log costs: the full sync runs twice in the
+    /// same run, first on a file without the log's triggers (capture off), then
+    /// with them and a listener on the store's commits, as `ghlsync serve` has.
     public var captureChanges = false
 
     public init(size: RecordCounts) {
@@ -32,7 +33,15 @@ public struct SyncBench: Sendable {
         let sandbox = try SandboxProcess(size: size, rateLimit: nil)
         defer { sandbox.stop() }
         var report = BenchReport(scenario: "sync")
+        guard captureChanges else {
+            try await fullSync(sandbox, into: &report)
+            return report
+        }
+        var off = BenchReport()
+        try await fullSync(sandbox, into: &off, changeLog: false)
         try await fullSync(sandbox, into: &report)
+        report.set("capture_off", off)
+        report.set("capture_on_vs_off", (report.double("records_per_second") ?? 0) / (off.double("records_per_second") ?? 1))
         return report
     }
 
@@ -119,10 +128,12 @@ public struct SyncBench: Sendable {
         return report
     }
 
-    private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport) async throws {
+    /// One full sync into a new file; without `changeLog` the file has no change-log triggers.
+    private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport, changeLog: Bool = true) async throws {
         let database = try TemporaryDatabase()
         let (engine, sourceId) = try database.engine(for: sandbox)
-        if captureChanges { try database.store.onCommit { _ in } }
+        if !changeLog { try database.store.dropChangeLogTriggers() }
+        if captureChanges && changeLog { try database.store.onCommit { _ in } }
         try await sandbox.resetCounters()
         let (result, wall) = try await Self.timedRun(engine, sourceId, .full)
         let counters = try await sandbox.counters()
@@ -134,7 +145,7 @@ public struct SyncBench: Sendable {
         report.set("min_requests", minimumRequests)
         report.set("http_429", counters.rateLimited)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
-        report.set("change_capture", captureChanges)
+        report.set("change_capture", changeLog)
     }
 
     /// One run-all of `mode` and its wall time in seconds; a failed entity fails the bench.

@@ -60,8 +60,10 @@ public final class BusSubscription: Sendable {
         var sink: (any SubscriptionSink)?
         var sinkNotified = false
         var closed = false
+        /// Missed events still to read from the file, before `queue`: seqs in `after+1 ... through`.
+        var backlog: (after: Int64, through: Int64)?
 
-        var isReady: Bool { signal != nil || !queue.isEmpty }
+        var isReady: Bool { signal != nil || !queue.isEmpty || backlog != nil }
 
         /// Everything waiting, leaving the queue empty.
         mutating func take() -> Delivery? {
@@ -83,6 +85,9 @@ public final class BusSubscription: Sendable {
         case live
         /// With the missed events queued first.
         case resume([TopicEvent])
+        /// The missed events `after+1 ... through`, too many for the queue: read
+        /// from the file a chunk at a time as the subscriber takes them.
+        case backlog(after: Int64, through: Int64)
         /// The missed events are not all in the log.
         case refetch
         /// With Supabase's replay: these events first, marked as replayed.
@@ -102,6 +107,9 @@ public final class BusSubscription: Sendable {
         case .resume(let events) where events.count <= self.limit:
             initial.queue = events.isEmpty ? [] : [FramedBatch(events)]
             initial.queuedEvents = events.count
+            resumed = true
+        case .backlog(let after, let through):
+            initial.backlog = (after, through)
             resumed = true
         case .resume, .refetch:
             initial.signal = .refetch
@@ -123,11 +131,12 @@ public final class BusSubscription: Sendable {
             guard !state.closed else { return (nil, false) }
             var overflowed = false
             if state.queuedEvents + batch.events.count > limit {
-                // The queue goes, this commit stays (when it fits): the
-                // subscriber reads `resync`, then the latest events.
-                let keep = batch.events.count <= limit
-                state.queue = keep ? [batch] : []
-                state.queuedEvents = keep ? batch.events.count : 0
+                // The queue goes, this batch's latest events stay (as many as
+                // fit; a reader's batch may span many commits): the subscriber
+                // reads `resync`, then the latest events.
+                let kept = batch.events.count <= limit ? batch : FramedBatch(Array(batch.events.suffix(limit)))
+                state.queue = [kept]
+                state.queuedEvents = kept.events.count
                 state.signal = .resync
                 overflowed = true
             } else {
@@ -160,19 +169,36 @@ public final class BusSubscription: Sendable {
     }
 
     /// Everything waiting now, or nil when nothing is; the attached sink is
-    /// told again when the next events arrive.
+    /// told again when the next events arrive. A backlog comes first, one
+    /// chunk per take (read from the file outside the lock; the sink is told
+    /// at once of the next), then the queue.
     public func take() -> Delivery? {
-        state.withLock { state in state.closed ? nil : state.take() }
+        guard let range = state.withLock({ $0.closed ? nil : $0.backlog }) else {
+            return state.withLock { state in state.closed ? nil : state.take() }
+        }
+        let chunk = bus.backlogChunk(of: topic, after: range.after, through: range.through)
+        let (delivery, sink) = state.withLock { state -> (Delivery?, (any SubscriptionSink)?) in
+            guard !state.closed else { return (nil, nil) }
+            guard let chunk, let last = chunk.events.last?.seq else {
+                // Pruned meanwhile: the subscriber reloads, then gets the queue.
+                state.backlog = nil
+                state.signal = .refetch
+                return (state.take(), nil)
+            }
+            state.backlog = last < range.through ? (last, range.through) : nil
+            state.sinkNotified = state.sink != nil
+            return (Delivery(signal: nil, batches: [chunk]), state.sink)
+        }
+        if let sink { sink.eventLoop.execute { sink.subscriptionReady() } }
+        return delivery
     }
 
     /// Waits for the next events or signal; nil once cancelled. Cancelling the
     /// waiting task cancels the subscription.
     public func next() async -> Delivery? {
         while true {
-            let taken: Delivery?? = state.withLock { state in
-                state.closed ? .some(nil) : state.take().map { .some($0) }
-            }
-            if let taken { return taken }
+            if state.withLock({ $0.closed }) { return nil }
+            if let taken = take() { return taken }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let ready = state.withLock { state in

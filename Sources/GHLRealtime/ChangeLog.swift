@@ -27,9 +27,10 @@ struct ChangeLog {
         /// The oldest seq still held; `nextSeq` when none is.
         var horizon: Int64 { events.first?.seq ?? nextSeq }
 
+        /// Logs `change` under its own seq (from the file's log) or the next one.
         mutating func append(_ change: ChangeEvent, at millisecond: Int64) -> TopicEvent {
-            let event = TopicEvent(seq: nextSeq, change: change, publishedAt: millisecond)
-            nextSeq += 1
+            let event = TopicEvent(seq: change.seq ?? nextSeq, change: change, publishedAt: millisecond)
+            nextSeq = event.seq + 1
             events.append(event)
             return event
         }
@@ -48,6 +49,17 @@ struct ChangeLog {
     /// The seq of the topic's last event (one less than the first seq before any).
     func lastSeq(of topic: String) -> Int64 {
         (topics[topic]?.nextSeq ?? firstSeq) - 1
+    }
+
+    /// The oldest seq of `topic` the log holds (the next one when it holds none).
+    func horizon(of topic: String) -> Int64 {
+        topics[topic]?.horizon ?? firstSeq
+    }
+
+    /// Starts `topic`'s numbering after `seq` when the log knows nothing of it
+    /// yet: a server's cache starts where the file's log is.
+    mutating func continueTopic(_ topic: String, after seq: Int64) {
+        if topics[topic] == nil { topics[topic] = TopicLog(nextSeq: seq + 1) }
     }
 
     /// Numbers `change` in its topic, logs it, and returns it as published.

@@ -21,6 +21,7 @@ public struct ProductServer: Sendable {
     public let metrics: ServerMetrics
     public let front: HTTPFront
     let scheduler: SyncScheduler
+    let logger: Logger
 
     /// - Parameters:
     ///   - webhookKeys: keys webhook signatures are checked against (GHL's by default).
@@ -35,16 +36,14 @@ public struct ProductServer: Sendable {
         let auth = try await AuthService(store: store)
         let engine = SyncEngine(store: store, environment: environment, logger: logger)
         let bus = TopicBus()
-        try store.onCommit { events in
-            bus.publish(events)
-            metrics.recordChanges(events)
-        }
+        try bus.follow(store) { metrics.recordChanges($0) }
         let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: auth))
         self.auth = auth
         self.engine = engine
         self.realtime = realtime
         self.metrics = metrics
         scheduler = SyncScheduler(engine: engine, tick: schedulerTick, logger: logger)
+        self.logger = logger
         front = HTTPFront(
             authenticator: AuthServiceAuthenticator(auth: auth),
             views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
@@ -54,7 +53,7 @@ public struct ProductServer: Sendable {
     }
 
     /// The application: the HTTP front plus the realtime grant sweep, the
-    /// schedules and `services`, all stopped together on SIGINT/SIGTERM.
+    /// change log's tail, the schedules and `services`, all stopped together on SIGINT/SIGTERM.
     /// `tls` serves HTTPS and WSS; `allowedHosts` are `Host` names answered besides
     /// `host`, localhost and 127.0.0.1 (others get 421); `metricsToken` turns `/metrics` on.
     /// `onServerRunning` gets the bound port (useful with port 0); the server
@@ -65,7 +64,8 @@ public struct ProductServer: Sendable {
         var front = front
         front.allowedHosts = AllowedHostsMiddleware<ServerRequestContext>.defaults(boundTo: host).union(allowedHosts)
         front.metricsToken = metricsToken
-        return try front.application(host: host, port: port, tls: tls, services: [realtime, ScheduleService(scheduler: scheduler)] + services,
+        return try front.application(host: host, port: port, tls: tls, services: [realtime, ChangeLogTailService(store: store, logger: logger),
+                                                                                     ScheduleService(scheduler: scheduler)] + services,
                                      logger: logger, onServerRunning: onServerRunning)
     }
 }

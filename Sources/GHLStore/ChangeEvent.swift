@@ -17,14 +17,19 @@ public struct ChangeEvent: Sendable, Equatable {
     public var new: String?
     /// Commit time, ISO 8601 with milliseconds (UTC).
     public var timestamp: String
+    /// Its number in its topic, from the file's change log; nil for an event
+    /// built in memory, which the bus numbers itself.
+    public var seq: Int64?
 
-    public init(table: String, operation: Operation, sourceId: String, old: String?, new: String?, timestamp: String) {
+    public init(table: String, operation: Operation, sourceId: String, old: String?, new: String?, timestamp: String,
+                seq: Int64? = nil) {
         self.table = table
         self.operation = operation
         self.sourceId = sourceId
         self.old = old
         self.new = new
         self.timestamp = timestamp
+        self.seq = seq
     }
 
     /// The realtime topic of this change, as the seed names it.

@@ -49,6 +49,9 @@ enum Schema {
         migrator.registerMigration("v6_agency_sources") { db in
             try addSourceCompany(db)
         }
+        migrator.registerMigration("v6_changelog_log") { db in
+            try createChangeLog(db)
+        }
         return migrator
     }
 

@@ -54,43 +54,39 @@ public final class Store: Sendable {
         return try Store(path: path)
     }
 
-    /// Calls `handler` after every commit that changed rows of the broadcast
-    /// tables, with that commit's events in order, on the writer's queue.
-    /// It must return quickly: the writer waits for it.
+    /// Calls `handler` with the change log's rows logged after row `after`
+    /// (see `changeLogSnapshot`; by default, after what the file holds now), in
+    /// commit order, each once: this process's commits right after they
+    /// commit, read on a background thread (the writer waits for none of it);
+    /// other processes' when `pollChanges` finds them. One batch at a time:
+    /// it must return quickly, the next batch waits for it.
     ///
-    /// Change capture starts with the first handler, between two
-    /// transactions, so every handler sees whole commits. A store nobody
-    /// listens to (a CLI sync) builds no events: for a bulk write they would
-    /// cost about as much as the rows themselves.
-    public func onCommit(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) throws {
+    /// The first handler sets the starting row; later ones join it.
+    public func onCommit(after: Int64? = nil, _ handler: @escaping @Sendable ([ChangeEvent]) -> Void) throws {
         try pool.writeWithoutTransaction { [changes] db in
             if !changes.hasHandlers {
-                try ChangeCapture.install(db)
-                db.add(transactionObserver: ChangeCapture { changes.emit($0) }, extent: .databaseLifetime)
+                let start = try after ?? Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ghl_change_log") ?? 0
+                changes.start(after: start)
+                db.add(transactionObserver: ChangeCapture { [pool] in
+                    // A failed read leaves the rows in the log: the next poll or commit delivers them.
+                    changes.wake { try? changes.drain { after in try pool.read { try ChangeRelay.batch($0, after: after) } } }
+                }, extent: .databaseLifetime)
             }
             changes.add(handler)
         }
     }
 
+    /// Hands the rows logged since the last delivery (other processes', or
+    /// this one's not yet read) to the `onCommit` handlers before it returns.
+    /// Cheap when there are none: one index probe.
+    public func pollChanges() throws {
+        guard changes.hasHandlers else { return }
+        try changes.drain { [pool] after in try pool.read { try ChangeRelay.batch($0, after: after) } }
+    }
+
     /// The migrations applied to this file, oldest first.
     public func appliedMigrations() throws -> [String] {
         try pool.read { try Schema.migrator.appliedMigrations($0) }
-    }
-}
-
-/// Fans committed changes out to the handlers registered with `Store.onCommit`.
-private final class ChangeRelay: @unchecked Sendable {
-    private let lock = NSLock()
-    private var handlers: [@Sendable ([ChangeEvent]) -> Void] = []
-
-    var hasHandlers: Bool { lock.withLock { !handlers.isEmpty } }
-
-    func add(_ handler: @escaping @Sendable ([ChangeEvent]) -> Void) {
-        lock.withLock { handlers.append(handler) }
-    }
-
-    func emit(_ events: [ChangeEvent]) {
-        for handler in lock.withLock({ handlers }) { handler(events) }
     }
 }
 

@@ -10,7 +10,7 @@ import GHLStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Run a benchmark scenario and print its figures.",
-        subcommands: [Sync.self, Throttled.self, Incremental.self, Agency.self, Realtime.self, Views.self, SeedBaseline.self])
+        subcommands: [Sync.self, Throttled.self, Incremental.self, Agency.self, Realtime.self, RealtimeWriter.self, Views.self, SeedBaseline.self])
 
     /// Flags every scenario shares.
     struct Common: ParsableArguments {
@@ -50,7 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Full sync against the unthrottled sandbox.")
         @OptionGroup var common: Common
         @OptionGroup var records: Records
-        @Flag(help: "Listen to the store's commits, as `ghlsync serve` does: every written row is captured for the realtime broadcast.")
+        @Flag(help: "Also sync into a file without the change log's triggers, in the same run, and report capture on vs off.")
         var captureChanges = false
 
         func run() async throws {
@@ -131,13 +131,45 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Connected clients (default 50; large 200).") var clients: Int?
         @Option(name: .customLong("events-per-second"), help: "Committed changes per second (default 500; large 2000).") var eventsPerSecond: Int?
         @Option(help: "How long changes are committed, in seconds.") var seconds: Double = 5
+        @Flag(help: "Commit the changes from a separate process: they reach the server through the file's change log.")
+        var crossProcess = false
+        @Flag(help: "Restart the server with the clients resuming, after --missed changes committed while it was down.")
+        var restart = false
+        @Option(help: "Changes committed while the server is down (with --restart).") var missed = 100_000
 
         func run() async throws {
+            if restart {
+                var bench = RealtimeRestartBench()
+                bench.clients = clients ?? (common.size == .large ? 200 : 50)
+                bench.missed = missed
+                return common.print(try await bench.run())
+            }
             var bench = RealtimeBench()
+            bench.crossProcess = crossProcess
             bench.clients = clients ?? (common.size == .large ? 200 : 50)
             bench.eventsPerSecond = eventsPerSecond ?? (common.size == .large ? 2000 : 500)
             bench.seconds = seconds
             common.print(try await bench.run())
+        }
+    }
+
+    /// The writer process of `realtime --cross-process`: prints each
+    /// transaction's first id and the uptime (ns) when it began, once done.
+    struct RealtimeWriter: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "realtime-writer", shouldDisplay: false)
+        @OptionGroup var database: DatabaseOption
+        @Option var source: String
+        @Option var events: Int
+        @Option(name: .customLong("events-per-second")) var eventsPerSecond: Int
+        @Option var batch: Int
+
+        func run() async throws {
+            let store = try database.open()
+            var began: [(Int, UInt64)] = []
+            try await RealtimeBench.write(store, source: source, total: events, batch: batch, eventsPerSecond: eventsPerSecond) { ids in
+                began.append((ids.lowerBound, DispatchTime.now().uptimeNanoseconds))
+            }
+            print(began.map { "\($0.0) \($0.1)" }.joined(separator: "\n"))
         }
     }
 

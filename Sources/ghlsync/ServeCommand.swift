@@ -25,10 +25,19 @@ struct ServeCommand: AsyncParsableCommand {
     var allowedHosts: [String] = []
     @Option(help: "Environment variable holding the bearer token /metrics requires (without it /metrics is off).")
     var metricsTokenEnv: String?
+    @Option(help: "Keep the file's change log for this many hours (stored in the file; 72 by default).")
+    var changeLogHours: Int?
+    @Option(help: "Keep at most this many rows in the file's change log (stored in the file; 1000000 by default).")
+    var changeLogRows: Int?
+    @Option(help: "Keep at most this many MiB of the file in the change log (stored in the file; 256 by default).")
+    var changeLogMib: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard changeLogHours ?? 1 > 0, changeLogRows ?? 1 > 0, changeLogMib ?? 1 > 0 else {
+            throw ValidationError("--change-log-hours, --change-log-rows and --change-log-mib must be positive")
+        }
     }
 
     func run() async throws {
@@ -36,6 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
         let metricsToken = try metricsTokenEnv.map { try Self.metricsToken(fromVariable: $0) }
         try StartupChecks.requireWritableFolder(of: database.db)
         let store = try database.open()
+        if changeLogHours != nil || changeLogRows != nil || changeLogMib != nil {
+            var bounds = try store.changeLogBounds()
+            if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
+            if let changeLogRows { bounds.maxRows = changeLogRows }
+            if let changeLogMib { bounds.maxBytes = changeLogMib << 20 }
+            try store.setChangeLogBounds(bounds)
+        }
         let logger = Logger(label: "ghlsync")
         let server = try await reportingErrors { try await ProductServer(store: store, logger: logger) }
         if tls == nil && !Self.isLoopback(host) {

@@ -3,7 +3,7 @@ import GHLStore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Print the seed's monitoring figures: sync performance, freshness, active sources.")
+        commandName: "status", abstract: "Print the seed's monitoring figures: sync performance, freshness, active sources; and the change log.")
 
     @OptionGroup var database: DatabaseOption
 
@@ -18,5 +18,10 @@ struct StatusCommand: ParsableCommand {
             writer.end()
             print("")
         }
+        let log = try store.changeLogStatus()
+        print("== Change log (what `serve` broadcasts and resumes from)")
+        print("rows: \(log.rows) of at most \(log.bounds.maxRows); about \(log.bytes >> 20) MiB of at most \(log.bounds.maxBytes >> 20) MiB;"
+              + " kept \(log.bounds.maxAgeSeconds / 3600) h (set with `serve --change-log-rows` / `--change-log-mib` / `--change-log-hours`)")
+        print("oldest: \(log.oldest ?? "-"), newest: \(log.newest ?? "-")")
     }
 }

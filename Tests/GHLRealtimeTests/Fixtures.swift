@@ -18,7 +18,7 @@ struct StoreFixture {
         sourceA = try temp.addSource(name: "A", locationId: "loc-a", tokenEnv: "GHL_TOKEN_A").id
         sourceB = try temp.addSource(name: "B", locationId: "loc-b", tokenEnv: "GHL_TOKEN_B").id
         self.bus = bus
-        try store.onCommit { bus.publish($0) }
+        try bus.follow(store)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

@@ -36,7 +36,7 @@ import Testing
         #expect(changes.prefix(400).allSatisfy { $0.operation == "INSERT" && $0.old == nil })
         #expect(changes.suffix(100).map(\.new?.ghl_contact_id) == (0..<100).map { "c\($0)" })
         #expect(changes.suffix(100).allSatisfy {
-            $0.operation == "UPDATE" && $0.old?.raw?.firstName == "v0" && $0.new?.raw?.firstName == "v1"
+            $0.operation == "UPDATE" && $0.old != nil && $0.old?.raw == nil && $0.new?.raw?.firstName == "v1"
         })
         #expect(changes.allSatisfy { $0.source_id == fixture.sourceA && $0.table == "ghl_contacts" })
         // Seqs are A's own, consecutive: B's 40 interleaved commits take none of them.
@@ -54,6 +54,7 @@ import Testing
         let fixture = try StoreFixture()
         defer { fixture.remove() }
         try fixture.upsert(fixture.sourceA, [("c1", "same")])
+        try fixture.store.pollChanges()
         let topic = "ghl:\(fixture.sourceA)"
         let before = fixture.bus.lastSeq(of: topic)
         let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
@@ -66,11 +67,34 @@ import Testing
         }
         // The same record again writes nothing.
         try fixture.upsert(fixture.sourceA, [("c1", "same")])
+        try fixture.store.pollChanges()
         #expect(fixture.bus.lastSeq(of: topic) == before)
         try fixture.upsert(fixture.sourceA, [("c3", "marker")])
         let events = try await collect(subscription, count: 1).events.map(ReceivedChange.init)
         #expect(events.map(\.new?.ghl_contact_id) == ["c3"])
         #expect(events.first?.seq == before + 1)
+    }
+
+    /// A resume of more events than the queue holds (and than the cache
+    /// keeps) streams them from the file in chunks, then the live events.
+    @Test func aResumeBeyondTheQueueStreamsFromTheFileInChunks() async throws {
+        let fixture = try StoreFixture(bus: TopicBus(configuration: .init(logCapacity: 16, subscriberQueueLimit: 10), firstSeq: 1))
+        defer { fixture.remove() }
+        let topic = "ghl:\(fixture.sourceA)"
+        let start = fixture.bus.lastSeq(of: topic)
+        for commit in 0..<30 {
+            try fixture.upsert(fixture.sourceA, (0..<100).map { ("c\(commit * 100 + $0)", "v0") })
+        }
+        try fixture.store.pollChanges()
+        let subscription = fixture.bus.subscribe(to: topic, after: start)
+        #expect(subscription.resumed)
+        try fixture.upsert(fixture.sourceA, [("live", "v0")])
+        let (events, signals) = await collect(subscription, count: 3_001)
+        #expect(signals.isEmpty)
+        #expect(events.map(\.seq) == Array(start + 1...start + 3_001))
+        let changes = try events.map(ReceivedChange.init)
+        #expect(changes.map(\.new?.ghl_contact_id) == (0..<3_000).map { "c\($0)" } + ["live"])
+        subscription.cancel()
     }
 
     @Test func overflowDropsTheQueueAndSignalsResyncWithoutBlockingThePublisher() async throws {

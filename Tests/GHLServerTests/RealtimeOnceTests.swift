@@ -40,6 +40,7 @@ import GHLJSON
                 #expect(deliveries.count == webhooks && deliveries.allSatisfy { $0.status == 200 }, "\(deliveries.map { ($0.type, $0.status) })")
                 try await sync(.full)
                 try await sync(.incremental)
+                try store.pollChanges()
                 let events = subscription.take()?.events ?? []
                 return try events.filter { $0.table == table }.map { event in
                     let payload = try #require(try JSONSerialization.jsonObject(with: Data(event.payload.readableBytesView)) as? [String: Any])

@@ -45,12 +45,18 @@ func record(_ id: String, created: String? = nil, updated: String? = nil, _ valu
 final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [ChangeEvent] = []
+    private let store: Store
 
     init(_ store: Store) throws {
+        self.store = store
         try store.onCommit { [self] events in lock.withLock { recorded += events } }
     }
 
-    var events: [ChangeEvent] { lock.withLock { recorded } }
+    /// Every event committed so far (read from the log first, as a server's tail would).
+    var events: [ChangeEvent] {
+        try? store.pollChanges()
+        return lock.withLock { recorded }
+    }
 
     func clear() { lock.withLock { recorded = [] } }
 }

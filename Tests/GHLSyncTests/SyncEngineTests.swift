@@ -32,6 +32,7 @@ import Testing
         let tables = Mutex<Set<String>>([])
         try fixture.test.store.onCommit { events in tables.withLock { $0.formUnion(events.map(\.table)) } }
         _ = try await fixture.run(.full)
+        try fixture.test.store.pollChanges()
         #expect(tables.withLock { $0 } == ["ghl_sync_jobs"])
         try fixture.expectEqualToSandbox()
     }

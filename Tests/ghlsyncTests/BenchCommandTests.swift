@@ -100,4 +100,23 @@ import Testing
         #expect(json["delivered"] as? Int == 300)
         #expect(json["lost"] as? Int == 0)
     }
+
+    /// The changes come from a separate writer process, through the file's change log.
+    @Test func realtimeDeliversEveryEventOfAnotherProcess() throws {
+        let json = try run(["realtime", "--cross-process", "--clients", "3", "--events-per-second", "100", "--seconds", "1"])
+        expectKeys(json, ["latency_ms_p99", "rss_bytes_peak"])
+        #expect(json["cross_process"] as? Bool == true)
+        #expect(json["delivered"] as? Int == 300)
+        #expect(json["lost"] as? Int == 0 && json["duplicates"] as? Int == 0)
+    }
+
+    /// After a restart every client resumes from its seq: more events than
+    /// its queue holds, streamed from the file, each once.
+    @Test func realtimeRestartResumesEveryClientWithEveryMissedEvent() throws {
+        let json = try run(["realtime", "--restart", "--clients", "3", "--missed", "6000"])
+        expectKeys(json, ["restart_seconds", "replay_seconds"])
+        #expect(json["delivered"] as? Int == 18_000)
+        #expect(json["lost"] as? Int == 0 && json["duplicates"] as? Int == 0 && json["refetch_or_resync_signals"] as? Int == 0)
+        #expect(json["every_client_every_event_once"] as? Bool == true)
+    }
 }

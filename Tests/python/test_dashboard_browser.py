@@ -78,14 +78,19 @@ class Demo:
         return match.group(1), match.group(2)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        return interrupt(self.process)
+
+
+def interrupt(process):
+    """Stops `process` as Ctrl-C would (killed after 30 s); returns its exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 def sandbox_call(base, method, path, body=None):

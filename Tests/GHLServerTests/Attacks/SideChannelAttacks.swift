@@ -16,6 +16,7 @@ import Testing
         try await fixture.bActivity()
         try fixture.base.store.upsert(.contacts, sourceId: fixture.a, records: [
             Fixture.contact("a9", first: "New", last: "Contact", email: nil, updated: "2024-07-01T10:00:00.000Z")])
+        try fixture.base.store.pollChanges()
         let mine = events.withLock { $0 }.filter { $0.sourceId == fixture.a && $0.table == "ghl_contacts" }
         #expect(mine.count == 1)
         let payload = try #require(try JSONSerialization.jsonObject(with: Data((mine.first?.new ?? "{}").utf8)) as? [String: Any])

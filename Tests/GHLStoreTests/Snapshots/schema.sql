@@ -9,10 +9,13 @@
 -- migration v5_hardening_grants_of_users
 -- migration v5_hardening_source_led_indexes
 -- migration v6_agency_sources
+-- migration v6_changelog_log
 -- index idx_auth_sessions_previous
 CREATE INDEX idx_auth_sessions_previous ON auth_sessions(previous_token_hash);
 -- index idx_auth_sessions_user
 CREATE INDEX idx_auth_sessions_user ON auth_sessions(user_id);
+-- index idx_ghl_change_log_topic
+CREATE UNIQUE INDEX idx_ghl_change_log_topic ON ghl_change_log(source_id, seq);
 -- index idx_ghl_contacts_ghl_id
 CREATE INDEX idx_ghl_contacts_ghl_id ON ghl_contacts(ghl_contact_id);
 -- index idx_ghl_contacts_row_updated
@@ -99,6 +102,29 @@ CREATE TABLE auth_sessions (
     expires_at TEXT NOT NULL,
     revoked_at TEXT
 , previous_token_hash TEXT);
+-- table ghl_change_log
+CREATE TABLE ghl_change_log (
+    id INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    tbl INTEGER NOT NULL,
+    op TEXT NOT NULL,
+    rec INTEGER,
+    key,
+    ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+-- table ghl_change_log_bounds
+CREATE TABLE ghl_change_log_bounds (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    max_age_seconds INTEGER NOT NULL,
+    max_rows INTEGER NOT NULL,
+    max_bytes INTEGER NOT NULL
+);
+-- table ghl_change_topics
+CREATE TABLE ghl_change_topics (
+    source_id TEXT PRIMARY KEY NOT NULL,
+    last_seq INTEGER NOT NULL
+) WITHOUT ROWID;
 -- table ghl_contacts
 CREATE TABLE ghl_contacts (
     id INTEGER PRIMARY KEY,
@@ -316,6 +342,323 @@ BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER auth_sessions_version_revoke AFTER UPDATE OF revoked_at ON auth_sessions
 WHEN NEW.revoked_at IS NOT OLD.revoked_at
 BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
+-- trigger ghl_change_log_ghl_contacts_delete
+CREATE TRIGGER ghl_change_log_ghl_contacts_delete AFTER DELETE ON ghl_contacts
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 3,
+            'DELETE', OLD.id, OLD.ghl_contact_id);
+END;
+-- trigger ghl_change_log_ghl_contacts_insert
+CREATE TRIGGER ghl_change_log_ghl_contacts_insert AFTER INSERT ON ghl_contacts
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+            'INSERT', NEW.id, NEW.ghl_contact_id);
+END;
+-- trigger ghl_change_log_ghl_contacts_update
+CREATE TRIGGER ghl_change_log_ghl_contacts_update AFTER UPDATE ON ghl_contacts
+    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+        AND NOT (OLD.source_id IS NEW.source_id
+            AND OLD.ghl_contact_id IS NEW.ghl_contact_id
+            AND OLD.first_name IS NEW.first_name
+            AND OLD.last_name IS NEW.last_name
+            AND OLD.contact_name IS NEW.contact_name
+            AND OLD.email IS NEW.email
+            AND OLD.phone IS NEW.phone
+            AND OLD.company_name IS NEW.company_name
+            AND OLD.source IS NEW.source
+            AND OLD.contact_type IS NEW.contact_type
+            AND OLD.assigned_to IS NEW.assigned_to
+            AND OLD.city IS NEW.city
+            AND OLD.state IS NEW.state
+            AND OLD.country IS NEW.country
+            AND OLD.tags IS NEW.tags
+            AND OLD.dnd IS NEW.dnd
+            AND OLD.ghl_created_at IS NEW.ghl_created_at
+            AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+            AND OLD.created_at IS NEW.created_at
+            AND OLD.deleted_at IS NEW.deleted_at
+            AND OLD.deleted_reason IS NEW.deleted_reason)
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_contact_id);
+END;
+-- trigger ghl_change_log_ghl_opportunities_delete
+CREATE TRIGGER ghl_change_log_ghl_opportunities_delete AFTER DELETE ON ghl_opportunities
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 4,
+            'DELETE', OLD.id, OLD.ghl_opportunity_id);
+END;
+-- trigger ghl_change_log_ghl_opportunities_insert
+CREATE TRIGGER ghl_change_log_ghl_opportunities_insert AFTER INSERT ON ghl_opportunities
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+            'INSERT', NEW.id, NEW.ghl_opportunity_id);
+END;
+-- trigger ghl_change_log_ghl_opportunities_update
+CREATE TRIGGER ghl_change_log_ghl_opportunities_update AFTER UPDATE ON ghl_opportunities
+    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+        AND NOT (OLD.source_id IS NEW.source_id
+            AND OLD.ghl_opportunity_id IS NEW.ghl_opportunity_id
+            AND OLD.name IS NEW.name
+            AND OLD.pipeline_id IS NEW.pipeline_id
+            AND OLD.pipeline_stage_id IS NEW.pipeline_stage_id
+            AND OLD.status IS NEW.status
+            AND OLD.monetary_value IS NEW.monetary_value
+            AND OLD.contact_id IS NEW.contact_id
+            AND OLD.assigned_to IS NEW.assigned_to
+            AND OLD.source IS NEW.source
+            AND (OLD.last_status_change_at IS NEW.last_status_change_at OR NEW.last_status_change_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.last_status_change_at, '+5 seconds'))
+            AND (OLD.last_stage_change_at IS NEW.last_stage_change_at OR NEW.last_stage_change_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.last_stage_change_at, '+5 seconds'))
+            AND OLD.ghl_created_at IS NEW.ghl_created_at
+            AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+            AND OLD.created_at IS NEW.created_at
+            AND OLD.deleted_at IS NEW.deleted_at
+            AND OLD.deleted_reason IS NEW.deleted_reason)
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_opportunity_id);
+END;
+-- trigger ghl_change_log_ghl_orders_delete
+CREATE TRIGGER ghl_change_log_ghl_orders_delete AFTER DELETE ON ghl_orders
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 6,
+            'DELETE', OLD.id, OLD.ghl_order_id);
+END;
+-- trigger ghl_change_log_ghl_orders_insert
+CREATE TRIGGER ghl_change_log_ghl_orders_insert AFTER INSERT ON ghl_orders
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+            'INSERT', NEW.id, NEW.ghl_order_id);
+END;
+-- trigger ghl_change_log_ghl_orders_update
+CREATE TRIGGER ghl_change_log_ghl_orders_update AFTER UPDATE ON ghl_orders
+    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+        AND NOT (OLD.source_id IS NEW.source_id
+            AND OLD.ghl_order_id IS NEW.ghl_order_id
+            AND OLD.contact_id IS NEW.contact_id
+            AND OLD.contact_name IS NEW.contact_name
+            AND OLD.contact_email IS NEW.contact_email
+            AND OLD.currency IS NEW.currency
+            AND OLD.amount IS NEW.amount
+            AND OLD.status IS NEW.status
+            AND OLD.source_type IS NEW.source_type
+            AND OLD.fulfillment_status IS NEW.fulfillment_status
+            AND OLD.live_mode IS NEW.live_mode
+            AND OLD.ghl_created_at IS NEW.ghl_created_at
+            AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+            AND OLD.created_at IS NEW.created_at
+            AND OLD.deleted_at IS NEW.deleted_at
+            AND OLD.deleted_reason IS NEW.deleted_reason)
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_order_id);
+END;
+-- trigger ghl_change_log_ghl_payments_delete
+CREATE TRIGGER ghl_change_log_ghl_payments_delete AFTER DELETE ON ghl_payments
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 7,
+            'DELETE', OLD.id, OLD.ghl_payment_id);
+END;
+-- trigger ghl_change_log_ghl_payments_insert
+CREATE TRIGGER ghl_change_log_ghl_payments_insert AFTER INSERT ON ghl_payments
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+            'INSERT', NEW.id, NEW.ghl_payment_id);
+END;
+-- trigger ghl_change_log_ghl_payments_update
+CREATE TRIGGER ghl_change_log_ghl_payments_update AFTER UPDATE ON ghl_payments
+    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+        AND NOT (OLD.source_id IS NEW.source_id
+            AND OLD.ghl_payment_id IS NEW.ghl_payment_id
+            AND OLD.contact_id IS NEW.contact_id
+            AND OLD.contact_name IS NEW.contact_name
+            AND OLD.contact_email IS NEW.contact_email
+            AND OLD.currency IS NEW.currency
+            AND OLD.amount IS NEW.amount
+            AND OLD.amount_refunded IS NEW.amount_refunded
+            AND OLD.status IS NEW.status
+            AND OLD.entity_type IS NEW.entity_type
+            AND OLD.entity_id IS NEW.entity_id
+            AND OLD.payment_provider IS NEW.payment_provider
+            AND OLD.live_mode IS NEW.live_mode
+            AND OLD.ghl_created_at IS NEW.ghl_created_at
+            AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+            AND OLD.created_at IS NEW.created_at
+            AND OLD.deleted_at IS NEW.deleted_at
+            AND OLD.deleted_reason IS NEW.deleted_reason)
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_payment_id);
+END;
+-- trigger ghl_change_log_ghl_pipelines_delete
+CREATE TRIGGER ghl_change_log_ghl_pipelines_delete AFTER DELETE ON ghl_pipelines
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 5,
+            'DELETE', OLD.id, OLD.ghl_pipeline_id);
+END;
+-- trigger ghl_change_log_ghl_pipelines_insert
+CREATE TRIGGER ghl_change_log_ghl_pipelines_insert AFTER INSERT ON ghl_pipelines
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+            'INSERT', NEW.id, NEW.ghl_pipeline_id);
+END;
+-- trigger ghl_change_log_ghl_pipelines_update
+CREATE TRIGGER ghl_change_log_ghl_pipelines_update AFTER UPDATE ON ghl_pipelines
+    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+        AND NOT (OLD.source_id IS NEW.source_id
+            AND OLD.ghl_pipeline_id IS NEW.ghl_pipeline_id
+            AND OLD.name IS NEW.name
+            AND OLD.stages IS NEW.stages
+            AND OLD.ghl_created_at IS NEW.ghl_created_at
+            AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+            AND OLD.created_at IS NEW.created_at
+            AND OLD.deleted_at IS NEW.deleted_at
+            AND OLD.deleted_reason IS NEW.deleted_reason)
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_pipeline_id);
+END;
+-- trigger ghl_change_log_ghl_reviews_delete
+CREATE TRIGGER ghl_change_log_ghl_reviews_delete AFTER DELETE ON ghl_reviews
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 8,
+            'DELETE', OLD.id, OLD.ghl_review_id);
+END;
+-- trigger ghl_change_log_ghl_reviews_insert
+CREATE TRIGGER ghl_change_log_ghl_reviews_insert AFTER INSERT ON ghl_reviews
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+            'INSERT', NEW.id, NEW.ghl_review_id);
+END;
+-- trigger ghl_change_log_ghl_reviews_update
+CREATE TRIGGER ghl_change_log_ghl_reviews_update AFTER UPDATE ON ghl_reviews
+    WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+        AND NOT (OLD.source_id IS NEW.source_id
+            AND OLD.ghl_review_id IS NEW.ghl_review_id
+            AND OLD.product_id IS NEW.product_id
+            AND OLD.rating IS NEW.rating
+            AND OLD.headline IS NEW.headline
+            AND OLD.detail IS NEW.detail
+            AND OLD.status IS NEW.status
+            AND OLD.reviewer_name IS NEW.reviewer_name
+            AND OLD.reviewer_email IS NEW.reviewer_email
+            AND OLD.ghl_created_at IS NEW.ghl_created_at
+            AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+            AND OLD.created_at IS NEW.created_at
+            AND OLD.deleted_at IS NEW.deleted_at
+            AND OLD.deleted_reason IS NEW.deleted_reason)
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_review_id);
+END;
+-- trigger ghl_change_log_ghl_sources_delete
+CREATE TRIGGER ghl_change_log_ghl_sources_delete AFTER DELETE ON ghl_sources
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.id), 1,
+            'DELETE', NULL, OLD.id);
+END;
+-- trigger ghl_change_log_ghl_sources_insert
+CREATE TRIGGER ghl_change_log_ghl_sources_insert AFTER INSERT ON ghl_sources
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+            'INSERT', NULL, NEW.id);
+END;
+-- trigger ghl_change_log_ghl_sources_update
+CREATE TRIGGER ghl_change_log_ghl_sources_update AFTER UPDATE ON ghl_sources
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+            'UPDATE', NULL, NEW.id);
+END;
+-- trigger ghl_change_log_ghl_sync_jobs_delete
+CREATE TRIGGER ghl_change_log_ghl_sync_jobs_delete AFTER DELETE ON ghl_sync_jobs
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 2,
+            'DELETE', OLD.id, OLD.source_job_number);
+END;
+-- trigger ghl_change_log_ghl_sync_jobs_insert
+CREATE TRIGGER ghl_change_log_ghl_sync_jobs_insert AFTER INSERT ON ghl_sync_jobs
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+            'INSERT', NEW.id, NEW.source_job_number);
+END;
+-- trigger ghl_change_log_ghl_sync_jobs_update
+CREATE TRIGGER ghl_change_log_ghl_sync_jobs_update AFTER UPDATE ON ghl_sync_jobs
+BEGIN
+    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+            'UPDATE', NEW.id, NEW.source_job_number);
+END;
 -- trigger ghl_sync_jobs_source_number
 CREATE TRIGGER ghl_sync_jobs_source_number AFTER INSERT ON ghl_sync_jobs WHEN NEW.source_job_number IS NULL
 BEGIN

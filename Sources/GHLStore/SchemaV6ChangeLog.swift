@@ -1,0 +1,353 @@
+import GRDB
+
+extension Schema {
+    /// `v6_changelog_log`: the change log, durable in the file, one lean row per change.
+    ///
+    /// Triggers stored in the file (not TEMP) append every row change of the
+    /// broadcast tables to `ghl_change_log` inside the writer's own transaction,
+    /// whoever the writer is: this process, a CLI sync, another `serve`, the
+    /// sqlite3 CLI. A rollback discards the rows with the data. A row holds
+    /// keys, not payloads: `tbl` (a code, see `ChangeLogRows.tables`), `rec`
+    /// (the record's rowid), `key` (the id its viewers see) and `op`; the
+    /// payload is built when the log is read (see `ChangeLogRows`), so the
+    /// writer adds about a hundred bytes per row to the WAL, not the row twice.
+    /// `id` is commit order (SQLite has one writer at a time); `seq` numbers
+    /// each source's (topic's) changes from 1, kept in `ghl_change_topics`
+    /// (one row per source: touched once per change, written to the WAL once
+    /// per transaction) so pruning never makes a number come back.
+    /// `ghl_change_log_bounds` holds the bounds `serve` prunes the log to.
+    ///
+    /// A record table's rows are soft-deleted, so an UPDATE is logged as what
+    /// it does to the live set (`deleted_at IS NULL`, what the views show): a row
+    /// leaving it (GHL deleted it, a filter excludes it) is a DELETE, a row
+    /// coming back an INSERT, a change to a deleted row nothing. An UPDATE that
+    /// brings no newer GHL version and changes no column but `raw` (the sync
+    /// storing the API's full copy of what a webhook already applied) is not
+    /// logged either: one change in GHL is one event, however it came. "No
+    /// newer" allows GHL's times (`ghl_updated_at`, `last_status_change_at`,
+    /// `last_stage_change_at`) to run up to 5 seconds ahead of the webhook's
+    /// event time that stands for them: GHL stamps a record and its webhook
+    /// from clocks a few milliseconds apart. A no-op upsert (whose
+    /// `DO UPDATE ... WHERE` matches nothing) fires no trigger at all.
+    ///
+    /// Frozen: the triggers are literal SQL over the columns the tables had at v5.
+    static func createChangeLog(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE ghl_change_log (
+                id INTEGER PRIMARY KEY,
+                source_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                tbl INTEGER NOT NULL,
+                op TEXT NOT NULL,
+                rec INTEGER,
+                key,
+                ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            );
+            CREATE UNIQUE INDEX idx_ghl_change_log_topic ON ghl_change_log(source_id, seq);
+            CREATE TABLE ghl_change_topics (
+                source_id TEXT PRIMARY KEY NOT NULL,
+                last_seq INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE ghl_change_log_bounds (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                max_age_seconds INTEGER NOT NULL,
+                max_rows INTEGER NOT NULL,
+                max_bytes INTEGER NOT NULL
+            );
+            INSERT INTO ghl_change_log_bounds (id, max_age_seconds, max_rows, max_bytes) VALUES (1, 259200, 1000000, 268435456);
+            CREATE TRIGGER ghl_change_log_ghl_sources_insert AFTER INSERT ON ghl_sources
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+                        'INSERT', NULL, NEW.id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_sources_update AFTER UPDATE ON ghl_sources
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+                        'UPDATE', NULL, NEW.id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_sources_delete AFTER DELETE ON ghl_sources
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.id), 1,
+                        'DELETE', NULL, OLD.id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_sync_jobs_insert AFTER INSERT ON ghl_sync_jobs
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+                        'INSERT', NEW.id, NEW.source_job_number);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_sync_jobs_update AFTER UPDATE ON ghl_sync_jobs
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+                        'UPDATE', NEW.id, NEW.source_job_number);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_sync_jobs_delete AFTER DELETE ON ghl_sync_jobs
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 2,
+                        'DELETE', OLD.id, OLD.source_job_number);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_contacts_insert AFTER INSERT ON ghl_contacts
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+                        'INSERT', NEW.id, NEW.ghl_contact_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_contacts_update AFTER UPDATE ON ghl_contacts
+                WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+                    AND NOT (OLD.source_id IS NEW.source_id
+                        AND OLD.ghl_contact_id IS NEW.ghl_contact_id
+                        AND OLD.first_name IS NEW.first_name
+                        AND OLD.last_name IS NEW.last_name
+                        AND OLD.contact_name IS NEW.contact_name
+                        AND OLD.email IS NEW.email
+                        AND OLD.phone IS NEW.phone
+                        AND OLD.company_name IS NEW.company_name
+                        AND OLD.source IS NEW.source
+                        AND OLD.contact_type IS NEW.contact_type
+                        AND OLD.assigned_to IS NEW.assigned_to
+                        AND OLD.city IS NEW.city
+                        AND OLD.state IS NEW.state
+                        AND OLD.country IS NEW.country
+                        AND OLD.tags IS NEW.tags
+                        AND OLD.dnd IS NEW.dnd
+                        AND OLD.ghl_created_at IS NEW.ghl_created_at
+                        AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+                        AND OLD.created_at IS NEW.created_at
+                        AND OLD.deleted_at IS NEW.deleted_at
+                        AND OLD.deleted_reason IS NEW.deleted_reason)
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+                        CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_contact_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_contacts_delete AFTER DELETE ON ghl_contacts
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 3,
+                        'DELETE', OLD.id, OLD.ghl_contact_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_opportunities_insert AFTER INSERT ON ghl_opportunities
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+                        'INSERT', NEW.id, NEW.ghl_opportunity_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_opportunities_update AFTER UPDATE ON ghl_opportunities
+                WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+                    AND NOT (OLD.source_id IS NEW.source_id
+                        AND OLD.ghl_opportunity_id IS NEW.ghl_opportunity_id
+                        AND OLD.name IS NEW.name
+                        AND OLD.pipeline_id IS NEW.pipeline_id
+                        AND OLD.pipeline_stage_id IS NEW.pipeline_stage_id
+                        AND OLD.status IS NEW.status
+                        AND OLD.monetary_value IS NEW.monetary_value
+                        AND OLD.contact_id IS NEW.contact_id
+                        AND OLD.assigned_to IS NEW.assigned_to
+                        AND OLD.source IS NEW.source
+                        AND (OLD.last_status_change_at IS NEW.last_status_change_at OR NEW.last_status_change_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.last_status_change_at, '+5 seconds'))
+                        AND (OLD.last_stage_change_at IS NEW.last_stage_change_at OR NEW.last_stage_change_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.last_stage_change_at, '+5 seconds'))
+                        AND OLD.ghl_created_at IS NEW.ghl_created_at
+                        AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+                        AND OLD.created_at IS NEW.created_at
+                        AND OLD.deleted_at IS NEW.deleted_at
+                        AND OLD.deleted_reason IS NEW.deleted_reason)
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+                        CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_opportunity_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_opportunities_delete AFTER DELETE ON ghl_opportunities
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 4,
+                        'DELETE', OLD.id, OLD.ghl_opportunity_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_pipelines_insert AFTER INSERT ON ghl_pipelines
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+                        'INSERT', NEW.id, NEW.ghl_pipeline_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_pipelines_update AFTER UPDATE ON ghl_pipelines
+                WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+                    AND NOT (OLD.source_id IS NEW.source_id
+                        AND OLD.ghl_pipeline_id IS NEW.ghl_pipeline_id
+                        AND OLD.name IS NEW.name
+                        AND OLD.stages IS NEW.stages
+                        AND OLD.ghl_created_at IS NEW.ghl_created_at
+                        AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+                        AND OLD.created_at IS NEW.created_at
+                        AND OLD.deleted_at IS NEW.deleted_at
+                        AND OLD.deleted_reason IS NEW.deleted_reason)
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+                        CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_pipeline_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_pipelines_delete AFTER DELETE ON ghl_pipelines
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 5,
+                        'DELETE', OLD.id, OLD.ghl_pipeline_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_orders_insert AFTER INSERT ON ghl_orders
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+                        'INSERT', NEW.id, NEW.ghl_order_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_orders_update AFTER UPDATE ON ghl_orders
+                WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+                    AND NOT (OLD.source_id IS NEW.source_id
+                        AND OLD.ghl_order_id IS NEW.ghl_order_id
+                        AND OLD.contact_id IS NEW.contact_id
+                        AND OLD.contact_name IS NEW.contact_name
+                        AND OLD.contact_email IS NEW.contact_email
+                        AND OLD.currency IS NEW.currency
+                        AND OLD.amount IS NEW.amount
+                        AND OLD.status IS NEW.status
+                        AND OLD.source_type IS NEW.source_type
+                        AND OLD.fulfillment_status IS NEW.fulfillment_status
+                        AND OLD.live_mode IS NEW.live_mode
+                        AND OLD.ghl_created_at IS NEW.ghl_created_at
+                        AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+                        AND OLD.created_at IS NEW.created_at
+                        AND OLD.deleted_at IS NEW.deleted_at
+                        AND OLD.deleted_reason IS NEW.deleted_reason)
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+                        CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_order_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_orders_delete AFTER DELETE ON ghl_orders
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 6,
+                        'DELETE', OLD.id, OLD.ghl_order_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_payments_insert AFTER INSERT ON ghl_payments
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+                        'INSERT', NEW.id, NEW.ghl_payment_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_payments_update AFTER UPDATE ON ghl_payments
+                WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+                    AND NOT (OLD.source_id IS NEW.source_id
+                        AND OLD.ghl_payment_id IS NEW.ghl_payment_id
+                        AND OLD.contact_id IS NEW.contact_id
+                        AND OLD.contact_name IS NEW.contact_name
+                        AND OLD.contact_email IS NEW.contact_email
+                        AND OLD.currency IS NEW.currency
+                        AND OLD.amount IS NEW.amount
+                        AND OLD.amount_refunded IS NEW.amount_refunded
+                        AND OLD.status IS NEW.status
+                        AND OLD.entity_type IS NEW.entity_type
+                        AND OLD.entity_id IS NEW.entity_id
+                        AND OLD.payment_provider IS NEW.payment_provider
+                        AND OLD.live_mode IS NEW.live_mode
+                        AND OLD.ghl_created_at IS NEW.ghl_created_at
+                        AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+                        AND OLD.created_at IS NEW.created_at
+                        AND OLD.deleted_at IS NEW.deleted_at
+                        AND OLD.deleted_reason IS NEW.deleted_reason)
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+                        CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_payment_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_payments_delete AFTER DELETE ON ghl_payments
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 7,
+                        'DELETE', OLD.id, OLD.ghl_payment_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_reviews_insert AFTER INSERT ON ghl_reviews
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+                        'INSERT', NEW.id, NEW.ghl_review_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_reviews_update AFTER UPDATE ON ghl_reviews
+                WHEN (OLD.deleted_at IS NULL OR NEW.deleted_at IS NULL)
+                    AND NOT (OLD.source_id IS NEW.source_id
+                        AND OLD.ghl_review_id IS NEW.ghl_review_id
+                        AND OLD.product_id IS NEW.product_id
+                        AND OLD.rating IS NEW.rating
+                        AND OLD.headline IS NEW.headline
+                        AND OLD.detail IS NEW.detail
+                        AND OLD.status IS NEW.status
+                        AND OLD.reviewer_name IS NEW.reviewer_name
+                        AND OLD.reviewer_email IS NEW.reviewer_email
+                        AND OLD.ghl_created_at IS NEW.ghl_created_at
+                        AND coalesce(NEW.ghl_updated_at <= strftime('%Y-%m-%dT%H:%M:%fZ', OLD.ghl_updated_at, '+5 seconds'), 0)
+                        AND OLD.created_at IS NEW.created_at
+                        AND OLD.deleted_at IS NEW.deleted_at
+                        AND OLD.deleted_reason IS NEW.deleted_reason)
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+                        CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_review_id);
+            END;
+            CREATE TRIGGER ghl_change_log_ghl_reviews_delete AFTER DELETE ON ghl_reviews
+            BEGIN
+                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
+                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
+                INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 8,
+                        'DELETE', OLD.id, OLD.ghl_review_id);
+            END;
+            """)
+    }
+}

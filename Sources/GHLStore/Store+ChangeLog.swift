@@ -1,0 +1,144 @@
+import GRDB
+
+/// How far back the file's change log reaches: rows older than `maxAge`,
+/// beyond the newest `maxRows`, or past `maxBytes` of the file are pruned.
+public struct ChangeLogBounds: Sendable, Equatable {
+    public var maxAgeSeconds: Int
+    public var maxRows: Int
+    /// Bytes of the file the log's rows and index take (payloads are not stored).
+    public var maxBytes: Int
+
+    public init(maxAgeSeconds: Int = 72 * 3600, maxRows: Int = 1_000_000, maxBytes: Int = 256 << 20) {
+        self.maxAgeSeconds = maxAgeSeconds
+        self.maxRows = maxRows
+        self.maxBytes = maxBytes
+    }
+}
+
+/// The change log's state, for `ghlsync status`.
+public struct ChangeLogStatus: Sendable {
+    public var bounds: ChangeLogBounds
+    public var rows: Int
+    /// About how many bytes of the file the log takes (see `bytesPerRow`).
+    public var bytes: Int
+    public var oldest: String?
+    public var newest: String?
+}
+
+/// Where a server starts from: the log's last rows (to warm its cache) and
+/// every topic's last seq, read in one snapshot, and the last row's id.
+public struct ChangeLogSnapshot: Sendable {
+    public var recent: [ChangeEvent]
+    public var lastSeqs: [String: Int64]
+    public var lastID: Int64
+}
+
+extension Store {
+    /// The last `recent` rows of the log and every topic's last seq, as of one snapshot.
+    public func changeLogSnapshot(recent: Int) throws -> ChangeLogSnapshot {
+        try pool.read { db in
+            let lastID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ghl_change_log") ?? 0
+            let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.id > ?", orderBy: "id"),
+                                           arguments: [lastID - Int64(recent)])
+            var events: [ChangeEvent] = []
+            while let row = try rows.next() { events.append(ChangeEvent(logRow: row)) }
+            let seqs = try Row.fetchAll(db, sql: "SELECT source_id, last_seq FROM ghl_change_topics")
+            return ChangeLogSnapshot(recent: events, lastSeqs: Dictionary(uniqueKeysWithValues: seqs.map { ($0[0], $0[1]) }),
+                                     lastID: lastID)
+        }
+    }
+
+    /// The logged changes of `sourceId` with seqs in `after+1 ... through`, in
+    /// order, at most `limit` of them, or nil when the log no longer holds the first.
+    public func loggedChanges(of sourceId: String, after: Int64, through: Int64, limit: Int? = nil) throws -> [ChangeEvent]? {
+        guard after < through else { return [] }
+        return try pool.read { db in
+            var events: [ChangeEvent] = []
+            let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.source_id = ? AND l.seq > ? AND l.seq <= ?",
+                                                                         orderBy: "seq", limit: limit),
+                                           arguments: [sourceId, after, through])
+            while let row = try rows.next() { events.append(ChangeEvent(logRow: row)) }
+            return events.first?.seq == after + 1 ? events : nil
+        }
+    }
+
+    public func changeLogBounds() throws -> ChangeLogBounds {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT max_age_seconds, max_rows, max_bytes FROM ghl_change_log_bounds WHERE id = 1")
+            return row.map { ChangeLogBounds(maxAgeSeconds: $0[0], maxRows: $0[1], maxBytes: $0[2]) } ?? ChangeLogBounds()
+        }
+    }
+
+    /// Stores the bounds every `serve` on the file prunes the log to.
+    public func setChangeLogBounds(_ bounds: ChangeLogBounds) throws {
+        guard bounds.maxAgeSeconds > 0, bounds.maxRows > 0, bounds.maxBytes > 0 else {
+            throw StoreError.invalidInput("the change log's age and size bounds must be positive")
+        }
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO ghl_change_log_bounds (id, max_age_seconds, max_rows, max_bytes) VALUES (1, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET max_age_seconds = excluded.max_age_seconds, max_rows = excluded.max_rows,
+                    max_bytes = excluded.max_bytes
+                """, arguments: [bounds.maxAgeSeconds, bounds.maxRows, bounds.maxBytes])
+        }
+    }
+
+    public func changeLogStatus() throws -> ChangeLogStatus {
+        let bounds = try changeLogBounds()
+        return try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), (SELECT ts FROM ghl_change_log ORDER BY id LIMIT 1),
+                       (SELECT ts FROM ghl_change_log ORDER BY id DESC LIMIT 1) FROM ghl_change_log
+                """)!
+            let rows: Int = row[0]
+            return ChangeLogStatus(bounds: bounds, rows: rows, bytes: rows * (try Self.bytesPerRow(db)), oldest: row[1], newest: row[2])
+        }
+    }
+
+    /// About how many bytes of the file a log row takes, with its entry in
+    /// the topic index: the newest thousand rows' columns, averaged, plus
+    /// SQLite's overhead per row. Cheap enough to ask every prune.
+    private static func bytesPerRow(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT coalesce(avg(2 * length(source_id) + length(key) + length(op) + length(ts)), 0) + 32
+            FROM (SELECT source_id, key, op, ts FROM ghl_change_log ORDER BY id DESC LIMIT 1000)
+            """) ?? 32
+    }
+
+    /// Deletes the log's rows past its bounds, oldest first, looking at `batch`
+    /// rows per write transaction so other writers wait for no long lock (rows
+    /// age in id order, so those past the bounds are a prefix); the newest row
+    /// always stays (its id is where the next row's follows). Returns how many went.
+    @discardableResult
+    public func pruneChangeLog(batch: Int = 2_000) throws -> Int {
+        var bounds = try changeLogBounds()
+        bounds.maxRows = min(bounds.maxRows, bounds.maxBytes / (try pool.read(Self.bytesPerRow)))
+        var pruned = 0
+        while true {
+            let deleted = try pool.write { db in
+                try db.execute(sql: """
+                    DELETE FROM ghl_change_log WHERE id IN (
+                        SELECT id FROM (SELECT id, ts FROM ghl_change_log ORDER BY id LIMIT ?)
+                        WHERE id < (SELECT max(id) FROM ghl_change_log)
+                          AND (id <= (SELECT max(id) FROM ghl_change_log) - ?
+                               OR ts < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)))
+                    """, arguments: [batch, bounds.maxRows, "-\(bounds.maxAgeSeconds) seconds"])
+                return db.changesCount
+            }
+            pruned += deleted
+            if deleted < batch { return pruned }
+        }
+    }
+
+    /// Removes the triggers that write the change log. For a scratch file only
+    /// (the sync benchmark's capture-off baseline): no `serve` hears of its writes after this.
+    public func dropChangeLogTriggers() throws {
+        try pool.write { db in
+            for table in ChangeCapture.tables {
+                for op in ChangeCapture.operations {
+                    try db.execute(sql: "DROP TRIGGER IF EXISTS \(ChangeCapture.triggerName(table, op))")
+                }
+            }
+        }
+    }
+}
