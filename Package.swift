@@ -51,6 +51,7 @@ let package = Package(
         ]),
         // The PostgreSQL edition's store (first slice): schema migrations, RLS-scoped reads, the writes its tests seed with.
         .target(name: "GHLPostgres", dependencies: [
+            "GHLStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
@@ -96,7 +97,7 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // `ghlsync bench`: reproducible scenarios that start their own sandbox, database and server.
         .target(name: "GHLBench", dependencies: [
-            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer",
+            "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLSync", "GHLAuth", "GHLRealtime", "GHLServer", "GHLPostgres",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -138,7 +139,7 @@ let package = Package(
             "GHLJSON", "GHLServer", "GHLStoreTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "GHLPostgresTests", dependencies: ["GHLPostgres", "GHLPostgresTestSupport"]),
+        .testTarget(name: "GHLPostgresTests", dependencies: ["GHLPostgres", "GHLPostgresTestSupport", "GHLStore", "GHLStoreTestSupport"]),
         // End-to-end tests that run the built `ghlsync` binary.
         .testTarget(name: "ghlsyncTests", dependencies: [
             "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLServer", "GHLRealtime", "GHLPostgresTestSupport",

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GHLPostgres
 import GHLStore
 import NIOCore
 
@@ -12,6 +13,8 @@ public struct ViewsBench: Sendable {
     /// Where to keep the generated database between runs; `nil` generates a
     /// fresh one in a temp dir and removes it afterwards.
     public var keptPath: String?
+    /// A PostgreSQL database to time the same reads in too (under its RLS), after the file's.
+    public var postgres: PostgresURL?
 
     public init(dataset: ViewsDataset) {
         self.dataset = dataset
@@ -32,15 +35,19 @@ public struct ViewsBench: Sendable {
     }
 
     public func run() async throws -> BenchReport {
-        if let keptPath {
-            return try await BenchServer.with(store: dataset.kept(at: keptPath), measure)
+        let database = keptPath == nil ? try TemporaryDatabase(generating: dataset) : nil
+        let store = try database?.store ?? dataset.kept(at: keptPath ?? "")
+        var report = try await BenchServer.with(store: store, measure)
+        if let postgres {
+            report.set("postgres", try await PostgresViewsBench(url: postgres, samples: samples).measure(copying: store, source: source))
         }
-        let database = try TemporaryDatabase(generating: dataset)
-        return try await BenchServer.with(store: database.store, measure)
+        return report
     }
 
+    /// The source the viewer is granted.
+    private var source: String { ViewsDataset.sourceId(min(3, dataset.sources - 1)) }
+
     private func measure(_ server: BenchServer) async throws -> BenchReport {
-        let source = ViewsDataset.sourceId(min(3, dataset.sources - 1))
         let token = try await server.user("bench-viewer@example.com", role: .viewer, on: source)
         let start = ContinuousClock.now
         var report = BenchReport(scenario: "views")

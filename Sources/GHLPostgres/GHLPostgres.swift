@@ -4,6 +4,8 @@
 /// so that the database itself filters them.
 ///
 /// Data flow: it stands where GHLStore stands (GHL API -> sync -> **store** -> ...),
-/// for an agency that outgrows one file; today only `ghlsync init` and the
-/// scoped reads use it. Like GHLStore it owns its SQL, and it imports no other
-/// ghlsync module (postgres-nio only), so any module may depend on it.
+/// for an agency that outgrows one file; `ghlsync init`, `query`, `bench views`
+/// and `migrate-to-postgres` use it, and its change feed reads what the
+/// broadcast trigger records. Like GHLStore it owns its SQL; of ghlsync's
+/// modules it imports only GHLStore (whose `ChangeEvent` its feed yields and
+/// whose rows `migrate-to-postgres` copies).

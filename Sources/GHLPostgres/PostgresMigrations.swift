@@ -8,6 +8,7 @@ enum PostgresMigrations {
         ("pg_v1_tables", PostgresSchemaV1.tables),
         ("pg_v1_security", PostgresSchemaV1.security),
         ("pg_v1_views", PostgresSchemaV1.views),
+        ("pg_v2_broadcast_changes", PostgresSchemaV2Broadcast.statements),
     ]
 
     /// One lock number for every ghlsync database, so two `init`s migrate in turn.

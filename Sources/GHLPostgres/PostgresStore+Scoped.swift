@@ -16,11 +16,12 @@ extension PostgresStore {
 
     /// Runs `body` in a transaction as `userId`: the claims PostgREST would
     /// set (`request.jwt.claims`, read by `auth_user_id()`) and the non-login
-    /// role `ghlsync_user`, both local to the transaction, so a pooled
+    /// role `ghlsync_user`, in a read-only transaction, both local to the transaction, so a pooled
     /// connection goes back as it came.
     func readAsUser<Result: Sendable>(_ userId: String,
                                       _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         try await client.withTransaction(logger: logger) { connection in
+            try await execute("SET TRANSACTION READ ONLY", on: connection)
             // The database builds the claims' JSON, so no user id can break out of it.
             try await execute("""
                 SELECT set_config('request.jwt.claims',

@@ -182,8 +182,12 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Opportunities in all (default 20,000; large 200,000).") var opportunities: Int?
         @Option(help: "Requests per view.") var samples: Int = 40
         @Option(help: ArgumentHelp(
-            "Keep the generated database at this file and reuse it on later runs with the same sizes.",
-            discussion: "Without it, the database is generated in a temp dir and removed afterwards."))
+            "Keep the generated database at this file and reuse it on later runs with the same sizes; or a postgres:// URL.",
+            discussion: """
+                Without it, the database is generated in a temp dir and removed afterwards. With a postgres:// URL, the \
+                generated file is timed, then copied into that database (an empty one; a later run reuses the copy) and \
+                the same reads timed there as a viewer under its row-level security.
+                """))
         var db: String?
 
         func run() async throws {
@@ -197,7 +201,11 @@ struct BenchCommand: AsyncParsableCommand {
             dataset.reviews = dataset.opportunities / 4
             var bench = ViewsBench(dataset: dataset)
             bench.samples = max(1, samples)
-            bench.keptPath = db
+            switch try db.map(DatabaseTarget.init) {
+            case .postgres(let url)?: bench.postgres = url
+            case .file(let path)?: bench.keptPath = path
+            case nil: break
+            }
             common.print(try await bench.run())
         }
     }

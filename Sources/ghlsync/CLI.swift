@@ -11,7 +11,7 @@ struct CLI: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, ServeCommand.self, InitCommand.self, SourcesCommand.self, ConnectCommand.self, UsersCommand.self,
             SyncCommand.self, SandboxCommand.self, QueryCommand.self, ExportCommand.self, SnapshotCommand.self, StatusCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, MigrateToPostgresCommand.self,
         ]
     )
 }

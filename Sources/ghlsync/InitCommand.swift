@@ -21,17 +21,11 @@ struct InitCommand: AsyncParsableCommand {
             let migrations = try store.appliedMigrations()
             print("\(db): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), WAL, ready")
         case .postgres(let url):
-            let store = try PostgresStore(url: url)
-            do {
-                try await store.checkConnection()
+            let migrations = try await PostgresCommand.run(url) { store in
                 try await store.migrate()
-                let migrations = try await store.appliedMigrations()
-                await store.close()
-                print("\(url): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), row-level security on, ready")
-            } catch {
-                await store.close()
-                throw CLIError(error is PostgresStoreError ? "\(error)" : "\(url): \(String(reflecting: error))")
+                return try await store.appliedMigrations()
             }
+            print("\(url): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), row-level security on, ready")
         }
     }
 }

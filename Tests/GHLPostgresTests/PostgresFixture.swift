@@ -52,9 +52,9 @@ struct PostgresFixture {
         }
     }
 
-    /// `psql` as the superuser, the script run in one transaction.
-    func psql(_ script: String) throws -> [String] {
-        try cluster.psql(database: database, script: script).split(separator: "\n").map(String.init)
+    /// `psql` as the superuser, the script run in one transaction unless told otherwise.
+    func psql(_ script: String, singleTransaction: Bool = true) throws -> [String] {
+        try cluster.psql(database: database, script: script, singleTransaction: singleTransaction).split(separator: "\n").map(String.init)
     }
 
     /// `psql` as PostgREST would run a user's request: the user's claims and

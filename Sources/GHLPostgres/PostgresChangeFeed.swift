@@ -1,0 +1,103 @@
+import GHLStore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The changes `rt_broadcast_ghl_changes()` appends to `ghlsync_changes`, as
+/// the `ChangeEvent`s the SQLite change log yields, so that `serve --db
+/// postgres://` can push them through the same realtime service. Each feed
+/// LISTENs on a connection of its own and, at each notice (one per committed
+/// transaction), reads every topic's rows past the position it has reached, in
+/// seq order, which is commit order; any number of feeds (of any number of
+/// `serve`s) read one database, each seeing every change.
+public struct PostgresChangeFeed: Sendable {
+    /// The channel the trigger notifies.
+    public static let channel = "ghlsync_changes"
+    /// Rows read per query while a topic catches up.
+    static let batch = 1_000
+
+    private let store: PostgresStore
+
+    public init(store: PostgresStore) {
+        self.store = store
+    }
+
+    /// Every topic's last seq now: where a feed that wants only what comes next starts.
+    public func position() async throws -> [String: Int64] {
+        try await store.client.withConnection { try await topics(on: $0) }
+    }
+
+    /// The changes after `position` (topic -> last seq seen; a topic it lacks
+    /// from its first change), then each one as it commits, until the
+    /// consumer stops or the connection fails (the stream then throws).
+    public func events(after position: [String: Int64]) -> AsyncThrowingStream<ChangeEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await follow(from: position) { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func follow(from position: [String: Int64], yield: @Sendable (ChangeEvent) -> Void) async throws {
+        let connection = try await PostgresConnection.connect(configuration: store.url.connectionConfiguration(), id: 1,
+                                                              logger: store.logger)
+        // Closing the connection ends the notices' sequence, so cancelling the task stops the wait.
+        try await withTaskCancellationHandler {
+            do {
+                try await connection.listen(on: Self.channel) { notices in
+                    // Listening first, then reading, so that no commit falls between the two.
+                    var reached = position
+                    try await readNew(on: connection, reached: &reached, yield: yield)
+                    for try await _ in notices {
+                        try await readNew(on: connection, reached: &reached, yield: yield)
+                    }
+                }
+            } catch where Task.isCancelled {
+                return
+            }
+        } onCancel: {
+            connection.close().whenComplete { _ in }
+        }
+        try? await connection.close()
+    }
+
+    /// Yields each topic's changes past `reached`, and moves `reached` to them.
+    private func readNew(on connection: PostgresConnection, reached: inout [String: Int64],
+                         yield: @Sendable (ChangeEvent) -> Void) async throws {
+        for (sourceId, last) in try await topics(on: connection) where last > reached[sourceId, default: 0] {
+            var after = reached[sourceId, default: 0]
+            while after < last {
+                var read = 0
+                let rows = try await connection.query("""
+                    SELECT seq, table_name, operation, old::text, new::text,
+                           to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                    FROM ghlsync_changes WHERE source_id = \(sourceId) AND seq > \(after) AND seq <= \(last)
+                    ORDER BY seq LIMIT \(Self.batch)
+                    """, logger: store.logger)
+                for try await (seq, table, operation, old, new, timestamp)
+                        in rows.decode((Int64, String, String, String?, String?, String).self) {
+                    guard let operation = ChangeEvent.Operation(rawValue: operation) else { continue }
+                    yield(ChangeEvent(table: table, operation: operation, sourceId: sourceId, old: old, new: new,
+                                      timestamp: timestamp, seq: seq))
+                    after = seq
+                    read += 1
+                }
+                if read == 0 { break }   // pruned past `last`: nothing more to read
+            }
+            reached[sourceId] = last
+        }
+    }
+
+    private func topics(on connection: PostgresConnection) async throws -> [String: Int64] {
+        var topics: [String: Int64] = [:]
+        let rows = try await connection.query("SELECT source_id, last_seq FROM ghlsync_change_topics", logger: store.logger)
+        for try await (sourceId, last) in rows.decode((String, Int64).self) { topics[sourceId] = last }
+        return topics
+    }
+}
