@@ -42,9 +42,17 @@ extension PostgresStore {
                 try await execute("SET TRANSACTION READ ONLY", on: connection)
                 return try await run(connection)
             }
-        } catch let error as PSQLError {
-            throw PostgresStoreError(error.serverInfo?[.message].map { "query failed: \($0)" } ?? "query failed: \(String(reflecting: error))")
+        } catch {
+            throw Self.queryFailure(error)
         }
+    }
+
+    /// The database's reason in one line (a syntax error says which queries are accepted).
+    private static func queryFailure(_ error: Error) -> Error {
+        let cause = (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.beginError ?? $0.commitError } ?? error
+        guard let failure = cause as? PSQLError, let message = failure.serverInfo?[.message] else { return cause }
+        let syntax = failure.serverInfo?[.sqlState] == "42601" ? " (one SELECT, WITH, VALUES or TABLE query is accepted)" : ""
+        return PostgresStoreError("query failed: \(message)\(syntax)")
     }
 
     /// The id of the user with `email` (any case), nil when there is none.
