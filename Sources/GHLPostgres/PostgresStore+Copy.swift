@@ -33,7 +33,8 @@ extension PostgresStore {
                     if !batch.rows.isEmpty {
                         var buffer = ByteBuffer()
                         for row in batch.rows { buffer.writeString(Self.copyLine(row)) }
-                        try await connection.copyFrom(table: table.rawValue, columns: columns.map { "\"\($0)\"" }, logger: logger) {
+                        // postgres-nio quotes the names (they come from the two schemas, never from input).
+                        try await connection.copyFrom(table: table.rawValue, columns: columns, logger: logger) {
                             try await $0.write(buffer)
                         }
                     }
