@@ -19,7 +19,7 @@ extension PostgresStore {
             }
             let broadcasting = CopiedTable.allCases.filter { $0.rawValue.hasPrefix("ghl_") }
             for table in broadcasting {
-                try await execute(PostgresQuery(unsafeSQL: "ALTER TABLE \(table.rawValue) DISABLE TRIGGER rt_broadcast_ghl_changes"), on: connection)
+                try await execute(PostgresQuery(unsafeSQL: "ALTER TABLE \(table.rawValue) DISABLE TRIGGER USER"), on: connection)
             }
             var copied: [(table: CopiedTable, rows: Int)] = []
             for table in CopiedTable.allCases {
@@ -50,7 +50,7 @@ extension PostgresStore {
                     """), on: connection)
             }
             for table in broadcasting {
-                try await execute(PostgresQuery(unsafeSQL: "ALTER TABLE \(table.rawValue) ENABLE TRIGGER rt_broadcast_ghl_changes"), on: connection)
+                try await execute(PostgresQuery(unsafeSQL: "ALTER TABLE \(table.rawValue) ENABLE TRIGGER USER"), on: connection)
             }
             return copied
         }
