@@ -32,7 +32,6 @@ struct PostgresViewsBench: Sendable {
         if try await store.userID(email: viewer) == nil {
             let began = ContinuousClock.now
             let copied = try await store.copy(from: file)
-            try await store.analyze()
             report.set("copy_seconds", (ContinuousClock.now - began).seconds)
             report.set("copied_rows", copied.reduce(0) { $0 + $1.rows })
         }

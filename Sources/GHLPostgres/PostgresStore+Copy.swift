@@ -8,8 +8,20 @@ extension PostgresStore {
     /// streamed from the file in batches of `batchSize` rows sent with COPY.
     /// Row ids are kept and the identity sequences moved past them. The
     /// broadcast trigger is off during the copy: copied rows are not changes.
+    /// The tables are vacuumed and analysed after.
     /// Returns each table with the number of rows copied.
     public func copy(from file: Store, batchSize: Int = 5_000) async throws -> [(table: CopiedTable, rows: Int)] {
+        let copied = try await copyInOneTransaction(from: file, batchSize: batchSize)
+        // Statistics for the planner, and the visibility map that lets a count
+        // read an index alone (without it, counting a large source's contacts
+        // as a viewer took 350-700 ms instead of 20-30).
+        for table in CopiedTable.allCases {
+            try await client.query(PostgresQuery(unsafeSQL: "VACUUM (ANALYZE) \(table.rawValue)"), logger: logger)
+        }
+        return copied
+    }
+
+    private func copyInOneTransaction(from file: Store, batchSize: Int) async throws -> [(table: CopiedTable, rows: Int)] {
         try await client.withTransaction(logger: logger) { connection in
             try await execute("SET LOCAL TimeZone = 'UTC'", on: connection)
             let filled = try await filledTables(on: connection)

@@ -44,9 +44,4 @@ extension PostgresStore {
             return count
         }
     }
-
-    /// Updates the planner's statistics, as after a bulk load.
-    public func analyze() async throws {
-        try await client.query("ANALYZE", logger: logger)
-    }
 }
