@@ -10,13 +10,14 @@ import Testing
         let url = try cluster.createDatabase("cli")
         let first = try CLIRunner.run(["init", "--db", url])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.lastLine.contains("schema pg_v2_broadcast_changes (pg_v1_tables, pg_v1_security, pg_v1_views, pg_v2_broadcast_changes)"),
+        #expect(first.lastLine.contains(
+            "schema pg_v2_broadcast_rls_arrays (pg_v1_tables, pg_v1_security, pg_v1_views, pg_v2_broadcast_changes, pg_v2_broadcast_rls_arrays)"),
                 "\(first.stdout)")
         let database = String(url.split(separator: "/").last!)
         #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM pg_views WHERE viewname LIKE 'v\\_ghl\\_%'") == "7\n")
         let again = try CLIRunner.run(["init"], environment: ["GHLSYNC_DATABASE_URL": url])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "4\n")
+        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "5\n")
     }
 
     @Test func initSaysWhyItCannotReachTheServer() throws {
