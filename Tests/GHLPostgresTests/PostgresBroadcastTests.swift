@@ -1,5 +1,6 @@
 import Foundation
 import GHLPostgres
+import Logging
 import GHLStore
 import PostgresNIO
 import Testing
@@ -105,12 +106,31 @@ import Testing
         }
     }
 
+    /// A topic's open transaction holds back nothing of another topic: each
+    /// change reaches the feed when its own transaction commits.
+    @Test(.timeLimit(.minutes(1))) func aChangeIsReadWhenItCommitsWhateverAnotherTopicHasOpen() async throws {
+        try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
+            let feed = PostgresChangeFeed(store: fixture.store)
+            var events = feed.events(after: try await feed.position()).makeAsyncIterator()
+            let open = try await fixture.connection()
+            try await open.query("BEGIN", logger: Logger(label: "test"))
+            try await open.query("""
+                INSERT INTO ghl_contacts (source_id, ghl_contact_id, raw) VALUES (\(fixture.sourceA), 'late', '{}')
+                """, logger: Logger(label: "test"))
+            try await fixture.store.addContact(sourceId: fixture.sourceB, ghlContactId: "early", name: "Early", email: nil, raw: "{}")
+            let first = try #require(try await events.next())
+            #expect(first.sourceId == fixture.sourceB && first.seq == Int64(2 + PostgresFixture.contactsInB))
+            try await open.query("COMMIT", logger: Logger(label: "test"))
+            let second = try #require(try await events.next())
+            #expect(second.sourceId == fixture.sourceA && second.seq == Int64(2 + PostgresFixture.contactsInA))
+            #expect(try object(second.new)["ghl_contact_id"] as? String == "late")
+            try await open.close()
+        }
+    }
+
     @Test func aTransactionOfManyRowsNotifiesOnce() async throws {
         try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
-            let connection = try await PostgresConnection.connect(
-                configuration: .init(host: "127.0.0.1", port: fixture.cluster.port, username: fixture.cluster.superuser,
-                                     password: nil, database: fixture.database, tls: .disable),
-                id: 9, logger: .init(label: "test"))
+            let connection = try await fixture.connection()
             let payloads = try await connection.listen(on: PostgresChangeFeed.channel) { notices in
                 _ = try fixture.psql("""
                     INSERT INTO ghl_contacts (source_id, ghl_contact_id, raw)

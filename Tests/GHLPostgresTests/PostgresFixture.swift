@@ -1,6 +1,8 @@
 import Foundation
 import GHLPostgres
 import GHLPostgresTestSupport
+import Logging
+import PostgresNIO
 
 /// A migrated database of its own on the test process's cluster, with two
 /// sources (A and B), a viewer granted only A, a user with no grants, and
@@ -50,6 +52,14 @@ struct PostgresFixture {
                                            email: "c\(n)@\(source).example", raw: #"{"id": "c\#(n)"}"#)
             }
         }
+    }
+
+    /// A connection of its own to the database, as the superuser, outside the store's pool.
+    func connection() async throws -> PostgresConnection {
+        try await PostgresConnection.connect(
+            configuration: .init(host: "127.0.0.1", port: cluster.port, username: cluster.superuser, password: nil,
+                                 database: database, tls: .disable),
+            id: 9, logger: Logger(label: "test"))
     }
 
     /// `psql` as the superuser, the script run in one transaction unless told otherwise.
