@@ -40,6 +40,18 @@ import Testing
             #expect(normalized(file, shared) == normalized(postgres, shared), "\(relation) differs")
         }
 
+        // The comparison sees a changed value; new rows take ids past the copied ones.
+        let database = String(url.split(separator: "/").last!)
+        _ = try PostgresCluster.shared().psql(database: database, script: """
+            UPDATE ghl_contacts SET email = 'changed@example.com' WHERE id = (SELECT min(id) FROM ghl_contacts);
+            INSERT INTO ghl_contacts (source_id, ghl_contact_id, raw) VALUES ('\(fixture.sourceIds[1])', 'after-the-copy', '{}');
+            """)
+        let (fileContacts, changedContacts) = try (rows(db, "SELECT * FROM ghl_contacts"), rows(url, "SELECT * FROM ghl_contacts"))
+        let columns = Set(fileContacts[0].keys).intersection(changedContacts[0].keys)
+        let copiedContacts = changedContacts.filter { $0["ghl_contact_id"] as? String != "after-the-copy" }
+        #expect(copiedContacts.count == fileContacts.count && changedContacts.count == fileContacts.count + 1)
+        #expect(normalized(fileContacts, columns) != normalized(copiedContacts, columns))
+
         // The viewer reads only the granted source, the database's RLS deciding.
         let seen = try rows(url, "SELECT DISTINCT source_id FROM ghl_contacts", as: "viewer@example.com")
         #expect(seen.map { $0["source_id"] as? String } == [fixture.sourceIds[0]])
