@@ -101,12 +101,10 @@ final class BenchSocketClient: Sendable {
             while let frame = nextFrame() {
                 handle(frame, receivedAt: receivedAt, context: context)
             }
-            if pending.readableBytes == 0 {
-                // Let the read buffer go: an idle client holds no buffer.
-                pending = ByteBuffer()
-            } else if pending.readerIndex > 1 << 16 {
-                pending.discardReadBytes()
-            }
+            // Let the read buffer go, keeping only a partial frame's bytes: the
+            // buffer a read filled (up to 64 KiB, more once appended to) would
+            // otherwise stay with every client that stopped mid-frame.
+            pending = pending.readableBytes == 0 ? ByteBuffer() : ByteBuffer(bytes: pending.readableBytesView)
         }
 
         /// The next whole frame in `pending`: its opcode and payload (server frames are unmasked).
@@ -121,7 +119,9 @@ final class BenchSocketClient: Sendable {
             switch frame.opcode {
             case 0x1 where joined:
                 if let (id, committing) = Self.event(in: frame.payload) {
-                    if arrivals.record(id, latency: receivedAt - committing) == setup.expected { setup.progress.clientCompleted() }
+                    if arrivals.record(id, latency: receivedAt - committing, of: setup.expected) == setup.expected {
+                        setup.progress.clientCompleted()
+                    }
                 } else if Self.contains(Self.resyncMarker, in: frame.payload) || Self.contains(Self.refetchMarker, in: frame.payload) {
                     arrivals.signals += 1
                 }
@@ -207,8 +207,8 @@ final class BenchSocketClient: Sendable {
 /// One client's receipts: which event numbers arrived (a bit each) and
 /// their latencies (a fixed histogram), plus what should never happen.
 struct BenchArrivals: Sendable {
-    /// Bit N is set once event N arrived. Allocated at the first event, so an
-    /// idle client's memory is only its connection's.
+    /// Bit N is set once event N arrived. Allocated whole at the first event,
+    /// so an idle client's memory is only its connection's and a busy one's does not grow.
     private var seen: [UInt64] = []
     private(set) var count = 0
     private(set) var duplicates = 0
@@ -220,11 +220,11 @@ struct BenchArrivals: Sendable {
     /// What the receipts take in the benchmark's RSS.
     var bytes: Int { seen.capacity * MemoryLayout<UInt64>.stride + latencies.bytes }
 
-    /// Records an arrival; returns the number of distinct events received so far.
-    mutating func record(_ id: Int, latency nanoseconds: Int64) -> Int {
+    /// Records an arrival of one of `expected` events; returns the number of distinct events received so far.
+    mutating func record(_ id: Int, latency nanoseconds: Int64, of expected: Int) -> Int {
         let word = id / 64, bit = UInt64(1) << UInt64(id % 64)
         if word >= seen.count {
-            seen.append(contentsOf: repeatElement(0, count: max(word + 1, seen.count * 2, 64) - seen.count))
+            seen.append(contentsOf: repeatElement(0, count: max(word + 1, (expected + 63) / 64) - seen.count))
         }
         if seen[word] & bit != 0 {
             duplicates += 1
