@@ -5,14 +5,14 @@ import NIOPosix
 import Synchronization
 
 /// The realtime benchmark's client: a bare NIO WebSocket that joins one
-/// channel and notes when each benchmark event arrives, and nothing else.
+/// channel and counts each benchmark event's latency as it arrives, and nothing else.
 ///
 /// The clients share the server's two cores, so a full client (frames as
 /// Strings, messages through an async sequence, a JSON decode or a string
 /// search per frame) would make the server look slower than it is. This one
-/// parses frame headers in place and finds the event number with `memchr`;
-/// the receipt time is read once per socket read, so every frame is stamped
-/// when its bytes reached the client, never later.
+/// parses frame headers in place and finds the event's number and commit
+/// time with `memchr`; the receipt time is read once per socket read, so
+/// every frame is stamped when its bytes reached the client, never later.
 final class BenchSocketClient: Sendable {
     private let channel: any Channel
     private let handler: NIOLoopBound<Handler>
@@ -27,8 +27,6 @@ final class BenchSocketClient: Sendable {
         var join: String
         /// Events each client should receive.
         var expected: Int
-        /// Receipt times are nanoseconds after this instant.
-        var origin: ContinuousClock.Instant
         /// Counts joins and completions.
         var progress: BenchClientProgress
     }
@@ -82,7 +80,7 @@ final class BenchSocketClient: Sendable {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let receivedAt = Int64((ContinuousClock.now - setup.origin) / .nanoseconds(1))
+            let receivedAt = BenchClock.nanoseconds
             var incoming = unwrapInboundIn(data)
             if pending.readableBytes == 0 {
                 pending = incoming
@@ -103,12 +101,10 @@ final class BenchSocketClient: Sendable {
             while let frame = nextFrame() {
                 handle(frame, receivedAt: receivedAt, context: context)
             }
-            if pending.readableBytes == 0 {
-                // Let the read buffer go: an idle client holds no buffer.
-                pending = ByteBuffer()
-            } else if pending.readerIndex > 1 << 16 {
-                pending.discardReadBytes()
-            }
+            // Let the read buffer go, keeping only a partial frame's bytes: the
+            // buffer a read filled (up to 64 KiB, more once appended to) would
+            // otherwise stay with every client that stopped mid-frame.
+            pending = pending.readableBytes == 0 ? ByteBuffer() : ByteBuffer(bytes: pending.readableBytesView)
         }
 
         /// The next whole frame in `pending`: its opcode and payload (server frames are unmasked).
@@ -122,8 +118,10 @@ final class BenchSocketClient: Sendable {
         private func handle(_ frame: (opcode: UInt8, payload: ByteBuffer), receivedAt: Int64, context: ChannelHandlerContext) {
             switch frame.opcode {
             case 0x1 where joined:
-                if let id = Self.number(after: Self.eventMarker, in: frame.payload) {
-                    if arrivals.record(id, at: receivedAt) == setup.expected { setup.progress.clientCompleted() }
+                if let (id, committing) = Self.event(in: frame.payload) {
+                    if arrivals.record(id, latency: receivedAt - committing, of: setup.expected) == setup.expected {
+                        setup.progress.clientCompleted()
+                    }
                 } else if Self.contains(Self.resyncMarker, in: frame.payload) || Self.contains(Self.refetchMarker, in: frame.payload) {
                     arrivals.signals += 1
                 }
@@ -145,8 +143,9 @@ final class BenchSocketClient: Sendable {
             }
         }
 
-        /// `"ghl_contact_id":"rt-`: the benchmark's contacts are `rt-N`, N the event number.
-        private static let eventMarker = Array(#""ghl_contact_id":"rt-"#.utf8)
+        /// `"first_name":"rt-`: the benchmark's contacts are named `rt-N@T`, N
+        /// the event number, T when its commit began (see `RealtimeBench.write`).
+        private static let eventMarker = Array(#""first_name":"rt-"#.utf8)
         private static let resyncMarker = Array(#""event":"resync""#.utf8)
         private static let refetchMarker = Array(#""event":"refetch""#.utf8)
 
@@ -172,16 +171,23 @@ final class BenchSocketClient: Sendable {
             offset(of: marker, in: payload) != nil
         }
 
-        private static func number(after marker: [UInt8], in payload: ByteBuffer) -> Int? {
-            guard let offset = offset(of: marker, in: payload) else { return nil }
-            var value = 0
-            var digits = 0
+        /// The event number N and commit time T of a `rt-N@T` name.
+        private static func event(in payload: ByteBuffer) -> (id: Int, committing: Int64)? {
+            guard let offset = offset(of: eventMarker, in: payload) else { return nil }
+            var id: Int64 = 0, committing: Int64 = 0
+            var digits = 0, afterAt = false
             for byte in payload.readableBytesView.dropFirst(offset) {
+                if byte == UInt8(ascii: "@"), !afterAt, digits > 0 {
+                    afterAt = true
+                    digits = 0
+                    continue
+                }
                 guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                let digit = Int64(byte - UInt8(ascii: "0"))
+                if afterAt { committing = committing * 10 + digit } else { id = id * 10 + digit }
                 digits += 1
             }
-            return digits > 0 ? value : nil
+            return afterAt && digits > 0 ? (Int(id), committing) : nil
         }
 
         /// A client frame: final, masked (RFC 6455 requires it of clients).
@@ -198,29 +204,46 @@ final class BenchSocketClient: Sendable {
     }
 }
 
-/// One client's receipts: the nanoseconds after the benchmark's origin at
-/// which each event number arrived, plus what should never happen.
+/// One client's receipts: which event numbers arrived (a bit each) and
+/// their latencies (a fixed histogram), plus what should never happen.
 struct BenchArrivals: Sendable {
-    /// Indexed by event number; `-1` until it arrives. Allocated at the first
-    /// event, so an idle client's memory is only its connection's.
-    private(set) var receivedAt: [Int64] = []
+    /// Bit N is set once event N arrived. Allocated whole at the first event,
+    /// so an idle client's memory is only its connection's and a busy one's does not grow.
+    private var seen: [UInt64] = []
     private(set) var count = 0
     private(set) var duplicates = 0
+    /// Commit-to-receipt latencies of the distinct events.
+    private(set) var latencies = LatencyHistogram()
     /// `resync` / `refetch` broadcasts: events were dropped for this client.
     var signals = 0
 
-    /// Records an arrival; returns the number of distinct events received so far.
-    mutating func record(_ id: Int, at nanoseconds: Int64) -> Int {
-        if id >= receivedAt.count {
-            receivedAt.append(contentsOf: repeatElement(-1, count: max(id + 1, receivedAt.count * 2, 1_024) - receivedAt.count))
+    /// What the receipts take in the benchmark's RSS.
+    var bytes: Int { seen.capacity * MemoryLayout<UInt64>.stride + latencies.bytes }
+
+    /// Records an arrival of one of `expected` events; returns the number of distinct events received so far.
+    mutating func record(_ id: Int, latency nanoseconds: Int64, of expected: Int) -> Int {
+        let word = id / 64, bit = UInt64(1) << UInt64(id % 64)
+        if word >= seen.count {
+            seen.append(contentsOf: repeatElement(0, count: max(word + 1, (expected + 63) / 64) - seen.count))
         }
-        if receivedAt[id] >= 0 {
+        if seen[word] & bit != 0 {
             duplicates += 1
         } else {
-            receivedAt[id] = nanoseconds
+            seen[word] |= bit
             count += 1
+            latencies.record(nanoseconds: nanoseconds)
         }
         return count
+    }
+}
+
+/// The benchmark's clock: CLOCK_MONOTONIC, which the writer process
+/// (`bench realtime-writer`) and the clients read alike.
+enum BenchClock {
+    static var nanoseconds: Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }
 

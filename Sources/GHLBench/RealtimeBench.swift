@@ -10,7 +10,9 @@ import NIOPosix
 /// client's socket read returned the broadcast frame, for every event at every
 /// client, so it includes the write itself. Nothing is sampled or dropped:
 /// `delivered` counts distinct (client, event) receipts against `expected`,
-/// and `duplicates` and `resync_signals` report what must stay zero.
+/// and `duplicates` and `resync_signals` report what must stay zero. Each
+/// client counts its latencies in a fixed histogram (`LatencyHistogram`) and
+/// its receipts a bit each, so the benchmark's own memory does not grow with the run.
 ///
 /// The clients (`BenchSocketClient`) run in this process on the same cores as
 /// the server, so the RSS figures count both ends of each connection.
@@ -37,11 +39,10 @@ public struct RealtimeBench: Sendable {
     private func measure(_ server: BenchServer, store: Store, source: String) async throws -> BenchReport {
         let token = try await server.user("rt-viewer@example.com", role: .viewer, on: source)
         let total = Int(Double(eventsPerSecond) * seconds)
-        let origin = ContinuousClock.now
         let progress = BenchClientProgress()
         let join = #"{"topic":"realtime:ghl:\#(source)","event":"phx_join","payload":{"config":{"broadcast":{"self":false},"private":true},"access_token":"\#(token)"},"ref":"1","join_ref":"1"}"#
         let setup = BenchSocketClient.Setup(port: server.port, path: "/realtime/v1/websocket?vsn=1.0.0", join: join,
-                                            expected: total, origin: origin, progress: progress)
+                                            expected: total, progress: progress)
 
         let rssBefore = ProcessStats.residentBytes
         let sockets = try await Self.connect(clients, setup)
@@ -53,21 +54,14 @@ public struct RealtimeBench: Sendable {
         }
         let rssConnected = ProcessStats.residentBytes
 
-        var committedAt = [Int64](repeating: 0, count: total)
         let start = ContinuousClock.now
         /// RSS a minute into the run: against the end's, it tells growth from a steady state.
         var rssAtMinute: Int?
         if crossProcess {
-            // Both processes read CLOCK_MONOTONIC; `origin` is this much uptime.
-            let originUptime = Int64(DispatchTime.now().uptimeNanoseconds) - Int64((ContinuousClock.now - origin) / .nanoseconds(1))
-            for (first, uptime) in try await writeInChildProcess(path: store.path, source: source, total: total) {
-                for id in first..<min(first + batch, total) { committedAt[id] = uptime - originUptime }
-            }
+            try await writeInChildProcess(path: store.path, source: source, total: total)
         } else {
-            try await Self.write(store, source: source, total: total, batch: batch, eventsPerSecond: eventsPerSecond) { ids in
+            try await Self.write(store, source: source, total: total, batch: batch, eventsPerSecond: eventsPerSecond) {
                 if rssAtMinute == nil, ContinuousClock.now - start >= .seconds(60) { rssAtMinute = ProcessStats.residentBytes }
-                let now = Int64((ContinuousClock.now - origin) / .nanoseconds(1))
-                for id in ids { committedAt[id] = now }
             }
         }
         let committing = (ContinuousClock.now - start).seconds
@@ -79,20 +73,16 @@ public struct RealtimeBench: Sendable {
         let wall = (ContinuousClock.now - start).seconds
         let rssAfter = ProcessStats.residentBytes
 
-        var latencies: [Double] = []
-        latencies.reserveCapacity(total * clients)
+        var latencies = LatencyHistogram()
         var duplicates = 0, signals = 0, clientBytes = 0
         for socket in sockets {
             let arrivals = try await socket.arrivals()
-            clientBytes += arrivals.receivedAt.capacity * MemoryLayout<Int64>.stride
-            for (id, receivedAt) in arrivals.receivedAt.enumerated() where receivedAt >= 0 && id < total {
-                latencies.append(Double(receivedAt - committedAt[id]) / 1_000_000)
-            }
+            clientBytes += arrivals.bytes
+            latencies.add(arrivals.latencies)
             duplicates += arrivals.duplicates
             signals += arrivals.signals
         }
         for socket in sockets { await socket.close() }
-        let percentiles = Percentiles(latencies)
 
         var report = BenchReport(scenario: "realtime")
         report.set("wall_seconds", wall)
@@ -102,38 +92,41 @@ public struct RealtimeBench: Sendable {
         report.set("events", total)
         report.set("events_per_second", eventsPerSecond)
         report.set("expected", total * clients)
-        report.set("delivered", percentiles.count)
-        report.set("lost", total * clients - percentiles.count)
+        report.set("delivered", latencies.count)
+        report.set("lost", total * clients - latencies.count)
         report.set("duplicates", duplicates)
         report.set("resync_signals", signals)
-        report.set("frames_per_second", Double(percentiles.count) / committing)
-        report.set("latency_ms_p50", percentiles.value(50))
-        report.set("latency_ms_p95", percentiles.value(95))
-        report.set("latency_ms_p99", percentiles.value(99))
-        report.set("latency_ms_max", percentiles.value(100))
+        report.set("frames_per_second", Double(latencies.count) / committing)
+        report.set("latency_ms_p50", latencies.milliseconds(atPercentile: 50))
+        report.set("latency_ms_p95", latencies.milliseconds(atPercentile: 95))
+        report.set("latency_ms_p99", latencies.milliseconds(atPercentile: 99))
+        report.set("latency_ms_max", latencies.milliseconds(atPercentile: 100))
         report.set("rss_bytes_before", rssBefore)
         report.set("rss_bytes_connected", rssConnected)
         report.set("rss_bytes", rssAfter)
         if let rssAtMinute { report.set("rss_bytes_at_1_minute", rssAtMinute) }
         report.set("rss_bytes_peak", ProcessStats.peakResidentBytes)
         report.set("rss_bytes_per_client", (rssConnected - rssBefore) / max(clients, 1))
-        // The clients' receipt times (8 bytes per event per client) are in the RSS too: not the server's.
+        // The clients' receipts (a bit per event and a 4 KiB histogram per client) are in the RSS too: not the server's.
         report.set("bench_clients_receipt_bytes", clientBytes)
         return report
     }
 
     /// Upserts `total` contacts `rt-0`... in transactions of `batch` at
-    /// `eventsPerSecond`, calling `willCommit` with each transaction's ids first.
+    /// `eventsPerSecond`, calling `willCommit` before each transaction. Each
+    /// contact is named `rt-N@T`, T the `BenchClock` time its transaction
+    /// began, from which a client measures the latency when it arrives.
     public static func write(_ store: Store, source: String, total: Int, batch: Int, eventsPerSecond: Int,
-                             willCommit: (Range<Int>) -> Void) async throws {
+                             willCommit: () -> Void = {}) async throws {
         let interval = Duration.seconds(Double(batch) / Double(eventsPerSecond))
         var next = ContinuousClock.now
         var written = 0
         while written < total {
             let ids = written..<min(written + batch, total)
-            let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)")],
+            willCommit()
+            let committing = BenchClock.nanoseconds
+            let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)@\(committing)")],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
-            willCommit(ids)
             try store.upsert(.contacts, sourceId: source, records: records)
             written += ids.count
             next = next + interval
@@ -141,24 +134,15 @@ public struct RealtimeBench: Sendable {
         }
     }
 
-    /// Runs `ghlsync bench realtime-writer` on the file and returns, per
-    /// transaction, its first id and the uptime (ns) when it began.
-    private func writeInChildProcess(path: String, source: String, total: Int) async throws -> [(Int, Int64)] {
+    /// Runs `ghlsync bench realtime-writer` on the file until it has written every change.
+    private func writeInChildProcess(path: String, source: String, total: Int) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         process.arguments = ["bench", "realtime-writer", "--db", path, "--source", source, "--events", "\(total)",
                              "--events-per-second", "\(eventsPerSecond)", "--batch", "\(batch)"]
-        let output = Pipe()
-        process.standardOutput = output
         try process.run()
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
+        await Task.detached { process.waitUntilExit() }.value
         guard process.terminationStatus == 0 else { throw BenchError("the writer process failed (\(process.terminationStatus))") }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ")
-            guard fields.count == 2, let first = Int(fields[0]), let uptime = Int64(fields[1]) else { return nil }
-            return (first, uptime)
-        }
     }
 
     /// Connects and joins `clients` clients, fifty at a time, as a crowd reconnecting would.

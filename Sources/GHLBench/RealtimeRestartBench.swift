@@ -27,7 +27,7 @@ public struct RealtimeRestartBench: Sendable {
             seq = try store.changeLogSnapshot(recent: 0).lastSeqs[source] ?? 0
             let progress = BenchClientProgress()
             let first = try await RealtimeBench.connect(clients, Self.setup(port: before.port, source: source, token: token, since: seq,
-                                                                           expected: missed, origin: origin, progress: progress))
+                                                                           expected: missed, progress: progress))
             try await Self.waitForJoins(progress, clients: clients)
             for socket in first { await socket.close() }
         } catch {
@@ -39,7 +39,7 @@ public struct RealtimeRestartBench: Sendable {
         let stopSeconds = (ContinuousClock.now - stopping).seconds
 
         let writing = ContinuousClock.now
-        try await RealtimeBench.write(store, source: source, total: missed, batch: 1_000, eventsPerSecond: Int(Int32.max)) { _ in }
+        try await RealtimeBench.write(store, source: source, total: missed, batch: 1_000, eventsPerSecond: Int(Int32.max))
         let writeSeconds = (ContinuousClock.now - writing).seconds
 
         let restarting = ContinuousClock.now
@@ -48,7 +48,7 @@ public struct RealtimeRestartBench: Sendable {
             let progress = BenchClientProgress()
             let replaying = ContinuousClock.now
             let sockets = try await RealtimeBench.connect(clients, Self.setup(port: server.port, source: source, token: token, since: seq,
-                                                                              expected: missed, origin: origin, progress: progress))
+                                                                              expected: missed, progress: progress))
             let deadline = ContinuousClock.now + .seconds(600)
             while progress.completed < clients && ContinuousClock.now < deadline {
                 if let failure = progress.firstFailure { throw BenchError(failure) }
@@ -58,9 +58,8 @@ public struct RealtimeRestartBench: Sendable {
             var delivered = 0, duplicates = 0, signals = 0, complete = 0
             for socket in sockets {
                 let arrivals = try await socket.arrivals()
-                let count = arrivals.receivedAt.prefix(missed).filter { $0 >= 0 }.count
-                delivered += count
-                if count == missed { complete += 1 }
+                delivered += arrivals.count
+                if arrivals.count == missed { complete += 1 }
                 duplicates += arrivals.duplicates
                 signals += arrivals.signals
             }
@@ -88,10 +87,10 @@ public struct RealtimeRestartBench: Sendable {
 
     /// Clients joining `source`'s channel, resuming after `since`.
     private static func setup(port: Int, source: String, token: String, since: Int64, expected: Int,
-                              origin: ContinuousClock.Instant, progress: BenchClientProgress) -> BenchSocketClient.Setup {
+                              progress: BenchClientProgress) -> BenchSocketClient.Setup {
         let join = #"{"topic":"realtime:ghl:\#(source)","event":"phx_join","payload":{"config":{"broadcast":{"self":false},"private":true,"ghlsync":{"since_seq":\#(since)}},"access_token":"\#(token)"},"ref":"1","join_ref":"1"}"#
         return BenchSocketClient.Setup(port: port, path: "/realtime/v1/websocket?vsn=1.0.0", join: join,
-                                       expected: expected, origin: origin, progress: progress)
+                                       expected: expected, progress: progress)
     }
 
     private static func waitForJoins(_ progress: BenchClientProgress, clients: Int) async throws {

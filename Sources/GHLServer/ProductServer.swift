@@ -53,7 +53,8 @@ public struct ProductServer: Sendable {
     }
 
     /// The application: the HTTP front plus the realtime grant sweep, the
-    /// change log's tail, the schedules and `services`, all stopped together on SIGINT/SIGTERM.
+    /// change log's tail, the schedules, the allocator's trim and `services`,
+    /// all stopped together on SIGINT/SIGTERM.
     /// `tls` serves HTTPS and WSS; `allowedHosts` are `Host` names answered besides
     /// `host`, localhost and 127.0.0.1 (others get 421); `metricsToken` turns `/metrics` on.
     /// `onServerRunning` gets the bound port (useful with port 0); the server
@@ -65,7 +66,7 @@ public struct ProductServer: Sendable {
         front.allowedHosts = AllowedHostsMiddleware<ServerRequestContext>.defaults(boundTo: host).union(allowedHosts)
         front.metricsToken = metricsToken
         return try front.application(host: host, port: port, tls: tls, services: [realtime, ChangeLogTailService(store: store, logger: logger),
-                                                                                     ScheduleService(scheduler: scheduler)] + services,
+                                                                                     ScheduleService(scheduler: scheduler), MemoryTrimService()] + services,
                                      logger: logger, onServerRunning: onServerRunning)
     }
 }

@@ -4,11 +4,14 @@ import GRDB
 /// building each payload on read: the record as it is now, or its keys when
 /// it is gone (a hard delete).
 ///
-/// An INSERT carries the record as `new`, an UPDATE the record as `new` and
-/// its keys (`id`, `source_id`) as `old`, as Postgres's default replica
-/// identity does; a DELETE as `old` the row it was (a soft-deleted record,
+/// An INSERT carries the record as `new`; an UPDATE the record as `new` and,
+/// as `old`, the record as it was before the update (stored by the trigger,
+/// as the seed's trigger sends `OLD`; a source's or sync job's UPDATE, its keys
+/// `id`, `source_id`); a DELETE as `old` the row it was (a soft-deleted record,
 /// back in the live set: `deleted_at` and `deleted_reason` null) or, when it
-/// is gone, its keys.
+/// is gone, its keys. So on a replay (a resume, a server catching up) `new`
+/// is the record as it is when read, which may be a later state than the
+/// change made, while an UPDATE's `old` is exactly the state it replaced.
 enum ChangeLogRows {
     /// The table codes the v6 triggers write (frozen with them).
     static let tables: [Int: String] = [
@@ -25,10 +28,11 @@ enum ChangeLogRows {
         }
         // Codes from 3 on are the record tables, whose rows a DELETE leaves in place.
         return """
-            SELECT id, tbl, op, source_id, ts, seq, keys,
+            SELECT id, tbl, op, source_id, ts, seq, coalesce(old, keys),
                    CASE WHEN op = 'DELETE' AND tbl >= 3 THEN json_set(record, '$.deleted_at', NULL, '$.deleted_reason', NULL)
                         ELSE record END
-            FROM (SELECT l.id, l.tbl, l.op, l.source_id, l.ts, l.seq, json_object('id', l.key, 'source_id', l.source_id) AS keys,
+            FROM (SELECT l.id, l.tbl, l.op, l.source_id, l.ts, l.seq, l.old,
+                         json_object('id', l.key, 'source_id', l.source_id) AS keys,
                          CASE l.tbl \(cases.joined(separator: " ")) END AS record
                   FROM ghl_change_log l WHERE \(condition) ORDER BY l.\(order)\(limit.map { " LIMIT \($0)" } ?? ""))
             ORDER BY \(order)
@@ -57,13 +61,13 @@ enum ChangeLogRows {
 }
 
 extension ChangeEvent {
-    /// A row of `ChangeLogRows.select`.
+    /// A row of `ChangeLogRows.select`: column 6 is the stored `old` or, without one, the keys.
     init(logRow row: Row) {
         let operation = Operation(rawValue: row[2]) ?? .update
-        let keys: String = row[6]
+        let oldOrKeys: String = row[6]
         let record: String? = row[7]
         self.init(table: ChangeLogRows.tables[row[1]] ?? "", operation: operation, sourceId: row[3],
-                  old: operation == .insert ? nil : operation == .update ? keys : record ?? keys,
-                  new: operation == .delete ? nil : record ?? keys, timestamp: row[4], seq: row[5])
+                  old: operation == .insert ? nil : operation == .update ? oldOrKeys : record ?? oldOrKeys,
+                  new: operation == .delete ? nil : record ?? oldOrKeys, timestamp: row[4], seq: row[5])
     }
 }

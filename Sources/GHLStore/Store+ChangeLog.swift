@@ -5,7 +5,8 @@ import GRDB
 public struct ChangeLogBounds: Sendable, Equatable {
     public var maxAgeSeconds: Int
     public var maxRows: Int
-    /// Bytes of the file the log's rows and index take (payloads are not stored).
+    /// Bytes of the file the log's rows and index take (payloads are not
+    /// stored, but for an UPDATE's old record).
     public var maxBytes: Int
 
     public init(maxAgeSeconds: Int = 72 * 3600, maxRows: Int = 1_000_000, maxBytes: Int = 256 << 20) {
@@ -100,8 +101,8 @@ extension Store {
     /// SQLite's overhead per row. Cheap enough to ask every prune.
     private static func bytesPerRow(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: """
-            SELECT coalesce(avg(2 * length(source_id) + length(key) + length(op) + length(ts)), 0) + 32
-            FROM (SELECT source_id, key, op, ts FROM ghl_change_log ORDER BY id DESC LIMIT 1000)
+            SELECT coalesce(avg(2 * length(source_id) + length(key) + length(op) + length(ts) + coalesce(length(old), 0)), 0) + 32
+            FROM (SELECT source_id, key, op, ts, old FROM ghl_change_log ORDER BY id DESC LIMIT 1000)
             """) ?? 32
     }
 

@@ -24,8 +24,10 @@ import Testing
     @Test func changedRecordIsUpdatedAndBroadcastWithOldAndNew() throws {
         let db = try TestDatabase()
         let source = try db.addSource("a")
-        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "old@example.com"]), record("c2", ["email": "same@example.com"])])
         let events = try EventRecorder(db.store)
+        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "old@example.com"]), record("c2", ["email": "same@example.com"])])
+        let inserted = try #require(events.events.first { $0.operation == .insert && $0.new?.contains(#""id":"c1""#) == true }?.new)
+        events.clear()
 
         let written = try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "new@example.com"]), record("c2", ["email": "same@example.com"])])
         #expect(written == 1)
@@ -35,8 +37,9 @@ import Testing
         #expect(change.operation == .update)
         #expect(change.sourceId == source)
         #expect(change.topic == "ghl:\(source)")
-        // `old` is the record's keys (the log keeps no payloads), as Postgres's default replica identity.
-        #expect(change.old == #"{"id":"c1","source_id":"\#(source)"}"#)
+        // `old` is the whole record before the update (the trigger stores it), as the seed's trigger sends OLD.
+        #expect(try jsonObject(change.old) == jsonObject(inserted))
+        #expect(try jsonObject(change.old)["email"] as? String == "old@example.com")
         #expect(change.new?.contains("new@example.com") == true)
         let email = try db.store.pool.read { try String.fetchOne($0, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") }
         #expect(email == "new@example.com")
@@ -162,4 +165,9 @@ import Testing
         #expect(size >= 4_000_000)
         #expect(try await db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 2_000)
     }
+}
+
+/// A JSON object's text as a dictionary (key order aside), to compare two payloads.
+private func jsonObject(_ text: String?) throws -> NSDictionary {
+    try #require(try JSONSerialization.jsonObject(with: Data((text ?? "").utf8)) as? NSDictionary)
 }

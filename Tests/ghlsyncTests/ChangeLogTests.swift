@@ -45,7 +45,11 @@ import Testing
             // The client saw only the first half before the server went away.
             return events[events.count / 2].seq
         }
-        // While no server runs: an analyst's UPDATE and another sync.
+        // While no server runs: an analyst's UPDATE and another sync. The
+        // contact as it was, read from the log as a server would build it.
+        let contact = try world.sqlite("SELECT ghl_contact_id FROM ghl_contacts WHERE id = (SELECT min(id) FROM ghl_contacts)")
+        let logged = try #require(try Store(path: world.db).loggedChanges(of: world.sourceId, after: 0, through: world.lastSeq()))
+        let asInserted = try #require(logged.first { $0.operation == .insert && $0.new?.contains(#""id":"\#(contact)""#) == true }?.new)
         _ = try world.sqlite("UPDATE ghl_contacts SET last_name = 'Analyst' WHERE id = (SELECT min(id) FROM ghl_contacts)")
         try world.sync()
         let last = try world.lastSeq()
@@ -56,8 +60,13 @@ import Testing
             #expect(subscription.resumed)
             let events = try await receive(subscription, count: Int(last - seen))
             #expect(events.map(\.seq) == Array(seen + 1...last))
-            let analyst = events.filter { $0.table == "ghl_contacts" && $0.operation == .update }.compactMap { row($0, "new") }
-            #expect(analyst.map { $0["last_name"] as? String } == ["Analyst"])
+            let updates = events.filter { $0.table == "ghl_contacts" && $0.operation == .update }
+            #expect(updates.compactMap { row($0, "new")?["last_name"] as? String } == ["Analyst"])
+            // The replayed UPDATE's `old` is the whole record before it, stored in the file with the change.
+            let old = try #require(updates.first.flatMap { row($0, "old") })
+            let expected = try #require(try JSONSerialization.jsonObject(with: Data(asInserted.utf8)) as? [String: Any])
+            #expect(NSDictionary(dictionary: old) == NSDictionary(dictionary: expected))
+            #expect(old["last_name"] as? String != "Analyst")
             try await expectNothingMore(subscription)
 
             // With the server up, the sqlite3 CLI's UPDATE arrives live.

@@ -111,6 +111,7 @@ CREATE TABLE ghl_change_log (
     op TEXT NOT NULL,
     rec INTEGER,
     key,
+    old TEXT,
     ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 -- table ghl_change_log_bounds
@@ -387,9 +388,10 @@ CREATE TRIGGER ghl_change_log_ghl_contacts_update AFTER UPDATE ON ghl_contacts
 BEGIN
     INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
         ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
-    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
     VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
-            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_contact_id);
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_contact_id,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_contact_id, 'source_id', OLD.source_id, 'ghl_contact_id', OLD.ghl_contact_id, 'first_name', OLD.first_name, 'last_name', OLD.last_name, 'contact_name', OLD.contact_name, 'email', OLD.email, 'phone', OLD.phone, 'company_name', OLD.company_name, 'source', OLD.source, 'contact_type', OLD.contact_type, 'assigned_to', OLD.assigned_to, 'city', OLD.city, 'state', OLD.state, 'country', OLD.country, 'tags', OLD.tags, 'dnd', OLD.dnd, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_opportunities_delete
 CREATE TRIGGER ghl_change_log_ghl_opportunities_delete AFTER DELETE ON ghl_opportunities
@@ -432,9 +434,10 @@ CREATE TRIGGER ghl_change_log_ghl_opportunities_update AFTER UPDATE ON ghl_oppor
 BEGIN
     INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
         ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
-    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
     VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
-            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_opportunity_id);
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_opportunity_id,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_opportunity_id, 'source_id', OLD.source_id, 'ghl_opportunity_id', OLD.ghl_opportunity_id, 'name', OLD.name, 'pipeline_id', OLD.pipeline_id, 'pipeline_stage_id', OLD.pipeline_stage_id, 'status', OLD.status, 'monetary_value', OLD.monetary_value, 'contact_id', OLD.contact_id, 'assigned_to', OLD.assigned_to, 'source', OLD.source, 'last_status_change_at', OLD.last_status_change_at, 'last_stage_change_at', OLD.last_stage_change_at, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_orders_delete
 CREATE TRIGGER ghl_change_log_ghl_orders_delete AFTER DELETE ON ghl_orders
@@ -476,9 +479,10 @@ CREATE TRIGGER ghl_change_log_ghl_orders_update AFTER UPDATE ON ghl_orders
 BEGIN
     INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
         ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
-    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
     VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
-            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_order_id);
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_order_id,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_order_id, 'source_id', OLD.source_id, 'ghl_order_id', OLD.ghl_order_id, 'contact_id', OLD.contact_id, 'contact_name', OLD.contact_name, 'contact_email', OLD.contact_email, 'currency', OLD.currency, 'amount', OLD.amount, 'status', OLD.status, 'source_type', OLD.source_type, 'fulfillment_status', OLD.fulfillment_status, 'live_mode', OLD.live_mode, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_payments_delete
 CREATE TRIGGER ghl_change_log_ghl_payments_delete AFTER DELETE ON ghl_payments
@@ -522,9 +526,10 @@ CREATE TRIGGER ghl_change_log_ghl_payments_update AFTER UPDATE ON ghl_payments
 BEGIN
     INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
         ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
-    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
     VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
-            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_payment_id);
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_payment_id,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_payment_id, 'source_id', OLD.source_id, 'ghl_payment_id', OLD.ghl_payment_id, 'contact_id', OLD.contact_id, 'contact_name', OLD.contact_name, 'contact_email', OLD.contact_email, 'currency', OLD.currency, 'amount', OLD.amount, 'amount_refunded', OLD.amount_refunded, 'status', OLD.status, 'entity_type', OLD.entity_type, 'entity_id', OLD.entity_id, 'payment_provider', OLD.payment_provider, 'live_mode', OLD.live_mode, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_pipelines_delete
 CREATE TRIGGER ghl_change_log_ghl_pipelines_delete AFTER DELETE ON ghl_pipelines
@@ -559,9 +564,10 @@ CREATE TRIGGER ghl_change_log_ghl_pipelines_update AFTER UPDATE ON ghl_pipelines
 BEGIN
     INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
         ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
-    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
     VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
-            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_pipeline_id);
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_pipeline_id,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_pipeline_id, 'source_id', OLD.source_id, 'ghl_pipeline_id', OLD.ghl_pipeline_id, 'name', OLD.name, 'stages', json(OLD.stages), 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_reviews_delete
 CREATE TRIGGER ghl_change_log_ghl_reviews_delete AFTER DELETE ON ghl_reviews
@@ -601,9 +607,10 @@ CREATE TRIGGER ghl_change_log_ghl_reviews_update AFTER UPDATE ON ghl_reviews
 BEGIN
     INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
         ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
-    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
+    INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
     VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
-            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_review_id);
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_review_id,
+            CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_review_id, 'source_id', OLD.source_id, 'ghl_review_id', OLD.ghl_review_id, 'product_id', OLD.product_id, 'rating', OLD.rating, 'headline', OLD.headline, 'detail', OLD.detail, 'status', OLD.status, 'reviewer_name', OLD.reviewer_name, 'reviewer_email', OLD.reviewer_email, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_sources_delete
 CREATE TRIGGER ghl_change_log_ghl_sources_delete AFTER DELETE ON ghl_sources
