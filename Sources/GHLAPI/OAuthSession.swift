@@ -15,6 +15,15 @@ public struct OAuthTokens: Sendable, Codable, Hashable {
     }
 }
 
+/// Serialises token refreshes across processes that keep one installation's
+/// tokens in one place (ghlsync: an advisory lock beside the secrets file).
+public protocol RefreshCoordinator: Sendable {
+    /// Waits for the installation's lock and returns the tokens stored now:
+    /// another process may have rotated them while this one waited.
+    func lock() async throws -> OAuthTokens
+    func unlock()
+}
+
 /// OAuth access for one location: refreshes on 401 (or shortly before
 /// expiry) with `POST /oauth/token`, once for all concurrent requests.
 ///
@@ -23,6 +32,10 @@ public struct OAuthTokens: Sendable, Codable, Hashable {
 /// used: a crash right after can never leave only a dead token on disk. If
 /// `persist` fails the request fails, and the next request tries again to
 /// persist the pair held in memory.
+///
+/// With a `coordinator`, a refresh happens under its lock: when the stored
+/// refresh token is no longer the one held here, another process has just
+/// refreshed and its fresh pair is taken up instead of spending a dead token.
 public actor OAuthSession: GHLCredentialProvider {
     public typealias Persist = @Sendable (OAuthTokens) async throws -> Void
 
@@ -32,6 +45,7 @@ public actor OAuthSession: GHLCredentialProvider {
     let userType: String
     let transport: any GHLTransport
     let persist: Persist
+    let coordinator: (any RefreshCoordinator)?
     let metrics: GHLMetrics
 
     private var tokens: OAuthTokens
@@ -44,7 +58,7 @@ public actor OAuthSession: GHLCredentialProvider {
     ///   - persist: stores the rotated tokens (ghlsync: a 0600 secrets file).
     public init(baseURL: String, clientId: String, clientSecret: String, tokens: OAuthTokens,
                 userType: String = "Location", transport: any GHLTransport = AsyncHTTPTransport(),
-                persist: @escaping Persist) {
+                coordinator: (any RefreshCoordinator)? = nil, persist: @escaping Persist) {
         self.tokenURL = GHLClient.join(baseURL, "/oauth/token")
         self.clientId = clientId
         self.clientSecret = clientSecret
@@ -52,6 +66,7 @@ public actor OAuthSession: GHLCredentialProvider {
         self.userType = userType
         self.transport = transport
         self.persist = persist
+        self.coordinator = coordinator
         self.metrics = GHLMetrics()
     }
 
@@ -82,11 +97,25 @@ public actor OAuthSession: GHLCredentialProvider {
         if let refreshing { return try await refreshing.value }
         let task = Task {
             if let pending = self.unpersisted { return try await self.adopt(pending) }
-            return try await self.performRefresh()
+            return try await self.coordinatedRefresh()
         }
         refreshing = task
         defer { refreshing = nil }
         return try await task.value
+    }
+
+    /// Refreshes under the coordinator's lock, or takes up the pair another process just stored.
+    private func coordinatedRefresh() async throws -> String {
+        guard let coordinator else { return try await performRefresh() }
+        let stored = try await coordinator.lock()
+        defer { coordinator.unlock() }
+        if stored.refreshToken != tokens.refreshToken, let access = stored.accessToken,
+           stored.expiresAt.map({ $0.timeIntervalSinceNow >= 60 }) ?? true {
+            tokens = stored
+            return access
+        }
+        if stored.refreshToken != tokens.refreshToken { tokens.refreshToken = stored.refreshToken }
+        return try await performRefresh()
     }
 
     private func performRefresh() async throws -> String {

@@ -36,18 +36,25 @@ extension GHLClient {
     /// before it can store it then overlaps with storing the pages before.
     /// A consumer slower than GHL (one writer storing a page with its indexes)
     /// thus gets several pages at once and can store them in one transaction.
+    ///
+    /// With a `budget`, each page also takes one of its permits before it is
+    /// fetched; the consumer gives them back (`budget.release(batch.count)`)
+    /// once it is done with a batch. Pages fetched but never handed out (the
+    /// stream dropped early) give theirs back themselves.
     public func pageBatches<Prepared: Sendable>(
         _ resource: GHLResource, pageSize: Int? = nil, updatedSince: Date? = nil, filter: GHLListFilter? = nil,
-        resumeFrom: PageCheckpoint? = nil, lookahead: Int, prepare: @escaping @Sendable (GHLPage) throws -> Prepared
+        resumeFrom: PageCheckpoint? = nil, lookahead: Int, budget: PageBudget? = nil,
+        prepare: @escaping @Sendable (GHLPage) throws -> Prepared
     ) -> AsyncThrowingStream<[Prepared], any Error> {
         let lookahead = self.lookahead(resource, pageSize: pageSize, updatedSince: updatedSince, filter: filter,
-                                       resumeFrom: resumeFrom, depth: lookahead, prepare: prepare)
+                                       resumeFrom: resumeFrom, depth: lookahead, budget: budget, prepare: prepare)
         return AsyncThrowingStream(unfolding: { try await lookahead.nextBatch() })
     }
 
     private func lookahead<Prepared: Sendable>(
         _ resource: GHLResource, pageSize: Int?, updatedSince: Date?, filter: GHLListFilter?,
-        resumeFrom: PageCheckpoint?, depth: Int, prepare: @escaping @Sendable (GHLPage) throws -> Prepared
+        resumeFrom: PageCheckpoint?, depth: Int, budget: PageBudget? = nil,
+        prepare: @escaping @Sendable (GHLPage) throws -> Prepared
     ) -> PageLookahead<Prepared> {
         let start: PageCheckpoint
         if let resumeFrom {
@@ -66,9 +73,15 @@ extension GHLClient {
                                    updatedSince: resource.incrementalFilter == .none ? nil : updatedSince,
                                    filter: filter?.isEmpty == false ? filter : nil, recordsSoFar: 0)
         }
-        return PageLookahead(start: start, depth: depth) { [self] position in
-            let page = try await fetchPage(at: position)
-            return (try prepare(page), page.checkpoint)
+        return PageLookahead(start: start, depth: depth, budget: budget) { [self] position in
+            try await budget?.acquire()
+            do {
+                let page = try await fetchPage(at: position)
+                return (try prepare(page), page.checkpoint)
+            } catch {
+                budget?.release()
+                throw error
+            }
         }
     }
 
@@ -177,7 +190,8 @@ extension GHLClient {
 /// order, singly or as many as are ready. Each fetch is a task that waits for
 /// the one before (it needs that page's cursor); a failed fetch fails the
 /// stream once the pages before it are handed out. Dropping the stream
-/// cancels the fetches in flight.
+/// cancels the fetches in flight, and gives back the budget's permits of
+/// pages fetched but not handed out.
 private actor PageLookahead<Prepared: Sendable> {
     typealias Fetched = (page: Prepared, next: PageCheckpoint?)
     typealias Fetch = @Sendable (PageCheckpoint) async throws -> Fetched
@@ -203,13 +217,15 @@ private actor PageLookahead<Prepared: Sendable> {
 
     private let fetch: Fetch?
     private let depth: Int
+    private let budget: PageBudget?
     private var queue: [Pending] = []
     private var last: Pending?
     private var failure: (any Error)?
 
-    init(start: PageCheckpoint, depth: Int, fetch: @escaping Fetch) {
+    init(start: PageCheckpoint, depth: Int, budget: PageBudget?, fetch: @escaping Fetch) {
         self.fetch = fetch
         self.depth = max(depth, 1)
+        self.budget = budget
         var pending = Pending(after: nil, from: start, fetch: fetch)
         queue = [pending]
         for _ in 1..<self.depth {
@@ -223,10 +239,11 @@ private actor PageLookahead<Prepared: Sendable> {
     init(failing error: any Error) {
         fetch = nil
         depth = 1
+        budget = nil
         failure = error
     }
 
-    deinit { for pending in queue { pending.task.cancel() } }
+    deinit { Self.drop(queue, budget: budget) }
 
     func next() async throws -> Prepared? {
         try await take(upTo: 1).first
@@ -272,9 +289,19 @@ private actor PageLookahead<Prepared: Sendable> {
 
     /// The listing ended (or failed): nothing more is fetched.
     private func end() {
-        for pending in queue { pending.task.cancel() }
+        Self.drop(queue, budget: budget)
         queue.removeAll()
         last = nil
+    }
+
+    /// Cancels fetches that will not be handed out; those that got their page
+    /// anyway give its permit back.
+    private static func drop(_ pending: [Pending], budget: PageBudget?) {
+        for fetch in pending { fetch.task.cancel() }
+        guard let budget, !pending.isEmpty else { return }
+        Task {
+            for fetch in pending where (try? await fetch.task.value) != nil { budget.release() }
+        }
     }
 }
 

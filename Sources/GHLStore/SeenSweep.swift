@@ -47,21 +47,29 @@ extension Store {
         }
     }
 
-    /// Writes pages in one transaction (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
-    /// cursor, job progress and lease heartbeat.
+    /// Writes pages atomically (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
+    /// cursor, job progress and lease heartbeat. Pages that wait for the
+    /// writer together share its transaction (`PageCommits`), each in its own savepoint.
     public func commitSyncPage(_ page: SyncPage) async throws {
-        try await pool.write { db in
-            let now = Date()
-            try Self.upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, in: db)
-            try Self.markOutOfScope(page.entity, sourceId: page.sourceId, ids: page.outOfScope, at: now, in: db)
-            if let seen = page.seen {
-                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")
-                for id in seen { try insert.execute(arguments: [page.sourceId, page.entity.rawValue, id]) }
+        try await pageCommits.commit(page)
+    }
+
+    /// One page's writes, inside the transaction of its group.
+    static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
+        let now = Date()
+        try upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, in: db)
+        try markOutOfScope(page.entity, sourceId: page.sourceId, ids: page.outOfScope, at: now, in: db)
+        if let seen = page.seen {
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")
+            let entity = page.entity.rawValue
+            for id in seen {
+                insert.setUncheckedArguments([page.sourceId, entity, id])
+                try insert.execute()
             }
-            try Self.saveSyncCursor(page.cursor, sourceId: page.sourceId, entity: page.entity, in: db)
-            try Self.updateSyncJob(page.job, page.progress, in: db)
-            try page.lease.renew(at: now, in: db)
         }
+        try saveSyncCursor(page.cursor, sourceId: page.sourceId, entity: page.entity, in: db)
+        try updateSyncJob(page.job, page.progress, in: db)
+        try page.lease.renew(at: now, in: db)
     }
 
     /// Ends a run in one transaction: with `sweep`, marks the live rows whose

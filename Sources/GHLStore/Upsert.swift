@@ -25,25 +25,19 @@ extension Store {
         let columns = entity.columns
         var written = 0
         do {
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(columns.count + 6)
             for record in records {
-                var values: [DatabaseValue] = [sourceId.databaseValue, record.ghlId.databaseValue]
-                values.reserveCapacity(columns.count + 6)
-                var found = 0
-                for column in columns {
-                    if let value = record.values[column.name] {
-                        values.append(value.databaseValue)
-                        found += 1
-                    } else {
-                        values.append(.null)
-                    }
-                }
-                guard found == record.values.count else {
-                    let unknown = Set(record.values.keys).subtracting(columns.map(\.name)).sorted()
-                    throw StoreError.invalidInput("\(entity.table) has no column \(unknown.joined(separator: ", "))")
-                }
-                values += [record.raw.databaseValue, record.ghlCreatedAt.databaseValue,
-                           record.ghlUpdatedAt.databaseValue, now.databaseValue]
-                try statement.execute(arguments: StatementArguments(values))
+                values.removeAll(keepingCapacity: true)
+                values.append(sourceId.databaseValue)
+                values.append(record.ghlId.databaseValue)
+                try appendColumns(of: record, to: &values, entity: entity, columns: columns)
+                values.append(record.raw.databaseValue)
+                values.append(record.ghlCreatedAt.databaseValue)
+                values.append(record.ghlUpdatedAt.databaseValue)
+                values.append(now.databaseValue)
+                statement.setUncheckedArguments(StatementArguments(values))
+                try statement.execute()
                 written += db.changesCount
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT
@@ -51,6 +45,30 @@ extension Store {
             throw StoreError.unknownSource(sourceId)
         }
         return written
+    }
+
+    /// The record's typed values in column order: as they are when the sync
+    /// mapped them for this entity, looked up by name otherwise.
+    private static func appendColumns(of record: EntityRecord, to values: inout [DatabaseValue], entity: Entity,
+                                      columns: [EntityColumn]) throws {
+        if case .ordered(let mapped, let ordered) = record.columns, mapped == entity {
+            for value in ordered { values.append(value.databaseValue) }
+            return
+        }
+        let named = record.values
+        var found = 0
+        for column in columns {
+            if let value = named[column.name] {
+                values.append(value.databaseValue)
+                found += 1
+            } else {
+                values.append(.null)
+            }
+        }
+        guard found == named.count else {
+            let unknown = Set(named.keys).subtracting(columns.map(\.name)).sorted()
+            throw StoreError.invalidInput("\(entity.table) has no column \(unknown.joined(separator: ", "))")
+        }
     }
 
     private static func upsertSQL(_ entity: Entity) -> String {

@@ -66,6 +66,12 @@ struct EntityPoller: Sendable {
     /// the index pages that every page of a listing touches (GHL ids are
     /// random) go to the WAL once per batch instead of once per page.
     static let lookahead = 4
+    /// Pages held at once by every poller of the process together, fetched
+    /// ahead or waiting for the writer: what bounds a sync's memory, however
+    /// many sources it runs (each listing's lookahead alone would let it grow
+    /// with them). Enough for every location of a large agency to keep a
+    /// request waiting for its rate budget while the writer stores the rest.
+    static let pagesInFlight = PageBudget(permits: 32)
     /// An unfinished run older than this starts over: its cursor may no longer
     /// mean anything to GHL, and its watermark would be needlessly old.
     static let resumeWithin: TimeInterval = 86400
@@ -149,10 +155,13 @@ struct EntityPoller: Sendable {
         let sweeping = run.updatedSince == nil
         let requestsBefore = run.requests - client.counters.requests
         let batches = client.pageBatches(resource, pageSize: pageSize, updatedSince: run.updatedSince, filter: pushdown.filter,
-                                         resumeFrom: run.checkpoint, lookahead: Self.lookahead) { [entity, filter] page in
+                                         resumeFrom: run.checkpoint, lookahead: Self.lookahead,
+                                         budget: Self.pagesInFlight) { [entity, filter] page in
             PreparedPage(page, entity: entity, filter: filter)
         }
         for try await batch in batches {
+            // Stored (or failed): the batch's pages leave memory.
+            defer { Self.pagesInFlight.release(batch.count) }
             var records: [EntityRecord] = []
             var excluded: [String] = []
             var seen: [String] = []

@@ -26,23 +26,24 @@ public enum RecordMapping {
     static func row(_ entity: Entity, id: String, object o: Object, raw: String) -> EntityRecord {
         let created = o.timestamp("dateAdded", "createdAt")
         // A create webhook carries no dateUpdated: a record never updated last changed when it was created.
-        return EntityRecord(ghlId: id, values: values(entity, o), raw: raw, ghlCreatedAt: created,
+        return EntityRecord(entity, ghlId: id, orderedValues: values(entity, o), raw: raw, ghlCreatedAt: created,
                             ghlUpdatedAt: o.timestamp("dateUpdated", "updatedAt") ?? created)
     }
 
-    /// Each declared column read from the object as its declaration says.
-    private static func values(_ entity: Entity, _ o: Object) -> [String: StoreValue] {
+    /// Each declared column read from the object as its declaration says, in column order.
+    private static func values(_ entity: Entity, _ o: Object) -> [StoreValue] {
         let columns = entity.columns
-        var values: [String: StoreValue] = [:]
+        var values: [StoreValue] = []
         values.reserveCapacity(columns.count)
         for column in columns {
-            values[column.name] = switch column.reading {
+            let value: StoreValue = switch column.reading {
             case .text(let paths): o.text(paths)
             case .real(let paths): o.real(paths)
             case .flag(let key): o.flag(key)
             case .json(let key): o.json(key)
             case .timestamp(let key): o.timestamp(key).map(StoreValue.text) ?? .null
             }
+            values.append(value)
         }
         return values
     }

@@ -95,11 +95,13 @@ public enum SourceCredentials: Sendable {
         }
     }
 
-    /// An OAuth session whose rotated pairs are written back into `tokenFile` before use.
+    /// An OAuth session whose rotated pairs are written back into `tokenFile`
+    /// before use, refreshing under the file's lock (`SecretsFileLock`).
     static func session(_ secret: OAuthSecret, baseURL: String, tokenFile: String?) -> OAuthSession {
         let tokens = OAuthTokens(accessToken: secret.accessToken, refreshToken: secret.refreshToken, expiresAt: secret.expiresAt)
         return OAuthSession(baseURL: baseURL, clientId: secret.clientId, clientSecret: secret.clientSecret, tokens: tokens,
-                            userType: secret.userType ?? "Location") { fresh in
+                            userType: secret.userType ?? "Location",
+                            coordinator: tokenFile.map { SecretsFileLock(secretsFile: $0) }) { fresh in
             guard let tokenFile else { throw SyncError.token("OAuth credentials need a token file to keep rotated refresh tokens") }
             var updated = secret
             updated.refreshToken = fresh.refreshToken

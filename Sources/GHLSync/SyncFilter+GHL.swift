@@ -80,7 +80,7 @@ extension SyncFilter {
 
     /// Whether a record GHL sent (already mapped to its row) is in scope.
     func keeps(_ entity: Entity, _ object: JSONObject, mapped row: EntityRecord) -> Bool {
-        func text(_ column: String) -> String? { row.values[column]?.textValue }
+        func text(_ column: String) -> String? { row.value(column)?.textValue }
         var subject = FilterSubject(createdAt: row.ghlCreatedAt, updatedAt: row.ghlUpdatedAt)
         switch entity {
         case .opportunities:

@@ -38,6 +38,50 @@ import Testing
         }
     }
 
+    /// Listings sharing a page budget hold no more pages between them than
+    /// its permits, slow consumers or not, and give every permit back:
+    /// released by the consumer once stored, or by the stream when it is
+    /// dropped with pages fetched but not handed out.
+    @Test func listingsSharingABudgetHoldNoMoreThanItsPermits() async throws {
+        try await SandboxClientTests.withSandbox(contacts: 5_000, others: 1_000) { sandbox, location, client in
+            let budget = PageBudget(permits: 3)
+            let most = Shared(0)
+            let prepare: @Sendable (GHLPage) -> Int = { page in
+                most.withLock { $0 = max($0, budget.inUse) }
+                return page.records.count
+            }
+            let records = try await withThrowingTaskGroup(of: Int.self) { group in
+                for resource in [GHLResource.contacts, .orders, .transactions, .reviews] {
+                    group.addTask {
+                        var records = 0
+                        for try await batch in client.pageBatches(resource, pageSize: 100, lookahead: 4, budget: budget,
+                                                                  prepare: prepare) {
+                            most.withLock { $0 = max($0, budget.inUse) }
+                            try await Task.sleep(for: .milliseconds(2))
+                            records += batch.reduce(0, +)
+                            budget.release(batch.count)
+                        }
+                        return records
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(records == 8_000)
+            #expect(most.withLock { $0 } <= 3)
+            #expect(most.withLock { $0 } >= 2, "the listings did fetch ahead together")
+            #expect(budget.inUse == 0)
+
+            // A consumer that stops after its first batch: the pages fetched ahead come back with the dropped stream.
+            for try await batch in client.pageBatches(.contacts, pageSize: 100, lookahead: 4, budget: budget, prepare: { $0 }) {
+                while budget.inUse < 3 { try await Task.sleep(for: .milliseconds(1)) }
+                budget.release(batch.count)
+                break
+            }
+            for _ in 0..<1_000 where budget.inUse > 0 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(budget.inUse == 0)
+        }
+    }
+
     /// Pages fetched before a failing one still arrive; then the stream fails.
     @Test func aFailureComesAfterThePagesBeforeIt() async throws {
         try await SandboxClientTests.withSandbox(contacts: 1_500) { sandbox, location, client in

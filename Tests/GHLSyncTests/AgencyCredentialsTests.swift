@@ -47,4 +47,37 @@ import Testing
         #expect(try SourceCredentials.readSecrets(file).refreshToken != once)
         await sandbox.stop()
     }
+
+    /// Two processes refreshing one credentials file at the same moment: the
+    /// file's lock lets one refresh, and the other takes up the pair it stored
+    /// instead of spending the same refresh token again.
+    @Test func twoSessionsOfOneFileRefreshingAtOnceSpendItsRefreshTokenOnce() async throws {
+        let sandbox = try GHLSandbox(configuration: SandboxConfiguration())
+        let endpoint = try await sandbox.start()
+        let test = try TestStore()
+        defer { test.cleanup() }
+        let location = endpoint.locations[0]
+        let file = test.directory.appendingPathComponent("oauth.json").path
+        try SourceCredentials.writeSecrets(SourceCredentials.OAuthSecret(
+            clientId: sandbox.oauthClientID, clientSecret: sandbox.oauthClientSecret, refreshToken: location.refreshToken,
+            accessToken: nil, expiresAt: nil, userType: "Location", companyId: nil, locationId: location.locationID), to: file)
+        // Each session stands for a process: its own lock descriptor, its tokens read from the file before either refreshed.
+        let sessions = (0..<2).map { _ in
+            SourceCredentials.session(try! SourceCredentials.readSecrets(file), baseURL: endpoint.baseURL, tokenFile: file)
+        }
+        let tokens = try await withThrowingTaskGroup(of: String.self) { group in
+            for session in sessions { group.addTask { try await session.accessToken() } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(tokens.count == 2 && Set(tokens).count == 1, "both use the one fresh access token")
+        #expect(sessions.map(\.counters.requests).reduce(0, +) == 1, "one refresh request in all")
+        let stored = try SourceCredentials.readSecrets(file)
+        #expect(stored.refreshToken != location.refreshToken && stored.accessToken == tokens[0])
+        // The stored refresh token is the live one: a later refresh from the file works.
+        let later = SourceCredentials.session(stored, baseURL: endpoint.baseURL, tokenFile: file)
+        sandbox.expireAccessTokens()
+        _ = try await later.tokenAfterUnauthorized(rejectedToken: tokens[0])
+        #expect(later.counters.requests == 1)
+        await sandbox.stop()
+    }
 }
