@@ -58,8 +58,13 @@ extension Store {
                           tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) throws -> Source {
         let source = try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile,
                                     currency: currency, companyId: companyId)
-        try pool.write { try source.insert($0) }
+        try addSource(source)
         return source
+    }
+
+    /// Registers a source made by `Source.new`.
+    public func addSource(_ source: Source) throws {
+        try pool.write { try source.insert($0) }
     }
 
     public func sources() throws -> [Source] {
