@@ -49,7 +49,7 @@ let package = Package(
             "GHLModel",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // The PostgreSQL edition's store (first slice): schema migrations, RLS-scoped reads, the writes its tests seed with.
+        // The PostgreSQL edition's store: schema migrations, RLS-scoped reads, the sync's writes (a GHLStore.SyncStore).
         .target(name: "GHLPostgres", dependencies: [
             "GHLJSON", "GHLStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),

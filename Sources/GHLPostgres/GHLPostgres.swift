@@ -4,6 +4,8 @@
 /// so that the database itself filters them.
 ///
 /// Data flow: it stands where GHLStore stands (GHL API -> sync -> **store** -> ...),
-/// for an agency that outgrows one file; today only `ghlsync init` and the
-/// scoped reads use it. Like GHLStore it owns its SQL, and it imports no other
-/// ghlsync module (postgres-nio only), so any module may depend on it.
+/// for an agency that outgrows one file: `ghlsync init`, the scoped reads and
+/// the sync (`PostgresStore` is a `GHLStore.SyncStore`, written to in batches)
+/// use it. Like GHLStore it owns its SQL; it imports GHLStore for the
+/// vocabulary the two databases share (sources, records, leases, filters) and
+/// GHLJSON, nothing above them.

@@ -30,10 +30,13 @@ extension PostgresStore {
             arrays[columns.count + 2].append(record.ghlCreatedAt)
             arrays[columns.count + 3].append(record.ghlUpdatedAt)
         }
-        var bindings = PostgresBindings()
-        bindings.append(sourceId)
-        for array in arrays { bindings.append(PostgresTextArray(values: array)) }
         do {
+            if ProcessInfo.processInfo.environment["GHLSYNC_PG_BATCH"] == "copy" {
+                return try await copyUpsert(entity, sourceId: sourceId, arrays: arrays, on: connection)
+            }
+            var bindings = PostgresBindings()
+            bindings.append(sourceId)
+            for array in arrays { bindings.append(PostgresTextArray(values: array)) }
             return try await count(connection.query(PostgresQuery(unsafeSQL: Self.upsertSQL(entity), binds: bindings), logger: logger))
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23503" {
             throw StoreError.unknownSource(sourceId)
@@ -89,8 +92,52 @@ extension PostgresStore {
             """
     }
 
+    private func copyUpsert(_ entity: Entity, sourceId: String, arrays: [[String?]], on connection: PostgresConnection) async throws -> Int {
+        let typed = entity.columns
+        let aliases = ["ghl_id"] + typed.map { "c_\($0.name)" } + ["raw", "created", "updated"]
+        let stage = "ghlsync_stage_\(entity.rawValue)"
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            CREATE TEMP TABLE IF NOT EXISTS \(stage) (\(aliases.map { "\($0) text" }.joined(separator: ", "))) ON COMMIT DELETE ROWS
+            """), logger: logger)
+        var buffer = ByteBuffer()
+        for row in arrays[0].indices {
+            for (column, array) in arrays.enumerated() {
+                if column > 0 { buffer.writeString("\t") }
+                guard let value = array[row] else { buffer.writeString("\\N"); continue }
+                var escaped = ""
+                for character in value.unicodeScalars {
+                    switch character {
+                    case "\\": escaped += "\\\\"
+                    case "\t": escaped += "\\t"
+                    case "\n": escaped += "\\n"
+                    case "\r": escaped += "\\r"
+                    default: escaped.unicodeScalars.append(character)
+                    }
+                }
+                buffer.writeString(escaped)
+            }
+            buffer.writeString("\n")
+        }
+        try await connection.copyFrom(table: stage, columns: aliases, logger: logger) { writer in try await writer.write(buffer) }
+        let names = typed.map(\.name)
+        let values = ["r.ghl_id"] + typed.map { "r.c_\($0.name)" + Self.cast($0.reading) } + [
+            "r.raw::jsonb", "r.created::timestamptz", "r.updated::timestamptz"]
+        let updated = names + ["raw", "ghl_created_at", "ghl_updated_at"]
+        let t = entity.table
+        return try await count(connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(t) AS t (source_id, \(entity.idColumn), \(names.joined(separator: ", ")), raw, ghl_created_at, ghl_updated_at,
+                                   created_at, updated_at, synced_at)
+            SELECT $1, \(values.joined(separator: ", ")), now(), now(), now() FROM \(stage) AS r
+            ON CONFLICT (source_id, \(entity.idColumn)) DO UPDATE SET
+                \(updated.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+                updated_at = excluded.updated_at, synced_at = excluded.synced_at, deleted_at = NULL, deleted_reason = NULL
+            WHERE t.raw IS DISTINCT FROM excluded.raw OR t.deleted_at IS NOT NULL
+            RETURNING 1
+            """, binds: Self.bindings(sourceId)), logger: logger))
+    }
+
     /// The cast from text to a column's PostgreSQL type (`pg_v1_tables`).
-    private static func cast(_ reading: EntityColumn.Reading) -> String {
+    static func cast(_ reading: EntityColumn.Reading) -> String {
         switch reading {
         case .text: ""
         case .real: "::numeric"
