@@ -1,6 +1,5 @@
 import Foundation
 import GHLAPI
-import GHLJSON
 import GHLPostgres
 import GHLPostgresTestSupport
 import GHLSandbox
@@ -39,12 +38,7 @@ final class EngineFixture: Sendable {
     var store: any SyncStore { database.store }
 
     static func start(_ engine: Engine, _ counts: RecordCounts, faults: [FaultRule] = []) async throws -> EngineFixture {
-        var configuration = SandboxConfiguration()
-        configuration.counts = counts
-        configuration.faults = faults
-        configuration.rateLimit = RateLimitSettings(maxRequests: 100_000, windowMilliseconds: 10_000, dailyLimit: 10_000_000)
-        let sandbox = try GHLSandbox(configuration: configuration)
-        let endpoint = try await sandbox.start()
+        let (sandbox, endpoint) = try await SandboxFixture.startSandbox(counts, faults: faults)
         let location = endpoint.locations[0]
         let database: Database
         let source: Source
@@ -105,26 +99,11 @@ final class EngineFixture: Sendable {
         return written
     }
 
-    /// GHL's records of an entity, id -> canonical JSON (what `raw` must hold).
-    func sandboxRecords(_ entity: Entity) throws -> [String: String] {
-        let kind = SandboxFixture.sandboxEntity(entity)
-        var records: [String: String] = [:]
-        for record in try sandbox.records(kind, location: location) {
-            records[record[kind.idKey]!.stringValue!] = try JSONValue(parsing: record.encodedString).canonicalJSON
-        }
-        return records
-    }
-
     /// Every live row equals GHL's record, id for id and field for field.
     func expectEqualToSandbox(_ entities: [Entity] = Entity.allCases, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         for entity in entities {
-            let expected = try sandboxRecords(entity)
-            let stored = try await store.liveRaw(entity, sourceId: source.id)
-            #expect(stored.count == expected.count, "\(entity.rawValue): \(stored.count) live rows, GHL has \(expected.count)",
-                    sourceLocation: sourceLocation)
-            let differing = expected.filter { stored[$0.key] != $0.value }.map(\.key).sorted()
-            let example = differing.first.map { "\($0): GHL \(expected[$0]!) store \(stored[$0] ?? "none")" } ?? ""
-            #expect(differing.isEmpty, "\(entity.rawValue): \(differing.count) records differ, e.g. \(example)", sourceLocation: sourceLocation)
+            SandboxFixture.expect(entity, stored: try await store.liveRaw(entity, sourceId: source.id),
+                                  equal: try SandboxFixture.sandboxRecords(entity, in: sandbox, location: location), sourceLocation: sourceLocation)
         }
     }
 }
