@@ -49,9 +49,9 @@ let package = Package(
             "GHLModel",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // The PostgreSQL edition's store (first slice): schema migrations, RLS-scoped reads, the writes its tests seed with.
+        // The PostgreSQL edition's store: schema migrations, RLS-scoped reads, the sync's writes (a GHLStore.SyncStore).
         .target(name: "GHLPostgres", dependencies: [
-            "GHLStore",
+            "GHLJSON", "GHLStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
@@ -125,7 +125,8 @@ let package = Package(
             "GHLJSON", "GHLSandbox", "GHLAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "GHLSyncTests", dependencies: ["GHLJSON", "GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox"]),
+        .testTarget(name: "GHLSyncTests", dependencies: ["GHLJSON", "GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox",
+                                                    "GHLPostgres", "GHLPostgresTestSupport"]),
         .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
             // GHLServer for `AuthChannelAuthorizer` (the attack tests run realtime behind real auth);

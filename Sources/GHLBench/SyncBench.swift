@@ -1,5 +1,6 @@
 import Foundation
 import GHLAPI
+import GHLPostgres
 import GHLSandbox
 import GHLStore
 import GHLSync
@@ -15,6 +16,8 @@ public struct SyncBench: Sendable {
     /// same run, first on a file without the log's triggers (capture off), then
     /// with them and a listener on the store's commits, as `ghlsync serve` has.
     public var captureChanges = false
+    /// Also sync into this PostgreSQL database, after the SQLite file, in the same run.
+    public var postgres: PostgresURL?
 
     public init(size: RecordCounts) {
         self.size = size
@@ -33,6 +36,14 @@ public struct SyncBench: Sendable {
         let sandbox = try SandboxProcess(size: size, rateLimit: nil)
         defer { sandbox.stop() }
         var report = BenchReport(scenario: "sync")
+        if let postgres {
+            try await fullSync(sandbox, into: &report)
+            var onPostgres = BenchReport()
+            try await fullSync(sandbox, into: &onPostgres, postgres: postgres)
+            report.set("postgres", onPostgres)
+            report.set("postgres_vs_sqlite", (onPostgres.double("records_per_second") ?? 0) / (report.double("records_per_second") ?? 1))
+            return report
+        }
         guard captureChanges else {
             try await fullSync(sandbox, into: &report)
             return report
@@ -134,6 +145,12 @@ public struct SyncBench: Sendable {
         let (engine, sourceId) = try database.engine(for: sandbox)
         if !changeLog { try database.store.dropChangeLogTriggers() }
         if captureChanges && changeLog { try database.store.onCommit { _ in } }
+        try await measureFullSync(engine, sourceId, sandbox, into: &report)
+        report.set("change_capture", changeLog)
+    }
+
+    /// Times one full sync of `sourceId` and reports it.
+    func measureFullSync(_ engine: SyncEngine, _ sourceId: String, _ sandbox: SandboxProcess, into report: inout BenchReport) async throws {
         try await sandbox.resetCounters()
         let (result, wall) = try await Self.timedRun(engine, sourceId, .full)
         let counters = try await sandbox.counters()
@@ -145,11 +162,10 @@ public struct SyncBench: Sendable {
         report.set("min_requests", minimumRequests)
         report.set("http_429", counters.rateLimited)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
-        report.set("change_capture", changeLog)
     }
 
     /// One run-all of `mode` and its wall time in seconds; a failed entity fails the bench.
-    private static func timedRun(_ engine: SyncEngine, _ sourceId: String, _ mode: SyncMode) async throws
+    static func timedRun(_ engine: SyncEngine, _ sourceId: String, _ mode: SyncMode) async throws
         -> (result: RunAllResult, wall: Double) {
         let start = ContinuousClock.now
         let result = try await engine.runAll(RunRequest(sourceId: sourceId, mode: mode))
@@ -171,7 +187,7 @@ public struct SyncBench: Sendable {
 
     /// Per entity, how many records differ between the store's live rows and
     /// the sandbox (missing, extra, or not field for field equal).
-    private func differingRecords(_ store: Store, sourceId: String, sandbox: SandboxProcess) async throws -> [(Entity, Int)] {
+    func differingRecords(_ store: any SyncStore, sourceId: String, sandbox: SandboxProcess) async throws -> [(Entity, Int)] {
         var result: [(Entity, Int)] = []
         for entity in Entity.allCases {
             let expected = try await sandbox.canonicalRecords(entity == .payments ? "transactions" : entity.rawValue)

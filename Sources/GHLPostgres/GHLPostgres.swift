@@ -4,8 +4,10 @@
 /// so that the database itself filters them.
 ///
 /// Data flow: it stands where GHLStore stands (GHL API -> sync -> **store** -> ...),
-/// for an agency that outgrows one file; `ghlsync init`, `query`, `bench views`
-/// and `migrate-to-postgres` use it, and its change feed reads what the
-/// broadcast trigger records. Like GHLStore it owns its SQL; of ghlsync's
-/// modules it imports only GHLStore (whose `ChangeEvent` its feed yields and
-/// whose rows `migrate-to-postgres` copies).
+/// for an agency that outgrows one file. `ghlsync init`, `query --as`, `sync`,
+/// `bench views` and `migrate-to-postgres` use it: `PostgresStore` is a
+/// `GHLStore.SyncStore` written to in batches, and its change feed reads what
+/// the broadcast trigger records. Like GHLStore it owns its SQL; it imports
+/// GHLStore (the vocabulary both databases share: sources, records, leases,
+/// filters, `ChangeEvent`, the rows `migrate-to-postgres` copies) and GHLJSON,
+/// nothing above them.

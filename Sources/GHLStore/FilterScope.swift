@@ -18,6 +18,11 @@ public struct FilterChange: Sendable, Equatable {
     public var source: Source
     /// Rows newly marked out of scope, per entity.
     public var markedOutOfScope: [Entity: Int]
+
+    public init(source: Source, markedOutOfScope: [Entity: Int]) {
+        self.source = source
+        self.markedOutOfScope = markedOutOfScope
+    }
 }
 
 extension Store {
@@ -31,7 +36,7 @@ extension Store {
     ///   nothing (the sync engine refuses while a run holds the source).
     public func setFilter(_ filter: SyncFilter?, sourceId: String, check: (_ leaseHolder: String?) throws -> Void = { _ in }) throws -> FilterChange {
         try filter?.validate()
-        let text = try filter.map { String(decoding: try Self.filterEncoder.encode($0), as: UTF8.self) }
+        let text = try filter?.storedText()
         return try pool.write { db in
             try check(SourceLease.holder(of: sourceId, at: Date(), staleAfter: SourceLease.defaultStaleAfter, in: db))
             guard var source = try Source.fetchOne(db, key: sourceId) else { throw StoreError.unknownSource(sourceId) }
@@ -83,14 +88,20 @@ extension Store {
         return marked
     }
 
-    private static let filterEncoder: JSONEncoder = {
+}
+
+extension SyncFilter {
+    /// The text `ghl_sources.filters` keeps (`Source.syncFilter()` reads it back).
+    public func storedText() throws -> String {
+        String(decoding: try Self.storedEncoder.encode(self), as: UTF8.self)
+    }
+
+    private static let storedEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return encoder
     }()
-}
 
-extension SyncFilter {
     /// Runs `body` with an SQL expression, true for the rows of `entity`'s
     /// table this filter keeps. The expression calls a function registered on
     /// `db` for the duration, so stored rows are judged by the same code as

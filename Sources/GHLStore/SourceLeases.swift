@@ -31,9 +31,12 @@ public struct SourceLease: Sendable, Equatable {
     static func holder(of sourceId: String, at now: Date, staleAfter: TimeInterval, in db: Database) throws -> String? {
         guard let row = try Row.fetchOne(db, sql: "SELECT owner, heartbeat_at FROM sync_leases WHERE source_id = ?",
                                          arguments: [sourceId]) else { return nil }
-        let holder: String = row["owner"]
-        let heartbeat = Timestamp.date(row["heartbeat_at"]) ?? .distantPast
-        return isAlive(holder) && now.timeIntervalSince(heartbeat) < staleAfter ? holder : nil
+        return holding(row["owner"], heartbeat: Timestamp.date(row["heartbeat_at"]) ?? .distantPast, at: now, staleAfter: staleAfter)
+    }
+
+    /// `owner` when its lease row (renewed at `heartbeat`) still holds the source at `now`, nil when it is free.
+    public static func holding(_ owner: String, heartbeat: Date, at now: Date, staleAfter: TimeInterval) -> String? {
+        isAlive(owner) && now.timeIntervalSince(heartbeat) < staleAfter ? owner : nil
     }
 
     /// Renews the heartbeat inside the caller's page transaction.

@@ -29,6 +29,26 @@ public struct Source: Codable, Sendable, Equatable, FetchableRecord, Persistable
 
     /// The real GHL API v2.
     public static let defaultAPIBase = "https://services.leadconnectorhq.com"
+
+    /// A source as another database (PostgreSQL) holds it.
+    public init(id: String, name: String, locationId: String, apiBase: String, tokenEnv: String?, tokenFile: String?,
+                currency: String, isActive: Bool, syncIntervalSeconds: Int?, syncMode: String, filters: String?,
+                companyId: String?, createdAt: String, updatedAt: String) {
+        self.id = id
+        self.name = name
+        self.locationId = locationId
+        self.apiBase = apiBase
+        self.tokenEnv = tokenEnv
+        self.tokenFile = tokenFile
+        self.currency = currency
+        self.isActive = isActive
+        self.syncIntervalSeconds = syncIntervalSeconds
+        self.syncMode = syncMode
+        self.filters = filters
+        self.companyId = companyId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 extension Store {
@@ -38,8 +58,13 @@ extension Store {
                           tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) throws -> Source {
         let source = try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile,
                                     currency: currency, companyId: companyId)
-        try pool.write { try source.insert($0) }
+        try addSource(source)
         return source
+    }
+
+    /// Registers a source made by `Source.new`.
+    public func addSource(_ source: Source) throws {
+        try pool.write { try source.insert($0) }
     }
 
     public func sources() throws -> [Source] {
@@ -54,7 +79,7 @@ extension Store {
 
 extension Source {
     /// A new active source, its fields checked as `sources add` documents them.
-    static func new(name: String, locationId: String, apiBase: String, tokenEnv: String?, tokenFile: String?,
+    public static func new(name: String, locationId: String, apiBase: String, tokenEnv: String?, tokenFile: String?,
                     currency: String = "USD", companyId: String? = nil) throws -> Source {
         let trimmedName = name.trimmingCharacters(in: .whitespaces)
         let trimmedLocation = locationId.trimmingCharacters(in: .whitespaces)

@@ -47,7 +47,7 @@ struct EntityPoller: Sendable {
     let entity: Entity
     let sourceId: String
     let filter: SyncFilter
-    let store: Store
+    let store: any SyncStore
     let client: GHLClient
     let job: Int64
     let lease: SourceLease

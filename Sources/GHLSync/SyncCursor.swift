@@ -58,7 +58,7 @@ struct SyncCursor: Codable, Sendable, Equatable {
 
     /// The saved cursor of an entity of a source; an unreadable one (an older
     /// format) counts as none, so the entity starts over.
-    static func load(sourceId: String, entity: Entity, from store: Store) async throws -> SyncCursor {
+    static func load(sourceId: String, entity: Entity, from store: any SyncStore) async throws -> SyncCursor {
         guard let text = try await store.syncCursor(sourceId: sourceId, entity: entity),
               let cursor = try? decoder.decode(SyncCursor.self, from: Data(text.utf8)) else { return SyncCursor() }
         return cursor

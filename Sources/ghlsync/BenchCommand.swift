@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GHLBench
+import GHLPostgres
 import GHLSandbox
 import GHLStore
 
@@ -52,10 +53,19 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var records: Records
         @Flag(help: "Also sync into a file without the change log's triggers, in the same run, and report capture on vs off.")
         var captureChanges = false
+        @Option(name: .customLong("db"), help: "Also sync into this PostgreSQL database (postgres://..., best empty), after the SQLite file, and report both.")
+        var postgres: String?
+
+        func validate() throws {
+            guard let postgres else { return }
+            guard case .postgres = try DatabaseTarget(postgres) else { throw ValidationError("--db takes a postgres:// URL here") }
+            guard !captureChanges else { throw ValidationError("--capture-changes and --db measure different things: give one") }
+        }
 
         func run() async throws {
             var bench = SyncBench(size: records.resolve(common.size))
             bench.captureChanges = captureChanges
+            if let postgres, case .postgres(let url) = try DatabaseTarget(postgres) { bench.postgres = url }
             common.print(try await bench.sync())
         }
     }

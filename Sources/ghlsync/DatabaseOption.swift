@@ -4,9 +4,10 @@ import GHLAuth
 import GHLPostgres
 import GHLStore
 
-/// `--db FILE`, shared by every command that works on a ghlsync file.
+/// `--db FILE`, shared by every command that works on a ghlsync file only.
 /// A `postgres://` URL (given or from `GHLSYNC_DATABASE_URL`) is refused:
-/// only `init` runs on PostgreSQL so far.
+/// `init`, `sync`, `sources add`/`list` and `status` run on PostgreSQL
+/// (`SyncDatabaseOption`), the others not yet.
 struct DatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: "The ghlsync SQLite file (default: $\(DatabaseTarget.environmentVariable)).")
     var given: String?
@@ -17,13 +18,19 @@ struct DatabaseOption: ParsableArguments {
     func validate() throws {
         switch try DatabaseTarget(given) {
         case .file: break
-        case .postgres: throw CLIError("this command does not run on PostgreSQL yet: only `ghlsync init --db postgres://...` does")
+        case .postgres: throw CLIError(Self.postgresRefusal)
         }
     }
 
+    static let postgresRefusal = "this command does not run on PostgreSQL yet: only init, sync, sources add, sources list, status, query and migrate-to-postgres do"
+
     /// Opens an existing file; a missing one is an error, not a new empty file.
     func open() throws -> Store {
-        do { return try Store.openExisting(path: db) } catch let error as StoreError {
+        try Self.openExisting(db)
+    }
+
+    static func openExisting(_ path: String) throws -> Store {
+        do { return try Store.openExisting(path: path) } catch let error as StoreError {
             throw CLIError(error.cliMessage)
         }
     }

@@ -66,7 +66,7 @@ struct DemoCommand: AsyncParsableCommand {
         // The server binds first, so its port (possibly a free one) is known
         // before the sandbox is told where to send webhooks.
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)
-        let startup = DemoStartup(bound: bound, sandbox: sandbox, engine: server.engine, sources: sources,
+        let startup = DemoStartup(bound: bound, sandbox: sandbox, store: store, engine: server.engine, sources: sources,
                                   activity: DemoActivity(sandbox: sandbox, locations: endpoint.locations.map(\.locationID), logger: logger),
                                   signIns: [
                                       "sign in as owner: \(owner.email) password \(ownerPassword)  (owner of both locations)",
@@ -99,6 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
 private struct DemoStartup: Service {
     let bound: AsyncStream<Int>
     let sandbox: GHLSandbox
+    let store: Store
     let engine: SyncEngine
     let sources: [Source]
     let activity: DemoActivity
@@ -117,7 +118,7 @@ private struct DemoStartup: Service {
         for source in sources {
             say("first sync of \(source.name): Sync completed: \(results[source.id]?.summary ?? "not run")")
             // From now on a short schedule picks up what GHL sends no webhooks for (reviews, payments).
-            _ = try engine.store.setSchedule(sourceId: source.id, interval: 20, mode: .incremental)
+            _ = try store.setSchedule(sourceId: source.id, interval: 20, mode: .incremental)
         }
         signIns.forEach(say)
         say("dashboard http://127.0.0.1:\(port)/")

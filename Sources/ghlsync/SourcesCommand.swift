@@ -7,12 +7,12 @@ struct SourcesCommand: ParsableCommand {
         commandName: "sources", abstract: "Register and list GHL locations (sources).",
         subcommands: [Add.self, List.self, Schedule.self, Filter.self, Import.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register a GHL location; prints the new source id on the last line.",
             discussion: "The token is never written into the database: give the name of an environment variable or the path of a 0600 secrets file, read at sync time.")
 
-        @OptionGroup var database: DatabaseOption
+        @OptionGroup var database: SyncDatabaseOption
         @Option(help: "A name for this location.") var name: String
         @Option(name: .customLong("location-id"), help: "The GHL location id.") var locationId: String
         @Option(name: .customLong("api-base"), help: "GHL API base URL.") var apiBase: String = Source.defaultAPIBase
@@ -20,23 +20,27 @@ struct SourcesCommand: ParsableCommand {
         @Option(name: .customLong("token-file"), help: "0600 file holding the token.") var tokenFile: String?
         @Option(help: "The location's currency, for revenue figures.") var currency: String = "USD"
 
-        func run() throws {
-            let store = try database.open()
+        func run() async throws {
             let source = try reportingErrors {
-                try store.addSource(name: name, locationId: locationId, apiBase: apiBase,
-                                    tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency)
+                try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency)
+            }
+            try await database.with { database in
+                switch database {
+                case .file(let store): try reportingErrors { try store.addSource(source) }
+                case .postgres(let store): try await store.addSource(source)
+                }
             }
             print("added source \(source.name) for location \(source.locationId)")
             print(source.id)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registered sources.")
-        @OptionGroup var database: DatabaseOption
+        @OptionGroup var database: SyncDatabaseOption
 
-        func run() throws {
-            let sources = try database.open().sources()
+        func run() async throws {
+            let sources = try await database.with { try await $0.syncStore.sources() }
             let rows: [[String]] = try sources.map { s in
                 let token: String = s.tokenEnv.map { "env:\($0)" } ?? s.tokenFile.map { "file:\($0)" } ?? "-"
                 let schedule: String = s.syncIntervalSeconds.map { "every \(SyncSchedule.describe($0)) \(s.syncMode)" } ?? "manual"

@@ -60,7 +60,7 @@ extension SourcesCommand {
             let engine = SyncEngine(store: store)
             let change: FilterChange
             do {
-                change = clear ? try engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
+                change = clear ? try await engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
             } catch let error as StoreError {
                 throw ValidationError(error.cliMessage)
             } catch let error as SyncError {

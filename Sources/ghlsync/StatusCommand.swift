@@ -1,23 +1,41 @@
 import ArgumentParser
+import GHLPostgres
 import GHLStore
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Print the seed's monitoring figures: sync performance, freshness, active sources; and the change log.")
 
-    @OptionGroup var database: DatabaseOption
+    @OptionGroup var database: SyncDatabaseOption
 
-    func run() throws {
-        let store = try database.open()
-        for (title, query) in [("Sync performance (last 7 days)", Monitoring.syncPerformance),
-                               ("Data freshness", Monitoring.freshness),
-                               ("Most active sources (last 30 days)", Monitoring.activeSources)] {
-            print("== \(title)")
-            let writer = ResultWriter(format: .table)
-            try store.query(query, columns: writer.begin, row: writer.add)
-            writer.end()
-            print("")
+    /// Each section's title and its query for either engine.
+    private static let sections = [
+        ("Sync performance (last 7 days)", Monitoring.syncPerformance, PostgresMonitoring.syncPerformance),
+        ("Data freshness", Monitoring.freshness, PostgresMonitoring.freshness),
+        ("Most active sources (last 30 days)", Monitoring.activeSources, PostgresMonitoring.activeSources),
+    ]
+
+    func run() async throws {
+        try await database.with { database in
+            for (title, query, postgresQuery) in Self.sections {
+                print("== \(title)")
+                let writer = ResultWriter(format: .table)
+                switch database {
+                case .file(let store): try store.query(query, columns: writer.begin, row: writer.add)
+                case .postgres(let store):
+                    let report = try await store.report(postgresQuery)
+                    writer.begin(report.columns)
+                    report.rows.forEach(writer.add)
+                }
+                writer.end()
+                print("")
+            }
+            if case .file(let store) = database { try changeLog(store) }
         }
+    }
+
+    /// The change log's figures (the SQLite file's; PostgreSQL has none of its own yet).
+    private func changeLog(_ store: Store) throws {
         let log = try store.changeLogStatus()
         print("== Change log (what `serve` broadcasts and resumes from)")
         print("rows: \(log.rows) of at most \(log.bounds.maxRows); about \(log.bytes >> 20) MiB of at most \(log.bounds.maxBytes >> 20) MiB;"

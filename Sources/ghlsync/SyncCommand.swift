@@ -5,7 +5,7 @@ import GHLSync
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync", abstract: "Sync a source's GHL data (or every active source's) into the file (the seed's run-ghl-all).",
+        commandName: "sync", abstract: "Sync a source's GHL data (or every active source's) into the file or PostgreSQL database (the seed's run-ghl-all).",
         discussion: """
             Entities are fetched in parallel under the location's rate budget. A run that is \
             interrupted resumes from its last committed page. Exits non-zero when any entity failed. \
@@ -13,7 +13,7 @@ struct SyncCommand: AsyncParsableCommand {
             a source that fails fails alone, and the exit is non-zero when any did.
             """)
 
-    @OptionGroup var database: DatabaseOption
+    @OptionGroup var database: SyncDatabaseOption
     @Option(help: "The source id (see `ghlsync sources list`).") var source: String?
     @Flag(help: "Sync every active source at once instead of one.") var all = false
     @Option(help: "Comma-separated entities: \(Entity.allCases.map(\.rawValue).joined(separator: ",")). Default: all.")
@@ -29,13 +29,16 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.open()
-        guard let source else { return try await syncEverySource(SyncEngine(store: store)) }
+        try await database.with { try await run(SyncEngine(store: $0.syncStore)) }
+    }
+
+    private func run(_ engine: SyncEngine) async throws {
+        guard let source else { return try await syncEverySource(engine) }
         let request = RunRequest(sourceId: source, entities: try parsedEntities(), mode: SyncMode(rawValue: mode)!, pageSize: pageSize)
         let display = SyncProgressDisplay(rows: request.entities.map(\.rawValue), interactive: isatty(STDOUT_FILENO) == 1)
         let result: RunAllResult
         do {
-            result = try await SyncEngine(store: store).runAll(request, progress: { display.update($0) })
+            result = try await engine.runAll(request, progress: { display.update($0) })
         } catch let error as StoreError {
             throw ValidationError(error.cliMessage)
         } catch let error as SyncError {
@@ -51,7 +54,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// `--all`: one row of progress per source, then a summary per source.
     private func syncEverySource(_ engine: SyncEngine) async throws {
-        let sources = try engine.store.sources().filter(\.isActive)
+        let sources = try await engine.store.sources().filter(\.isActive)
         let display = SyncProgressDisplay(rows: sources.map(SourceProgress.label), interactive: isatty(STDOUT_FILENO) == 1)
         let progress = SourceProgress()
         let outcomes: [SourceRunResult]

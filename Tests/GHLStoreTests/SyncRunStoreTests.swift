@@ -82,7 +82,7 @@ import Testing
         try db.store.upsert(.contacts, sourceId: a, records: ["gone", "kept", "leaving"].map { record($0, ["email": "\($0)@x.test"]) })
         let lease = SourceLease(sourceId: a, owner: "elsewhere:1:run")
         #expect(try db.store.acquire(lease, at: Date().addingTimeInterval(-60)) == nil)
-        let job = try db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "run")
+        let job = try await db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "run")
         #expect(try await db.store.syncCursor(sourceId: a, entity: .contacts) == nil)
 
         try await db.store.beginSyncRun(.contacts, sourceId: a, cursor: "begun", sweeping: true)

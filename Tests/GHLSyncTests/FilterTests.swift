@@ -184,7 +184,7 @@ import Testing
         #expect(try Self.live(fixture, .contacts) == customers.union([outsiderId]))
 
         // Widen: everything comes back with the next incremental sync, reasons cleared.
-        _ = try fixture.engine.clearFilter(sourceId: fixture.source.id)
+        _ = try await fixture.engine.clearFilter(sourceId: fixture.source.id)
         #expect(try filters(fixture) == nil)
         let widened = try await fixture.run(.incremental)
         #expect(widened.ok)

@@ -18,12 +18,7 @@ final class SandboxFixture: Sendable {
     var location: String { source.locationId }
 
     static func start(_ counts: RecordCounts, faults: [FaultRule] = [], retry: RetryPolicy = .quick) async throws -> SandboxFixture {
-        var configuration = SandboxConfiguration()
-        configuration.counts = counts
-        configuration.faults = faults
-        configuration.rateLimit = RateLimitSettings(maxRequests: 100_000, windowMilliseconds: 10_000, dailyLimit: 10_000_000)
-        let sandbox = try GHLSandbox(configuration: configuration)
-        let endpoint = try await sandbox.start()
+        let (sandbox, endpoint) = try await startSandbox(counts, faults: faults)
         let test = try TestStore()
         let location = endpoint.locations[0]
         let source = try test.addSource(locationId: location.locationID, apiBase: endpoint.baseURL, tokenEnv: "GHL_TEST_TOKEN")
@@ -53,9 +48,23 @@ final class SandboxFixture: Sendable {
         entity == .payments ? .transactions : SandboxEntity(rawValue: entity.rawValue)!
     }
 
+    /// An unthrottled in-process sandbox, started.
+    static func startSandbox(_ counts: RecordCounts, faults: [FaultRule]) async throws -> (GHLSandbox, SandboxEndpoint) {
+        var configuration = SandboxConfiguration()
+        configuration.counts = counts
+        configuration.faults = faults
+        configuration.rateLimit = RateLimitSettings(maxRequests: 100_000, windowMilliseconds: 10_000, dailyLimit: 10_000_000)
+        let sandbox = try GHLSandbox(configuration: configuration)
+        return (sandbox, try await sandbox.start())
+    }
+
     /// GHL's records of an entity, id -> canonical JSON (what `raw` must hold).
     func sandboxRecords(_ entity: Entity) throws -> [String: String] {
-        let kind = Self.sandboxEntity(entity)
+        try Self.sandboxRecords(entity, in: sandbox, location: location)
+    }
+
+    static func sandboxRecords(_ entity: Entity, in sandbox: GHLSandbox, location: String) throws -> [String: String] {
+        let kind = sandboxEntity(entity)
         var records: [String: String] = [:]
         for record in try sandbox.records(kind, location: location) {
             let id = record[kind.idKey]!.stringValue!
@@ -76,13 +85,16 @@ final class SandboxFixture: Sendable {
     /// Every table equals the sandbox, id for id and field for field.
     func expectEqualToSandbox(_ entities: [Entity] = Entity.allCases, sourceLocation: SourceLocation = #_sourceLocation) throws {
         for entity in entities {
-            let expected = try sandboxRecords(entity)
-            let stored = try storedRecords(entity)
-            #expect(stored.count == expected.count, "\(entity.rawValue): \(stored.count) live rows, GHL has \(expected.count)", sourceLocation: sourceLocation)
-            let differing = expected.filter { stored[$0.key] != $0.value }.map(\.key).sorted()
-            let example = differing.first.map { "\($0): GHL \(expected[$0]!) store \(stored[$0] ?? "none")" } ?? ""
-            #expect(differing.count == 0, "\(entity.rawValue): \(differing.count) records differ, e.g. \(example)", sourceLocation: sourceLocation)
+            Self.expect(entity, stored: try storedRecords(entity), equal: try sandboxRecords(entity), sourceLocation: sourceLocation)
         }
+    }
+
+    /// The live rows `stored` (id -> raw) are GHL's records `expected`, id for id and field for field.
+    static func expect(_ entity: Entity, stored: [String: String], equal expected: [String: String], sourceLocation: SourceLocation) {
+        #expect(stored.count == expected.count, "\(entity.rawValue): \(stored.count) live rows, GHL has \(expected.count)", sourceLocation: sourceLocation)
+        let differing = expected.filter { stored[$0.key] != $0.value }.map(\.key).sorted()
+        let example = differing.first.map { "\($0): GHL \(expected[$0]!) store \(stored[$0] ?? "none")" } ?? ""
+        #expect(differing.count == 0, "\(entity.rawValue): \(differing.count) records differ, e.g. \(example)", sourceLocation: sourceLocation)
     }
 }
 

@@ -13,16 +13,16 @@ import Testing
         #expect(SyncSchedule.describe(900) == "15m")
     }
 
-    @Test func scheduleIsStoredAndDue() throws {
+    @Test func scheduleIsStoredAndDue() async throws {
         let test = try TestStore()
         defer { test.cleanup() }
         let source = try test.addSource(locationId: "loc1")
         let updated = try test.store.setSchedule(sourceId: source.id, interval: 900, mode: .full)
         #expect(updated.syncIntervalSeconds == 900 && updated.syncMode == "full")
         let scheduler = SyncScheduler(engine: SyncEngine(store: test.store))
-        #expect(try scheduler.dueSources().map(\.id) == [source.id])
+        #expect(try await scheduler.dueSources().map(\.id) == [source.id])
         _ = try test.store.setSchedule(sourceId: source.id, interval: nil, mode: nil)
-        #expect(try scheduler.dueSources().isEmpty)
+        #expect(try await scheduler.dueSources().isEmpty)
     }
 
     @Test func tokenFilesMustBePrivate() throws {

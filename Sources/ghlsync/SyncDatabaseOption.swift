@@ -1,0 +1,54 @@
+import ArgumentParser
+import GHLPostgres
+import GHLStore
+
+/// `--db FILE|URL` for the commands that run on PostgreSQL too (`sync`,
+/// `sources add`/`list`, `status`); the others take `DatabaseOption`, which
+/// refuses a URL in one line.
+struct SyncDatabaseOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: """
+        The ghlsync SQLite file, or postgres://user[:password]@host:port/db[?sslmode=require] (default: $\(DatabaseTarget.environmentVariable)).
+        """)
+    var given: String?
+
+    func validate() throws {
+        _ = try DatabaseTarget(given)
+    }
+
+    /// Runs `body` with the database open: an existing file, or a PostgreSQL
+    /// database that `init` has migrated (its pool closed afterwards).
+    func with<T>(_ body: (OpenDatabase) async throws -> T) async throws -> T {
+        switch try DatabaseTarget(given) {
+        case .file(let path):
+            return try await body(.file(try DatabaseOption.openExisting(path)))
+        case .postgres(let url):
+            let store = try PostgresStore(url: url)
+            do {
+                try await store.checkConnection()
+                guard try await !store.appliedMigrations().isEmpty else {
+                    throw CLIError("\(url) has no ghlsync schema: run `ghlsync init --db \(url)` first")
+                }
+                let result = try await body(.postgres(store))
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                if error is CLIError || error is StoreError || error is ExitCode || error is ValidationError { throw error }
+                throw CLIError("\(url): \(PostgresStore.message(for: error))")
+            }
+        }
+    }
+}
+
+/// A database `SyncDatabaseOption` opened.
+enum OpenDatabase {
+    case file(Store)
+    case postgres(PostgresStore)
+
+    var syncStore: any SyncStore {
+        switch self {
+        case .file(let store): store
+        case .postgres(let store): store
+        }
+    }
+}
