@@ -1,4 +1,4 @@
-/// `pg_v2_broadcast_rls_arrays`, frozen: each `ghl_*` table's policy reads the
+/// `pg_v2_rls_source_arrays`, frozen: each `ghl_*` table's policy reads the
 /// user's granted sources once per statement into an array (`= ANY (ARRAY(...))`,
 /// an InitPlan), which the planner uses as an index condition beside the
 /// query's own `source_id = ...`, instead of probing a hashed sub-plan for
