@@ -36,7 +36,8 @@ import Testing
                 #expect(insert.change?["old"] == .null)
                 let update = try await client.receive()
                 #expect(update.payload["event"] == .string("UPDATE"))
-                #expect(update.change?["old"]?["id"] == .string("c1") && update.change?["old"]?["raw"] == nil)
+                // `old` is the whole record before the update, as the seed's trigger sends OLD.
+                #expect(update.change?["old"]?["id"] == .string("c1") && update.change?["old"]?["raw"]?["firstName"] == .string("Ada"))
                 #expect(update.change?["new"]?["raw"]?["firstName"] == .string("Grace"))
                 #expect(update.change?["seq"]?.int64Value == (insert.change?["seq"]?.int64Value).map { $0 + 1 })
 

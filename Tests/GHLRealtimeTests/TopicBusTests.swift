@@ -36,7 +36,7 @@ import Testing
         #expect(changes.prefix(400).allSatisfy { $0.operation == "INSERT" && $0.old == nil })
         #expect(changes.suffix(100).map(\.new?.ghl_contact_id) == (0..<100).map { "c\($0)" })
         #expect(changes.suffix(100).allSatisfy {
-            $0.operation == "UPDATE" && $0.old != nil && $0.old?.raw == nil && $0.new?.raw?.firstName == "v1"
+            $0.operation == "UPDATE" && $0.old?.raw?.firstName == "v0" && $0.new?.raw?.firstName == "v1"
         })
         #expect(changes.allSatisfy { $0.source_id == fixture.sourceA && $0.table == "ghl_contacts" })
         // Seqs are A's own, consecutive: B's 40 interleaved commits take none of them.
