@@ -35,19 +35,19 @@ extension Store {
     /// Registers a location and returns it with its new id; a bad one throws
     /// `StoreError.invalidSource`.
     public func addSource(name: String, locationId: String, apiBase: String = Source.defaultAPIBase,
-                          tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) throws -> Source {
+                          tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) async throws -> Source {
         let source = try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile,
                                     currency: currency, companyId: companyId)
-        try pool.write { try source.insert($0) }
+        try await pool.write { try source.insert($0) }
         return source
     }
 
-    public func sources() throws -> [Source] {
-        try pool.read { try Source.order(Column("created_at"), Column("id")).fetchAll($0) }
+    public func sources() async throws -> [Source] {
+        try await pool.read { try Source.order(Column("created_at"), Column("id")).fetchAll($0) }
     }
 
-    public func source(id: String) throws -> Source {
-        guard let source = try pool.read({ try Source.fetchOne($0, key: id) }) else { throw StoreError.unknownSource(id) }
+    public func source(id: String) async throws -> Source {
+        guard let source = try await pool.read({ try Source.fetchOne($0, key: id) }) else { throw StoreError.unknownSource(id) }
         return source
     }
 }

@@ -11,7 +11,7 @@ extension SyncEngine {
     /// written. Each call replaces the source's whole filter.
     public func setFilter(_ request: FilterRequest, sourceId: String) async throws -> FilterChange {
         var filter = try request.checkedLocally()
-        let source = try store.source(id: sourceId)
+        let source = try await store.source(id: sourceId)
         if !filter.pipelines.isEmpty || filter.testsCustomFields {
             let client = makeClient(source, auth: try SourceCredentials.auth(for: source, environment: environment))
             if !filter.pipelines.isEmpty {
@@ -27,19 +27,19 @@ extension SyncEngine {
                 }
             }
         }
-        return try saveFilter(filter, sourceId: sourceId)
+        return try await saveFilter(filter, sourceId: sourceId)
     }
 
     /// Removes the source's filter: the next sync brings everything back.
-    public func clearFilter(sourceId: String) throws -> FilterChange {
-        try saveFilter(nil, sourceId: sourceId)
+    public func clearFilter(sourceId: String) async throws -> FilterChange {
+        try await saveFilter(nil, sourceId: sourceId)
     }
 
-    private func saveFilter(_ filter: SyncFilter?, sourceId: String) throws -> FilterChange {
+    private func saveFilter(_ filter: SyncFilter?, sourceId: String) async throws -> FilterChange {
         if isRunning(sourceId: sourceId) {
             throw SyncError.alreadyRunning(sourceId: sourceId, owner: "this process")
         }
-        return try store.setFilter(filter, sourceId: sourceId) { holder in
+        return try await store.setFilter(filter, sourceId: sourceId) { holder in
             if let holder {
                 throw SyncError.alreadyRunning(sourceId: sourceId, owner: holder)
             }

@@ -25,7 +25,7 @@ extension SyncEngine {
         progress: (@Sendable (Source, SyncProgress) -> Void)? = nil,
         finished: (@Sendable (SourceRunResult) -> Void)? = nil
     ) async throws -> [SourceRunResult] {
-        let sources = try store.sources().filter(\.isActive)
+        let sources = try await store.sources().filter(\.isActive)
         guard !sources.isEmpty else { throw SyncError.invalidInput("no active sources (add one with `ghlsync sources add`)") }
         return await withTaskGroup(of: (Int, SourceRunResult).self) { group in
             for (index, source) in sources.enumerated() {

@@ -89,11 +89,11 @@ public final class SyncEngine: Sendable {
         return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, retry: retry)
     }
 
-    /// Store calls here go through `store.blocking`: `sync --all` runs hundreds of
-    /// these at once, and a blocking read on one of the few cooperative threads can
-    /// wait for a reader held by a task that needs that thread to resume.
+    /// Store calls here are async: `sync --all` runs hundreds of these at once, and a
+    /// blocking read on one of the few cooperative threads can wait for a reader held
+    /// by a task that needs that thread to resume.
     private func execute(_ request: RunRequest, runId: String, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> RunAllResult {
-        let source = try await store.blocking { [store] in try store.source(id: request.sourceId) }
+        let source = try await store.source(id: request.sourceId)
         guard source.isActive else { throw SyncError.inactiveSource(source.id) }
         let filter = try source.syncFilter() ?? SyncFilter()
         var requested = Set<Entity>()
@@ -102,12 +102,12 @@ public final class SyncEngine: Sendable {
             throw SyncError.invalidInput("the filter of source \(source.name) syncs none of: \(request.entities.map(\.rawValue).joined(separator: ", "))")
         }
         let lease = SourceLease(sourceId: source.id, owner: SourceLease.owner(runId: runId))
-        if let holder = try await store.blocking({ [store] in try store.acquire(lease) }) {
+        if let holder = try await store.acquire(lease) {
             throw SyncError.alreadyRunning(sourceId: source.id, owner: holder)
         }
         let result: RunAllResult
         do {
-            try await store.blocking { [store] in try store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId) }
+            try await store.closeInterruptedSyncJobs(sourceId: source.id, resumedBy: runId)
             result = await pollEntities(entities, of: source, filter: filter, request: request, runId: runId, lease: lease, progress: progress)
         } catch {
             await release(lease)
@@ -119,7 +119,7 @@ public final class SyncEngine: Sendable {
     }
 
     private func release(_ lease: SourceLease) async {
-        do { try await store.blocking { [store] in try store.release(lease) } } catch {
+        do { try await store.release(lease) } catch {
             logger.error("could not release the lease of \(lease.sourceId): \(error)")
         }
     }
@@ -155,9 +155,7 @@ public final class SyncEngine: Sendable {
                                    requests: p.requests, total: p.total, error: error))
         }
         do {
-            let (job, number) = try await store.blocking { [store] in
-                try store.startSyncJob(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
-            }
+            let (job, number) = try await store.startSyncJob(sourceId: source.id, entity: entity, mode: request.mode, runId: runId)
             result.jobId = number
             do {
                 let client = try makeClient(source, auth: auth.get())
@@ -169,7 +167,7 @@ public final class SyncEngine: Sendable {
                 report(.running, SyncJobProgress())
                 let outcome = try await poller.run(mode: request.mode, pageSize: request.pageSize)
                 let notes = outcome.notes.isEmpty ? nil : outcome.notes.joined(separator: "\n")
-                try await store.blocking { [store] in try store.finishSyncJob(job, outcome.progress, mode: outcome.mode, error: nil, notes: notes) }
+                try await store.finishSyncJob(job, outcome.progress, mode: outcome.mode, error: nil, notes: notes)
                 result.ok = true
                 result.mode = outcome.mode
                 result.skipped = outcome.progress.skipped
@@ -178,7 +176,7 @@ public final class SyncEngine: Sendable {
                 let message = String(describing: error)
                 result.error = message
                 let progress = last.withLock { $0 }
-                try await store.blocking { [store] in try store.finishSyncJob(job, progress, mode: nil, error: message, notes: nil) }
+                try await store.finishSyncJob(job, progress, mode: nil, error: message, notes: nil)
             }
         } catch {
             result.error = result.error ?? String(describing: error)

@@ -27,7 +27,7 @@ public struct SyncScheduler: Sendable {
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
                 let due: [Source]
-                do { due = try dueSources() } catch {
+                do { due = try await dueSources() } catch {
                     logger.error("cannot read schedules: \(error)")
                     due = []
                 }
@@ -50,8 +50,8 @@ public struct SyncScheduler: Sendable {
     }
 
     /// Active scheduled sources whose interval has passed since their last run started.
-    func dueSources(now: Date = Date()) throws -> [Source] {
-        try engine.store.dueSources(now: now)
+    func dueSources(now: Date = Date()) async throws -> [Source] {
+        try await engine.store.dueSources(now: now)
     }
 }
 

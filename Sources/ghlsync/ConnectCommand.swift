@@ -75,12 +75,12 @@ struct ConnectCommand: AsyncParsableCommand {
             let file = db + ".location-\(location).json"
             try SourceCredentials.writeSecrets(secret, to: file)
             say("location \(location): credentials in \(file)")
-            if let existing = try store.sources().first(where: { $0.locationId == location }) {
+            if let existing = try await store.sources().first(where: { $0.locationId == location }) {
                 say("location \(location) is already source \(existing.name); it keeps its credentials")
                 return say(existing.id)
             }
-            let source = try reportingErrors {
-                try store.addSource(name: location, locationId: location, apiBase: apiBase, tokenEnv: nil, tokenFile: file,
+            let source = try await reportingErrors {
+                try await store.addSource(name: location, locationId: location, apiBase: apiBase, tokenEnv: nil, tokenFile: file,
                                     companyId: grant.companyId)
             }
             say("added source \(source.name) for location \(source.locationId)")

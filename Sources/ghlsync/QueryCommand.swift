@@ -2,7 +2,7 @@ import ArgumentParser
 import GHLAuth
 import GHLStore
 
-struct QueryCommand: ParsableCommand {
+struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query", abstract: "Run a read-only SQL query against a ghlsync file.",
         discussion: """
@@ -17,16 +17,16 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "With --as: stop the query after this many seconds.") var timeLimit: Double = 30
     @Argument(help: "The SQL to run, e.g. \"SELECT * FROM v_ghl_dashboard_summary\".") var sql: String
 
-    func run() throws {
+    func run() async throws {
         let store = try database.open()
         let writer = ResultWriter(format: format)
-        try reportingErrors {
+        try await reportingErrors {
             if let asUser {
                 guard timeLimit > 0 else { throw ValidationError("--time-limit must be more than 0 seconds") }
-                let scope = try store.accessScope(of: try Accounts(store: store).user(email: asUser).id)
+                let scope = try await store.accessScope(of: try Accounts(store: store).user(email: asUser).id)
                 try ScopedReader(store: store, timeLimit: .seconds(timeLimit)).query(sql, scope: scope, columns: writer.begin, row: writer.add)
             } else {
-                try store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
+                try await store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
             }
         }
         writer.end()

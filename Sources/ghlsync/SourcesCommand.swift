@@ -2,12 +2,12 @@ import ArgumentParser
 import GHLStore
 import GHLSync
 
-struct SourcesCommand: ParsableCommand {
+struct SourcesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources", abstract: "Register and list GHL locations (sources).",
         subcommands: [Add.self, List.self, Schedule.self, Filter.self, Import.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register a GHL location; prints the new source id on the last line.",
             discussion: "The token is never written into the database: give the name of an environment variable or the path of a 0600 secrets file, read at sync time.")
@@ -20,10 +20,10 @@ struct SourcesCommand: ParsableCommand {
         @Option(name: .customLong("token-file"), help: "0600 file holding the token.") var tokenFile: String?
         @Option(help: "The location's currency, for revenue figures.") var currency: String = "USD"
 
-        func run() throws {
+        func run() async throws {
             let store = try database.open()
-            let source = try reportingErrors {
-                try store.addSource(name: name, locationId: locationId, apiBase: apiBase,
+            let source = try await reportingErrors {
+                try await store.addSource(name: name, locationId: locationId, apiBase: apiBase,
                                     tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency)
             }
             print("added source \(source.name) for location \(source.locationId)")
@@ -31,17 +31,18 @@ struct SourcesCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the registered sources.")
         @OptionGroup var database: DatabaseOption
 
-        func run() throws {
-            let sources = try database.open().sources()
-            let rows: [[String]] = try sources.map { s in
+        func run() async throws {
+            let sources = try await database.open().sources()
+            var rows: [[String]] = []
+            for s in sources {
                 let token: String = s.tokenEnv.map { "env:\($0)" } ?? s.tokenFile.map { "file:\($0)" } ?? "-"
                 let schedule: String = s.syncIntervalSeconds.map { "every \(SyncSchedule.describe($0)) \(s.syncMode)" } ?? "manual"
-                let filter = try reportingErrors { try s.syncFilter()?.summary.joined(separator: "; ") }
-                return [s.id, s.name, s.locationId, s.apiBase, token, schedule, filter ?? "-"]
+                let filter = try await reportingErrors { try s.syncFilter()?.summary.joined(separator: "; ") }
+                rows.append([s.id, s.name, s.locationId, s.apiBase, token, schedule, filter ?? "-"])
             }
             print(TextTable(header: ["id", "name", "location", "api", "token", "schedule", "filters"], rows: rows).render())
         }
@@ -77,7 +78,7 @@ struct SourcesCommand: ParsableCommand {
             if let every, !dryRun {
                 let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
                 for source in plan.added {
-                    _ = try reportingErrors { try store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
+                    _ = try await reportingErrors { try await store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
                 }
             }
             AgencyImportReport(plan: plan, dryRun: dryRun).print()

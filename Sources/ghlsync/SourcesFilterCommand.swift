@@ -60,13 +60,13 @@ extension SourcesCommand {
             let engine = SyncEngine(store: store)
             let change: FilterChange
             do {
-                change = clear ? try engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
+                change = await clear ? try engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
             } catch let error as StoreError {
                 throw ValidationError(error.cliMessage)
             } catch let error as SyncError {
                 throw ValidationError(error.description)
             }
-            let summary = try reportingErrors { try change.source.syncFilter()?.summary } ?? []
+            let summary = try await reportingErrors { try change.source.syncFilter()?.summary ?? [] }
             print(summary.isEmpty ? "\(change.source.name): no filter, everything is synced"
                                   : "\(change.source.name): filter set\n  " + summary.joined(separator: "\n  "))
             let marked = Entity.allCases.compactMap { entity in

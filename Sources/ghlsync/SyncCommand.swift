@@ -51,7 +51,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// `--all`: one row of progress per source, then a summary per source.
     private func syncEverySource(_ engine: SyncEngine) async throws {
-        let sources = try engine.store.sources().filter(\.isActive)
+        let sources = try await engine.store.sources().filter(\.isActive)
         let display = SyncProgressDisplay(rows: sources.map(SourceProgress.label), interactive: isatty(STDOUT_FILENO) == 1)
         let progress = SourceProgress()
         let outcomes: [SourceRunResult]

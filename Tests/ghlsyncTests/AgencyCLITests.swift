@@ -75,7 +75,7 @@ import Testing
         #expect(String(decoding: callback.body, as: UTF8.self).contains("received the authorization"))
         let result = connect.wait()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        let sources = try fixture.store.sources()
+        let sources = try await fixture.store.sources()
         #expect(sources.map(\.locationId) == [location])
         #expect(sources.first?.id == result.lastLine)
         let credentials = fixture.db + ".location-\(location).json"
@@ -102,14 +102,14 @@ import Testing
         let failed = forged.wait()
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("state does not match"))
-        #expect(try fixture.store.sources().isEmpty)
+        #expect(try await fixture.store.sources().isEmpty)
 
         let connect = try fixture.connect()
         #expect(try await Self.choose("company", on: connect, sandbox: fixture.endpoint.baseURL).status == 200)
         let result = connect.wait()
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.lastLine == "2 added, 0 reactivated, 0 deactivated, 0 unchanged")
-        let sources = try fixture.store.sources()
+        let sources = try await fixture.store.sources()
         #expect(Set(sources.map(\.locationId)) == Set(fixture.sandbox.installedLocations))
         #expect(sources.allSatisfy { $0.companyId == fixture.sandbox.companyID })
         let credentials = fixture.db + ".agency-\(fixture.sandbox.companyID).json"
@@ -132,26 +132,26 @@ import Testing
             return result
         }
         #expect(try runImport("--dry-run").lastLine == "dry run: 5 added, 0 reactivated, 0 deactivated, 0 unchanged")
-        #expect(try fixture.store.sources().isEmpty)
+        #expect(try await fixture.store.sources().isEmpty)
         #expect(try runImport("--every", "15m").lastLine == "5 added, 0 reactivated, 0 deactivated, 0 unchanged")
-        #expect(try fixture.store.sources().map(\.syncIntervalSeconds) == Array(repeating: 900, count: 5), "serve syncs them every 15 minutes")
+        #expect(try await fixture.store.sources().map(\.syncIntervalSeconds) == Array(repeating: 900, count: 5), "serve syncs them every 15 minutes")
         #expect(try runImport().lastLine == "0 added, 0 reactivated, 0 deactivated, 5 unchanged")
         let installed = fixture.sandbox.installedLocations
-        #expect(try fixture.store.sources().map(\.locationId).sorted() == installed.sorted())
+        #expect(try await fixture.store.sources().map(\.locationId).sorted() == installed.sorted())
         try fixture.expectSecretsOutsideTheDatabase(credentials)
 
         let sync = try CLIRunner.run(["sync", "--db", fixture.db, "--all", "--mode", "full"])
         #expect(sync.status == 0, "\(sync.stdout)\(sync.stderr)")
-        for source in try fixture.store.sources() {
+        for source in try await fixture.store.sources() {
             try await expectTablesEqual(try fixture.store, sourceId: source.id, to: fixture.sandbox, location: source.locationId)
         }
 
         try fixture.sandbox.uninstallApp(location: installed[2])
         try fixture.sandbox.installApp(location: fixture.endpoint.locations[5].locationID)
         #expect(try runImport().lastLine == "1 added, 0 reactivated, 1 deactivated, 4 unchanged")
-        let active = try fixture.store.sources().filter(\.isActive).map(\.locationId)
+        let active = try await fixture.store.sources().filter(\.isActive).map(\.locationId)
         #expect(Set(active) == Set(fixture.sandbox.installedLocations))
-        #expect(try fixture.store.sources().count == 6)
+        #expect(try await fixture.store.sources().count == 6)
         await fixture.sandbox.stop()
     }
 }
