@@ -26,7 +26,7 @@ public struct Accounts: Sendable {
     /// Creates a user. Without a password the user can only use tokens
     /// issued by `ghlsync users token` (or `AuthService.issueToken`).
     @discardableResult
-    public func addUser(email: String, password: String? = nil) throws -> User {
+    public func addUser(email: String, password: String? = nil) async throws -> User {
         let email = try Self.normalized(email)
         let passwordHash = try password.map { password -> String in
             guard password.count >= 8 else { throw AuthError.invalidPassword("it needs at least 8 characters") }
@@ -35,30 +35,30 @@ public struct Accounts: Sendable {
         }
         let user = User(id: UUID().uuidString.lowercased(), email: email, createdAt: Timestamp.string(),
                         lastSignInAt: nil, hasPassword: passwordHash != nil)
-        guard try store.insertUser(user, passwordHash: passwordHash) else { throw AuthError.duplicateEmail(email) }
+        guard try await store.insertUser(user, passwordHash: passwordHash) else { throw AuthError.duplicateEmail(email) }
         return user
     }
 
-    public func user(email: String) throws -> User {
-        guard let user = try store.user(email: email.trimmingCharacters(in: .whitespaces)) else { throw AuthError.unknownUser(email) }
+    public func user(email: String) async throws -> User {
+        guard let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces)) else { throw AuthError.unknownUser(email) }
         return user
     }
 
-    public func user(id: String) throws -> User {
-        guard let user = try store.user(id: id) else { throw AuthError.unknownUser(id) }
+    public func user(id: String) async throws -> User {
+        guard let user = try await store.user(id: id) else { throw AuthError.unknownUser(id) }
         return user
     }
 
     /// Every user with their grants, by email.
-    public func listUsers() throws -> [Listing] {
-        try store.usersWithGrants().map { Listing(user: $0.user, grants: $0.grants.compactMapValues(Role.init(rawValue:))) }
+    public func listUsers() async throws -> [Listing] {
+        try await store.usersWithGrants().map { Listing(user: $0.user, grants: $0.grants.compactMapValues(Role.init(rawValue:))) }
     }
 
     /// The user whose password this is, or `invalidCredentials`. An unknown
     /// email costs the same hashing work as a wrong password, so timing does
     /// not reveal which emails exist.
-    func authenticate(email: String, password: String) throws -> User {
-        let found = try store.userWithPasswordHash(email: email.trimmingCharacters(in: .whitespaces))
+    func authenticate(email: String, password: String) async throws -> User {
+        let found = try await store.userWithPasswordHash(email: email.trimmingCharacters(in: .whitespaces))
         let stored = found?.passwordHash
         guard PasswordHasher.verify(password, against: stored ?? Self.decoyHash), let found, stored != nil else {
             throw AuthError.invalidCredentials
@@ -69,21 +69,21 @@ public struct Accounts: Sendable {
     // MARK: Grants
 
     /// Gives `userId` the role on the source, replacing any role it had there.
-    public func grant(_ role: Role, to userId: String, on sourceId: String) throws {
-        guard try store.setGrant(role.rawValue, userId: userId, sourceId: sourceId) else { throw AuthError.unknownUser(userId) }
+    public func grant(_ role: Role, to userId: String, on sourceId: String) async throws {
+        guard try await store.setGrant(role.rawValue, userId: userId, sourceId: sourceId) else { throw AuthError.unknownUser(userId) }
     }
 
     /// Removes the user's grant on the source; it takes effect on their next read.
-    public func revoke(userId: String, sourceId: String) throws {
-        guard try store.removeGrant(userId: userId, sourceId: sourceId) else {
+    public func revoke(userId: String, sourceId: String) async throws {
+        guard try await store.removeGrant(userId: userId, sourceId: sourceId) else {
             throw AuthError.noGrant(user: userId, sourceId: sourceId)
         }
     }
 
     /// The user's role on each source they may use.
-    public func grants(of userId: String) throws -> [String: Role] {
+    public func grants(of userId: String) async throws -> [String: Role] {
         var grants: [String: Role] = [:]
-        for grant in try store.accessScope(of: userId).grants {
+        for grant in try await store.accessScope(of: userId).grants {
             grants[grant.sourceId] = Role(rawValue: grant.role)
         }
         return grants

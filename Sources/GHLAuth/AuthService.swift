@@ -38,7 +38,7 @@ public final class AuthService: Sendable {
 
     /// Signs in with email and password, starting a new session.
     public func signIn(email: String, password: String) async throws -> AuthSession {
-        let user = try accounts.authenticate(email: email, password: password)
+        let user = try await accounts.authenticate(email: email, password: password)
         return try await startSession(for: user)
     }
 
@@ -55,9 +55,7 @@ public final class AuthService: Sendable {
         let presented = Self.digest(refreshToken)
         let next = Self.newRefreshToken()
         let now = Timestamp.string()
-        let rotated = try await store.blocking { [store] in
-            try store.rotateRefreshToken(presented: presented, next: Self.digest(next), now: now)
-        }
+        let rotated = try await store.rotateRefreshToken(presented: presented, next: Self.digest(next), now: now)
         guard let rotated else { throw AuthError.invalidRefreshToken }
         return try await session(for: accounts.user(id: rotated.userId), sessionId: rotated.sessionId, refreshToken: next)
     }
@@ -72,7 +70,7 @@ public final class AuthService: Sendable {
         case .global: .all
         case .others: .allExcept(sessionId)
         }
-        try await store.blocking { [store] in try store.revokeSessions(of: userId, selection, at: Timestamp.string()) }
+        try await store.revokeSessions(of: userId, selection, at: Timestamp.string())
     }
 
     /// The user an access token belongs to, or `AuthError.invalidToken` for a
@@ -84,7 +82,7 @@ public final class AuthService: Sendable {
               header.alg == "HS256", header.kid == key.id,
               let claims = try? await keys.verify(accessToken, as: AccessClaims.self)
         else { throw AuthError.invalidToken }
-        let found = try await store.blocking { [store] in try store.userOfLiveSession(claims.sessionId, userId: claims.sub.value) }
+        let found = try await store.userOfLiveSession(claims.sessionId, userId: claims.sub.value)
         guard let found else { throw AuthError.invalidToken }
         return AuthenticatedUser(userId: claims.sub.value, email: found.email, sessionId: claims.sessionId, expiresAt: claims.exp.value,
                                  createdAt: found.createdAt, lastSignInAt: found.lastSignInAt)
@@ -95,10 +93,8 @@ public final class AuthService: Sendable {
         let refreshToken = Self.newRefreshToken()
         let now = Date()
         let expires = Timestamp.string(now.addingTimeInterval(refreshTokenLifetime))
-        try await store.blocking { [store] in
-            try store.insertSession(id: sessionId, userId: user.id, tokenHash: Self.digest(refreshToken),
-                                    createdAt: Timestamp.string(now), expiresAt: expires)
-        }
+        try await store.insertSession(id: sessionId, userId: user.id, tokenHash: Self.digest(refreshToken),
+                                      createdAt: Timestamp.string(now), expiresAt: expires)
         var signedIn = user
         signedIn.lastSignInAt = Timestamp.string(now)
         return try await session(for: signedIn, sessionId: sessionId, refreshToken: refreshToken)

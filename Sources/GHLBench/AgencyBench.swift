@@ -29,7 +29,7 @@ public struct AgencyBench: Sendable {
         defer { sandbox.stop() }
         let database = try TemporaryDatabase()
         for (index, locationId) in sandbox.locationIds.enumerated() {
-            _ = try database.store.addSource(name: "Location \(index + 1)", locationId: locationId, apiBase: sandbox.baseURL,
+            _ = try await database.store.addSource(name: "Location \(index + 1)", locationId: locationId, apiBase: sandbox.baseURL,
                                              tokenEnv: "GHLSYNC_BENCH_TOKEN", tokenFile: nil)
         }
         let engine = SyncEngine(store: database.store, environment: ["GHLSYNC_BENCH_TOKEN": sandbox.token])

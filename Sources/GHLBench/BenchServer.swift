@@ -29,8 +29,9 @@ final class BenchServer: Sendable {
     /// or a new one), and an access token for it.
     func user(_ email: String, role: Role, on sourceId: String) async throws -> String {
         let accounts = server.auth.accounts
-        let user = try (try? accounts.user(email: email)) ?? accounts.addUser(email: email)
-        try accounts.grant(role, to: user.id, on: sourceId)
+        let existing = try? await accounts.user(email: email)
+        let user = if let existing { existing } else { try await accounts.addUser(email: email) }
+        try await accounts.grant(role, to: user.id, on: sourceId)
         return try await server.auth.issueToken(for: user.id).accessToken
     }
 

@@ -31,7 +31,7 @@ public struct RealtimeBench: Sendable {
 
     public func run() async throws -> BenchReport {
         let database = try TemporaryDatabase()
-        let source = try database.store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
+        let source = try await database.store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
                                                   tokenEnv: "UNUSED", tokenFile: nil).id
         return try await BenchServer.with(store: database.store) { server in try await measure(server, store: database.store, source: source) }
     }
@@ -127,7 +127,7 @@ public struct RealtimeBench: Sendable {
             let committing = BenchClock.nanoseconds
             let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)@\(committing)")],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
-            try store.upsert(.contacts, sourceId: source, records: records)
+            try await store.upsert(.contacts, sourceId: source, records: records)
             written += ids.count
             next = next + interval
             try await Task.sleep(until: next, clock: .continuous)

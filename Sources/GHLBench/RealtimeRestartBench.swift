@@ -16,7 +16,7 @@ public struct RealtimeRestartBench: Sendable {
     public func run() async throws -> BenchReport {
         let database = try TemporaryDatabase()
         let store = database.store
-        let source = try store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
+        let source = try await store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
                                          tokenEnv: "UNUSED", tokenFile: nil).id
         let origin = ContinuousClock.now
         let before = try await BenchServer(store: store)
@@ -24,7 +24,7 @@ public struct RealtimeRestartBench: Sendable {
         let seq: Int64
         do {
             token = try await before.user("rt-viewer@example.com", role: .viewer, on: source)
-            seq = try store.changeLogSnapshot(recent: 0).lastSeqs[source] ?? 0
+            seq = try await store.changeLogSnapshot(recent: 0).lastSeqs[source] ?? 0
             let progress = BenchClientProgress()
             let first = try await RealtimeBench.connect(clients, Self.setup(port: before.port, source: source, token: token, since: seq,
                                                                            expected: missed, progress: progress))

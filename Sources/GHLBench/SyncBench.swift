@@ -75,7 +75,7 @@ public struct SyncBench: Sendable {
         defer { sandbox.stop() }
         var report = BenchReport(scenario: "incremental")
         let database = try TemporaryDatabase()
-        let (engine, sourceId) = try database.engine(for: sandbox)
+        let (engine, sourceId) = try await database.engine(for: sandbox)
         let (_, fullWall) = try await Self.timedRun(engine, sourceId, .full)
         let fullRequests = try await sandbox.counters().requests
 
@@ -114,14 +114,14 @@ public struct SyncBench: Sendable {
         defer { sandbox.stop() }
         var report = BenchReport(scenario: "seed-baseline")
         let database = try TemporaryDatabase()
-        let sourceId = try database.addSource(for: sandbox)
+        let sourceId = try await database.addSource(for: sandbox)
         let client = GHLClient(baseURL: sandbox.baseURL, locationId: sandbox.locationId, auth: PrivateIntegrationToken(sandbox.token))
         let start = ContinuousClock.now
         var records = 0
         for entity in Entity.allCases {
             for try await page in client.pages(GHLResource(entity)) {
                 for record in page.records {
-                    try database.store.upsert(entity, sourceId: sourceId, records: [RecordMapping.map(entity, record)])
+                    try await database.store.upsert(entity, sourceId: sourceId, records: [RecordMapping.map(entity, record)])
                     records += 1
                 }
             }
@@ -142,9 +142,9 @@ public struct SyncBench: Sendable {
     /// One full sync into a new file; without `changeLog` the file has no change-log triggers.
     private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport, changeLog: Bool = true) async throws {
         let database = try TemporaryDatabase()
-        let (engine, sourceId) = try database.engine(for: sandbox)
-        if !changeLog { try database.store.dropChangeLogTriggers() }
-        if captureChanges && changeLog { try database.store.onCommit { _ in } }
+        let (engine, sourceId) = try await database.engine(for: sandbox)
+        if !changeLog { try await database.store.dropChangeLogTriggers() }
+        if captureChanges && changeLog { try await database.store.onCommit { _ in } }
         try await measureFullSync(engine, sourceId, sandbox, into: &report)
         report.set("change_capture", changeLog)
     }
@@ -235,13 +235,13 @@ final class TemporaryDatabase {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    func addSource(for sandbox: SandboxProcess) throws -> String {
-        try store.addSource(name: "Bench", locationId: sandbox.locationId, apiBase: sandbox.baseURL,
+    func addSource(for sandbox: SandboxProcess) async throws -> String {
+        try await store.addSource(name: "Bench", locationId: sandbox.locationId, apiBase: sandbox.baseURL,
                             tokenEnv: "GHLSYNC_BENCH_TOKEN", tokenFile: nil).id
     }
 
-    func engine(for sandbox: SandboxProcess) throws -> (SyncEngine, String) {
-        let sourceId = try addSource(for: sandbox)
+    func engine(for sandbox: SandboxProcess) async throws -> (SyncEngine, String) {
+        let sourceId = try await addSource(for: sandbox)
         return (SyncEngine(store: store, environment: ["GHLSYNC_BENCH_TOKEN": sandbox.token]), sourceId)
     }
 }

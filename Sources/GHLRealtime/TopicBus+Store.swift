@@ -6,12 +6,12 @@ extension TopicBus {
     /// topic continues from its last seq, older resumes read the file), then
     /// every row logged after, by any process, in commit order.
     /// `handler` sees the same batches (for metrics).
-    public func follow(_ store: Store, handler: (@Sendable ([ChangeEvent]) -> Void)? = nil) throws {
-        let snapshot = try store.changeLogSnapshot(recent: configuration.logCapacity)
+    public func follow(_ store: Store, handler: (@Sendable ([ChangeEvent]) -> Void)? = nil) async throws {
+        let snapshot = try await store.changeLogSnapshot(recent: configuration.logCapacity)
         restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: { topic, after, through, limit in
             try? store.loggedChanges(of: String(topic.dropFirst("ghl:".count)), after: after, through: through, limit: limit)
         })
-        try store.onCommit(after: snapshot.lastID) { [self] events in
+        try await store.onCommit(after: snapshot.lastID) { [self] events in
             publish(events)
             handler?(events)
         }

@@ -32,13 +32,11 @@ public struct AuthChannelAuthorizer: ChannelAuthorizer {
     public func stillAuthorized(_ grant: ChannelGrant, sourceId: String) async -> Bool {
         // A read failure denies: a channel is closed rather than left open unchecked.
         let store = auth.accounts.store
-        return (try? await store.blocking {
-            try store.stillHolds(userId: grant.userId, sourceId: sourceId, sessionId: grant.sessionId)
-        }) ?? false
+        return (try? await store.stillHolds(userId: grant.userId, sourceId: sourceId, sessionId: grant.sessionId)) ?? false
     }
 
     public func accessVersion() async -> Int64? {
         let store = auth.accounts.store
-        return try? await store.blocking { try store.grantsVersion() }
+        return try? await store.grantsVersion()
     }
 }

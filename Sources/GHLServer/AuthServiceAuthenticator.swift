@@ -40,6 +40,6 @@ public struct AuthServiceAuthenticator: Authenticator {
     }
 
     private func scope(of userId: String) async throws -> AccessScope {
-        try await scopes.store.blocking { [scopes] in try scopes.scope(of: userId) }
+        try await scopes.scope(of: userId)
     }
 }

@@ -19,11 +19,10 @@ struct ChangeLogTailService: Service {
             var nextPrune = clock.now
             while !Task.isCancelled {
                 do {
-                    // Off the cooperative threads: a blocking read there can wait for a reader held by a task that needs one.
-                    try await store.blocking { try store.pollChanges() }
+                    try await store.pollChanges()
                     if clock.now >= nextPrune {
                         nextPrune = clock.now + pruneEvery
-                        try await store.blocking { try store.pruneChangeLog() }
+                        try await store.pruneChangeLog()
                     }
                 } catch {
                     logger.error("cannot read the change log: \(error)")

@@ -22,6 +22,6 @@ public struct EngineSyncService: SyncService {
     }
 
     public func receiveWebhook(_ webhook: IncomingWebhook) async throws {
-        _ = try intake.receive(body: Array(webhook.body), header: { webhook.headers[$0.lowercased()] })
+        _ = try await intake.receive(body: Array(webhook.body), header: { webhook.headers[$0.lowercased()] })
     }
 }

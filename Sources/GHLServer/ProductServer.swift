@@ -36,7 +36,7 @@ public struct ProductServer: Sendable {
         let auth = try await AuthService(store: store)
         let engine = SyncEngine(store: store, environment: environment, logger: logger)
         let bus = TopicBus()
-        try bus.follow(store) { metrics.recordChanges($0) }
+        try await bus.follow(store) { metrics.recordChanges($0) }
         let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: auth))
         self.auth = auth
         self.engine = engine
@@ -44,7 +44,7 @@ public struct ProductServer: Sendable {
         self.metrics = metrics
         scheduler = SyncScheduler(engine: engine, tick: schedulerTick, logger: logger)
         self.logger = logger
-        front = HTTPFront(
+        front = await HTTPFront(
             authenticator: AuthServiceAuthenticator(auth: auth),
             views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
             sync: EngineSyncService(engine: engine, intake: WebhookIntake(store: store, keys: webhookKeys)),

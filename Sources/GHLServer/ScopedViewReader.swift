@@ -7,9 +7,9 @@ public struct ScopedViewReader: ViewReader {
     /// The columns of each reporting view (schema, not data: read once, unscoped).
     private let viewColumns: [String: [String]]
 
-    public init(store: Store, reader: ScopedReader) throws {
+    public init(store: Store, reader: ScopedReader) async throws {
         self.reader = reader
-        viewColumns = try store.reportingViewColumns()
+        viewColumns = try await store.reportingViewColumns()
     }
 
     public func columns(of view: String) throws -> [String] {

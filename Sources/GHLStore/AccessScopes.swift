@@ -5,8 +5,8 @@ import Synchronization
 extension Store {
     /// The user's scope now: their grants with their sources, in the store's
     /// order of sources. One read of the user's own grants, not of every source.
-    public func accessScope(of userId: String) throws -> AccessScope {
-        try pool.read { try Self.accessScope(of: userId, $0) }
+    public func accessScope(of userId: String) async throws -> AccessScope {
+        try await pool.read { try Self.accessScope(of: userId, $0) }
     }
 
     static func accessScope(of userId: String, _ db: Database) throws -> AccessScope {
@@ -42,8 +42,8 @@ public final class AccessScopes: Sendable {
     }
 
     /// The user's scope as of now.
-    public func scope(of userId: String) throws -> AccessScope {
-        try store.pool.read { db in
+    public func scope(of userId: String) async throws -> AccessScope {
+        try await store.pool.read { db in
             let now = try Store.grantsVersion(db)
             if let hit = cache.withLock({ $0.version == now ? $0.scopes[userId] : nil }) { return hit }
             // Read in the same transaction as `now`, so it is the scope of that version.

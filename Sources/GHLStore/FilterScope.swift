@@ -34,10 +34,10 @@ extension Store {
     /// - Parameter check: runs first inside the transaction with the owner of
     ///   the source's live lease (nil when none); throwing from it changes
     ///   nothing (the sync engine refuses while a run holds the source).
-    public func setFilter(_ filter: SyncFilter?, sourceId: String, check: (_ leaseHolder: String?) throws -> Void = { _ in }) throws -> FilterChange {
+    public func setFilter(_ filter: SyncFilter?, sourceId: String, check: @Sendable (_ leaseHolder: String?) throws -> Void = { _ in }) async throws -> FilterChange {
         try filter?.validate()
         let text = try filter?.storedText()
-        return try pool.write { db in
+        return try await pool.write { db in
             try check(SourceLease.holder(of: sourceId, at: Date(), staleAfter: SourceLease.defaultStaleAfter, in: db))
             guard var source = try Source.fetchOne(db, key: sourceId) else { throw StoreError.unknownSource(sourceId) }
             source.filters = text

@@ -45,7 +45,8 @@ public struct ReadOnlyQuery: Sendable {
 
 extension Store {
     /// Runs a read-only query as the service role (the file's owner on the CLI).
-    public func query(_ query: ReadOnlyQuery, columns: ([String]) throws -> Void, row: ([StoreValue]) throws -> Void) throws {
-        try pool.read { db in try query.run(in: db, columns: columns) { try row($0.map(StoreValue.init)) } }
+    public func query(_ query: ReadOnlyQuery, columns: @Sendable ([String]) throws -> Void,
+                      row: @Sendable ([StoreValue]) throws -> Void) async throws {
+        try await pool.read { db in try query.run(in: db, columns: columns) { try row($0.map(StoreValue.init)) } }
     }
 }

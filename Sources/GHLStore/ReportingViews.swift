@@ -175,8 +175,8 @@ public enum ReportingViews {
 
 extension Store {
     /// The columns of each reporting view, by view name (schema, not data).
-    public func reportingViewColumns() throws -> [String: [String]] {
-        try pool.read { db in
+    public func reportingViewColumns() async throws -> [String: [String]] {
+        try await pool.read { db in
             try Dictionary(uniqueKeysWithValues: ReportingViews.names.map { ($0, try db.columns(in: $0).map(\.name)) })
         }
     }

@@ -13,14 +13,14 @@ extension Store {
     /// The copy is put in rollback-journal mode: one self-contained file that
     /// opens without a `-wal` beside it. `withoutUsers` then deletes the
     /// accounts and vacuums the copy again, so no deleted page keeps a hash.
-    public func snapshot(to path: String, withoutUsers: Bool) throws {
+    public func snapshot(to path: String, withoutUsers: Bool) async throws {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError.invalidInput("\(path) already exists; a snapshot never overwrites a file")
         }
         do {
-            try pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+            try await pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
             let copy = try DatabaseQueue(path: path)
-            try copy.writeWithoutTransaction { db in
+            try await copy.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 guard withoutUsers else { return }
                 try db.inTransaction {

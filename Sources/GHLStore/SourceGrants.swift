@@ -6,8 +6,8 @@ import GRDB
 extension Store {
     /// Gives the user `role` on the source, replacing any role they had there.
     /// False when the user does not exist; `StoreError.unknownSource` when the source does not.
-    public func setGrant(_ role: String, userId: String, sourceId: String) throws -> Bool {
-        try pool.write { db in
+    public func setGrant(_ role: String, userId: String, sourceId: String) async throws -> Bool {
+        try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ?", arguments: [userId]) == true else { return false }
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM ghl_sources WHERE id = ?", arguments: [sourceId]) == true else {
                 throw StoreError.unknownSource(sourceId)
@@ -21,8 +21,8 @@ extension Store {
     }
 
     /// Removes the user's grant on the source; false when there was none.
-    public func removeGrant(userId: String, sourceId: String) throws -> Bool {
-        try pool.write { db in
+    public func removeGrant(userId: String, sourceId: String) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM user_sources WHERE user_id = ? AND source_id = ?", arguments: [userId, sourceId])
             return db.changesCount > 0
         }
@@ -32,8 +32,8 @@ extension Store {
     /// or deleted, or a user is deleted, in any process (triggers keep it).
     /// Long-lived connections poll it (one point read) and re-check their
     /// user's access when it moved; `AccessScopes` keys its cache by it.
-    public func grantsVersion() throws -> Int64 {
-        try pool.read(Self.grantsVersion)
+    public func grantsVersion() async throws -> Int64 {
+        try await pool.read { try Self.grantsVersion($0) }
     }
 
     static func grantsVersion(_ db: Database) throws -> Int64 {
@@ -43,8 +43,8 @@ extension Store {
     /// Whether an open realtime channel may stay open: the user exists and
     /// holds the source, and the session (when given) is not revoked. One read,
     /// the same facts a REST request checks on its next call.
-    public func stillHolds(userId: String, sourceId: String, sessionId: String?) throws -> Bool {
-        try pool.read { db in
+    public func stillHolds(userId: String, sourceId: String, sessionId: String?) async throws -> Bool {
+        try await pool.read { db in
             try Bool.fetchOne(db, sql: """
                 SELECT 1 FROM user_sources g JOIN users u ON u.id = g.user_id
                 WHERE g.user_id = ?1 AND g.source_id = ?2 AND (?3 IS NULL OR EXISTS (

@@ -58,8 +58,8 @@ public struct SourceLease: Sendable, Equatable {
 extension Store {
     /// Takes `lease`, or returns the owner of the live lease someone else holds
     /// (nil: taken).
-    public func acquire(_ lease: SourceLease, at now: Date = Date()) throws -> String? {
-        try pool.write { db in
+    public func acquire(_ lease: SourceLease, at now: Date = Date()) async throws -> String? {
+        try await pool.write { db in
             if let holder = try SourceLease.holder(of: lease.sourceId, at: now, staleAfter: lease.staleAfter, in: db),
                holder != lease.owner {
                 return holder
@@ -74,15 +74,15 @@ extension Store {
     }
 
     /// Gives `lease` up (nothing happens when someone else holds the source now).
-    public func release(_ lease: SourceLease) throws {
-        try pool.write { db in
+    public func release(_ lease: SourceLease) async throws {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM sync_leases WHERE source_id = ? AND owner = ?", arguments: [lease.sourceId, lease.owner])
         }
     }
 
     /// The owner of a live lease on `sourceId`, or nil.
     public func leaseHolder(of sourceId: String, at now: Date = Date(),
-                            staleAfter: TimeInterval = SourceLease.defaultStaleAfter) throws -> String? {
-        try pool.read { db in try SourceLease.holder(of: sourceId, at: now, staleAfter: staleAfter, in: db) }
+                            staleAfter: TimeInterval = SourceLease.defaultStaleAfter) async throws -> String? {
+        try await pool.read { db in try SourceLease.holder(of: sourceId, at: now, staleAfter: staleAfter, in: db) }
     }
 }

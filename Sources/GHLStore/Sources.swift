@@ -55,24 +55,24 @@ extension Store {
     /// Registers a location and returns it with its new id; a bad one throws
     /// `StoreError.invalidSource`.
     public func addSource(name: String, locationId: String, apiBase: String = Source.defaultAPIBase,
-                          tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) throws -> Source {
+                          tokenEnv: String?, tokenFile: String?, currency: String = "USD", companyId: String? = nil) async throws -> Source {
         let source = try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile,
                                     currency: currency, companyId: companyId)
-        try addSource(source)
+        try await addSource(source)
         return source
     }
 
     /// Registers a source made by `Source.new`.
-    public func addSource(_ source: Source) throws {
-        try pool.write { try source.insert($0) }
+    public func addSource(_ source: Source) async throws {
+        try await pool.write { try source.insert($0) }
     }
 
-    public func sources() throws -> [Source] {
-        try pool.read { try Source.order(Column("created_at"), Column("id")).fetchAll($0) }
+    public func sources() async throws -> [Source] {
+        try await pool.read { try Source.order(Column("created_at"), Column("id")).fetchAll($0) }
     }
 
-    public func source(id: String) throws -> Source {
-        guard let source = try pool.read({ try Source.fetchOne($0, key: id) }) else { throw StoreError.unknownSource(id) }
+    public func source(id: String) async throws -> Source {
+        guard let source = try await pool.read({ try Source.fetchOne($0, key: id) }) else { throw StoreError.unknownSource(id) }
         return source
     }
 }

@@ -31,8 +31,8 @@ extension Store {
     /// 0600 file), the agency's sources of locations no longer installed become inactive, and those
     /// installed again become active. A location is never added twice. With `dryRun` nothing is written.
     public func importAgency(companyId: String, apiBase: String, tokenFile: String, locations: [AgencyLocation],
-                             dryRun: Bool = false) throws -> AgencyImport {
-        try pool.write { db in
+                             dryRun: Bool = false) async throws -> AgencyImport {
+        try await pool.write { db in
             var plan = AgencyImport()
             let installed = Set(locations.map(\.locationId))
             let now = Timestamp.string()

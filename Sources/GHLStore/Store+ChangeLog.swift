@@ -36,8 +36,8 @@ public struct ChangeLogSnapshot: Sendable {
 
 extension Store {
     /// The last `recent` rows of the log and every topic's last seq, as of one snapshot.
-    public func changeLogSnapshot(recent: Int) throws -> ChangeLogSnapshot {
-        try pool.read { db in
+    public func changeLogSnapshot(recent: Int) async throws -> ChangeLogSnapshot {
+        try await pool.read { db in
             let lastID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ghl_change_log") ?? 0
             let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.id > ?", orderBy: "id"),
                                            arguments: [lastID - Int64(recent)])
@@ -51,9 +51,13 @@ extension Store {
 
     /// The logged changes of `sourceId` with seqs in `after+1 ... through`, in
     /// order, at most `limit` of them, or nil when the log no longer holds the first.
+    ///
+    /// The one synchronous read that may run inside a task: the realtime bus
+    /// reads a resume's history under its lock, which cannot await. It reads
+    /// one index range on a reader of its own and holds no other connection.
     public func loggedChanges(of sourceId: String, after: Int64, through: Int64, limit: Int? = nil) throws -> [ChangeEvent]? {
         guard after < through else { return [] }
-        return try pool.read { db in
+        return try pool.base.read { db in
             var events: [ChangeEvent] = []
             let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.source_id = ? AND l.seq > ? AND l.seq <= ?",
                                                                          orderBy: "seq", limit: limit),
@@ -63,19 +67,19 @@ extension Store {
         }
     }
 
-    public func changeLogBounds() throws -> ChangeLogBounds {
-        try pool.read { db in
+    public func changeLogBounds() async throws -> ChangeLogBounds {
+        try await pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT max_age_seconds, max_rows, max_bytes FROM ghl_change_log_bounds WHERE id = 1")
             return row.map { ChangeLogBounds(maxAgeSeconds: $0[0], maxRows: $0[1], maxBytes: $0[2]) } ?? ChangeLogBounds()
         }
     }
 
     /// Stores the bounds every `serve` on the file prunes the log to.
-    public func setChangeLogBounds(_ bounds: ChangeLogBounds) throws {
+    public func setChangeLogBounds(_ bounds: ChangeLogBounds) async throws {
         guard bounds.maxAgeSeconds > 0, bounds.maxRows > 0, bounds.maxBytes > 0 else {
             throw StoreError.invalidInput("the change log's age and size bounds must be positive")
         }
-        try pool.write { db in
+        try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO ghl_change_log_bounds (id, max_age_seconds, max_rows, max_bytes) VALUES (1, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET max_age_seconds = excluded.max_age_seconds, max_rows = excluded.max_rows,
@@ -84,9 +88,9 @@ extension Store {
         }
     }
 
-    public func changeLogStatus() throws -> ChangeLogStatus {
-        let bounds = try changeLogBounds()
-        return try pool.read { db in
+    public func changeLogStatus() async throws -> ChangeLogStatus {
+        let bounds = try await changeLogBounds()
+        return try await pool.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT count(*), (SELECT ts FROM ghl_change_log ORDER BY id LIMIT 1),
                        (SELECT ts FROM ghl_change_log ORDER BY id DESC LIMIT 1) FROM ghl_change_log
@@ -111,19 +115,19 @@ extension Store {
     /// age in id order, so those past the bounds are a prefix); the newest row
     /// always stays (its id is where the next row's follows). Returns how many went.
     @discardableResult
-    public func pruneChangeLog(batch: Int = 2_000) throws -> Int {
-        var bounds = try changeLogBounds()
-        bounds.maxRows = min(bounds.maxRows, bounds.maxBytes / (try pool.read(Self.bytesPerRow)))
+    public func pruneChangeLog(batch: Int = 2_000) async throws -> Int {
+        let bounds = try await changeLogBounds()
+        let maxRows = min(bounds.maxRows, bounds.maxBytes / (try await pool.read { try Self.bytesPerRow($0) }))
         var pruned = 0
         while true {
-            let deleted = try pool.write { db in
+            let deleted = try await pool.write { db in
                 try db.execute(sql: """
                     DELETE FROM ghl_change_log WHERE id IN (
                         SELECT id FROM (SELECT id, ts FROM ghl_change_log ORDER BY id LIMIT ?)
                         WHERE id < (SELECT max(id) FROM ghl_change_log)
                           AND (id <= (SELECT max(id) FROM ghl_change_log) - ?
                                OR ts < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)))
-                    """, arguments: [batch, bounds.maxRows, "-\(bounds.maxAgeSeconds) seconds"])
+                    """, arguments: [batch, maxRows, "-\(bounds.maxAgeSeconds) seconds"])
                 return db.changesCount
             }
             pruned += deleted
@@ -133,8 +137,8 @@ extension Store {
 
     /// Removes the triggers that write the change log. For a scratch file only
     /// (the sync benchmark's capture-off baseline): no `serve` hears of its writes after this.
-    public func dropChangeLogTriggers() throws {
-        try pool.write { db in
+    public func dropChangeLogTriggers() async throws {
+        try await pool.write { db in
             for table in ChangeCapture.tables {
                 for op in ChangeCapture.operations {
                     try db.execute(sql: "DROP TRIGGER IF EXISTS \(ChangeCapture.triggerName(table, op))")

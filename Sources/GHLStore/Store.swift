@@ -9,13 +9,16 @@ import GRDB
 public final class Store: Sendable {
     public let path: String
     /// The pool, for the store's own APIs: other modules read and write through them; user-facing reads go through `ScopedReader`.
-    let pool: DatabasePool
+    let pool: StorePool
     private let changes: ChangeRelay
     /// Sync pages waiting for the writer, committed in groups.
     let pageCommits: PageCommits
 
     /// Opens (creating if needed) and migrates the file at `path`. A write
     /// waits its turn up to `lockPatience` seconds while other processes write.
+    ///
+    /// Synchronous even inside a task: until it returns no one else holds one
+    /// of this pool's connections, so it cannot wait for a task's connection.
     public init(path: String, lockPatience: TimeInterval = WriteTurn.patience) throws {
         self.path = path
         var config = Configuration()
@@ -34,15 +37,17 @@ public final class Store: Sendable {
                 try db.execute(sql: "PRAGMA journal_size_limit = \(Checkpointer.walSizeLimit)")
             }
         }
+        let base: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            base = try DatabasePool(path: path, configuration: config)
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         }
-        try Schema.migrator.migrate(pool)
+        try Schema.migrator.migrate(base)
+        pool = StorePool(base: base)
         changes = ChangeRelay()
         pageCommits = PageCommits(pool: pool) { page, db in try Store.writeSyncPage(page, in: db) }
-        try pool.writeWithoutTransaction { db in
+        try base.writeWithoutTransaction { db in
             try db.inTransaction {
                 try ReportingViews.install(db)
                 return .commit
@@ -65,8 +70,8 @@ public final class Store: Sendable {
     /// it must return quickly, the next batch waits for it.
     ///
     /// The first handler sets the starting row; later ones join it.
-    public func onCommit(after: Int64? = nil, _ handler: @escaping @Sendable ([ChangeEvent]) -> Void) throws {
-        try pool.writeWithoutTransaction { [changes] db in
+    public func onCommit(after: Int64? = nil, _ handler: @escaping @Sendable ([ChangeEvent]) -> Void) async throws {
+        try await pool.writeWithoutTransaction { [changes, pool] db in
             if !changes.hasHandlers {
                 let start = try after ?? Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM ghl_change_log") ?? 0
                 changes.start(after: start)
@@ -82,14 +87,19 @@ public final class Store: Sendable {
     /// Hands the rows logged since the last delivery (other processes', or
     /// this one's not yet read) to the `onCommit` handlers before it returns.
     /// Cheap when there are none: one index probe.
-    public func pollChanges() throws {
+    public func pollChanges() async throws {
         guard changes.hasHandlers else { return }
-        try changes.drain { [pool] after in try pool.read { try ChangeRelay.batch($0, after: after) } }
+        // The relay reads under its lock, one batch after another: on a thread of its own, not a cooperative one.
+        try await withCheckedThrowingContinuation { [changes, pool] (continuation: CheckedContinuation<Void, Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try changes.drain { after in try pool.read { try ChangeRelay.batch($0, after: after) } } })
+            }
+        }
     }
 
     /// The migrations applied to this file, oldest first.
-    public func appliedMigrations() throws -> [String] {
-        try pool.read { try Schema.migrator.appliedMigrations($0) }
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { try Schema.migrator.appliedMigrations($0) }
     }
 }
 

@@ -27,9 +27,9 @@ public struct SyncJobProgress: Sendable, Equatable {
 extension Store {
     /// Starts a job: its row id, and its number within the source (what the source's users see as its id).
     public func startSyncJob(sourceId: String, entity: Entity, mode: SyncMode, runId: String,
-                             at date: Date = Date()) throws -> (id: Int64, number: Int64) {
+                             at date: Date = Date()) async throws -> (id: Int64, number: Int64) {
         let now = Timestamp.string(date)
-        return try pool.write { db in
+        return try await pool.write { db in
             let number = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(source_job_number), 0) + 1 FROM ghl_sync_jobs WHERE source_id = ?",
                                             arguments: [sourceId]) ?? 1
             try db.execute(sql: """
@@ -41,8 +41,8 @@ extension Store {
     }
 
     /// Ends a job as completed (`error == nil`) or failed, with its last figures.
-    public func finishSyncJob(_ job: Int64, _ progress: SyncJobProgress, mode: SyncMode?, error: String?, notes: String?) throws {
-        try pool.write { db in
+    public func finishSyncJob(_ job: Int64, _ progress: SyncJobProgress, mode: SyncMode?, error: String?, notes: String?) async throws {
+        try await pool.write { db in
             try Self.updateSyncJob(job, progress, mode: mode, in: db)
             try db.execute(sql: """
                 UPDATE ghl_sync_jobs SET status = ?, error = ?, notes = ?, completed_at = ? WHERE id = ?
@@ -52,8 +52,8 @@ extension Store {
 
     /// Marks the jobs of runs that ended without finishing (a killed process) as
     /// failed, so no row stays `running` forever. Called under the source's lease.
-    public func closeInterruptedSyncJobs(sourceId: String, resumedBy runId: String) throws {
-        try pool.write { db in
+    public func closeInterruptedSyncJobs(sourceId: String, resumedBy runId: String) async throws {
+        try await pool.write { db in
             try db.execute(sql: """
                 UPDATE ghl_sync_jobs SET status = 'failed', completed_at = ?,
                     error = 'interrupted: the process running this job ended before it finished; run ' || ? || ' resumed from its last committed page'

@@ -6,8 +6,8 @@ import GRDB
 extension Store {
     /// Sets (or with `interval == nil` clears) a source's schedule; a nil
     /// `mode` keeps the one it has.
-    public func setSchedule(sourceId: String, interval: Int?, mode: SyncMode?) throws -> Source {
-        try pool.write { db in
+    public func setSchedule(sourceId: String, interval: Int?, mode: SyncMode?) async throws -> Source {
+        try await pool.write { db in
             guard var source = try Source.fetchOne(db, key: sourceId) else { throw StoreError.unknownSource(sourceId) }
             source.syncIntervalSeconds = interval
             if let mode { source.syncMode = mode.rawValue }
@@ -20,8 +20,8 @@ extension Store {
     /// Active scheduled sources whose interval has passed since their last
     /// run started (any job row, whoever started it), so a manual sync
     /// postpones the next scheduled one instead of doubling it.
-    public func dueSources(now: Date = Date()) throws -> [Source] {
-        try pool.read { db in
+    public func dueSources(now: Date = Date()) async throws -> [Source] {
+        try await pool.read { db in
             let sources = try Source.filter(sql: "is_active = 1 AND sync_interval_seconds IS NOT NULL")
                 .order(Column("created_at"), Column("id")).fetchAll(db)
             return try sources.filter { source in

@@ -11,8 +11,8 @@ extension Store {
     /// when its `raw` is unchanged. A record naming a column its entity does
     /// not declare (`Entity.columns`) is refused, not written as NULL.
     @discardableResult
-    public func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date()) throws -> Int {
-        try pool.write { db in try Self.upsert(entity, sourceId: sourceId, records: records, at: date, in: db) }
+    public func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date()) async throws -> Int {
+        try await pool.write { db in try Self.upsert(entity, sourceId: sourceId, records: records, at: date, in: db) }
     }
 
     /// The same, inside a transaction the store already holds (a sync page, a

@@ -25,9 +25,9 @@ public struct User: Sendable, Equatable, Hashable {
 extension Store {
     /// Inserts the user with its password hash (nil: token-only); false when
     /// another user has the email.
-    public func insertUser(_ user: User, passwordHash: String?) throws -> Bool {
+    public func insertUser(_ user: User, passwordHash: String?) async throws -> Bool {
         do {
-            try pool.write { db in
+            try await pool.write { db in
                 try db.execute(sql: "INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [user.id, user.email, passwordHash, user.createdAt])
             }
@@ -37,29 +37,29 @@ extension Store {
         }
     }
 
-    public func user(email: String) throws -> User? {
-        try pool.read { db in
+    public func user(email: String) async throws -> User? {
+        try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE email = ?", arguments: [email]).map(Self.user)
         }
     }
 
-    public func user(id: String) throws -> User? {
-        try pool.read { db in
+    public func user(id: String) async throws -> User? {
+        try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE id = ?", arguments: [id]).map(Self.user)
         }
     }
 
     /// The user with this email and their stored password hash (nil for a token-only user).
-    public func userWithPasswordHash(email: String) throws -> (user: User, passwordHash: String?)? {
-        try pool.read { db in
+    public func userWithPasswordHash(email: String) async throws -> (user: User, passwordHash: String?)? {
+        try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.userColumns), password_hash FROM users WHERE email = ?", arguments: [email])
                 .map { (Self.user($0), $0["password_hash"]) }
         }
     }
 
     /// Every user by email, with their grants (source id to role, as `user_sources.role` stores it).
-    public func usersWithGrants() throws -> [(user: User, grants: [String: String])] {
-        try pool.read { db in
+    public func usersWithGrants() async throws -> [(user: User, grants: [String: String])] {
+        try await pool.read { db in
             let users = try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM users ORDER BY email").map(Self.user)
             var grants: [String: [String: String]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT user_id, source_id, role FROM user_sources") {
@@ -70,8 +70,8 @@ extension Store {
     }
 
     /// The user a live (not revoked) session belongs to, or nil.
-    public func userOfLiveSession(_ sessionId: String, userId: String) throws -> User? {
-        try pool.read { db in
+    public func userOfLiveSession(_ sessionId: String, userId: String) async throws -> User? {
+        try await pool.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT \(Self.userColumns) FROM auth_sessions s JOIN users ON users.id = s.user_id
                 WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL

@@ -38,12 +38,12 @@ public struct ViewsDataset: Sendable {
     /// The store of a dataset kept at `path` between runs: generated there the
     /// first time, reused afterwards (a large one takes a while to write).
     /// A file holding other sizes is an error, not silently measured.
-    public func kept(at path: String) throws -> Store {
+    public func kept(at path: String) async throws -> Store {
         if !FileManager.default.fileExists(atPath: path) { try generate(at: path) }
         let store = try Store(path: path)
         let expected = [("ghl_sources", sources), ("ghl_contacts", contacts), ("ghl_opportunities", opportunities),
                         ("ghl_orders", orders), ("ghl_payments", payments), ("ghl_reviews", reviews)]
-        let found = try store.pool.read { db in
+        let found = try await store.pool.read { db in
             try expected.map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0.0)") ?? 0 }
         }
         for ((table, wanted), count) in zip(expected, found) where wanted != count {

@@ -26,9 +26,9 @@ extension Store {
     /// in the same transaction: anything `apply` throws rolls the receipt back.
     /// An `installation` changes the agency's sources first; the receipt then
     /// goes to the sources it changed.
-    public func receiveWebhook<T>(webhookId: String, eventType: String, locationId: String, installation: AppInstallation? = nil,
-                                  at date: Date, _ apply: (WebhookWrites) throws -> T) throws -> T {
-        try pool.write { db in
+    public func receiveWebhook<T: Sendable>(webhookId: String, eventType: String, locationId: String, installation: AppInstallation? = nil,
+                                  at date: Date, _ apply: @Sendable (WebhookWrites) throws -> T) async throws -> T {
+        try await pool.write { db in
             let installed: [String]
             switch installation {
             case .uninstall(let companyId):

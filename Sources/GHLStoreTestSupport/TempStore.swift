@@ -24,7 +24,7 @@ public struct TempStore: Sendable {
     /// Registers a source whose token would be read from `tokenEnv` (never
     /// set in tests: nothing here reaches GHL unless `apiBase` says where).
     public func addSource(name: String, locationId: String, apiBase: String = Source.defaultAPIBase,
-                          tokenEnv: String = "GHL_TEST_TOKEN", currency: String = "USD") throws -> Source {
-        try store.addSource(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: nil, currency: currency)
+                          tokenEnv: String = "GHL_TEST_TOKEN", currency: String = "USD") async throws -> Source {
+        try await store.addSource(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: nil, currency: currency)
     }
 }

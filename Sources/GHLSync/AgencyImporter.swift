@@ -29,6 +29,6 @@ public enum AgencyImporter {
             installed = try await client.installedLocations(companyToken: token, companyId: companyId)
         }
         let locations = installed.map { AgencyLocation(locationId: $0.id, name: $0.name) }
-        return try store.importAgency(companyId: companyId, apiBase: apiBase, tokenFile: path, locations: locations, dryRun: dryRun)
+        return try await store.importAgency(companyId: companyId, apiBase: apiBase, tokenFile: path, locations: locations, dryRun: dryRun)
     }
 }

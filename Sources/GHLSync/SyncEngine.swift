@@ -89,6 +89,9 @@ public final class SyncEngine: Sendable {
         return GHLClient(baseURL: source.apiBase, locationId: source.locationId, auth: auth, retry: retry)
     }
 
+    /// Store calls here are async: `sync --all` runs hundreds of these at once, and a
+    /// blocking read on one of the few cooperative threads can wait for a reader held
+    /// by a task that needs that thread to resume.
     private func execute(_ request: RunRequest, runId: String, progress: (@Sendable (SyncProgress) -> Void)?) async throws -> RunAllResult {
         let source = try await store.source(id: request.sourceId)
         guard source.isActive else { throw SyncError.inactiveSource(source.id) }

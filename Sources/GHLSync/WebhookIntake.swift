@@ -33,12 +33,12 @@ public final class WebhookIntake: Sendable {
 
     /// Handles one delivery: `header` looks up request headers by lowercase name.
     @discardableResult
-    public func receive(body: [UInt8], header: (String) -> String?) throws(WebhookError) -> WebhookReceipt {
+    public func receive(body: [UInt8], header: (String) -> String?) async throws(WebhookError) -> WebhookReceipt {
         try keys.verify(body: body, ghlSignature: header("x-ghl-signature"), whSignature: header("x-wh-signature"))
         let event = try WebhookEvent(body: body)
         try checkWindow(event.timestamp)
         do {
-            return try store.receiveWebhook(webhookId: event.webhookId, eventType: event.type, locationId: event.locationId,
+            return try await store.receiveWebhook(webhookId: event.webhookId, eventType: event.type, locationId: event.locationId,
                                             installation: event.appInstallation, at: now()) { writes in try apply(event, writes) }
         } catch let error as WebhookError {
             throw error

@@ -79,8 +79,8 @@ struct ConnectCommand: AsyncParsableCommand {
                 say("location \(location) is already source \(existing.name); it keeps its credentials")
                 return say(existing.id)
             }
-            let source = try reportingErrors {
-                try store.addSource(name: location, locationId: location, apiBase: apiBase, tokenEnv: nil, tokenFile: file,
+            let source = try await reportingErrors {
+                try await store.addSource(name: location, locationId: location, apiBase: apiBase, tokenEnv: nil, tokenFile: file,
                                     companyId: grant.companyId)
             }
             say("added source \(source.name) for location \(source.locationId)")

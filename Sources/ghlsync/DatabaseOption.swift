@@ -37,15 +37,6 @@ struct DatabaseOption: ParsableArguments {
 }
 
 /// Runs `body`, turning store and auth errors into clean messages with a non-zero exit.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as StoreError {
-        throw CLIError(error.cliMessage)
-    } catch let error as AuthError {
-        throw CLIError(error.description)
-    }
-}
-
-/// The same, for async work.
 func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch let error as StoreError {
         throw CLIError(error.cliMessage)

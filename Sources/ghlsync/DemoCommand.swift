@@ -45,16 +45,16 @@ struct DemoCommand: AsyncParsableCommand {
         for (index, location) in endpoint.locations.enumerated() {
             let variable = "GHLSYNC_DEMO_TOKEN_\(index + 1)"
             environment[variable] = location.token
-            sources.append(try store.addSource(name: ["Northwind Dental", "Summit Fitness"][index % 2], locationId: location.locationID,
+            await sources.append(try store.addSource(name: ["Northwind Dental", "Summit Fitness"][index % 2], locationId: location.locationID,
                                                apiBase: endpoint.baseURL, tokenEnv: variable, tokenFile: nil))
         }
 
         let accounts = Accounts(store: store)
         let ownerPassword = Self.password(), viewerPassword = Self.password()
-        let owner = try accounts.addUser(email: "owner@demo.ghlsync.dev", password: ownerPassword)
-        let viewer = try accounts.addUser(email: "viewer@demo.ghlsync.dev", password: viewerPassword)
-        for source in sources { try accounts.grant(.owner, to: owner.id, on: source.id) }
-        try accounts.grant(.viewer, to: viewer.id, on: sources[0].id)
+        let owner = try await accounts.addUser(email: "owner@demo.ghlsync.dev", password: ownerPassword)
+        let viewer = try await accounts.addUser(email: "viewer@demo.ghlsync.dev", password: viewerPassword)
+        for source in sources { try await accounts.grant(.owner, to: owner.id, on: source.id) }
+        try await accounts.grant(.viewer, to: viewer.id, on: sources[0].id)
 
         let keys = WebhookKeys.ghl.adding(try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM]))
         let server = try await ProductServer(store: store, webhookKeys: keys, environment: environment,
@@ -118,7 +118,7 @@ private struct DemoStartup: Service {
         for source in sources {
             say("first sync of \(source.name): Sync completed: \(results[source.id]?.summary ?? "not run")")
             // From now on a short schedule picks up what GHL sends no webhooks for (reviews, payments).
-            _ = try store.setSchedule(sourceId: source.id, interval: 20, mode: .incremental)
+            _ = try await store.setSchedule(sourceId: source.id, interval: 20, mode: .incremental)
         }
         signIns.forEach(say)
         say("dashboard http://127.0.0.1:\(port)/")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GHLStore
 
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Export a reporting view as CSV or JSON to standard output.")
 
@@ -13,11 +13,11 @@ struct ExportCommand: ParsableCommand {
         guard format != .table else { throw ValidationError("--format must be csv or json") }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try database.open()
         let writer = ResultWriter(format: format)
-        try reportingErrors {
-            try store.query(try ReadOnlyQuery.view(view), columns: writer.begin, row: writer.add)
+        try await reportingErrors {
+            try await store.query(try ReadOnlyQuery.view(view), columns: writer.begin, row: writer.add)
         }
         writer.end()
     }

@@ -17,8 +17,8 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         switch try DatabaseTarget(given) {
         case .file(let db):
-            let store = try reportingErrors { try Store(path: db) }
-            let migrations = try store.appliedMigrations()
+            let store = try await reportingErrors { try Store(path: db) }
+            let migrations = try await store.appliedMigrations()
             print("\(db): schema \(migrations.last ?? "none") (\(migrations.joined(separator: ", "))), WAL, ready")
         case .postgres(let url):
             let migrations = try await PostgresCommand.run(url) { store in

@@ -32,12 +32,12 @@ struct QueryCommand: AsyncParsableCommand {
         switch try DatabaseTarget(given) {
         case .file(let db):
             let store = try reportingErrors { try Store.openExisting(path: db) }
-            try reportingErrors {
+            try await reportingErrors {
                 if let asUser {
-                    let scope = try store.accessScope(of: try Accounts(store: store).user(email: asUser).id)
+                    let scope = try await store.accessScope(of: try Accounts(store: store).user(email: asUser).id)
                     try ScopedReader(store: store, timeLimit: .seconds(timeLimit)).query(sql, scope: scope, columns: writer.begin, row: writer.add)
                 } else {
-                    try store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
+                    try await store.query(ReadOnlyQuery(sql: sql), columns: writer.begin, row: writer.add)
                 }
             }
         case .postgres(let url):

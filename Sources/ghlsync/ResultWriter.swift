@@ -8,7 +8,10 @@ enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Streams query results to standard output as a table, CSV (RFC 4180) or a JSON array.
-final class ResultWriter {
+///
+/// Unchecked `Sendable`: the store calls it from its reader's thread while the
+/// command awaits the query, one call after another, never two at once.
+final class ResultWriter: @unchecked Sendable {
     private let format: ResultFormat
     private var columns: [String] = []
     /// The JSON objects' keys: the column names, a repeated one numbered (`a`, `a_2`).

@@ -46,11 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
         try StartupChecks.requireWritableFolder(of: database.db)
         let store = try database.open()
         if changeLogHours != nil || changeLogRows != nil || changeLogMib != nil {
-            var bounds = try store.changeLogBounds()
+            var bounds = try await store.changeLogBounds()
             if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
             if let changeLogRows { bounds.maxRows = changeLogRows }
             if let changeLogMib { bounds.maxBytes = changeLogMib << 20 }
-            try store.setChangeLogBounds(bounds)
+            try await store.setChangeLogBounds(bounds)
         }
         let logger = Logger(label: "ghlsync")
         let server = try await reportingErrors { try await ProductServer(store: store, logger: logger) }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GHLStore
 
-struct SnapshotCommand: ParsableCommand {
+struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot", abstract: "Write a consistent copy of a ghlsync file, safe while the server runs.",
         discussion: """
@@ -13,9 +13,9 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: "Where to write the copy (must not exist).") var out: String
     @Flag(help: "Leave out users, sessions and grants.") var withoutUsers = false
 
-    func run() throws {
+    func run() async throws {
         let store = try database.open()
-        try reportingErrors { try store.snapshot(to: out, withoutUsers: withoutUsers) }
+        try await reportingErrors { try await store.snapshot(to: out, withoutUsers: withoutUsers) }
         say("snapshot \(out)\(withoutUsers ? " (without users)" : "")")
     }
 }

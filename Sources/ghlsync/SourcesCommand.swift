@@ -2,7 +2,7 @@ import ArgumentParser
 import GHLStore
 import GHLSync
 
-struct SourcesCommand: ParsableCommand {
+struct SourcesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources", abstract: "Register and list GHL locations (sources).",
         subcommands: [Add.self, List.self, Schedule.self, Filter.self, Import.self])
@@ -21,12 +21,12 @@ struct SourcesCommand: ParsableCommand {
         @Option(help: "The location's currency, for revenue figures.") var currency: String = "USD"
 
         func run() async throws {
-            let source = try reportingErrors {
+            let source = try await reportingErrors {
                 try Source.new(name: name, locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv, tokenFile: tokenFile, currency: currency)
             }
             try await database.with { database in
                 switch database {
-                case .file(let store): try reportingErrors { try store.addSource(source) }
+                case .file(let store): try await reportingErrors { try await store.addSource(source) }
                 case .postgres(let store): try await store.addSource(source)
                 }
             }
@@ -41,11 +41,12 @@ struct SourcesCommand: ParsableCommand {
 
         func run() async throws {
             let sources = try await database.with { try await $0.syncStore.sources() }
-            let rows: [[String]] = try sources.map { s in
+            var rows: [[String]] = []
+            for s in sources {
                 let token: String = s.tokenEnv.map { "env:\($0)" } ?? s.tokenFile.map { "file:\($0)" } ?? "-"
                 let schedule: String = s.syncIntervalSeconds.map { "every \(SyncSchedule.describe($0)) \(s.syncMode)" } ?? "manual"
-                let filter = try reportingErrors { try s.syncFilter()?.summary.joined(separator: "; ") }
-                return [s.id, s.name, s.locationId, s.apiBase, token, schedule, filter ?? "-"]
+                let filter = try await reportingErrors { try s.syncFilter()?.summary.joined(separator: "; ") }
+                rows.append([s.id, s.name, s.locationId, s.apiBase, token, schedule, filter ?? "-"])
             }
             print(TextTable(header: ["id", "name", "location", "api", "token", "schedule", "filters"], rows: rows).render())
         }
@@ -81,7 +82,7 @@ struct SourcesCommand: ParsableCommand {
             if let every, !dryRun {
                 let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
                 for source in plan.added {
-                    _ = try reportingErrors { try store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
+                    _ = try await reportingErrors { try await store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
                 }
             }
             AgencyImportReport(plan: plan, dryRun: dryRun).print()

@@ -66,7 +66,7 @@ extension SourcesCommand {
             } catch let error as SyncError {
                 throw ValidationError(error.description)
             }
-            let summary = try reportingErrors { try change.source.syncFilter()?.summary } ?? []
+            let summary = try await reportingErrors { try change.source.syncFilter()?.summary ?? [] }
             print(summary.isEmpty ? "\(change.source.name): no filter, everything is synced"
                                   : "\(change.source.name): filter set\n  " + summary.joined(separator: "\n  "))
             let marked = Entity.allCases.compactMap { entity in

@@ -3,7 +3,7 @@ import GHLStore
 import GHLSync
 
 extension SourcesCommand {
-    struct Schedule: ParsableCommand {
+    struct Schedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sync a source on a schedule while `ghlsync serve` runs (the seed's pg_cron plan).",
             discussion: "Example: ghlsync sources schedule --db app.sqlite --source ID --every 15m --mode incremental")
@@ -18,11 +18,11 @@ extension SourcesCommand {
             if let mode, SyncMode(rawValue: mode) == nil { throw ValidationError("--mode must be incremental or full") }
         }
 
-        func run() throws {
+        func run() async throws {
             let store = try database.open()
             let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
-            let updated = try reportingErrors {
-                try store.setSchedule(sourceId: source, interval: interval, mode: mode.flatMap(SyncMode.init(rawValue:)))
+            let updated = try await reportingErrors {
+                try await store.setSchedule(sourceId: source, interval: interval, mode: mode.flatMap(SyncMode.init(rawValue:)))
             }
             if let seconds = updated.syncIntervalSeconds {
                 print("\(updated.name): \(updated.syncMode) sync every \(SyncSchedule.describe(seconds)) while `ghlsync serve` runs")

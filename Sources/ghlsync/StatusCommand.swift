@@ -21,7 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
                 print("== \(title)")
                 let writer = ResultWriter(format: .table)
                 switch database {
-                case .file(let store): try store.query(query, columns: writer.begin, row: writer.add)
+                case .file(let store): try await store.query(query, columns: writer.begin, row: writer.add)
                 case .postgres(let store):
                     let report = try await store.report(postgresQuery)
                     writer.begin(report.columns)
@@ -30,13 +30,13 @@ struct StatusCommand: AsyncParsableCommand {
                 writer.end()
                 print("")
             }
-            if case .file(let store) = database { try changeLog(store) }
+            if case .file(let store) = database { try await changeLog(store) }
         }
     }
 
     /// The change log's figures (the SQLite file's; PostgreSQL has none of its own yet).
-    private func changeLog(_ store: Store) throws {
-        let log = try store.changeLogStatus()
+    private func changeLog(_ store: Store) async throws {
+        let log = try await store.changeLogStatus()
         print("== Change log (what `serve` broadcasts and resumes from)")
         print("rows: \(log.rows) of at most \(log.bounds.maxRows); about \(log.bytes >> 20) MiB of at most \(log.bounds.maxBytes >> 20) MiB;"
               + " kept \(log.bounds.maxAgeSeconds / 3600) h (set with `serve --change-log-rows` / `--change-log-mib` / `--change-log-hours`)")

@@ -9,7 +9,7 @@ struct UsersCommand: AsyncParsableCommand {
         discussion: "Roles: viewer reads; editor also starts syncs; owner also manages the source and its users.",
         subcommands: [Add.self, Grant.self, Revoke.self, List.self, Token.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user; prints the new user id on the last line.",
             discussion: "The password is read from an environment variable, never from the command line (where other users could see it). Without one, the user signs in only with tokens from `ghlsync users token`.")
@@ -19,7 +19,7 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(name: .customLong("password-env"), help: "Environment variable holding the password (8+ characters).")
         var passwordEnv: String?
 
-        func run() throws {
+        func run() async throws {
             let password = try passwordEnv.map { name -> String in
                 guard let value = ProcessInfo.processInfo.environment[name] else {
                     throw ValidationError("environment variable \(name) (from --password-env) is not set")
@@ -28,13 +28,13 @@ struct UsersCommand: AsyncParsableCommand {
                 return value
             }
             let accounts = Accounts(store: try database.open())
-            let user = try reportingErrors { try accounts.addUser(email: email, password: password) }
+            let user = try await reportingErrors { try await accounts.addUser(email: email, password: password) }
             print("added user \(user.email)\(user.hasPassword ? " with a password" : " (token sign-in only)")")
             print(user.id)
         }
     }
 
-    struct Grant: ParsableCommand {
+    struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a user a role on one or more sources (replacing any role they had there).")
 
@@ -47,20 +47,20 @@ struct UsersCommand: AsyncParsableCommand {
             guard !source.isEmpty else { throw ValidationError("give at least one --source") }
         }
 
-        func run() throws {
+        func run() async throws {
             let store = try database.open()
             let accounts = Accounts(store: store)
-            let userId = try reportingErrors { try accounts.user(email: user).id }
+            let userId = try await reportingErrors { try await accounts.user(email: user).id }
             // Every id checked before the first grant: a typo in the list changes nothing.
-            for id in source { _ = try reportingErrors { try store.source(id: id) } }
+            for id in source { _ = try await reportingErrors { try await store.source(id: id) } }
             for id in source {
-                try reportingErrors { try accounts.grant(role, to: userId, on: id) }
+                try await reportingErrors { try await accounts.grant(role, to: userId, on: id) }
                 print("\(user) is now \(role.rawValue) of source \(id)")
             }
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a user's access to a source.",
             discussion: "Takes effect on the user's next request; a running server also closes their realtime channels for the source.")
@@ -69,10 +69,10 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(help: "The user's email.") var user: String
         @Option(help: "The source id.") var source: String
 
-        func run() throws {
+        func run() async throws {
             let accounts = Accounts(store: try database.open())
-            try reportingErrors {
-                do { try accounts.revoke(userId: try accounts.user(email: user).id, sourceId: source) } catch AuthError.noGrant {
+            try await reportingErrors {
+                do { try await accounts.revoke(userId: try accounts.user(email: user).id, sourceId: source) } catch AuthError.noGrant {
                     throw AuthError.noGrant(user: user, sourceId: source)
                 }
             }
@@ -80,12 +80,12 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users and their roles.")
         @OptionGroup var database: DatabaseOption
 
-        func run() throws {
-            let listings = try reportingErrors { try Accounts(store: try database.open()).listUsers() }
+        func run() async throws {
+            let listings = try await reportingErrors { try await Accounts(store: try database.open()).listUsers() }
             let rows = listings.map { listing in
                 let grants = listing.grants.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.rawValue)" }
                 return [listing.user.email, listing.user.id, listing.user.hasPassword ? "password" : "token only",

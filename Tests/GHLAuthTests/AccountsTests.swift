@@ -22,13 +22,13 @@ import Testing
         defer { fixture.cleanUp() }
         let accounts = fixture.auth.accounts
         #expect(fixture.alice.email == "alice@example.com")
-        #expect(throws: AuthError.duplicateEmail("alice@example.com")) { try accounts.addUser(email: " ALICE@example.com ") }
+        await #expect(throws: AuthError.duplicateEmail("alice@example.com")) { try await accounts.addUser(email: " ALICE@example.com ") }
         for bad in ["", "alice", "@example.com", "a@b", "a b@example.com", "a@example."] {
-            #expect(throws: AuthError.invalidEmail(bad)) { try accounts.addUser(email: bad) }
+            await #expect(throws: AuthError.invalidEmail(bad)) { try await accounts.addUser(email: bad) }
         }
-        #expect(throws: AuthError.self) { try accounts.addUser(email: "c@example.com", password: "short") }
-        #expect(throws: AuthError.unknownUser("zed@example.com")) { try accounts.user(email: "zed@example.com") }
-        let listing = try accounts.listUsers()
+        await #expect(throws: AuthError.self) { try await accounts.addUser(email: "c@example.com", password: "short") }
+        await #expect(throws: AuthError.unknownUser("zed@example.com")) { try await accounts.user(email: "zed@example.com") }
+        let listing = try await accounts.listUsers()
         #expect(listing.map(\.user.email) == ["alice@example.com", "bob@example.com"])
         #expect(listing.first?.grants == [fixture.sourceA: .viewer])
     }
@@ -43,13 +43,13 @@ import Testing
         let fixture = try await AuthFixture()
         defer { fixture.cleanUp() }
         let accounts = fixture.auth.accounts
-        #expect(try accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .viewer])
-        try accounts.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
-        #expect(try accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .editor], "a grant replaces the role")
-        #expect(throws: StoreError.unknownSource("nope")) { try accounts.grant(.viewer, to: fixture.alice.id, on: "nope") }
-        #expect(throws: AuthError.unknownUser("ghost")) { try accounts.grant(.viewer, to: "ghost", on: fixture.sourceA) }
-        #expect(throws: AuthError.noGrant(user: fixture.alice.id, sourceId: fixture.sourceB)) {
-            try accounts.revoke(userId: fixture.alice.id, sourceId: fixture.sourceB)
+        #expect(try await accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .viewer])
+        try await accounts.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
+        #expect(try await accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .editor], "a grant replaces the role")
+        await #expect(throws: StoreError.unknownSource("nope")) { try await accounts.grant(.viewer, to: fixture.alice.id, on: "nope") }
+        await #expect(throws: AuthError.unknownUser("ghost")) { try await accounts.grant(.viewer, to: "ghost", on: fixture.sourceA) }
+        await #expect(throws: AuthError.noGrant(user: fixture.alice.id, sourceId: fixture.sourceB)) {
+            try await accounts.revoke(userId: fixture.alice.id, sourceId: fixture.sourceB)
         }
     }
 
@@ -59,21 +59,21 @@ import Testing
         let accounts = fixture.auth.accounts
         // A second Store on the same file stands for `ghlsync users ...` in another process.
         let other = Accounts(store: try Store(path: fixture.databasePath), hasher: AuthFixture.cheapHasher)
-        var last = try fixture.store.grantsVersion()
-        func moved() throws -> Bool {
-            let now = try fixture.store.grantsVersion()
+        var last = try await fixture.store.grantsVersion()
+        func moved() async throws -> Bool {
+            let now = try await fixture.store.grantsVersion()
             defer { last = now }
             return now > last
         }
-        try other.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
-        #expect(try moved())
-        try other.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
-        #expect(try !moved(), "a grant that changes nothing is not a change")
-        try other.revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
-        #expect(try moved())
-        try await fixture.store.pool.write { try $0.execute(sql: "DELETE FROM ghl_sources WHERE id = ?", arguments: [fixture.sourceB]) }
-        #expect(try moved(), "a cascade from a deleted source counts")
-        #expect(try accounts.grants(of: fixture.bob.id).isEmpty)
+        try await other.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
+        #expect(try await moved())
+        try await other.grant(.editor, to: fixture.alice.id, on: fixture.sourceA)
+        #expect(try await !moved(), "a grant that changes nothing is not a change")
+        try await other.revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
+        #expect(try await moved())
+        try await fixture.store.pool.base.write { try $0.execute(sql: "DELETE FROM ghl_sources WHERE id = ?", arguments: [fixture.sourceB]) }
+        #expect(try await moved(), "a cascade from a deleted source counts")
+        #expect(try await accounts.grants(of: fixture.bob.id).isEmpty)
     }
 
     @Test func aRevokedGrantHidesRowsOnTheNextRead() async throws {
@@ -88,9 +88,9 @@ import Testing
             return rows.rows.map { String.fromDatabaseValue($0[0]) ?? "" }
         }
         #expect(try await contactSources() == [fixture.sourceA])
-        try Accounts(store: try Store(path: fixture.databasePath)).revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
+        try await Accounts(store: try Store(path: fixture.databasePath)).revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
         #expect(try await contactSources() == [])
-        try accounts.grant(.viewer, to: fixture.alice.id, on: fixture.sourceB)
+        try await accounts.grant(.viewer, to: fixture.alice.id, on: fixture.sourceB)
         #expect(try await contactSources() == [fixture.sourceB])
     }
 }

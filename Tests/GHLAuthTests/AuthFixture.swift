@@ -24,17 +24,17 @@ struct AuthFixture {
         let temp = try TempStore("auth")
         (directory, store) = (temp.directory, temp.store)
         auth = try await AuthService(store: store, hasher: Self.cheapHasher, accessTokenLifetime: accessTokenLifetime)
-        sourceA = try temp.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN").id
-        sourceB = try temp.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN").id
+        sourceA = try await temp.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN").id
+        sourceB = try await temp.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN").id
         for source in [sourceA, sourceB] {
-            try store.upsert(.contacts, sourceId: source, records: [
+            try await store.upsert(.contacts, sourceId: source, records: [
                 EntityRecord(ghlId: "c-\(source)", values: ["email": .text("x@\(source).test")],
                              raw: "{}", ghlCreatedAt: nil, ghlUpdatedAt: nil)])
         }
-        alice = try auth.accounts.addUser(email: "Alice@Example.com", password: "alice-password-1")
-        bob = try auth.accounts.addUser(email: "bob@example.com", password: "bob-password-22")
-        try auth.accounts.grant(.viewer, to: alice.id, on: sourceA)
-        try auth.accounts.grant(.owner, to: bob.id, on: sourceB)
+        alice = try await auth.accounts.addUser(email: "Alice@Example.com", password: "alice-password-1")
+        bob = try await auth.accounts.addUser(email: "bob@example.com", password: "bob-password-22")
+        try await auth.accounts.grant(.viewer, to: alice.id, on: sourceA)
+        try await auth.accounts.grant(.owner, to: bob.id, on: sourceB)
     }
 
     func cleanUp() {

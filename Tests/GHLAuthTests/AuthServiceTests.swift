@@ -28,7 +28,7 @@ import Testing
     @Test func wrongPasswordsUnknownEmailsAndTokenOnlyUsersCannotSignIn() async throws {
         let fixture = try await AuthFixture()
         defer { fixture.cleanUp() }
-        let tokenOnly = try fixture.auth.accounts.addUser(email: "robot@example.com")
+        let tokenOnly = try await fixture.auth.accounts.addUser(email: "robot@example.com")
         #expect(!tokenOnly.hasPassword)
         for (email, password) in [("alice@example.com", "alice-password-2"), ("nobody@example.com", "alice-password-1"),
                                   ("robot@example.com", ""), ("alice@example.com", "")] {
@@ -168,7 +168,7 @@ import Testing
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret.prefix(20)) is in the database")
         }
         #expect(bytes.range(of: secretKey) == nil)
-        let stored = try await fixture.store.pool.read { try String.fetchOne($0, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [fixture.alice.id]) }
+        let stored = try await fixture.store.pool.base.read { try String.fetchOne($0, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [fixture.alice.id]) }
         #expect(stored?.hasPrefix("$scrypt$") == true)
     }
 

@@ -12,13 +12,13 @@ struct StoreFixture {
     let sourceA: String
     let sourceB: String
 
-    init(bus: TopicBus = TopicBus(firstSeq: 1)) throws {
+    init(bus: TopicBus = TopicBus(firstSeq: 1)) async throws {
         let temp = try TempStore("realtime")
         (directory, store) = (temp.directory, temp.store)
-        sourceA = try temp.addSource(name: "A", locationId: "loc-a", tokenEnv: "GHL_TOKEN_A").id
-        sourceB = try temp.addSource(name: "B", locationId: "loc-b", tokenEnv: "GHL_TOKEN_B").id
+        sourceA = try await temp.addSource(name: "A", locationId: "loc-a", tokenEnv: "GHL_TOKEN_A").id
+        sourceB = try await temp.addSource(name: "B", locationId: "loc-b", tokenEnv: "GHL_TOKEN_B").id
         self.bus = bus
-        try bus.follow(store)
+        try await bus.follow(store)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -29,8 +29,8 @@ struct StoreFixture {
     }
 
     /// Upserts contacts of `source`, one commit.
-    func upsert(_ source: String, _ records: [(String, String)]) throws {
-        try store.upsert(.contacts, sourceId: source, records: records.map { Self.contact($0.0, name: $0.1) })
+    func upsert(_ source: String, _ records: [(String, String)]) async throws {
+        try await store.upsert(.contacts, sourceId: source, records: records.map { Self.contact($0.0, name: $0.1) })
     }
 }
 

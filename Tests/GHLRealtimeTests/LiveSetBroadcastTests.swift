@@ -8,31 +8,31 @@ import Testing
 /// NULL`, what the views show) sees them, one event per change GHL made.
 @Suite struct LiveSetBroadcastTests {
     /// What `subscription` got of everything committed so far.
-    func drain(_ subscription: BusSubscription, of fixture: StoreFixture) throws -> [ReceivedChange] {
-        try fixture.store.pollChanges()
+    func drain(_ subscription: BusSubscription, of fixture: StoreFixture) async throws -> [ReceivedChange] {
+        try await fixture.store.pollChanges()
         return try (subscription.take()?.events ?? []).map(ReceivedChange.init)
     }
 
-    @Test func aRowLeavingTheLiveSetIsADeleteAndOneComingBackAnInsert() throws {
-        let fixture = try StoreFixture()
+    @Test func aRowLeavingTheLiveSetIsADeleteAndOneComingBackAnInsert() async throws {
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let a = fixture.sourceA
         let subscription = fixture.bus.subscribe(to: "ghl:\(a)")
-        try fixture.upsert(a, [("c1", "Ada")])
-        try fixture.upsert(a, [("c1", "Grace")])
+        try await fixture.upsert(a, [("c1", "Ada")])
+        try await fixture.upsert(a, [("c1", "Grace")])
         // A filter excludes it: it leaves the views.
-        _ = try fixture.store.pool.write { db in try Store.markOutOfScope(.contacts, sourceId: a, ids: ["c1"], in: db) }
+        _ = try await fixture.store.pool.base.write { db in try Store.markOutOfScope(.contacts, sourceId: a, ids: ["c1"], in: db) }
         // GHL deletes it while it is out of scope: nothing a view shows changes.
-        try fixture.store.pool.write { db in
+        try await fixture.store.pool.base.write { db in
             try db.execute(sql: "UPDATE ghl_contacts SET deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
         }
         // It comes back (the filter keeps it again, or GHL restored it).
-        try fixture.upsert(a, [("c1", "Grace again")])
+        try await fixture.upsert(a, [("c1", "Grace again")])
         // GHL deletes it, as a webhook's ContactDelete or a full listing's sweep marks it.
-        try fixture.store.pool.write { db in
+        try await fixture.store.pool.base.write { db in
             try db.execute(sql: "UPDATE ghl_contacts SET deleted_at = '2024-06-01T00:00:00.000Z', deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
         }
-        let changes = try drain(subscription, of: fixture)
+        let changes = try await drain(subscription, of: fixture)
         #expect(changes.map(\.operation) == ["INSERT", "UPDATE", "DELETE", "INSERT", "DELETE"])
         let delete = changes[2]
         // Payloads are the record when the log is read: the background reader may read this DELETE before the
@@ -45,30 +45,30 @@ import Testing
         #expect(changes.allSatisfy { $0.source_id == a && $0.table == "ghl_contacts" })
     }
 
-    @Test func aRefreshOfTheSameGHLVersionIsNotBroadcastButAnyNewerOrDifferentRowIs() throws {
-        let fixture = try StoreFixture()
+    @Test func aRefreshOfTheSameGHLVersionIsNotBroadcastButAnyNewerOrDifferentRowIs() async throws {
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let a = fixture.sourceA
         let subscription = fixture.bus.subscribe(to: "ghl:\(a)")
-        func upsert(raw: String, email: String, updated: String) throws {
-            try fixture.store.upsert(.contacts, sourceId: a, records: [
+        func upsert(raw: String, email: String, updated: String) async throws {
+            try await fixture.store.upsert(.contacts, sourceId: a, records: [
                 EntityRecord(ghlId: "c1", values: ["email": .text(email)], raw: raw,
                              ghlCreatedAt: "2024-01-01T00:00:00.000Z", ghlUpdatedAt: updated),
             ])
         }
         // The webhook's row: its event time stands for GHL's version.
-        try upsert(raw: #"{"email":"a@x","id":"c1","name":"A"}"#, email: "a@x", updated: "2024-05-01T10:00:00.050Z")
+        try await upsert(raw: #"{"email":"a@x","id":"c1","name":"A"}"#, email: "a@x", updated: "2024-05-01T10:00:00.050Z")
         // The sync's full copy of that version (GHL updated it a little before the event was sent).
-        try upsert(raw: #"{"contactName":"A","email":"a@x","id":"c1"}"#, email: "a@x", updated: "2024-05-01T10:00:00.000Z")
-        let stored = try fixture.store.pool.read { db in
+        try await upsert(raw: #"{"contactName":"A","email":"a@x","id":"c1"}"#, email: "a@x", updated: "2024-05-01T10:00:00.000Z")
+        let stored = try await fixture.store.pool.base.read { db in
             try Row.fetchOne(db, sql: "SELECT raw, ghl_updated_at FROM ghl_contacts WHERE ghl_contact_id = 'c1'")
         }
         #expect(stored?["raw"] == #"{"contactName":"A","email":"a@x","id":"c1"}"#)
         #expect(stored?["ghl_updated_at"] == "2024-05-01T10:00:00.000Z")
         // A newer version, and a same-time one that changes what the views show, are broadcast.
-        try upsert(raw: #"{"contactName":"A","email":"a@x","id":"c1","v":2}"#, email: "a@x", updated: "2024-05-02T00:00:00.000Z")
-        try upsert(raw: #"{"contactName":"A","email":"b@x","id":"c1","v":2}"#, email: "b@x", updated: "2024-05-02T00:00:00.000Z")
-        let changes = try drain(subscription, of: fixture)
+        try await upsert(raw: #"{"contactName":"A","email":"a@x","id":"c1","v":2}"#, email: "a@x", updated: "2024-05-02T00:00:00.000Z")
+        try await upsert(raw: #"{"contactName":"A","email":"b@x","id":"c1","v":2}"#, email: "b@x", updated: "2024-05-02T00:00:00.000Z")
+        let changes = try await drain(subscription, of: fixture)
         #expect(changes.map(\.operation) == ["INSERT", "UPDATE", "UPDATE"])
     }
 }

@@ -10,7 +10,7 @@ import GHLJSON
     static let presenceOn: JSONObject = ["presence": .object(["key": .string("alice-tab"), "enabled": .bool(true)])]
 
     @Test func presenceIsSharedAmongTheChannelsOfOneSourceOnly() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA), ("bob", fixture.sourceA), ("mallory", fixture.sourceB)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
@@ -68,7 +68,7 @@ import GHLJSON
     }
 
     @Test func theSocketGoingAwayLeavesPresence() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA), ("bob", fixture.sourceA)])
         let a = fixture.sourceA
@@ -92,13 +92,13 @@ import GHLJSON
     }
 
     @Test func supabaseReplaySendsTheLastEventsSinceATimeMarkedReplayed() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
         let before = Int64(Date().timeIntervalSince1970 * 1000) - 1
-        for index in 0..<30 { try fixture.upsert(a, [("c\(index)", "v\(index)")]) }
-        try fixture.upsert(b, [("b1", "not hers")])
+        for index in 0..<30 { try await fixture.upsert(a, [("c\(index)", "v\(index)")]) }
+        try await fixture.upsert(b, [("b1", "not hers")])
         try await withRealtimeServer(fixture, authorizer) { port, _ in
             try await PhoenixTestClient.connect(port: port, query: "vsn=1.0.0", version: .v1) { client in
                 let replay: JSONValue = .object(["replay": .object(["since": .number(Double(before)), "limit": .number(Double(3))])])
@@ -109,7 +109,7 @@ import GHLJSON
                 for _ in 0..<3 { replayed.append(try await client.receive()) }
                 #expect(replayed.map { $0.change?["new"]?["ghl_contact_id"]?.stringValue } == ["c27", "c28", "c29"])
                 #expect(replayed.allSatisfy { $0.payload["meta"]?["replayed"] == .bool(true) })
-                try fixture.upsert(a, [("live", "after join")])
+                try await fixture.upsert(a, [("live", "after join")])
                 let live = try await client.receive()
                 #expect(live.change?["new"]?["ghl_contact_id"] == .string("live") && live.payload["meta"] == nil)
 
@@ -131,20 +131,20 @@ import GHLJSON
     }
 
     @Test func joinSeqsAndEventSeqsCountOnlyTheirOwnSource() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
-        try fixture.upsert(a, [("c1", "one")])
+        try await fixture.upsert(a, [("c1", "one")])
         try await withRealtimeServer(fixture, authorizer) { port, _ in
             try await PhoenixTestClient.connect(port: port, query: "vsn=1.0.0", version: .v1) { client in
                 try await client.join(a, token: "token-alice")
                 let first = try #require(try await client.receive().payload["response"]?["ghlsync"]?["seq"]?.int64Value)
-                for index in 0..<50 { try fixture.upsert(b, [("b\(index)", "busy")]) }
+                for index in 0..<50 { try await fixture.upsert(b, [("b\(index)", "busy")]) }
                 try await client.join(a, token: "token-alice", ref: "2")
                 let second = try #require(try await client.receive().payload["response"]?["ghlsync"]?["seq"]?.int64Value)
                 #expect(second == first)
-                try fixture.upsert(a, [("c2", "two")])
+                try await fixture.upsert(a, [("c2", "two")])
                 #expect(try await client.receive().change?["seq"]?.int64Value == first + 1)
                 // Resuming from before B's burst replays A's one event, nothing of B.
                 try await client.join(a, token: "token-alice", ref: "3", sinceSeq: first)
@@ -166,7 +166,7 @@ import GHLJSON
     }
 
     static func closesOpenChannels(revokingGrant: Bool) async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA), ("bob", fixture.sourceA)])
         let a = fixture.sourceA
@@ -187,7 +187,7 @@ import GHLJSON
                     let closing = try await alice.receive(until: { $0.event == "phx_close" })
                     let statuses = closing.filter { $0.event == "system" }.map { $0.payload["status"]?.stringValue }
                     #expect(statuses == ["error"])
-                    try fixture.upsert(a, [("c1", "after close")])
+                    try await fixture.upsert(a, [("c1", "after close")])
                     try await alice.heartbeat(ref: "3")
                     #expect(try await alice.receive().ref == "3")
                 }

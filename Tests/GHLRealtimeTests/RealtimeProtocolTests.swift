@@ -5,7 +5,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct RealtimeProtocolTests {
     @Test func joinHeartbeatBroadcastAndLeave() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
@@ -22,9 +22,9 @@ import Testing
                 let beat = try await client.receive()
                 #expect(beat.topic == "phoenix" && beat.event == "phx_reply" && beat.ref == "2" && beat.status == "ok")
 
-                try fixture.upsert(b, [("b1", "other source")])
-                try fixture.upsert(a, [("c1", "Ada")])
-                try fixture.upsert(a, [("c1", "Grace")])
+                try await fixture.upsert(b, [("b1", "other source")])
+                try await fixture.upsert(a, [("c1", "Ada")])
+                try await fixture.upsert(a, [("c1", "Grace")])
                 let insertText = try await client.receiveText()
                 #expect(insertText.hasPrefix("{"))
                 let insert = try PhoenixMessage.decode(insertText)
@@ -45,7 +45,7 @@ import Testing
                 let left = try await client.receive()
                 #expect(left.event == "phx_reply" && left.ref == "3" && left.status == "ok")
                 // After leaving, a change of the source no longer arrives: the heartbeat reply comes next.
-                try fixture.upsert(a, [("c2", "after leave")])
+                try await fixture.upsert(a, [("c2", "after leave")])
                 try await client.heartbeat(ref: "4")
                 let next = try await client.receive()
                 #expect(next.event == "phx_reply" && next.ref == "4")
@@ -56,7 +56,7 @@ import Testing
     /// A commit's frames leave as one shared buffer; the client still reads one
     /// broadcast per change, in order, with 7-, 16- and 64-bit frame lengths.
     @Test func aCommitArrivesAsOneBroadcastPerChangeWhateverTheirSize() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA
@@ -66,7 +66,7 @@ import Testing
                 try await PhoenixTestClient.connect(port: port, query: "vsn=\(version.rawValue)", version: version) { client in
                     try await client.join(a, token: "token-alice")
                     #expect(try await client.receive().status == "ok")
-                    try fixture.upsert(a, names.enumerated().map { ("\(version.rawValue)-\($0.offset)", $0.element) })
+                    try await fixture.upsert(a, names.enumerated().map { ("\(version.rawValue)-\($0.offset)", $0.element) })
                     for (index, name) in names.enumerated() {
                         let change = try #require(try await client.receive().change)
                         #expect(change["new"]?["ghl_contact_id"] == .string("\(version.rawValue)-\(index)"))
@@ -81,7 +81,7 @@ import Testing
     /// bound: its queue overflows, and once it reads again a `resync` broadcast
     /// says it missed events, followed by the latest ones.
     @Test func aClientThatStopsReadingIsToldToResync() async throws {
-        let fixture = try StoreFixture(bus: TopicBus(configuration: .init(subscriberQueueLimit: 8), firstSeq: 1))
+        let fixture = try await StoreFixture(bus: TopicBus(configuration: .init(subscriberQueueLimit: 8), firstSeq: 1))
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA
@@ -91,8 +91,8 @@ import Testing
                 #expect(try await client.receive().status == "ok")
                 // About 30 MB of changes while the client reads nothing: more than socket buffers hold.
                 let large = String(repeating: "x", count: 200_000)
-                for index in 0..<150 { try fixture.upsert(a, [("c\(index)", large)]) }
-                try fixture.upsert(a, [("last", "last")])
+                for index in 0..<150 { try await fixture.upsert(a, [("c\(index)", large)]) }
+                try await fixture.upsert(a, [("last", "last")])
                 var resyncs = 0
                 var received = 0
                 while true {
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func joinsAreRefusedWithoutAGrantOrAValidToken() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA), ("bob", fixture.sourceB)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
@@ -130,7 +130,7 @@ import Testing
                 #expect(try await client.receive().status == "error")
 
                 // Bob's changes never reach Alice's refused channel: her next message is the heartbeat reply.
-                try fixture.upsert(b, [("b1", "bob's")])
+                try await fixture.upsert(b, [("b1", "bob's")])
                 try await client.heartbeat(ref: "6")
                 #expect(try await client.receive().ref == "6")
             }
@@ -145,22 +145,22 @@ import Testing
     }
 
     @Test func arrayFramesAndResumeFromSeq() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA
         let before = fixture.bus.lastSeq(of: "ghl:\(a)")
         // Changes made while the client was away.
-        try fixture.upsert(a, [("c1", "one")])
-        try fixture.upsert(fixture.sourceB, [("b1", "not hers")])
-        try fixture.upsert(a, [("c2", "two"), ("c3", "three")])
+        try await fixture.upsert(a, [("c1", "one")])
+        try await fixture.upsert(fixture.sourceB, [("b1", "not hers")])
+        try await fixture.upsert(a, [("c2", "two"), ("c3", "three")])
         try await withRealtimeServer(fixture, authorizer) { port, _ in
             try await PhoenixTestClient.connect(port: port, query: "vsn=2.0.0", version: .v2) { client in
                 try await client.join(a, token: "token-alice", sinceSeq: before)
                 let replyText = try await client.receiveText()
                 #expect(replyText.hasPrefix("[\"1\",\"1\",\"realtime:ghl:\(a)\",\"phx_reply\""))
                 #expect(try PhoenixMessage.decode(replyText).status == "ok")
-                try fixture.upsert(a, [("c4", "live")])
+                try await fixture.upsert(a, [("c4", "live")])
                 var ids: [String] = []
                 for _ in 0..<4 {
                     let text = try await client.receiveText()
@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func tokenRefreshReauthorizesAndAnInvalidTokenClosesTheChannel() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA
@@ -193,7 +193,7 @@ import Testing
                 try await client.send(PhoenixMessage(joinRef: "1", ref: "2", topic: topic, event: "access_token",
                                                      payload: .object(["access_token": .string("token-alice")])))
                 #expect(try await client.receive().status == "ok")
-                try fixture.upsert(a, [("c1", "still open")])
+                try await fixture.upsert(a, [("c1", "still open")])
                 #expect(try await client.receive().payload["event"] == .string("INSERT"))
 
                 try await client.send(PhoenixMessage(joinRef: "1", ref: "3", topic: topic, event: "access_token",
@@ -205,7 +205,7 @@ import Testing
                 #expect(system.payload["channel"] == .string("ghl:\(a)"))
                 let close = try await client.receive()
                 #expect(close.event == "phx_close" && close.topic == topic && close.joinRef == "1")
-                try fixture.upsert(a, [("c2", "after close")])
+                try await fixture.upsert(a, [("c2", "after close")])
                 try await client.heartbeat(ref: "4")
                 #expect(try await client.receive().ref == "4")
             }
@@ -213,7 +213,7 @@ import Testing
     }
 
     @Test func aRevokedGrantClosesOpenChannels() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA

@@ -16,17 +16,17 @@ import Testing
     }
 
     @Test func committedChangesArriveInCommitOrderExactlyOnce() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
         let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
         let other = fixture.bus.subscribe(to: "ghl:\(fixture.sourceB)")
         // 40 commits of 10 inserts, then 20 commits updating 5 each, interleaved with source B.
         for commit in 0..<40 {
-            try fixture.upsert(fixture.sourceA, (0..<10).map { ("c\(commit * 10 + $0)", "v0") })
-            try fixture.upsert(fixture.sourceB, [("b\(commit)", "v0")])
+            try await fixture.upsert(fixture.sourceA, (0..<10).map { ("c\(commit * 10 + $0)", "v0") })
+            try await fixture.upsert(fixture.sourceB, [("b\(commit)", "v0")])
         }
         for commit in 0..<20 {
-            try fixture.upsert(fixture.sourceA, (0..<5).map { ("c\(commit * 5 + $0)", "v1") })
+            try await fixture.upsert(fixture.sourceA, (0..<5).map { ("c\(commit * 5 + $0)", "v1") })
         }
         let (events, signals) = await collect(subscription, count: 500)
         #expect(signals.isEmpty)
@@ -51,25 +51,25 @@ import Testing
     }
 
     @Test func rollbacksAndNoOpUpsertsPublishNothing() async throws {
-        let fixture = try StoreFixture()
+        let fixture = try await StoreFixture()
         defer { fixture.remove() }
-        try fixture.upsert(fixture.sourceA, [("c1", "same")])
-        try fixture.store.pollChanges()
+        try await fixture.upsert(fixture.sourceA, [("c1", "same")])
+        try await fixture.store.pollChanges()
         let topic = "ghl:\(fixture.sourceA)"
         let before = fixture.bus.lastSeq(of: topic)
         let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
         struct Abort: Error {}
         #expect(throws: Abort.self) {
-            try fixture.store.pool.write { db in
+            try fixture.store.pool.base.write { db in
                 try Store.upsert(.contacts, sourceId: fixture.sourceA, records: [StoreFixture.contact("c2", name: "x")], in: db)
                 throw Abort()
             }
         }
         // The same record again writes nothing.
-        try fixture.upsert(fixture.sourceA, [("c1", "same")])
-        try fixture.store.pollChanges()
+        try await fixture.upsert(fixture.sourceA, [("c1", "same")])
+        try await fixture.store.pollChanges()
         #expect(fixture.bus.lastSeq(of: topic) == before)
-        try fixture.upsert(fixture.sourceA, [("c3", "marker")])
+        try await fixture.upsert(fixture.sourceA, [("c3", "marker")])
         let events = try await collect(subscription, count: 1).events.map(ReceivedChange.init)
         #expect(events.map(\.new?.ghl_contact_id) == ["c3"])
         #expect(events.first?.seq == before + 1)
@@ -78,17 +78,17 @@ import Testing
     /// A resume of more events than the queue holds (and than the cache
     /// keeps) streams them from the file in chunks, then the live events.
     @Test func aResumeBeyondTheQueueStreamsFromTheFileInChunks() async throws {
-        let fixture = try StoreFixture(bus: TopicBus(configuration: .init(logCapacity: 16, subscriberQueueLimit: 10), firstSeq: 1))
+        let fixture = try await StoreFixture(bus: TopicBus(configuration: .init(logCapacity: 16, subscriberQueueLimit: 10), firstSeq: 1))
         defer { fixture.remove() }
         let topic = "ghl:\(fixture.sourceA)"
         let start = fixture.bus.lastSeq(of: topic)
         for commit in 0..<30 {
-            try fixture.upsert(fixture.sourceA, (0..<100).map { ("c\(commit * 100 + $0)", "v0") })
+            try await fixture.upsert(fixture.sourceA, (0..<100).map { ("c\(commit * 100 + $0)", "v0") })
         }
-        try fixture.store.pollChanges()
+        try await fixture.store.pollChanges()
         let subscription = fixture.bus.subscribe(to: topic, after: start)
         #expect(subscription.resumed)
-        try fixture.upsert(fixture.sourceA, [("live", "v0")])
+        try await fixture.upsert(fixture.sourceA, [("live", "v0")])
         let (events, signals) = await collect(subscription, count: 3_001)
         #expect(signals.isEmpty)
         #expect(events.map(\.seq) == Array(start + 1...start + 3_001))

@@ -13,8 +13,8 @@ import Testing
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
         let auth = fixture.auth
-        let alice = try auth.accounts.addUser(email: "alice@example.com", password: Fixture.password)
-        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.first.id)
+        let alice = try await auth.accounts.addUser(email: "alice@example.com", password: Fixture.password)
+        try await auth.accounts.grant(.viewer, to: alice.id, on: fixture.first.id)
         let session = try await auth.issueToken(for: alice.id)
         let authorizer = AuthChannelAuthorizer(auth: auth)
 
@@ -28,7 +28,7 @@ import Testing
         }
         #expect(await authorizer.stillAuthorized(grant, sourceId: fixture.first.id))
         let version = try #require(await authorizer.accessVersion())
-        try auth.accounts.revoke(userId: alice.id, sourceId: fixture.first.id)
+        try await auth.accounts.revoke(userId: alice.id, sourceId: fixture.first.id)
         #expect(!(await authorizer.stillAuthorized(grant, sourceId: fixture.first.id)))
         #expect(await authorizer.accessVersion() == version + 1)
     }
@@ -40,8 +40,8 @@ import Testing
         let fixture = try await Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.directory) }
         let auth = fixture.auth
-        let alice = try auth.accounts.addUser(email: "alice@example.com")
-        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.first.id)
+        let alice = try await auth.accounts.addUser(email: "alice@example.com")
+        try await auth.accounts.grant(.viewer, to: alice.id, on: fixture.first.id)
         let session = try await auth.issueToken(for: alice.id)
         let authorizer = AuthChannelAuthorizer(auth: auth)
         let grant = try await authorizer.authorize(accessToken: session.accessToken, sourceId: fixture.first.id)
@@ -56,7 +56,7 @@ import Testing
             await #expect(throws: AuthError.self) { try await auth.refresh(refreshToken: session.refreshToken) }
             await #expect(throws: AuthError.self) { try await auth.refresh(refreshToken: refreshed.refreshToken) }
         default:
-            try await fixture.store.pool.write { db in try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [alice.id]) }
+            try await fixture.store.pool.base.write { db in try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [alice.id]) }
         }
         #expect(!(await authorizer.stillAuthorized(grant, sourceId: fixture.first.id)))
         #expect(await authorizer.accessVersion() != version)

@@ -34,21 +34,21 @@ struct Fixture {
         let temp = try TempStore("server")
         (directory, store) = (temp.directory, temp.store)
         auth = try await AuthService(store: store, hasher: Self.cheapHasher)
-        first = try temp.addSource(name: "Alpha Dental", locationId: "loc-alpha", tokenEnv: "ALPHA_TOKEN")
-        second = try temp.addSource(name: "Beta Gym", locationId: "loc-beta", tokenEnv: "BETA_TOKEN", currency: "EUR")
-        try store.upsert(.contacts, sourceId: first.id, records: [
+        first = try await temp.addSource(name: "Alpha Dental", locationId: "loc-alpha", tokenEnv: "ALPHA_TOKEN")
+        second = try await temp.addSource(name: "Beta Gym", locationId: "loc-beta", tokenEnv: "BETA_TOKEN", currency: "EUR")
+        try await store.upsert(.contacts, sourceId: first.id, records: [
             Self.contact("a1", first: "Ana", last: "Lopez", email: "ana@example.com", updated: "2024-05-01T10:00:00.000Z"),
             Self.contact("a2", first: "Bob", last: "Stone", email: "bob@example.com", updated: "2024-05-03T10:00:00.000Z"),
             Self.contact("a3", first: "Zoë", last: "Ångström", email: nil, updated: "2024-05-02T10:00:00.000Z"),
         ])
-        try store.upsert(.contacts, sourceId: second.id, records: [
+        try await store.upsert(.contacts, sourceId: second.id, records: [
             Self.contact("b1", first: "Secret", last: "Beta", email: "secret@beta.example", updated: "2024-05-04T10:00:00.000Z"),
         ])
-        let ownerUser = try auth.accounts.addUser(email: "owner@example.com", password: Self.password)
-        let viewerUser = try auth.accounts.addUser(email: "viewer@example.com", password: Self.password)
-        try auth.accounts.grant(.owner, to: ownerUser.id, on: first.id)
-        try auth.accounts.grant(.owner, to: ownerUser.id, on: second.id)
-        try auth.accounts.grant(.viewer, to: viewerUser.id, on: first.id)
+        let ownerUser = try await auth.accounts.addUser(email: "owner@example.com", password: Self.password)
+        let viewerUser = try await auth.accounts.addUser(email: "viewer@example.com", password: Self.password)
+        try await auth.accounts.grant(.owner, to: ownerUser.id, on: first.id)
+        try await auth.accounts.grant(.owner, to: ownerUser.id, on: second.id)
+        try await auth.accounts.grant(.viewer, to: viewerUser.id, on: first.id)
         owner = try await auth.issueToken(for: ownerUser.id).accessToken
         viewer = try await auth.issueToken(for: viewerUser.id).accessToken
     }
@@ -60,9 +60,9 @@ struct Fixture {
     }
 
     /// The HTTP front over this file; `sync` replaces the recording engine.
-    func front(sync: (any SyncService)? = nil) throws -> HTTPFront {
+    func front(sync: (any SyncService)? = nil) async throws -> HTTPFront {
         let store = store
-        return HTTPFront(authenticator: AuthServiceAuthenticator(auth: auth),
+        return await HTTPFront(authenticator: AuthServiceAuthenticator(auth: auth),
                          views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)), sync: sync ?? self.sync,
                          metrics: metrics, healthCheck: { try await store.probe() },
                          metricsToken: Self.metricsToken)
@@ -70,7 +70,7 @@ struct Fixture {
 
     /// Runs `body` against the router in-process.
     func test(sync: (any SyncService)? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: try front(sync: sync).router())
+        let app = await Application(router: try front(sync: sync).router())
         defer { try? FileManager.default.removeItem(at: directory) }
         try await app.test(.router, body)
     }

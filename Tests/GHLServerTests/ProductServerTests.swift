@@ -17,8 +17,8 @@ import GHLJSON
     @Test func syncsReadsAndTakesWebhooksEndToEnd() async throws {
         let world = try await SandboxServer(seed: 7, counts: RecordCounts(contacts: 30, opportunities: 12, orders: 6, transactions: 8, reviews: 5))
         let (sandbox, server, source) = (world.sandbox, world.server, world.source)
-        let editor = try server.auth.accounts.addUser(email: "editor@example.com")
-        try server.auth.accounts.grant(.editor, to: editor.id, on: source.id)
+        let editor = try await server.auth.accounts.addUser(email: "editor@example.com")
+        try await server.auth.accounts.grant(.editor, to: editor.id, on: source.id)
         let token = try await server.auth.issueToken(for: editor.id).accessToken
         let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
 

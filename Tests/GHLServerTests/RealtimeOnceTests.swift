@@ -40,7 +40,7 @@ import GHLJSON
                 #expect(deliveries.count == webhooks && deliveries.allSatisfy { $0.status == 200 }, "\(deliveries.map { ($0.type, $0.status) })")
                 try await sync(.full)
                 try await sync(.incremental)
-                try store.pollChanges()
+                try await store.pollChanges()
                 let events = subscription.take()?.events ?? []
                 return try events.filter { $0.table == table }.map { event in
                     let payload = try #require(try JSONSerialization.jsonObject(with: Data(event.payload.readableBytesView)) as? [String: Any])
@@ -61,7 +61,7 @@ import GHLJSON
             #expect(updated.map(\.0) == ["UPDATE"])
             #expect(updated.first.flatMap { row($0.1, "new")?["last_name"] as? String } == "Edited")
             // The syncs stored GHL's own copy of the record, silently.
-            let stored = try await store.pool.read { db in
+            let stored = try await store.pool.base.read { db in
                 try String.fetchOne(db, sql: "SELECT raw FROM ghl_contacts WHERE ghl_contact_id = ?", arguments: [id])
             }
             let ghl = try sandbox.record(.contacts, location: location, id: id).encodedString

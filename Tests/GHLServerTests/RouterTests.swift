@@ -169,7 +169,7 @@ import Testing
         let tampered = [owner[0], fixture.viewer.split(separator: ".")[1], owner[2]].joined(separator: ".")
         // Signed with the right key, but already expired.
         let expiring = try await AuthService(store: fixture.store, hasher: Fixture.cheapHasher, accessTokenLifetime: -120)
-        let viewerId = try fixture.auth.accounts.user(email: "viewer@example.com").id
+        let viewerId = try await fixture.auth.accounts.user(email: "viewer@example.com").id
         let expired = try await expiring.issueToken(for: viewerId).accessToken
         // Valid until its session was signed out.
         let session = try await fixture.auth.issueToken(for: viewerId)
@@ -306,8 +306,8 @@ import Testing
                 let rows = try Self.rows(response)
                 #expect(rows.count == 3)
             }
-            let viewerId = try fixture.auth.accounts.user(email: "viewer@example.com").id
-            try fixture.auth.accounts.revoke(userId: viewerId, sourceId: fixture.first.id)
+            let viewerId = try await fixture.auth.accounts.user(email: "viewer@example.com").id
+            try await fixture.auth.accounts.revoke(userId: viewerId, sourceId: fixture.first.id)
             try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 #expect(response.status == .ok)
                 try #expect(Self.rows(response).isEmpty)
@@ -317,7 +317,7 @@ import Testing
                 #expect(rows.isEmpty)
             }
             // The scope is cached per grants version: granting again is seen by the next request too.
-            try fixture.auth.accounts.grant(.viewer, to: viewerId, on: fixture.first.id)
+            try await fixture.auth.accounts.grant(.viewer, to: viewerId, on: fixture.first.id)
             try await client.execute(uri: uri, method: .get, headers: Self.bearer(fixture.viewer)) { response in
                 try #expect(Self.rows(response).count == 3)
             }
@@ -375,17 +375,17 @@ import Testing
                 EntityRecord(ghlId: id, values: values, raw: #"{"id":"\#(id)"}"#,
                              ghlCreatedAt: "2024-05-0\(index + 1)T10:00:00.000Z", ghlUpdatedAt: "2024-05-0\(index + 1)T10:00:00.000Z")
             }
-            try fixture.store.upsert(.pipelines, sourceId: source, records: [
+            try await fixture.store.upsert(.pipelines, sourceId: source, records: [
                 record("p1", ["name": "Sales", "stages": #"[{"id":"s1","name":"New"},{"id":"s2","name":"Won"}]"#]),
             ])
-            try fixture.store.upsert(.opportunities, sourceId: source, records: [
+            try await fixture.store.upsert(.opportunities, sourceId: source, records: [
                 record("o1", ["pipeline_id": "p1", "pipeline_stage_id": "s1", "status": "open", "monetary_value": .real(10.0 * Double(index + 1))]),
                 record("o2", ["pipeline_id": "p1", "pipeline_stage_id": "s2", "status": "won", "monetary_value": 7.0]),
             ])
-            try fixture.store.upsert(.payments, sourceId: source, records: [
+            try await fixture.store.upsert(.payments, sourceId: source, records: [
                 record("t1", ["status": "succeeded", "amount": .real(3.0 + Double(index)), "currency": "USD"]),
             ])
-            try fixture.store.upsert(.reviews, sourceId: source, records: [record("v1", ["rating": .real(4.0 + Double(index))])])
+            try await fixture.store.upsert(.reviews, sourceId: source, records: [record("v1", ["rating": .real(4.0 + Double(index))])])
         }
         try await fixture.test { client in
             let owner = Self.bearer(fixture.owner)

@@ -27,7 +27,7 @@ struct SandboxServer {
         location = first.locationID
         let temp = try TempStore("server-sandbox")
         (directory, store) = (temp.directory, temp.store)
-        source = try temp.addSource(name: "Sandbox", locationId: location, apiBase: endpoint.baseURL, tokenEnv: "SANDBOX_TOKEN")
+        source = try await temp.addSource(name: "Sandbox", locationId: location, apiBase: endpoint.baseURL, tokenEnv: "SANDBOX_TOKEN")
         let keys = try WebhookKeys(ed25519PEM: [sandbox.ed25519PublicKeyPEM], rsaPEM: [sandbox.rsaPublicKeyPEM])
         server = try await ProductServer(store: store, webhookKeys: keys, environment: ["SANDBOX_TOKEN": first.token],
                                          logger: Logger(label: "test"))

@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: Entity.allCases) func declaredColumnsAreTheMigratedTablesColumns(_ entity: Entity) throws {
         let db = try TestDatabase()
-        let migrated = try db.store.pool.read { conn in
+        let migrated = try db.store.pool.base.read { conn in
             try Row.fetchAll(conn, sql: "SELECT name, type FROM pragma_table_info(?) ORDER BY cid", arguments: [entity.table])
                 .map { ($0["name"] as String, $0["type"] as String) }
         }
@@ -22,12 +22,12 @@ import Testing
         #expect(Set(migrated.map(\.0)).isSuperset(of: Self.common + [entity.idColumn]))
     }
 
-    @Test func aRecordNamingAnUndeclaredColumnIsRefusedNotWrittenAsNull() throws {
+    @Test func aRecordNamingAnUndeclaredColumnIsRefusedNotWrittenAsNull() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        #expect(throws: StoreError.invalidInput("ghl_contacts has no column emial")) {
-            try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["emial": "typo@x.test"])])
+        let source = try await db.addSource("a")
+        await #expect(throws: StoreError.invalidInput("ghl_contacts has no column emial")) {
+            try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["emial": "typo@x.test"])])
         }
-        #expect(try db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 0)
+        #expect(try await db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 0)
     }
 }

@@ -7,11 +7,11 @@ import Testing
     static let seedTables = ["ghl_sources", "user_sources", "ghl_contacts", "ghl_opportunities", "ghl_pipelines",
                              "ghl_orders", "ghl_payments", "ghl_reviews", "ghl_sync_jobs"]
 
-    @Test func freshFileHasSeedSchemaInWALWithForeignKeys() throws {
+    @Test func freshFileHasSeedSchemaInWALWithForeignKeys() async throws {
         let db = try TestDatabase()
-        #expect(try db.store.appliedMigrations() == Schema.migrator.migrations)
+        #expect(try await db.store.appliedMigrations() == Schema.migrator.migrations)
         #expect(Schema.migrator.migrations.prefix(2) == ["v1", "v2"])
-        try db.store.pool.read { conn throws in
+        try await db.store.pool.base.read { conn throws in
             let tables = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
             #expect(Set(Self.seedTables).isSubset(of: tables))
             let views = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'view'")
@@ -27,7 +27,7 @@ import Testing
 
     @Test func seedIndexesExist() throws {
         let db = try TestDatabase()
-        try db.store.pool.read { conn throws in
+        try db.store.pool.base.read { conn throws in
             for entity in Entity.allCases {
                 let indexed = try String.fetchSet(conn, sql: """
                     SELECT ii.name FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii
@@ -42,24 +42,24 @@ import Testing
 
     /// A store opened over a file an older ghlsync wrote: its schema up to
     /// `version`, then `sql` run on it.
-    static func upgraded(from version: String, after sql: String, _ body: (Store) throws -> Void) throws {
+    static func upgraded(from version: String, after sql: String, _ body: (Store) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-\(version)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("old.sqlite").path
         let old = try DatabaseQueue(path: path)
         try Schema.migrator.migrate(old, upTo: version)
-        try old.write { try $0.execute(sql: sql) }
+        try await old.write { try $0.execute(sql: sql) }
         try old.close()
-        try body(try Store(path: path))
+        try await body(try Store(path: path))
     }
 
     /// v5: jobs numbered per source (old ones in their order), and grants
     /// that follow their user: a user's deletion deletes them, a grant of a
     /// user that no longer exists is dropped by the upgrade.
-    @Test func v5NumbersJobsPerSourceAndTiesGrantsToUsers() throws {
+    @Test func v5NumbersJobsPerSourceAndTiesGrantsToUsers() async throws {
         let time = "'2024-01-01T00:00:00.000Z'"
-        try Self.upgraded(from: "v4_view_indexes", after: """
+        try await Self.upgraded(from: "v4_view_indexes", after: """
             INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, created_at, updated_at)
             VALUES ('a', 'A', 'la', 'x', 'T', \(time), \(time)), ('b', 'B', 'lb', 'x', 'T', \(time), \(time));
             INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, created_at)
@@ -68,7 +68,7 @@ import Testing
             INSERT INTO users (id, email, created_at) VALUES ('u1', 'u1@example.com', \(time));
             INSERT INTO user_sources (user_id, source_id, role, created_at) VALUES ('u1', 'a', 'viewer', \(time)), ('gone', 'b', 'owner', \(time));
             """) { store in
-            try store.pool.write { conn throws in
+            try store.pool.base.write { conn throws in
                 let numbers = try Row.fetchAll(conn, sql: "SELECT source_id, source_job_number FROM ghl_sync_jobs ORDER BY id")
                 #expect(numbers.map { "\($0["source_id"] as String)\($0["source_job_number"] as Int)" } == ["a1", "b1", "b2", "a2"])
                 // Another writer's new job gets the next number of its source.
@@ -86,19 +86,19 @@ import Testing
         }
     }
 
-    @Test func upgradesAPreviousVersionInPlaceKeepingData() throws {
+    @Test func upgradesAPreviousVersionInPlaceKeepingData() async throws {
         // A file as the first release wrote it: schema v1 only, with data.
-        try Self.upgraded(from: "v1", after: """
+        try await Self.upgraded(from: "v1", after: """
             INSERT INTO ghl_sources (id, name, location_id, api_base, token_env, created_at, updated_at)
             VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', 'T', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
             INSERT INTO ghl_contacts (source_id, ghl_contact_id, email, raw, created_at, updated_at, synced_at)
             VALUES ('s1', 'c1', 'a@example.com', '{}', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
             """) { store in
-            #expect(try store.appliedMigrations() == Schema.migrator.migrations)
-            let source = try store.source(id: "s1")
+            #expect(try await store.appliedMigrations() == Schema.migrator.migrations)
+            let source = try await store.source(id: "s1")
             #expect(source.name == "Old")
             #expect(source.syncMode == "incremental")
-            try store.pool.read { conn throws in
+            try await store.pool.base.read { conn throws in
                 #expect(try String.fetchOne(conn, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") == "a@example.com")
                 #expect(try Int.fetchOne(conn, sql: "SELECT contacts_count FROM v_ghl_dashboard_summary WHERE source_id = 's1'") == 1)
                 #expect(try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM users") == 0)
@@ -113,11 +113,11 @@ import Testing
 
     @Test func outdatedViewIsReplacedOnOpen() throws {
         let db = try TestDatabase()
-        try db.store.pool.write { conn throws in
+        try db.store.pool.base.write { conn throws in
             try conn.execute(sql: "DROP VIEW v_ghl_reviews_summary; CREATE VIEW v_ghl_reviews_summary AS SELECT 1 AS stale")
         }
         let reopened = try Store(path: db.path)
-        try reopened.pool.read { conn throws in
+        try reopened.pool.base.read { conn throws in
             let sql = try String.fetchOne(conn, sql: "SELECT sql FROM sqlite_master WHERE name = 'v_ghl_reviews_summary'")
             #expect(sql?.contains("average_rating") == true)
         }
@@ -126,14 +126,14 @@ import Testing
     /// The aggregate views read the entity tables only through covering
     /// indexes, with or without statistics, so a summary of one source never
     /// looks up that source's rows in the tables.
-    @Test func aggregateViewsReadOnlyCoveringIndexes() throws {
+    @Test func aggregateViewsReadOnlyCoveringIndexes() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        try db.store.upsert(.opportunities, sourceId: source, records: (0..<50).map { record("o\($0)", ["status": "open", "monetary_value": 1.0]) })
+        let source = try await db.addSource("a")
+        try await db.store.upsert(.opportunities, sourceId: source, records: (0..<50).map { record("o\($0)", ["status": "open", "monetary_value": 1.0]) })
         let entityIndexes = ["idx_ghl_contacts_", "idx_ghl_opportunities_", "idx_ghl_orders_", "idx_ghl_payments_", "idx_ghl_reviews_"]
         for analyzed in [false, true] {
-            if analyzed { try db.store.pool.write { try $0.execute(sql: "ANALYZE") } }
-            try db.store.pool.read { conn throws in
+            if analyzed { try await db.store.pool.base.write { try $0.execute(sql: "ANALYZE") } }
+            try await db.store.pool.base.read { conn throws in
                 for view in ["v_ghl_pipeline_stage_summary", "v_ghl_revenue_summary", "v_ghl_reviews_summary", "v_ghl_dashboard_summary"] {
                     let plan = try Row.fetchAll(conn, sql: "EXPLAIN QUERY PLAN SELECT * FROM \(view) WHERE source_id = ?", arguments: [source])
                         .map { $0["detail"] as String }
@@ -147,8 +147,8 @@ import Testing
 
     /// An analyzed file gets statistics for the new indexes too: otherwise
     /// SQLite trusts measured figures for some indexes and guesses for others.
-    @Test func viewIndexesReplaceTheOnesTheyExtendAndKeepStatistics() throws {
-        try Self.upgraded(from: "v3_auth", after: """
+    @Test func viewIndexesReplaceTheOnesTheyExtendAndKeepStatistics() async throws {
+        try await Self.upgraded(from: "v3_auth", after: """
             INSERT INTO ghl_sources (id, name, location_id, api_base, created_at, updated_at)
             VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
             INSERT INTO ghl_opportunities (source_id, ghl_opportunity_id, status, raw, created_at, updated_at, synced_at)
@@ -156,7 +156,7 @@ import Testing
                    ('s1', 'o2', 'won', '{}', '2024-01-01', '2024-01-01', '2024-01-01');
             ANALYZE;
             """) { store in
-            try store.pool.read { conn throws in
+            try store.pool.base.read { conn throws in
                 let indexes = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
                 #expect(indexes.isDisjoint(with: ["idx_ghl_opportunities_source", "idx_ghl_opportunities_stage", "idx_ghl_opportunities_status",
                                                   "idx_ghl_orders_source", "idx_ghl_payments_source", "idx_ghl_reviews_source"]))

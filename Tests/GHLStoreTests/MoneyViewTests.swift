@@ -16,7 +16,7 @@ import Testing
         Double(values.map { Int(($0 * 100).rounded()) }.reduce(0, +)) / 100
     }
 
-    @Test func everyMoneyColumnIsTheExactCentSum() throws {
+    @Test func everyMoneyColumnIsTheExactCentSum() async throws {
         let refunds = Self.amounts.map { ($0 / 3 * 100).rounded() / 100 }
         let net = zip(Self.amounts, refunds).map { $0 - $1 }
         // The data must expose float error, or this test could not fail.
@@ -24,27 +24,27 @@ import Testing
         #expect(zip(Self.amounts, refunds).sorted { $0.0 < $1.0 }.reduce(0) { $0 + ($1.0 - $1.1) } != Self.exact(net))
 
         let db = try TestDatabase()
-        let source = try db.addSource("money")
+        let source = try await db.addSource("money")
         let stages = #"[{"id":"s1","name":"New"}]"#
-        try db.store.upsert(.pipelines, sourceId: source, records: [record("p1", ["name": "Sales", "stages": stages])])
+        try await db.store.upsert(.pipelines, sourceId: source, records: [record("p1", ["name": "Sales", "stages": stages])])
         let at = "2024-03-10T12:00:00.000Z"
         for status in ["open", "won"] {
-            try db.store.upsert(.opportunities, sourceId: source, records: Self.amounts.enumerated().map { index, value in
+            try await db.store.upsert(.opportunities, sourceId: source, records: Self.amounts.enumerated().map { index, value in
                 record("\(status)\(index)", updated: at, ["pipeline_id": "p1", "pipeline_stage_id": "s1", "status": status,
                                                           "monetary_value": value, "last_status_change_at": at])
             })
         }
-        try db.store.upsert(.orders, sourceId: source, records: Self.amounts.enumerated().map { index, value in
+        try await db.store.upsert(.orders, sourceId: source, records: Self.amounts.enumerated().map { index, value in
             record("r\(index)", created: at, ["status": "completed", "amount": value, "currency": "USD"])
         })
-        try db.store.upsert(.payments, sourceId: source, records: Self.amounts.enumerated().map { index, value in
+        try await db.store.upsert(.payments, sourceId: source, records: Self.amounts.enumerated().map { index, value in
             record("t\(index)", created: at, ["status": "succeeded", "amount": value, "amount_refunded": refunds[index], "currency": "USD"])
         })
 
         let total = Self.exact(Self.amounts)
         let netTotal = Self.exact(net)
         func row(_ view: String) throws -> Row {
-            try #require(try db.store.pool.read { try Row.fetchOne($0, sql: "SELECT * FROM \(view) WHERE source_id = ?", arguments: [source]) })
+            try #require(try db.store.pool.base.read { try Row.fetchOne($0, sql: "SELECT * FROM \(view) WHERE source_id = ?", arguments: [source]) })
         }
         let stage = try row("v_ghl_pipeline_stage_summary")
         #expect(stage["open_value"] as Double == total)

@@ -11,44 +11,44 @@ import Testing
     let a: String
     let b: String
 
-    init() throws {
+    init() async throws {
         db = try TestDatabase()
-        a = try db.addSource("a")
-        b = try db.addSource("b", currency: "EUR")
+        a = try await db.addSource("a")
+        b = try await db.addSource("b", currency: "EUR")
         let store = db.store
-        try store.upsert(.contacts, sourceId: a, records: [
+        try await store.upsert(.contacts, sourceId: a, records: [
             record("c1", updated: "2024-03-02T00:00:00.000Z", ["first_name": "Ana", "last_name": "Lima", "email": "ana@example.com"]),
             record("c2", updated: "2024-03-03T00:00:00.000Z", ["contact_name": "Bo Ek"]),
             record("c3", ["contact_name": "Gone"]),
         ])
-        try store.upsert(.contacts, sourceId: b, records: [record("c1", ["contact_name": "Other"])])
+        try await store.upsert(.contacts, sourceId: b, records: [record("c1", ["contact_name": "Other"])])
         let stages = #"[{"id":"s1","name":"New","position":0},{"id":"s2","name":"Closing","position":1}]"#
-        try store.upsert(.pipelines, sourceId: a, records: [record("p1", ["name": "Sales", "stages": stages])])
-        try store.upsert(.pipelines, sourceId: b, records: [record("p1", ["name": "Theirs", "stages": stages])])
+        try await store.upsert(.pipelines, sourceId: a, records: [record("p1", ["name": "Sales", "stages": stages])])
+        try await store.upsert(.pipelines, sourceId: b, records: [record("p1", ["name": "Theirs", "stages": stages])])
         func opp(_ id: String, _ stage: String, _ status: String, _ value: Double, wonAt: String? = nil) -> EntityRecord {
             record(id, ["pipeline_id": "p1", "pipeline_stage_id": stage, "status": status, "monetary_value": value,
                         "contact_id": "c1", "last_status_change_at": wonAt])
         }
-        try store.upsert(.opportunities, sourceId: a, records: [
+        try await store.upsert(.opportunities, sourceId: a, records: [
             opp("o1", "s1", "open", 100), opp("o2", "s1", "open", 50),
             opp("o3", "s2", "won", 300, wonAt: "2024-03-10T12:00:00.000Z"), opp("o4", "s2", "lost", 70),
             opp("o5", "s2", "won", 200, wonAt: "2024-04-02T12:00:00.000Z"), opp("o6", "s1", "open", 1000),
         ])
-        try store.upsert(.opportunities, sourceId: b, records: [opp("o1", "s1", "open", 999)])
-        try store.upsert(.orders, sourceId: a, records: [
+        try await store.upsert(.opportunities, sourceId: b, records: [opp("o1", "s1", "open", 999)])
+        try await store.upsert(.orders, sourceId: a, records: [
             record("r1", created: "2024-03-05T00:00:00.000Z", ["status": "completed", "amount": 40.0, "currency": "USD"]),
             record("r2", created: "2024-03-06T00:00:00.000Z", ["status": "pending", "amount": 99.0, "currency": "USD"]),
             record("r3", created: "2024-04-01T00:00:00.000Z", ["status": "completed", "amount": 10.0, "currency": "EUR"]),
         ])
-        try store.upsert(.payments, sourceId: a, records: [
+        try await store.upsert(.payments, sourceId: a, records: [
             record("t1", created: "2024-03-07T00:00:00.000Z", ["status": "succeeded", "amount": 100.0, "amount_refunded": 25.0, "currency": "USD"]),
             record("t2", created: "2024-03-08T00:00:00.000Z", ["status": "failed", "amount": 500.0, "currency": "USD"]),
         ])
-        try store.upsert(.payments, sourceId: b, records: [
+        try await store.upsert(.payments, sourceId: b, records: [
             record("t1", created: "2024-03-07T00:00:00.000Z", ["status": "succeeded", "amount": 7.0, "currency": "EUR"]),
         ])
-        try store.upsert(.reviews, sourceId: a, records: [5.0, 4.0, 4.0, 1.0].enumerated().map { record("v\($0.offset)", ["rating": $0.element]) })
-        try store.pool.write { conn throws in
+        try await store.upsert(.reviews, sourceId: a, records: [5.0, 4.0, 4.0, 1.0].enumerated().map { record("v\($0.offset)", ["rating": $0.element]) })
+        try await store.pool.base.write { [a] conn throws in
             try conn.execute(sql: "UPDATE ghl_contacts SET deleted_at = '2024-05-01T00:00:00.000Z' WHERE ghl_contact_id = 'c3'")
             try conn.execute(sql: "UPDATE ghl_opportunities SET deleted_at = '2024-05-01T00:00:00.000Z' WHERE ghl_opportunity_id = 'o6'")
             try conn.execute(sql: """
@@ -60,7 +60,7 @@ import Testing
     }
 
     private func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
-        try db.store.pool.read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
+        try db.store.pool.base.read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
     }
 
     @Test func contactsRecentSkipsDeletedAndNamesEveryone() throws {
@@ -157,30 +157,27 @@ import Testing
     /// The stage summary sums opportunities per stage before joining the
     /// stages: stages without any still show, with zeros, and opportunities in
     /// stages the pipeline does not list, or soft-deleted, never count.
-    @Test func pipelineStageSummaryEdgeCases() throws {
+    @Test func pipelineStageSummaryEdgeCases() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("edge")
+        let source = try await db.addSource("edge")
         let stages = #"[{"id":"x1","name":"Empty"},{"id":"x2","name":"Mixed"}]"#
-        try db.store.upsert(.pipelines, sourceId: source, records: [
+        try await db.store.upsert(.pipelines, sourceId: source, records: [
             record("p2", ["name": "Deals", "stages": stages]), record("p3", ["name": "Old", "stages": stages]),
         ])
         func opp(_ id: String, _ stage: String, _ status: String, _ value: Double?) -> EntityRecord {
             record(id, ["pipeline_id": "p2", "pipeline_stage_id": stage, "status": status, "monetary_value": value])
         }
         let revived = opp("o4", "x2", "lost", 5)
-        try db.store.upsert(.opportunities, sourceId: source, records: [
+        try await db.store.upsert(.opportunities, sourceId: source, records: [
             opp("o1", "x2", "open", nil), opp("o2", "x2", "won", 10), opp("o3", "zz", "won", 99), revived, opp("o5", "x2", "open", 7),
         ])
-        try db.store.pool.write { conn throws in
+        try await db.store.pool.base.write { conn throws in
             try conn.execute(sql: "UPDATE ghl_pipelines SET deleted_at = '2024-05-01T00:00:00.000Z' WHERE ghl_pipeline_id = 'p3'")
             try conn.execute(sql: "UPDATE ghl_opportunities SET deleted_at = '2024-05-01T00:00:00.000Z' WHERE ghl_opportunity_id IN ('o4', 'o5')")
         }
-        try db.store.upsert(.opportunities, sourceId: source, records: [revived])
+        try await db.store.upsert(.opportunities, sourceId: source, records: [revived])
 
-        let summary = try db.store.pool.read { conn in
-            try Row.fetchAll(conn, sql: "SELECT * FROM v_ghl_pipeline_stage_summary WHERE source_id = ? ORDER BY pipeline_name, stage_position",
-                             arguments: [source])
-        }
+        let summary = try rows("SELECT * FROM v_ghl_pipeline_stage_summary WHERE source_id = ? ORDER BY pipeline_name, stage_position", [source])
         #expect(summary.map { "\($0["pipeline_id"] as String)/\($0["stage_id"] as String)" } == ["p2/x1", "p2/x2"])
         let empty = summary[0], mixed = summary[1]
         for column in ["opportunity_count", "total_value", "open_count", "open_value", "won_count", "won_value", "lost_count"] {
@@ -197,26 +194,26 @@ import Testing
 
     /// Each part of the revenue summary is summed on its own before the parts
     /// are combined: a month with only some parts shows zeros for the others.
-    @Test func revenueSummaryCombinesPartsPerMonth() throws {
+    @Test func revenueSummaryCombinesPartsPerMonth() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("money", currency: "GBP")
-        try db.store.upsert(.opportunities, sourceId: source, records: [
+        let source = try await db.addSource("money", currency: "GBP")
+        try await db.store.upsert(.opportunities, sourceId: source, records: [
             record("o1", updated: "2024-06-09T00:00:00.000Z", ["status": "won", "monetary_value": 30.0]),
             record("o2", updated: "2024-06-10T00:00:00.000Z", ["status": "won", "monetary_value": nil]),
             record("o3", ["status": "won", "monetary_value": 8.0, "last_status_change_at": "2024-07-01T00:00:00.000Z"]),
         ])
-        try db.store.upsert(.orders, sourceId: source, records: [
+        try await db.store.upsert(.orders, sourceId: source, records: [
             record("r1", created: "2024-06-01T00:00:00.000Z", ["status": "completed", "amount": 5.0, "currency": nil]),
             record("r2", created: "2024-06-02T00:00:00.000Z", ["status": "completed", "amount": 6.0, "currency": "GBP"]),
             record("r3", created: "2024-06-03T00:00:00.000Z", ["status": "completed", "amount": 7.0, "currency": "GBP"]),
         ])
-        try db.store.upsert(.payments, sourceId: source, records: [
+        try await db.store.upsert(.payments, sourceId: source, records: [
             record("t1", created: "2024-07-04T00:00:00.000Z", ["status": "succeeded", "amount": 20.0, "amount_refunded": 5.0, "currency": "GBP"]),
         ])
-        try db.store.pool.write { conn throws in
+        try await db.store.pool.base.write { conn throws in
             try conn.execute(sql: "UPDATE ghl_orders SET deleted_at = '2024-08-01T00:00:00.000Z' WHERE ghl_order_id = 'r3'")
         }
-        let revenue = try db.store.pool.read { conn in
+        let revenue = try db.store.pool.base.read { conn in
             try Row.fetchAll(conn, sql: "SELECT * FROM v_ghl_revenue_summary WHERE source_id = ? ORDER BY month, currency", arguments: [source])
         }
         #expect(revenue.map { "\($0["month"] as String) \($0["currency"] as String)" } == ["2024-06 GBP", "2024-06 USD", "2024-07 GBP"])

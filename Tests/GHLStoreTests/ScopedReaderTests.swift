@@ -9,8 +9,8 @@ import Testing
         [("ghl_sources", "id"), ("user_sources", "source_id"), ("ghl_sync_jobs", "source_id")]
         + Entity.allCases.map { ($0.table, "source_id") }
 
-    @Test func everyTableShowsOnlyTheScopesRows() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func everyTableShowsOnlyTheScopesRows() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         for (table, column) in Self.scopedTables {
@@ -27,8 +27,8 @@ import Testing
 
     /// A statement that would run for ever is stopped at the reader's time
     /// limit, and the connection serves the next query as before.
-    @Test func aRunawayQueryIsStoppedAtTheTimeLimit() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func aRunawayQueryIsStoppedAtTheTimeLimit() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store, timeLimit: .milliseconds(200))
         let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
@@ -39,12 +39,12 @@ import Testing
         #expect(rows.rows.map { Int.fromDatabaseValue($0[0]) } == [1])
     }
 
-    @Test func everyReportingViewShowsOnlyTheScopesRows() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func everyReportingViewShowsOnlyTheScopesRows() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         for view in ReportingViews.names {
-            let all = try fixture.store.pool.read { try String.fetchSet($0, sql: "SELECT source_id FROM \(view)") }
+            let all = try await fixture.store.pool.base.read { try String.fetchSet($0, sql: "SELECT source_id FROM \(view)") }
             #expect(all == [fixture.sourceA, fixture.sourceB], "fixture does not feed \(view)")
             for scope in [fixture.scopeA, fixture.scopeB] {
                 let rows = try reader.fetchNow("SELECT * FROM \(view)", scope: scope)
@@ -54,8 +54,8 @@ import Testing
         }
     }
 
-    @Test func viewTotalsCountOnlyTheScopesRows() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func viewTotalsCountOnlyTheScopesRows() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         let both = AccessScope(userId: "user-a", sourceIds: [fixture.sourceA, fixture.sourceB])
@@ -131,8 +131,8 @@ import Testing
     ]
 
     @Test(arguments: refused)
-    func refusesSQLReachingBeyondTheScope(_ sql: String) throws {
-        let fixture = try TwoSourceFixture()
+    func refusesSQLReachingBeyondTheScope(_ sql: String) async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         #expect(throws: StoreError.self, "\(sql)") { try reader.fetchNow(sql, scope: fixture.scopeA) }
@@ -156,21 +156,21 @@ import Testing
     ]
 
     @Test(arguments: scoped)
-    func allowedSQLSeesOnlyTheScope(_ template: String) throws {
-        let fixture = try TwoSourceFixture()
+    func allowedSQLSeesOnlyTheScope(_ template: String) async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let sql = template.replacingOccurrences(of: "%B", with: fixture.sourceB)
         let rows = try ScopedReader(store: fixture.store).fetchNow(sql, scope: fixture.scopeA)
         #expect(TwoSourceFixture.values(rows, "source_id").allSatisfy { $0 == fixture.sourceA }, "\(sql)")
     }
 
-    @Test func schemaChangesByAnotherConnectionKeepTheScope() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func schemaChangesByAnotherConnectionKeepTheScope() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         let sql = "SELECT p.source_id FROM ghl_pipelines p, json_each(p.stages)"
         #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
-        try fixture.store.pool.write { try $0.execute(sql: "CREATE TABLE later (x); DROP VIEW v_ghl_contacts_recent") }
+        try await fixture.store.pool.base.write { try $0.execute(sql: "CREATE TABLE later (x); DROP VIEW v_ghl_contacts_recent") }
         #expect(TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "source_id") == [fixture.sourceA, fixture.sourceA])
         #expect(throws: StoreError.self) { try reader.fetchNow("SELECT * FROM later", scope: fixture.scopeA) }
         // The connection was built before `later` existed: its compiled program, not its name, refuses it.
@@ -182,8 +182,8 @@ import Testing
 
     /// The file numbers rows and jobs across sources; a scope sees ids that
     /// count nothing of another source: GHL's ids, and jobs numbered per source.
-    @Test func idsSeenThroughAScopeCountNothingOfOtherSources() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func idsSeenThroughAScopeCountNothingOfOtherSources() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         func ids(_ sql: String) throws -> [String?] { TwoSourceFixture.values(try reader.fetchNow(sql, scope: fixture.scopeA), "id") }
@@ -191,10 +191,10 @@ import Testing
         let status = "SELECT CAST(job_id AS TEXT) AS id FROM v_ghl_sync_status"
         let statusBefore = try ids(status)
         #expect(before == [["c1"], ["v1"], ["1"]] && statusBefore == ["1"])
-        for round in 2...4 { try TwoSourceFixture.fill(fixture.store, source: fixture.sourceB, user: "user-b", suffix: "-\(round)") }
+        for round in 2...4 { try await TwoSourceFixture.fill(fixture.store, source: fixture.sourceB, user: "user-b", suffix: "-\(round)") }
         #expect(try ["ghl_contacts", "ghl_reviews", "ghl_sync_jobs"].map { try ids("SELECT CAST(id AS TEXT) AS id FROM \($0)") } == before)
         #expect(try ids(status) == statusBefore)
-        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
+        try await TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
         #expect(try ids(status) == ["2"])
         // The reviews summary still counts by id.
         #expect(try reader.fetchNow("SELECT review_count FROM v_ghl_reviews_summary", scope: fixture.scopeA).rows == [[2.databaseValue]])
@@ -206,11 +206,11 @@ import Testing
     /// in the error; such a plan is refused, and nothing of B comes back.
     @Test(arguments: [("ghl_contacts", "updated_at"), ("ghl_contacts", "ghl_contact_id"), ("ghl_reviews", "ghl_review_id"),
                       ("ghl_sync_jobs", "created_at")])
-    func indexesSpanningEverySourceAreNotRead(_ table: String, _ column: String) throws {
-        let fixture = try TwoSourceFixture()
+    func indexesSpanningEverySourceAreNotRead(_ table: String, _ column: String) async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let secret = "2031-01-01T00:00:00.000Z-secret-of-b"
-        try fixture.store.pool.write { db in
+        try await fixture.store.pool.base.write { db in
             try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE source_id = ?", arguments: [secret, fixture.sourceB])
         }
         let reader = ScopedReader(store: fixture.store)
@@ -229,8 +229,8 @@ import Testing
         #expect(try reader.fetchNow("SELECT updated_at FROM ghl_contacts ORDER BY updated_at DESC LIMIT 1", scope: fixture.scopeA).rows.count == 1)
     }
 
-    @Test func parametersBindInOrderAndMustMatch() throws {
-        let fixture = try TwoSourceFixture()
+    @Test func parametersBindInOrderAndMustMatch() async throws {
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store)
         let rows = try reader.fetchNow("SELECT ?, ? || 'x'", arguments: [7.databaseValue, "a".databaseValue], scope: fixture.scopeA)
@@ -239,12 +239,12 @@ import Testing
     }
 
     @Test func cachedConnectionsSeeNewRowsAndOtherScopesStaySeparate() async throws {
-        let fixture = try TwoSourceFixture()
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
         let reader = ScopedReader(store: fixture.store, maxScopes: 1, connectionsPerScope: 1)
         let count = "SELECT COUNT(*) FROM ghl_contacts"
         #expect(try reader.fetchNow(count, scope: fixture.scopeA).rows == [[1.databaseValue]])
-        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
+        try await TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
         #expect(try reader.fetchNow(count, scope: fixture.scopeA).rows == [[2.databaseValue]])
         // Many concurrent reads across scopes, with a cache smaller than the demand.
         try await withThrowingTaskGroup(of: (AccessScope, [String?]).self) { group in

@@ -5,20 +5,20 @@ import Testing
 /// The store names what is wrong with a source or filter in its own terms;
 /// no front end's flag or command appears in its messages.
 @Suite struct SourceProblemTests {
-    @Test func aBadSourceIsRefusedWithItsProblem() throws {
+    @Test func aBadSourceIsRefusedWithItsProblem() async throws {
         let db = try TestDatabase()
-        let cases: [(StoreError, () throws -> Source)] = [
-            (.invalidSource(.emptyName), { try db.store.addSource(name: " ", locationId: "l", tokenEnv: "T", tokenFile: nil) }),
-            (.invalidSource(.emptyLocationId), { try db.store.addSource(name: "n", locationId: "", tokenEnv: "T", tokenFile: nil) }),
+        let cases: [(StoreError, () async throws -> Source)] = [
+            (.invalidSource(.emptyName), { try await db.store.addSource(name: " ", locationId: "l", tokenEnv: "T", tokenFile: nil) }),
+            (.invalidSource(.emptyLocationId), { try await db.store.addSource(name: "n", locationId: "", tokenEnv: "T", tokenFile: nil) }),
             (.invalidSource(.apiBaseNotHTTP("ftp://x")),
-             { try db.store.addSource(name: "n", locationId: "l", apiBase: "ftp://x", tokenEnv: "T", tokenFile: nil) }),
-            (.invalidSource(.tokenNotExactlyOne), { try db.store.addSource(name: "n", locationId: "l", tokenEnv: nil, tokenFile: nil) }),
-            (.invalidSource(.tokenNotExactlyOne), { try db.store.addSource(name: "n", locationId: "l", tokenEnv: "T", tokenFile: "/f") }),
+             { try await db.store.addSource(name: "n", locationId: "l", apiBase: "ftp://x", tokenEnv: "T", tokenFile: nil) }),
+            (.invalidSource(.tokenNotExactlyOne), { try await db.store.addSource(name: "n", locationId: "l", tokenEnv: nil, tokenFile: nil) }),
+            (.invalidSource(.tokenNotExactlyOne), { try await db.store.addSource(name: "n", locationId: "l", tokenEnv: "T", tokenFile: "/f") }),
         ]
         for (expected, add) in cases {
-            #expect(throws: expected) { try add() }
+            await #expect(throws: expected) { try await add() }
         }
-        #expect(try db.store.sources().isEmpty)
+        #expect(try await db.store.sources().isEmpty)
     }
 
     @Test func aBadFilterIsRefusedWithItsProblem() {

@@ -7,20 +7,20 @@ import Testing
 /// commits with the deletion sweep, schedules and live-row reads.
 @Suite struct SyncRunStoreTests {
     private func jobRow(_ db: TestDatabase, _ id: Int64) throws -> Row {
-        try #require(try db.store.pool.read { try Row.fetchOne($0, sql: "SELECT * FROM ghl_sync_jobs WHERE id = ?", arguments: [id]) })
+        try #require(try db.store.pool.base.read { try Row.fetchOne($0, sql: "SELECT * FROM ghl_sync_jobs WHERE id = ?", arguments: [id]) })
     }
 
-    @Test func jobsAreNumberedPerSourceAndFinishWithTheirFigures() throws {
+    @Test func jobsAreNumberedPerSourceAndFinishWithTheirFigures() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a"), b = try db.addSource("b")
-        let first = try db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "r1")
-        let second = try db.store.startSyncJob(sourceId: a, entity: .orders, mode: .incremental, runId: "r1")
-        let other = try db.store.startSyncJob(sourceId: b, entity: .contacts, mode: .full, runId: "r2")
+        let a = try await db.addSource("a"), b = try await db.addSource("b")
+        let first = try await db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "r1")
+        let second = try await db.store.startSyncJob(sourceId: a, entity: .orders, mode: .incremental, runId: "r1")
+        let other = try await db.store.startSyncJob(sourceId: b, entity: .contacts, mode: .full, runId: "r2")
         #expect([first.number, second.number, other.number] == [1, 2, 1])
         #expect(try jobRow(db, second.id)["job_type"] as String == "orders")
         #expect(try jobRow(db, second.id)["status"] as String == "running")
 
-        try db.store.finishSyncJob(first.id, SyncJobProgress(records: 7, pages: 2, requests: 3, total: 9, skipped: 1),
+        try await db.store.finishSyncJob(first.id, SyncJobProgress(records: 7, pages: 2, requests: 3, total: 9, skipped: 1),
                                    mode: .incremental, error: nil, notes: "note")
         let done = try jobRow(db, first.id)
         #expect(done["status"] as String == "completed")
@@ -29,59 +29,59 @@ import Testing
         #expect(done["mode"] as String == "incremental" && done["notes"] as String == "note")
         #expect(done["completed_at"] as String? != nil)
 
-        try db.store.finishSyncJob(second.id, SyncJobProgress(), mode: nil, error: "boom", notes: nil)
+        try await db.store.finishSyncJob(second.id, SyncJobProgress(), mode: nil, error: "boom", notes: nil)
         #expect(try jobRow(db, second.id)["status"] as String == "failed")
         #expect(try jobRow(db, second.id)["mode"] as String == "incremental")
     }
 
-    @Test func interruptedJobsOfOtherRunsAreClosed() throws {
+    @Test func interruptedJobsOfOtherRunsAreClosed() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a"), b = try db.addSource("b")
-        let killed = try db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "old")
-        let current = try db.store.startSyncJob(sourceId: a, entity: .orders, mode: .full, runId: "new")
-        let elsewhere = try db.store.startSyncJob(sourceId: b, entity: .contacts, mode: .full, runId: "old")
-        try db.store.closeInterruptedSyncJobs(sourceId: a, resumedBy: "new")
+        let a = try await db.addSource("a"), b = try await db.addSource("b")
+        let killed = try await db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "old")
+        let current = try await db.store.startSyncJob(sourceId: a, entity: .orders, mode: .full, runId: "new")
+        let elsewhere = try await db.store.startSyncJob(sourceId: b, entity: .contacts, mode: .full, runId: "old")
+        try await db.store.closeInterruptedSyncJobs(sourceId: a, resumedBy: "new")
         #expect(try jobRow(db, killed.id)["status"] as String == "failed")
         #expect((try jobRow(db, killed.id)["error"] as String).contains("run new resumed"))
         #expect(try jobRow(db, current.id)["status"] as String == "running")
         #expect(try jobRow(db, elsewhere.id)["status"] as String == "running")
     }
 
-    @Test func aLeaseIsHeldUntilReleasedAndStaleOnesAreTakenOver() throws {
+    @Test func aLeaseIsHeldUntilReleasedAndStaleOnesAreTakenOver() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a")
+        let a = try await db.addSource("a")
         // Another host's owner: only its heartbeat says whether it still runs.
         let mine = SourceLease(sourceId: a, owner: "elsewhere:1:mine")
         let theirs = SourceLease(sourceId: a, owner: "elsewhere:2:theirs")
         let start = Date()
-        #expect(try db.store.acquire(mine, at: start) == nil)
-        #expect(try db.store.acquire(mine, at: start) == nil)
-        #expect(try db.store.acquire(theirs, at: start.addingTimeInterval(10)) == "elsewhere:1:mine")
-        #expect(try db.store.leaseHolder(of: a, at: start.addingTimeInterval(10)) == "elsewhere:1:mine")
-        #expect(try db.store.acquire(theirs, at: start.addingTimeInterval(SourceLease.defaultStaleAfter + 1)) == nil)
-        try db.store.release(mine)
-        #expect(try db.store.leaseHolder(of: a, at: start.addingTimeInterval(SourceLease.defaultStaleAfter + 2)) == "elsewhere:2:theirs")
-        try db.store.release(theirs)
-        #expect(try db.store.leaseHolder(of: a) == nil)
+        #expect(try await db.store.acquire(mine, at: start) == nil)
+        #expect(try await db.store.acquire(mine, at: start) == nil)
+        #expect(try await db.store.acquire(theirs, at: start.addingTimeInterval(10)) == "elsewhere:1:mine")
+        #expect(try await db.store.leaseHolder(of: a, at: start.addingTimeInterval(10)) == "elsewhere:1:mine")
+        #expect(try await db.store.acquire(theirs, at: start.addingTimeInterval(SourceLease.defaultStaleAfter + 1)) == nil)
+        try await db.store.release(mine)
+        #expect(try await db.store.leaseHolder(of: a, at: start.addingTimeInterval(SourceLease.defaultStaleAfter + 2)) == "elsewhere:2:theirs")
+        try await db.store.release(theirs)
+        #expect(try await db.store.leaseHolder(of: a) == nil)
     }
 
-    @Test func aLeaseOfAProcessOfThisHostThatEndedIsFree() throws {
+    @Test func aLeaseOfAProcessOfThisHostThatEndedIsFree() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a")
+        let a = try await db.addSource("a")
         let gone = SourceLease(sourceId: a, owner: "\(ProcessInfo.processInfo.hostName):\(Int32.max):old")
-        #expect(try db.store.acquire(gone) == nil)
-        #expect(try db.store.leaseHolder(of: a) == nil)
+        #expect(try await db.store.acquire(gone) == nil)
+        #expect(try await db.store.leaseHolder(of: a) == nil)
         let live = SourceLease(sourceId: a, owner: SourceLease.owner(runId: "now"))
-        #expect(try db.store.acquire(live) == nil)
-        #expect(try db.store.leaseHolder(of: a) == live.owner)
+        #expect(try await db.store.acquire(live) == nil)
+        #expect(try await db.store.leaseHolder(of: a) == live.owner)
     }
 
     @Test func pagesCommitRowsSeenIdsCursorProgressAndHeartbeatAndTheSweepMarksTheUnseen() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a")
-        try db.store.upsert(.contacts, sourceId: a, records: ["gone", "kept", "leaving"].map { record($0, ["email": "\($0)@x.test"]) })
+        let a = try await db.addSource("a")
+        try await db.store.upsert(.contacts, sourceId: a, records: ["gone", "kept", "leaving"].map { record($0, ["email": "\($0)@x.test"]) })
         let lease = SourceLease(sourceId: a, owner: "elsewhere:1:run")
-        #expect(try db.store.acquire(lease, at: Date().addingTimeInterval(-60)) == nil)
+        #expect(try await db.store.acquire(lease, at: Date().addingTimeInterval(-60)) == nil)
         let job = try await db.store.startSyncJob(sourceId: a, entity: .contacts, mode: .full, runId: "run")
         #expect(try await db.store.syncCursor(sourceId: a, entity: .contacts) == nil)
 
@@ -93,45 +93,45 @@ import Testing
             progress: SyncJobProgress(records: 2, pages: 1, requests: 1), lease: lease))
         #expect(try await db.store.syncCursor(sourceId: a, entity: .contacts) == "page 1")
         #expect(try jobRow(db, job.id)["records_processed"] as Int == 2)
-        #expect(try db.store.leaseHolder(of: a) == lease.owner, "the page renewed the heartbeat")
+        #expect(try await db.store.leaseHolder(of: a) == lease.owner, "the page renewed the heartbeat")
         #expect(try await db.store.liveCount(.contacts, sourceId: a) == 3)
         #expect(try await db.store.liveRaw(.contacts, sourceId: a).keys.sorted() == ["gone", "kept", "new"])
 
         let swept = try await db.store.finishSyncRun(.contacts, sourceId: a, cursor: "done", sweep: SyncFilter())
         #expect(swept == 1)
         #expect(try await db.store.syncCursor(sourceId: a, entity: .contacts) == "done")
-        let reasons = try await db.store.pool.read {
+        let reasons = try await db.store.pool.base.read {
             try Dictionary(uniqueKeysWithValues: Row.fetchAll($0, sql: "SELECT ghl_contact_id, deleted_reason FROM ghl_contacts").map {
                 ($0["ghl_contact_id"] as String, $0["deleted_reason"] as String?)
             })
         }
         #expect(reasons == ["gone": "deleted", "kept": nil, "new": nil, "leaving": "out_of_scope"])
-        #expect(try await db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sync_seen") } == 0)
+        #expect(try await db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sync_seen") } == 0)
     }
 
     @Test func aRunWithoutSweepKeepsUnseenRowsAndStartsWithNoSeenIds() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a")
-        try db.store.upsert(.contacts, sourceId: a, records: [record("old", ["email": "o@x.test"])])
-        try await db.store.pool.write { try $0.execute(sql: "INSERT INTO sync_seen (source_id, entity, ghl_id) VALUES (?, 'contacts', 'old')", arguments: [a]) }
+        let a = try await db.addSource("a")
+        try await db.store.upsert(.contacts, sourceId: a, records: [record("old", ["email": "o@x.test"])])
+        try await db.store.pool.base.write { try $0.execute(sql: "INSERT INTO sync_seen (source_id, entity, ghl_id) VALUES (?, 'contacts', 'old')", arguments: [a]) }
         try await db.store.beginSyncRun(.contacts, sourceId: a, cursor: "c", sweeping: true)
-        #expect(try await db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sync_seen") } == 0)
+        #expect(try await db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sync_seen") } == 0)
         #expect(try await db.store.finishSyncRun(.contacts, sourceId: a, cursor: "c2", sweep: nil) == nil)
         #expect(try await db.store.liveCount(.contacts, sourceId: a) == 1)
     }
 
-    @Test func dueSourcesAreScheduledActiveAndPastTheirInterval() throws {
+    @Test func dueSourcesAreScheduledActiveAndPastTheirInterval() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a"), b = try db.addSource("b")
-        _ = try db.addSource("c")
-        let updated = try db.store.setSchedule(sourceId: a, interval: 900, mode: .full)
+        let a = try await db.addSource("a"), b = try await db.addSource("b")
+        _ = try await db.addSource("c")
+        let updated = try await db.store.setSchedule(sourceId: a, interval: 900, mode: .full)
         #expect(updated.syncIntervalSeconds == 900 && updated.syncMode == "full")
-        _ = try db.store.setSchedule(sourceId: b, interval: 900, mode: nil)
-        _ = try db.store.startSyncJob(sourceId: b, entity: .contacts, mode: .full, runId: "r")
-        #expect(try db.store.dueSources().map(\.id) == [a], "b ran just now; c has no schedule")
-        #expect(try db.store.dueSources(now: Date().addingTimeInterval(901)).map(\.id) == [a, b])
-        #expect(try db.store.setSchedule(sourceId: a, interval: nil, mode: nil).syncMode == "full")
-        #expect(try db.store.dueSources(now: Date().addingTimeInterval(901)).map(\.id) == [b])
-        #expect(throws: StoreError.unknownSource("nope")) { try db.store.setSchedule(sourceId: "nope", interval: 60, mode: nil) }
+        _ = try await db.store.setSchedule(sourceId: b, interval: 900, mode: nil)
+        _ = try await db.store.startSyncJob(sourceId: b, entity: .contacts, mode: .full, runId: "r")
+        #expect(try await db.store.dueSources().map(\.id) == [a], "b ran just now; c has no schedule")
+        #expect(try await db.store.dueSources(now: Date().addingTimeInterval(901)).map(\.id) == [a, b])
+        #expect(try await db.store.setSchedule(sourceId: a, interval: nil, mode: nil).syncMode == "full")
+        #expect(try await db.store.dueSources(now: Date().addingTimeInterval(901)).map(\.id) == [b])
+        await #expect(throws: StoreError.unknownSource("nope")) { try await db.store.setSchedule(sourceId: "nope", interval: 60, mode: nil) }
     }
 }

@@ -18,8 +18,8 @@ final class TestDatabase {
         temp.remove()
     }
 
-    func addSource(_ name: String, currency: String = "USD") throws -> String {
-        try temp.addSource(name: name, locationId: "loc-\(name)", tokenEnv: "TOKEN_\(name)", currency: currency).id
+    func addSource(_ name: String, currency: String = "USD") async throws -> String {
+        try await temp.addSource(name: name, locationId: "loc-\(name)", tokenEnv: "TOKEN_\(name)", currency: currency).id
     }
 }
 
@@ -47,15 +47,17 @@ final class EventRecorder: @unchecked Sendable {
     private var recorded: [ChangeEvent] = []
     private let store: Store
 
-    init(_ store: Store) throws {
+    init(_ store: Store) async throws {
         self.store = store
-        try store.onCommit { [self] events in lock.withLock { recorded += events } }
+        try await store.onCommit { [self] events in lock.withLock { recorded += events } }
     }
 
     /// Every event committed so far (read from the log first, as a server's tail would).
     var events: [ChangeEvent] {
-        try? store.pollChanges()
-        return lock.withLock { recorded }
+        get async {
+            try? await store.pollChanges()
+            return lock.withLock { recorded }
+        }
     }
 
     func clear() { lock.withLock { recorded = [] } }

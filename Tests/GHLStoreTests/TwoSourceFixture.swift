@@ -14,13 +14,13 @@ struct TwoSourceFixture {
     var scopeA: AccessScope { AccessScope(userId: "user-a", sourceIds: [sourceA]) }
     var scopeB: AccessScope { AccessScope(userId: "user-b", sourceIds: [sourceB]) }
 
-    init() throws {
+    init() async throws {
         let temp = try TempStore("two-sources")
         (directory, store) = (temp.directory, temp.store)
-        sourceA = try temp.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN").id
-        sourceB = try temp.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN").id
+        sourceA = try await temp.addSource(name: "Alpha", locationId: "loc-a", tokenEnv: "A_TOKEN").id
+        sourceB = try await temp.addSource(name: "Beta", locationId: "loc-b", tokenEnv: "B_TOKEN").id
         for (source, user) in [(sourceA, "user-a"), (sourceB, "user-b")] {
-            try Self.fill(store, source: source, user: user)
+            try await Self.fill(store, source: source, user: user)
         }
     }
 
@@ -29,29 +29,29 @@ struct TwoSourceFixture {
     }
 
     /// One row per entity, wired so that every view has a row for the source.
-    static func fill(_ store: Store, source: String, user: String, suffix: String = "") throws {
+    static func fill(_ store: Store, source: String, user: String, suffix: String = "") async throws {
         let tag = source.prefix(8) + suffix
         func record(_ id: String, _ values: [String: DatabaseValue]) -> EntityRecord {
             EntityRecord(ghlId: id, values: values.mapValues(StoreValue.init), raw: "{\"id\":\"\(id)\",\"tag\":\"\(tag)\"}",
                          ghlCreatedAt: "2024-05-01T10:00:00.000Z", ghlUpdatedAt: "2024-05-02T10:00:00.000Z")
         }
-        try store.upsert(.contacts, sourceId: source, records: [
+        try await store.upsert(.contacts, sourceId: source, records: [
             record("c1\(suffix)", ["first_name": "Contact \(tag)".databaseValue, "email": "c@\(tag).test".databaseValue])])
-        try store.upsert(.pipelines, sourceId: source, records: [
+        try await store.upsert(.pipelines, sourceId: source, records: [
             record("p1", ["name": "Pipe \(tag)".databaseValue,
                           "stages": #"[{"id":"s1","name":"New"},{"id":"s2","name":"Won"}]"#.databaseValue])])
-        try store.upsert(.opportunities, sourceId: source, records: [
+        try await store.upsert(.opportunities, sourceId: source, records: [
             record("o1\(suffix)", ["name": "Deal \(tag)".databaseValue, "pipeline_id": "p1".databaseValue,
                                    "pipeline_stage_id": "s2".databaseValue, "status": "won".databaseValue,
                                    "monetary_value": 100.0.databaseValue, "contact_id": "c1".databaseValue,
                                    "last_status_change_at": "2024-05-03T10:00:00.000Z".databaseValue])])
-        try store.upsert(.orders, sourceId: source, records: [
+        try await store.upsert(.orders, sourceId: source, records: [
             record("r1\(suffix)", ["status": "completed".databaseValue, "amount": 50.0.databaseValue, "currency": "USD".databaseValue])])
-        try store.upsert(.payments, sourceId: source, records: [
+        try await store.upsert(.payments, sourceId: source, records: [
             record("y1\(suffix)", ["status": "succeeded".databaseValue, "amount": 20.0.databaseValue, "currency": "USD".databaseValue])])
-        try store.upsert(.reviews, sourceId: source, records: [
+        try await store.upsert(.reviews, sourceId: source, records: [
             record("v1\(suffix)", ["rating": 4.0.databaseValue, "headline": "Review \(tag)".databaseValue])])
-        try store.pool.write { db in
+        try await store.pool.base.write { db in
             let now = Timestamp.string()
             try db.execute(sql: """
                 INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, completed_at, created_at)

@@ -4,34 +4,34 @@ import Testing
 @testable import GHLStore
 
 @Suite struct UpsertTests {
-    @Test func samePageTwiceWritesNothingTheSecondTime() throws {
+    @Test func samePageTwiceWritesNothingTheSecondTime() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        let events = try EventRecorder(db.store)
+        let source = try await db.addSource("a")
+        let events = try await EventRecorder(db.store)
         let page = (1...50).map { record("c\($0)", updated: "2024-05-01T00:00:00.000Z", ["email": "c\($0)@example.com", "first_name": "Zoë \($0)"]) }
 
-        #expect(try db.store.upsert(.contacts, sourceId: source, records: page) == 50)
-        let firstWrite = try db.store.pool.read { try String.fetchAll($0, sql: "SELECT updated_at FROM ghl_contacts ORDER BY id") }
-        #expect(events.events.filter { $0.table == "ghl_contacts" }.count == 50)
+        #expect(try await db.store.upsert(.contacts, sourceId: source, records: page) == 50)
+        let firstWrite = try await db.store.pool.base.read { try String.fetchAll($0, sql: "SELECT updated_at FROM ghl_contacts ORDER BY id") }
+        await #expect(events.events.filter { $0.table == "ghl_contacts" }.count == 50)
         events.clear()
 
-        #expect(try db.store.upsert(.contacts, sourceId: source, records: page, at: Date().addingTimeInterval(60)) == 0)
-        let secondWrite = try db.store.pool.read { try String.fetchAll($0, sql: "SELECT updated_at FROM ghl_contacts ORDER BY id") }
+        #expect(try await db.store.upsert(.contacts, sourceId: source, records: page, at: Date().addingTimeInterval(60)) == 0)
+        let secondWrite = try await db.store.pool.base.read { try String.fetchAll($0, sql: "SELECT updated_at FROM ghl_contacts ORDER BY id") }
         #expect(secondWrite == firstWrite)
-        #expect(events.events.isEmpty)
+        await #expect(events.events.isEmpty)
     }
 
-    @Test func changedRecordIsUpdatedAndBroadcastWithOldAndNew() throws {
+    @Test func changedRecordIsUpdatedAndBroadcastWithOldAndNew() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        let events = try EventRecorder(db.store)
-        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "old@example.com"]), record("c2", ["email": "same@example.com"])])
+        let source = try await db.addSource("a")
+        let events = try await EventRecorder(db.store)
+        try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "old@example.com"]), record("c2", ["email": "same@example.com"])])
         let inserted = try #require(events.events.first { $0.operation == .insert && $0.new?.contains(#""id":"c1""#) == true }?.new)
         events.clear()
 
-        let written = try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "new@example.com"]), record("c2", ["email": "same@example.com"])])
+        let written = try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "new@example.com"]), record("c2", ["email": "same@example.com"])])
         #expect(written == 1)
-        let changes = events.events
+        let changes = await events.events
         #expect(changes.count == 1)
         let change = try #require(changes.first)
         #expect(change.operation == .update)
@@ -41,61 +41,61 @@ import Testing
         #expect(try jsonObject(change.old) == jsonObject(inserted))
         #expect(try jsonObject(change.old)["email"] as? String == "old@example.com")
         #expect(change.new?.contains("new@example.com") == true)
-        let email = try db.store.pool.read { try String.fetchOne($0, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") }
+        let email = try await db.store.pool.base.read { try String.fetchOne($0, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1'") }
         #expect(email == "new@example.com")
     }
 
-    @Test func softDeletedRecordRevivesWhenSeenAgain() throws {
+    @Test func softDeletedRecordRevivesWhenSeenAgain() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
+        let source = try await db.addSource("a")
         let contact = record("c1", ["email": "x@example.com"])
-        try db.store.upsert(.contacts, sourceId: source, records: [contact])
-        try db.store.pool.write { try $0.execute(sql: "UPDATE ghl_contacts SET deleted_at = '2024-01-01T00:00:00.000Z'") }
+        try await db.store.upsert(.contacts, sourceId: source, records: [contact])
+        try await db.store.pool.base.write { try $0.execute(sql: "UPDATE ghl_contacts SET deleted_at = '2024-01-01T00:00:00.000Z'") }
 
-        #expect(try db.store.upsert(.contacts, sourceId: source, records: [contact]) == 1)
-        let live = try db.store.pool.read { try Bool.fetchOne($0, sql: "SELECT deleted_at IS NULL FROM ghl_contacts") }
+        #expect(try await db.store.upsert(.contacts, sourceId: source, records: [contact]) == 1)
+        let live = try await db.store.pool.base.read { try Bool.fetchOne($0, sql: "SELECT deleted_at IS NULL FROM ghl_contacts") }
         #expect(live == true)
     }
 
-    @Test func sameIdInTwoSourcesStaysTwoRows() throws {
+    @Test func sameIdInTwoSourcesStaysTwoRows() async throws {
         let db = try TestDatabase()
-        let a = try db.addSource("a"), b = try db.addSource("b")
-        try db.store.upsert(.orders, sourceId: a, records: [record("o1", ["amount": 10.0])])
-        try db.store.upsert(.orders, sourceId: b, records: [record("o1", ["amount": 20.0])])
-        let amounts = try db.store.pool.read { try Double.fetchAll($0, sql: "SELECT amount FROM ghl_orders ORDER BY amount") }
+        let a = try await db.addSource("a"), b = try await db.addSource("b")
+        try await db.store.upsert(.orders, sourceId: a, records: [record("o1", ["amount": 10.0])])
+        try await db.store.upsert(.orders, sourceId: b, records: [record("o1", ["amount": 20.0])])
+        let amounts = try await db.store.pool.base.read { try Double.fetchAll($0, sql: "SELECT amount FROM ghl_orders ORDER BY amount") }
         #expect(amounts == [10, 20])
     }
 
-    @Test func unknownSourceIsAClearErrorAndWritesNothing() throws {
+    @Test func unknownSourceIsAClearErrorAndWritesNothing() async throws {
         let db = try TestDatabase()
-        #expect(throws: StoreError.unknownSource("nope")) {
-            try db.store.upsert(.contacts, sourceId: "nope", records: [record("c1", ["email": "x"])])
+        await #expect(throws: StoreError.unknownSource("nope")) {
+            try await db.store.upsert(.contacts, sourceId: "nope", records: [record("c1", ["email": "x"])])
         }
-        #expect(try db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 0)
+        #expect(try await db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 0)
     }
 
-    @Test func rolledBackTransactionPublishesNothing() throws {
+    @Test func rolledBackTransactionPublishesNothing() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        let events = try EventRecorder(db.store)
+        let source = try await db.addSource("a")
+        let events = try await EventRecorder(db.store)
         struct Abort: Error {}
         #expect(throws: Abort.self) {
-            try db.store.pool.write { conn throws in
+            try db.store.pool.base.write { conn throws in
                 try Store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "x"])], in: conn)
                 throw Abort()
             }
         }
-        try db.store.upsert(.contacts, sourceId: source, records: [record("c2", ["email": "y"])])
-        #expect(events.events.map { $0.new?.contains("\"c2\"") } == [true])
+        try await db.store.upsert(.contacts, sourceId: source, records: [record("c2", ["email": "y"])])
+        await #expect(events.events.map { $0.new?.contains("\"c2\"") } == [true])
     }
 
-    @Test func deleteEventCarriesSourceAndKey() throws {
+    @Test func deleteEventCarriesSourceAndKey() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        try db.store.upsert(.reviews, sourceId: source, records: [record("r1", ["rating": 4.0])])
-        let events = try EventRecorder(db.store)
-        try db.store.pool.write { try $0.execute(sql: "DELETE FROM ghl_reviews") }
-        let change = try #require(events.events.first)
+        let source = try await db.addSource("a")
+        try await db.store.upsert(.reviews, sourceId: source, records: [record("r1", ["rating": 4.0])])
+        let events = try await EventRecorder(db.store)
+        try await db.store.pool.base.write { try $0.execute(sql: "DELETE FROM ghl_reviews") }
+        let change = try await #require(events.events.first)
         #expect(change.operation == .delete)
         #expect(change.sourceId == source)
         #expect(change.new == nil)
@@ -103,13 +103,13 @@ import Testing
         #expect(change.old == #"{"id":"r1","source_id":"\#(source)"}"#)
     }
 
-    @Test func eventsOfOneCommitArriveInWriteOrder() throws {
+    @Test func eventsOfOneCommitArriveInWriteOrder() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        let events = try EventRecorder(db.store)
+        let source = try await db.addSource("a")
+        let events = try await EventRecorder(db.store)
         let ids = (1...20).map { "p\($0)" }
-        try db.store.upsert(.payments, sourceId: source, records: ids.map { record($0, ["amount": 1.0]) })
-        let seen = events.events.compactMap { event in ids.first { event.new?.contains("\"ghl_payment_id\":\"\($0)\"") == true } }
+        try await db.store.upsert(.payments, sourceId: source, records: ids.map { record($0, ["amount": 1.0]) })
+        let seen = await events.events.compactMap { event in ids.first { event.new?.contains("\"ghl_payment_id\":\"\($0)\"") == true } }
         #expect(seen == ids)
     }
 }
@@ -117,30 +117,31 @@ import Testing
 @Suite struct CaptureAndCheckpointTests {
     /// The file logs every write, listened to or not (its triggers are in
     /// the file, not TEMP); a handler gets every change logged after it registered.
-    @Test func theFileLogsEveryWriteAndAHandlerGetsWhatFollows() throws {
+    @Test func theFileLogsEveryWriteAndAHandlerGetsWhatFollows() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        let logged = { try db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_change_log WHERE tbl = 3") ?? 0 } }
-        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "a@example.com"])])
+        let source = try await db.addSource("a")
+        let logged = { try db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_change_log WHERE tbl = 3") ?? 0 } }
+        try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "a@example.com"])])
         #expect(try logged() == 1)
 
-        let events = try EventRecorder(db.store)
-        try db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "b@example.com"]), record("c2", ["email": "c@example.com"])])
-        #expect(events.events.map(\.operation) == [.update, .insert])
-        let second = try EventRecorder(db.store)
-        try db.store.upsert(.contacts, sourceId: source, records: [record("c3", ["email": "d@example.com"])])
-        #expect(events.events.count == 3 && second.events.count == 1)
+        let events = try await EventRecorder(db.store)
+        try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "b@example.com"]), record("c2", ["email": "c@example.com"])])
+        await #expect(events.events.map(\.operation) == [.update, .insert])
+        let second = try await EventRecorder(db.store)
+        try await db.store.upsert(.contacts, sourceId: source, records: [record("c3", ["email": "d@example.com"])])
+        let (firstCount, secondCount) = (await events.events.count, await second.events.count)
+        #expect(firstCount == 3 && secondCount == 1)
     }
 
     /// The log is pruned to its bytes bound (its rows and index; payloads are not stored).
-    @Test func pruningKeepsTheLogWithinItsBytes() throws {
+    @Test func pruningKeepsTheLogWithinItsBytes() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
-        try db.store.upsert(.contacts, sourceId: source, records: (0..<500).map { record("c\($0)", ["email": "\($0)@example.com"]) })
-        try db.store.setChangeLogBounds(ChangeLogBounds(maxBytes: 10_000))
-        #expect(try db.store.changeLogStatus().bytes > 10_000)
-        try db.store.pruneChangeLog(batch: 100)
-        let status = try db.store.changeLogStatus()
+        let source = try await db.addSource("a")
+        try await db.store.upsert(.contacts, sourceId: source, records: (0..<500).map { record("c\($0)", ["email": "\($0)@example.com"]) })
+        try await db.store.setChangeLogBounds(ChangeLogBounds(maxBytes: 10_000))
+        #expect(try await db.store.changeLogStatus().bytes > 10_000)
+        try await db.store.pruneChangeLog(batch: 100)
+        let status = try await db.store.changeLogStatus()
         #expect(status.rows > 10 && status.rows < 500)
         #expect(status.bytes <= 10_000)
     }
@@ -149,12 +150,12 @@ import Testing
     /// into the file once it passes its threshold.
     @Test func theWALIsCopiedIntoTheFileInTheBackground() async throws {
         let db = try TestDatabase()
-        let source = try db.addSource("a")
+        let source = try await db.addSource("a")
         let before = try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int ?? 0
         let filler = String(repeating: "x", count: 4_000)
         for batch in 0..<20 {
             let page = (0..<100).map { record("c\(batch)-\($0)", ["email": "\(filler)\($0)"]) }
-            try db.store.upsert(.contacts, sourceId: source, records: page)
+            try await db.store.upsert(.contacts, sourceId: source, records: page)
         }
         // 2,000 rows of 8 KB: far past 1,000 WAL pages of 4 KiB.
         var size = before
@@ -163,7 +164,7 @@ import Testing
             size = try FileManager.default.attributesOfItem(atPath: db.path)[.size] as? Int ?? 0
         }
         #expect(size >= 4_000_000)
-        #expect(try await db.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 2_000)
+        #expect(try await db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 2_000)
     }
 }
 

@@ -91,11 +91,11 @@ import Testing
     }
 
     @Test func readsFilterOrderPageAndCountUnderTheScope() async throws {
-        let fixture = try TwoSourceFixture()
+        let fixture = try await TwoSourceFixture()
         defer { fixture.cleanUp() }
-        try TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
+        try await TwoSourceFixture.fill(fixture.store, source: fixture.sourceA, user: "user-a", suffix: "-2")
         let reader = ScopedReader(store: fixture.store)
-        let columns = try #require(try fixture.store.reportingViewColumns()["v_ghl_contacts_recent"])
+        let columns = try #require(try await fixture.store.reportingViewColumns()["v_ghl_contacts_recent"])
         func read(_ parameters: [(String, String)], scope: AccessScope? = nil) async throws -> ViewPage {
             try await reader.read(ViewQuery(view: "v_ghl_contacts_recent", columns: columns, parameters: parameters),
                                   scope: scope ?? fixture.scopeA, countTotal: true)

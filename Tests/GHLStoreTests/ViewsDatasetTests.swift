@@ -12,9 +12,9 @@ import Testing
         var dataset = ViewsDataset()
         (dataset.sources, dataset.contacts, dataset.opportunities, dataset.orders, dataset.payments, dataset.reviews, dataset.jobs)
             = (3, 30, 12, 9, 6, 3, 12)
-        let store = try dataset.kept(at: path)
+        let store = try await dataset.kept(at: path)
         try await store.probe()
-        let counts = try await store.pool.read { conn in
+        let counts = try await store.pool.base.read { conn in
             try ["ghl_sources", "ghl_contacts", "ghl_opportunities", "ghl_orders", "ghl_payments", "ghl_reviews", "ghl_sync_jobs", "ghl_pipelines"]
                 .map { try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM \($0)") ?? 0 }
         }
@@ -23,6 +23,6 @@ import Testing
 
         var other = dataset
         other.contacts = 31
-        #expect(throws: StoreError.self) { try other.kept(at: path) }
+        await #expect(throws: StoreError.self) { try await other.kept(at: path) }
     }
 }

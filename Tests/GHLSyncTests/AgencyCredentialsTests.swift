@@ -20,7 +20,7 @@ import Testing
             clientId: "sandbox-client", clientSecret: "sandbox-secret", refreshToken: sandbox.companyRefreshToken, accessToken: nil,
             expiresAt: nil, userType: "Company", companyId: sandbox.companyID, locationId: nil)
         try SourceCredentials.writeSecrets(secret, to: file)
-        let plan = try test.store.importAgency(companyId: sandbox.companyID, apiBase: endpoint.baseURL, tokenFile: file,
+        let plan = try await test.store.importAgency(companyId: sandbox.companyID, apiBase: endpoint.baseURL, tokenFile: file,
                                                locations: endpoint.locations.map { AgencyLocation(locationId: $0.locationID, name: "L") })
         let (a, b) = (plan.added[0], plan.added[1])
         func location(_ source: Source) async throws -> String {

@@ -9,7 +9,7 @@ import Testing
 @Suite struct AppInstallWebhookTests {
     let base = WebhookIntakeTests()
 
-    func deliver(_ intake: WebhookIntake, _ type: String, location: String?, company: String?) throws -> WebhookReceipt {
+    func deliver(_ intake: WebhookIntake, _ type: String, location: String?, company: String?) async throws -> WebhookReceipt {
         var extra: JSONObject = ["appId": "app"]
         if let company { extra["companyId"] = .string(company) }
         var body = base.event(type, location: location ?? "", extra: extra)
@@ -17,33 +17,33 @@ import Testing
             object.removeValue(forKey: "locationId")
             body = Array(JSONValue.object(object).canonicalJSON.utf8)
         }
-        return try intake.receive(body: body) { $0 == "x-ghl-signature" ? base.signer.ed25519Header(body) : nil }
+        return try await intake.receive(body: body) { $0 == "x-ghl-signature" ? base.signer.ed25519Header(body) : nil }
     }
 
-    @Test func uninstallTouchesOnlyTheAgencysSourcesAndInstallNeedsAnImportedAgency() throws {
+    @Test func uninstallTouchesOnlyTheAgencysSourcesAndInstallNeedsAnImportedAgency() async throws {
         let test = try TestStore()
         defer { test.cleanup() }
-        let byHand = try test.addSource(locationId: "loc1")
+        let byHand = try await test.addSource(locationId: "loc1")
         let file = test.directory.appendingPathComponent("agency.json").path
-        let plan = try test.store.importAgency(companyId: "co1", apiBase: "http://127.0.0.1:1", tokenFile: file,
+        let plan = try await test.store.importAgency(companyId: "co1", apiBase: "http://127.0.0.1:1", tokenFile: file,
                                                locations: [AgencyLocation(locationId: "loc2", name: "Two"), AgencyLocation(locationId: "loc3", name: "Three")])
-        let other = try test.store.importAgency(companyId: "co2", apiBase: "http://127.0.0.1:1", tokenFile: file + "2",
+        let other = try await test.store.importAgency(companyId: "co2", apiBase: "http://127.0.0.1:1", tokenFile: file + "2",
                                                 locations: [AgencyLocation(locationId: "loc4", name: "Four")])
         let intake = WebhookIntake(store: test.store, keys: base.signer.keys)
 
-        let untouched = try deliver(intake, "UNINSTALL", location: "loc1", company: "co1")
+        let untouched = try await deliver(intake, "UNINSTALL", location: "loc1", company: "co1")
         #expect(untouched.sourceIds == [byHand.id])
         #expect(untouched.outcome == .acknowledged("UNINSTALL changes no table ghlsync keeps"))
-        #expect(try test.store.source(id: byHand.id).isActive, "a source with its own token keeps syncing")
+        #expect(try await test.store.source(id: byHand.id).isActive, "a source with its own token keeps syncing")
 
-        let agencyWide = try deliver(intake, "UNINSTALL", location: nil, company: "co1")
+        let agencyWide = try await deliver(intake, "UNINSTALL", location: nil, company: "co1")
         #expect(Set(agencyWide.sourceIds) == Set(plan.added.map(\.id)))
-        #expect(try test.store.sources().filter(\.isActive).map(\.id).sorted() == [byHand.id, other.added[0].id].sorted())
+        #expect(try await test.store.sources().filter(\.isActive).map(\.id).sorted() == [byHand.id, other.added[0].id].sorted())
 
-        let back = try deliver(intake, "INSTALL", location: "loc3", company: "co1")
+        let back = try await deliver(intake, "INSTALL", location: "loc3", company: "co1")
         #expect(back.sourceIds == [plan.added[1].id])
-        #expect(try test.store.source(id: plan.added[1].id).isActive)
-        #expect(throws: WebhookError.self) { try deliver(intake, "INSTALL", location: "loc9", company: "co-unknown") }
-        #expect(throws: WebhookError.self) { try deliver(intake, "UNINSTALL", location: nil, company: nil) }
+        #expect(try await test.store.source(id: plan.added[1].id).isActive)
+        await #expect(throws: WebhookError.self) { try await deliver(intake, "INSTALL", location: "loc9", company: "co-unknown") }
+        await #expect(throws: WebhookError.self) { try await deliver(intake, "UNINSTALL", location: nil, company: nil) }
     }
 }

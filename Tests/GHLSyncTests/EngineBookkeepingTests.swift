@@ -72,7 +72,7 @@ import Testing
     @Test func missingTokenFailsEveryJobClearly() async throws {
         let test = try TestStore()
         defer { test.cleanup() }
-        let source = try test.addSource(locationId: "loc1", tokenEnv: "UNSET_TOKEN_VAR")
+        let source = try await test.addSource(locationId: "loc1", tokenEnv: "UNSET_TOKEN_VAR")
         let result = try await SyncEngine(store: test.store, environment: [:]).runAll(RunRequest(sourceId: source.id))
         #expect(result.summary == "0 succeeded, 6 failed")
         #expect(result.results.allSatisfy { $0.error?.contains("UNSET_TOKEN_VAR") == true })

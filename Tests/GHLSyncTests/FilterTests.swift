@@ -160,7 +160,7 @@ import Testing
         let total = try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts")
         let customers = try Self.expected(fixture, .contacts) { Self.tags($0).contains("customer") }
         let events = Mutex<[ChangeEvent]>([])
-        try fixture.test.store.onCommit { batch in events.withLock { $0 += batch } }
+        try await fixture.test.store.onCommit { batch in events.withLock { $0 += batch } }
 
         // Narrow: rows leave the views at once, stay in the file, and the change is broadcast.
         let change = try await fixture.engine.setFilter(FilterRequest(contactTags: ["customer"]), sourceId: fixture.source.id)
@@ -170,7 +170,7 @@ import Testing
         #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_reason = 'out_of_scope'") == total - customers.count)
         #expect(try fixture.test.int("SELECT COUNT(*) FROM v_ghl_contacts_recent WHERE source_id = ?", [fixture.source.id]) == customers.count)
         // Each row that left the views is broadcast as a DELETE of the row it was.
-        try fixture.test.store.pollChanges()
+        try await fixture.test.store.pollChanges()
         let deletes = events.withLock { $0.filter { $0.table == "ghl_contacts" && $0.operation == .delete } }
         #expect(deletes.count == total - customers.count)
         #expect(deletes.allSatisfy { $0.new == nil && $0.old?.contains(#""deleted_at":null"#) == true })
@@ -191,7 +191,7 @@ import Testing
         try fixture.expectEqualToSandbox()
         #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_reason IS NOT NULL OR deleted_at IS NOT NULL") == 0)
         // Every row that came back (the outsider first) is broadcast as an INSERT.
-        try fixture.test.store.pollChanges()
+        try await fixture.test.store.pollChanges()
         let inserts = events.withLock { $0.filter { $0.table == "ghl_contacts" && $0.operation == .insert } }
         #expect(inserts.count == total - customers.count)
         #expect(inserts.allSatisfy { $0.old == nil && $0.new != nil })

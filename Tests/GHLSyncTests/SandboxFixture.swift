@@ -21,7 +21,7 @@ final class SandboxFixture: Sendable {
         let (sandbox, endpoint) = try await startSandbox(counts, faults: faults)
         let test = try TestStore()
         let location = endpoint.locations[0]
-        let source = try test.addSource(locationId: location.locationID, apiBase: endpoint.baseURL, tokenEnv: "GHL_TEST_TOKEN")
+        let source = try await test.addSource(locationId: location.locationID, apiBase: endpoint.baseURL, tokenEnv: "GHL_TEST_TOKEN")
         let engine = SyncEngine(store: test.store, environment: ["GHL_TEST_TOKEN": location.token], retry: retry)
         return SandboxFixture(sandbox: sandbox, test: test, source: source, engine: engine)
     }
@@ -75,7 +75,7 @@ final class SandboxFixture: Sendable {
 
     /// The store's live rows of an entity, id -> raw.
     func storedRecords(_ entity: Entity) throws -> [String: String] {
-        try test.store.pool.read { db in
+        try test.store.pool.base.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT \(entity.idColumn) AS id, raw FROM \(entity.table) WHERE source_id = ? AND deleted_at IS NULL",
                                         arguments: [source.id])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["raw"] as String) })

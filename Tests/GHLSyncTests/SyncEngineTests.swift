@@ -30,9 +30,9 @@ import Testing
         #expect(jobs == 6)
         // A second full run over unchanged data changes no entity row (only job rows).
         let tables = Mutex<Set<String>>([])
-        try fixture.test.store.onCommit { events in tables.withLock { $0.formUnion(events.map(\.table)) } }
+        try await fixture.test.store.onCommit { events in tables.withLock { $0.formUnion(events.map(\.table)) } }
         _ = try await fixture.run(.full)
-        try fixture.test.store.pollChanges()
+        try await fixture.test.store.pollChanges()
         #expect(tables.withLock { $0 } == ["ghl_sync_jobs"])
         try fixture.expectEqualToSandbox()
     }
@@ -79,7 +79,7 @@ import Testing
         #expect(notes?.contains("filters only by creation time") == true)
 
         let dayAgo = Int64(Date().addingTimeInterval(-SyncCursor.reconcileEvery - 60).timeIntervalSince1970 * 1000)
-        try await fixture.test.store.pool.write { db in
+        try await fixture.test.store.pool.base.write { db in
             try db.execute(sql: "UPDATE sync_cursors SET cursor = json_set(cursor, '$.reconciledAt', ?) WHERE entity = 'orders'", arguments: [dayAgo])
         }
         let reconciling = try await fixture.run(.incremental, entities: [.orders])
@@ -163,7 +163,7 @@ import Testing
         defer { Task { await fixture.stop() } }
         let loose = try await fixture.run(.full)
         #expect(loose.ok)
-        let notes = try await fixture.test.store.pool.read { try String.fetchAll($0, sql: "SELECT notes FROM ghl_sync_jobs WHERE notes IS NOT NULL") }
+        let notes = try await fixture.test.store.pool.base.read { try String.fetchAll($0, sql: "SELECT notes FROM ghl_sync_jobs WHERE notes IS NOT NULL") }
         #expect(notes.contains { $0.contains("dateAdded is a number, expected a string") }, "\(notes)")
         #expect(notes.contains { $0.contains("amount is a string, expected a number") }, "\(notes)")
         let typed = try typedColumns(fixture)
@@ -180,7 +180,7 @@ import Testing
 
     /// Every entity's typed columns (all but `raw` and the row's own times), per GHL id.
     func typedColumns(_ fixture: SandboxFixture) throws -> [Entity: [String: String]] {
-        try fixture.test.store.pool.read { db in
+        try fixture.test.store.pool.base.read { db in
             var result: [Entity: [String: String]] = [:]
             for entity in Entity.allCases {
                 let columns = try db.columns(in: entity.table).map(\.name)
@@ -242,7 +242,7 @@ import Testing
         #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_sync_jobs") == 6)
 
         // Another live process holding the lease refuses the run.
-        try await fixture.test.store.pool.write { db in
+        try await fixture.test.store.pool.base.write { db in
             try db.execute(sql: "INSERT INTO sync_leases VALUES (?, ?, ?, ?)", arguments: [
                 fixture.source.id, SourceLease.owner(runId: "other"), Timestamp.string(), Timestamp.string()])
         }

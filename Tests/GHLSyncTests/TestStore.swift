@@ -18,15 +18,15 @@ struct TestStore {
     }
 
     /// A source at an address where nothing listens unless the test says otherwise.
-    func addSource(locationId: String, apiBase: String = "http://127.0.0.1:1", tokenEnv: String = "GHL_TEST_TOKEN") throws -> Source {
-        try temp.addSource(name: "Test \(locationId)", locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv)
+    func addSource(locationId: String, apiBase: String = "http://127.0.0.1:1", tokenEnv: String = "GHL_TEST_TOKEN") async throws -> Source {
+        try await temp.addSource(name: "Test \(locationId)", locationId: locationId, apiBase: apiBase, tokenEnv: tokenEnv)
     }
 
     func int(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
-        try store.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        try store.pool.base.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
     func row(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
-        try store.pool.read { db in try Row.fetchOne(db, sql: sql, arguments: arguments) }
+        try store.pool.base.read { db in try Row.fetchOne(db, sql: sql, arguments: arguments) }
     }
 }

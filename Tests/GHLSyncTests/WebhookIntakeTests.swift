@@ -34,87 +34,87 @@ import GHLJSON
         return Array(JSONValue.object(object).canonicalJSON.utf8)
     }
 
-    func withIntake(lockPatience: TimeInterval = WriteTurn.patience, _ body: (TestStore, Source, WebhookIntake) throws -> Void) throws {
+    func withIntake(lockPatience: TimeInterval = WriteTurn.patience, _ body: (TestStore, Source, WebhookIntake) async throws -> Void) async throws {
         let test = try TestStore(lockPatience: lockPatience)
         defer { test.cleanup() }
-        let source = try test.addSource(locationId: "loc1")
-        try body(test, source, WebhookIntake(store: test.store, keys: signer.keys))
+        let source = try await test.addSource(locationId: "loc1")
+        try await body(test, source, WebhookIntake(store: test.store, keys: signer.keys))
     }
 
-    @Test func ed25519SignedContactEventsAreApplied() throws {
-        try withIntake { test, source, intake in
+    @Test func ed25519SignedContactEventsAreApplied() async throws {
+        try await withIntake { test, source, intake in
             let create = event("ContactCreate", extra: ["tags": ["a"]])
-            let receipt = try intake.receive(body: create) { $0 == "x-ghl-signature" ? signer.ed25519Header(create) : nil }
+            let receipt = try await intake.receive(body: create) { $0 == "x-ghl-signature" ? signer.ed25519Header(create) : nil }
             #expect(receipt.outcome == .upserted(.contacts, "c1"))
             #expect(receipt.sourceIds == [source.id])
             let tags = event("ContactTagUpdate", extra: ["tags": ["a", "b"]])
-            try intake.receive(body: tags) { $0 == "x-ghl-signature" ? signer.ed25519Header(tags) : nil }
+            try await intake.receive(body: tags) { $0 == "x-ghl-signature" ? signer.ed25519Header(tags) : nil }
             let row = try #require(try test.row("SELECT first_name, tags, deleted_at FROM ghl_contacts WHERE ghl_contact_id = 'c1'"))
             #expect(row["first_name"] as String? == "Ann")
             #expect(row["tags"] as String? == #"["a","b"]"#)
             let delete = event("ContactDelete")
-            let deleted = try intake.receive(body: delete) { $0 == "x-ghl-signature" ? signer.ed25519Header(delete) : nil }
+            let deleted = try await intake.receive(body: delete) { $0 == "x-ghl-signature" ? signer.ed25519Header(delete) : nil }
             #expect(deleted.outcome == .deleted(.contacts, "c1"))
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NOT NULL") == 1)
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 3)
         }
     }
 
-    @Test func eventsOutsideTheSourcesFilterAreNotWritten() throws {
-        try withIntake { test, source, intake in
-            _ = try test.store.setFilter(SyncFilter(contactRules: [.tag("customer")]), sourceId: source.id)
-            func send(_ body: [UInt8]) throws -> WebhookReceipt {
-                try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil }
+    @Test func eventsOutsideTheSourcesFilterAreNotWritten() async throws {
+        try await withIntake { test, source, intake in
+            _ = try await test.store.setFilter(SyncFilter(contactRules: [.tag("customer")]), sourceId: source.id)
+            func send(_ body: [UInt8]) async throws -> WebhookReceipt {
+                try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil }
             }
-            let lead = try send(event("ContactCreate", id: "c1", extra: ["tags": ["lead"]]))
+            let lead = try await send(event("ContactCreate", id: "c1", extra: ["tags": ["lead"]]))
             #expect(lead.outcome == .acknowledged("the contacts record is outside the source's filter"))
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
-            #expect(try send(event("ContactCreate", id: "c2", extra: ["tags": ["Customer"]])).outcome == .upserted(.contacts, "c2"))
-            let untagged = try send(event("ContactTagUpdate", id: "c2", extra: ["tags": ["lead"]]))
+            #expect(try await send(event("ContactCreate", id: "c2", extra: ["tags": ["Customer"]])).outcome == .upserted(.contacts, "c2"))
+            let untagged = try await send(event("ContactTagUpdate", id: "c2", extra: ["tags": ["lead"]]))
             #expect(untagged.outcome == .acknowledged("the contacts record is outside the source's filter: marked out of scope"))
             #expect(try test.row("SELECT deleted_reason FROM ghl_contacts WHERE ghl_contact_id = 'c2'")?["deleted_reason"] == "out_of_scope")
-            #expect(try send(event("ContactTagUpdate", id: "c2", extra: ["tags": ["customer"]])).outcome == .upserted(.contacts, "c2"))
+            #expect(try await send(event("ContactTagUpdate", id: "c2", extra: ["tags": ["customer"]])).outcome == .upserted(.contacts, "c2"))
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NULL AND deleted_reason IS NULL") == 1)
-            #expect(try send(event("ContactDelete", id: "c2")).outcome == .deleted(.contacts, "c2"))
+            #expect(try await send(event("ContactDelete", id: "c2")).outcome == .deleted(.contacts, "c2"))
             #expect(try test.row("SELECT deleted_reason FROM ghl_contacts WHERE ghl_contact_id = 'c2'")?["deleted_reason"] == "deleted")
         }
     }
 
-    @Test func rsaSignedOpportunityAndOrderEventsAreApplied() throws {
-        try withIntake { test, _, intake in
+    @Test func rsaSignedOpportunityAndOrderEventsAreApplied() async throws {
+        try await withIntake { test, _, intake in
             let opportunity = event("OpportunityStatusUpdate", id: "o1", extra: ["status": "won", "monetaryValue": 40])
-            try intake.receive(body: opportunity) { $0 == "x-wh-signature" ? signer.rsaHeader(opportunity) : nil }
+            try await intake.receive(body: opportunity) { $0 == "x-wh-signature" ? signer.rsaHeader(opportunity) : nil }
             #expect(try test.int("SELECT COUNT(*) FROM ghl_opportunities WHERE status = 'won' AND monetary_value = 40") == 1)
             var order = event("OrderCreate", extra: ["_id": "or1", "amount": 150.1, "altId": "loc1", "altType": "location"])
             order = Array(String(decoding: order, as: UTF8.self).replacingOccurrences(of: #""id":"c1","#, with: "").utf8)
-            try intake.receive(body: order) { $0 == "x-wh-signature" ? signer.rsaHeader(order) : nil }
+            try await intake.receive(body: order) { $0 == "x-wh-signature" ? signer.rsaHeader(order) : nil }
             #expect(try test.int("SELECT COUNT(*) FROM ghl_orders WHERE ghl_order_id = 'or1' AND amount = 150.1") == 1)
         }
     }
 
-    @Test func badSignaturesAreRejectedWithNothingStored() throws {
-        try withIntake { test, _, intake in
+    @Test func badSignaturesAreRejectedWithNothingStored() async throws {
+        try await withIntake { test, _, intake in
             let body = event("ContactCreate")
             let otherKey = Curve25519.Signing.PrivateKey()
             let forged = try otherKey.signature(for: body).base64EncodedString()
             for header in [["x-ghl-signature": forged], ["x-wh-signature": signer.rsaHeader(Array("other".utf8))],
                            ["x-ghl-signature": "not base64!"], [:]] {
-                #expect {
-                    try intake.receive(body: body) { header[$0] }
+                await #expect {
+                    try await intake.receive(body: body) { header[$0] }
                 } throws: { if case .badSignature = $0 as? WebhookError { true } else { false } }
             }
             let tampered = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "Ann", with: "Eve").utf8)
-            #expect(throws: WebhookError.self) {
-                try intake.receive(body: tampered) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil }
+            await #expect(throws: WebhookError.self) {
+                try await intake.receive(body: tampered) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil }
             }
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
         }
     }
 
-    func expectUnavailable(_ send: () throws(WebhookError) -> WebhookReceipt, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectUnavailable(_ send: () async throws(WebhookError) -> WebhookReceipt, sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
-            _ = try send()
+            _ = try await send()
             Issue.record("the delivery was accepted although the store could not write it", sourceLocation: sourceLocation)
         } catch {
             guard case .unavailable = error else { Issue.record("expected unavailable, got \(error)", sourceLocation: sourceLocation); return }
@@ -123,55 +123,54 @@ import GHLJSON
 
     /// A delivery the store cannot take is `unavailable` (429, which GHL
     /// retries), stores nothing, and is applied when GHL sends it again.
-    @Test func aDeliveryTheStoreCannotWriteIsUnavailableAndAppliedOnRetry() throws {
-        try withIntake { test, _, intake in
+    @Test func aDeliveryTheStoreCannotWriteIsUnavailableAndAppliedOnRetry() async throws {
+        try await withIntake { test, _, intake in
             let body = event("ContactCreate", webhookId: "w-disk")
-            let send = { () throws(WebhookError) -> WebhookReceipt in try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            let send = { () async throws(WebhookError) -> WebhookReceipt in try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
             // Any failure of the write stands for a full disk or an I/O error.
-            try test.store.pool.write { db in
+            try await test.store.pool.base.write { db in
                 try db.execute(sql: "CREATE TRIGGER fail_receipts BEFORE INSERT ON webhook_receipts BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
             }
-            expectUnavailable(send)
+            await expectUnavailable(send)
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
-            try test.store.pool.write { try $0.execute(sql: "DROP TRIGGER fail_receipts") }
-            #expect(try send().outcome == .upserted(.contacts, "c1"))
+            try await test.store.pool.base.write { try $0.execute(sql: "DROP TRIGGER fail_receipts") }
+            #expect(try await send().outcome == .upserted(.contacts, "c1"))
         }
     }
 
     /// Another process holding the write lock past the store's patience (here
     /// one second) is the same: 429, nothing stored, applied on the retry.
-    @Test func aDeliveryWhileTheFileIsLockedIsUnavailable() throws {
-        try withIntake(lockPatience: 1) { test, _, intake in
+    @Test func aDeliveryWhileTheFileIsLockedIsUnavailable() async throws {
+        try await withIntake(lockPatience: 1) { test, _, intake in
             let body = event("ContactCreate", webhookId: "w-busy")
-            let send = { () throws(WebhookError) -> WebhookReceipt in try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            let send = { () async throws(WebhookError) -> WebhookReceipt in try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
             let other = try DatabaseQueue(path: test.store.path)
-            try other.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                expectUnavailable(send)
-                try db.execute(sql: "ROLLBACK")
-            }
+            // One connection: the transaction it begins stays open until its rollback.
+            try await other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            await expectUnavailable(send)
+            try await other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
-            #expect(try send().outcome == .upserted(.contacts, "c1"))
+            #expect(try await send().outcome == .upserted(.contacts, "c1"))
         }
     }
 
-    @Test func staleDuplicateMalformedAndUnknownLocationAreRejected() throws {
-        try withIntake { test, _, intake in
-            func send(_ body: [UInt8]) throws { try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
-            #expect(throws: WebhookError.self) { try send(event("ContactCreate", age: 301)) }
-            #expect(throws: WebhookError.self) { try send(event("ContactCreate", age: -400)) }
-            #expect(throws: WebhookError.self) { try send(Array("{not json".utf8)) }
-            #expect(throws: WebhookError.self) { try send(Array(#"{"type":"ContactCreate","locationId":"loc1","id":"c1"}"#.utf8)) }
-            #expect(throws: WebhookError.self) { try send(event("ContactCreate", id: "")) }
-            #expect(throws: WebhookError.unknownLocation("elsewhere")) { try send(event("ContactCreate", location: "elsewhere")) }
+    @Test func staleDuplicateMalformedAndUnknownLocationAreRejected() async throws {
+        try await withIntake { test, _, intake in
+            func send(_ body: [UInt8]) async throws { try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            await #expect(throws: WebhookError.self) { try await send(event("ContactCreate", age: 301)) }
+            await #expect(throws: WebhookError.self) { try await send(event("ContactCreate", age: -400)) }
+            await #expect(throws: WebhookError.self) { try await send(Array("{not json".utf8)) }
+            await #expect(throws: WebhookError.self) { try await send(Array(#"{"type":"ContactCreate","locationId":"loc1","id":"c1"}"#.utf8)) }
+            await #expect(throws: WebhookError.self) { try await send(event("ContactCreate", id: "")) }
+            await #expect(throws: WebhookError.unknownLocation("elsewhere")) { try await send(event("ContactCreate", location: "elsewhere")) }
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts") == 0)
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
 
             let once = event("ContactCreate", webhookId: "w1")
-            try send(once)
+            try await send(once)
             let again = event("ContactUpdate", webhookId: "w1", extra: ["firstName": "Changed"])
-            #expect(throws: WebhookError.duplicate(webhookId: "w1")) { try send(again) }
+            await #expect(throws: WebhookError.duplicate(webhookId: "w1")) { try await send(again) }
             #expect(try test.int("SELECT COUNT(*) FROM ghl_contacts WHERE first_name = 'Ann'") == 1)
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 1)
         }
@@ -180,24 +179,24 @@ import GHLJSON
     /// An update event leaves out GHL's update and change times and names the full
     /// name `name`: the row takes the event's time for them and the API's name,
     /// so the next sync's copy of the same version is recognised as such.
-    @Test func updatesStoreTheEventsTimeAndTheAPIsFieldNames() throws {
-        try withIntake { test, _, intake in
-            func send(_ body: [UInt8]) throws { try intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
-            try send(event("ContactCreate", extra: ["name": "Ann Old", "dateAdded": "2024-01-01T00:00:00.000Z"]))
+    @Test func updatesStoreTheEventsTimeAndTheAPIsFieldNames() async throws {
+        try await withIntake { test, _, intake in
+            func send(_ body: [UInt8]) async throws { try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            try await send(event("ContactCreate", extra: ["name": "Ann Old", "dateAdded": "2024-01-01T00:00:00.000Z"]))
             let created = try #require(try test.row("SELECT contact_name, ghl_updated_at, raw FROM ghl_contacts"))
             #expect(created["contact_name"] == "Ann Old")
             #expect(created["ghl_updated_at"] == "2024-01-01T00:00:00.000Z")
             #expect((created["raw"] as String).contains(#""contactName":"Ann Old""#) && !(created["raw"] as String).contains(#""name""#))
             let update = event("ContactUpdate", age: 10, extra: ["name": "Ann New"])
-            try send(update)
+            try await send(update)
             let sent = try #require(JSONValue(parsing: update).objectValue?["timestamp"]?.stringValue)
             let updated = try #require(try test.row("SELECT contact_name, ghl_updated_at FROM ghl_contacts"))
             #expect(updated["contact_name"] == "Ann New")
             #expect(updated["ghl_updated_at"] == sent)
 
-            try send(event("OpportunityCreate", id: "o1", extra: ["status": "open", "pipelineStageId": "s1"]))
+            try await send(event("OpportunityCreate", id: "o1", extra: ["status": "open", "pipelineStageId": "s1"]))
             let won = event("OpportunityStatusUpdate", id: "o1", extra: ["status": "won", "pipelineStageId": "s1"])
-            try send(won)
+            try await send(won)
             let stamp = try #require(JSONValue(parsing: won).objectValue?["timestamp"]?.stringValue)
             let opportunity = try #require(try test.row("SELECT status, last_status_change_at, last_stage_change_at FROM ghl_opportunities"))
             #expect(opportunity["status"] == "won")

@@ -83,7 +83,7 @@ import Testing
         try world.sync()
         let store = try Store(path: world.db)
         let bus = TopicBus(configuration: .init(logCapacity: 5))
-        try bus.follow(store)
+        try await bus.follow(store)
         let last = try world.lastSeq()
         guard case .events(let events) = bus.resume(topic: world.topic, after: 3) else {
             Issue.record("a resume within the file's log must not be told to refetch")
@@ -101,17 +101,17 @@ import Testing
         let world = try await ChangeLogWorld(seed: 8, counts: RecordCounts(contacts: 3_000, opportunities: 600, orders: 200,
                                                                           transactions: 200, reviews: 100))
         let store = try Store(path: world.db)
-        try store.setChangeLogBounds(ChangeLogBounds(maxAgeSeconds: 3600, maxRows: 100))
+        try await store.setChangeLogBounds(ChangeLogBounds(maxAgeSeconds: 3600, maxRows: 100))
         let sync = try world.startSync()
         var prunedDuringSync = 0
         while sync.isRunning {
-            prunedDuringSync += try store.pruneChangeLog(batch: 50)
+            await prunedDuringSync += try store.pruneChangeLog(batch: 50)
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(sync.terminationStatus == 0)
-        try store.pruneChangeLog(batch: 50)
+        try await store.pruneChangeLog(batch: 50)
         #expect(prunedDuringSync > 0)
-        #expect(try store.changeLogStatus().rows == 100)
+        #expect(try await store.changeLogStatus().rows == 100)
         let last = try world.lastSeq()
         #expect(try world.sqlite("SELECT max(seq) FROM ghl_change_log WHERE source_id = '\(world.sourceId)'") == "\(last)")
 

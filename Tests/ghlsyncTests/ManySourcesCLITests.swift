@@ -60,14 +60,14 @@ import Testing
             let db = directory.path("agency-\(attempt).sqlite")
             let store = try Store(path: db)
             for (index, location) in endpoint.locations.enumerated() {
-                _ = try store.addSource(name: "Location \(index)", locationId: location.locationID, apiBase: endpoint.baseURL,
+                _ = try await store.addSource(name: "Location \(index)", locationId: location.locationID, apiBase: endpoint.baseURL,
                                         tokenEnv: "GHL_TOKEN", tokenFile: nil)
             }
             let run = try CLIRunner.run(["sync", "--db", db, "--all", "--mode", "full"], environment: ["GHL_TOKEN": "pit-two-hundred"],
                                         timeout: 120)
             #expect(run.status == 0 && run.lastLine == "Sync completed: 200 sources succeeded, 0 failed",
                     "attempt \(attempt): \(run.stdout.suffix(400)) \(run.stderr.suffix(400))")
-            let contacts = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NULL") }
+            let contacts = try await store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE deleted_at IS NULL") }
             #expect(contacts == 200 * 3)
         }
         await sandbox.stop()
@@ -95,7 +95,7 @@ import Testing
         for (sourceId, location) in zip(fixture.sourceIds, fixture.endpoint.locations) {
             try await expectTablesEqual(store, sourceId: sourceId, to: fixture.sandbox, location: location.locationID)
         }
-        let failed = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status <> 'completed'") }
+        let failed = try await store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status <> 'completed'") }
         #expect(failed == 0)
         print("five processes: WAL peak \(peak) bytes")
         await fixture.sandbox.stop()
@@ -122,7 +122,7 @@ import Testing
             try await expectTablesEqual(store, sourceId: fixture.sourceIds[index], to: fixture.sandbox, location: fixture.endpoint.locations[index].locationID)
         }
         let revokedSource = fixture.sourceIds[1]
-        let revokedRows = try await store.pool.read {
+        let revokedRows = try await store.pool.base.read {
             try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts WHERE source_id = ?", arguments: [revokedSource])
         }
         #expect(revokedRows == 0)

@@ -17,7 +17,7 @@ func expectTablesEqual(_ store: Store, sourceId: String, to sandbox: GHLSandbox,
         let expected = Dictionary(uniqueKeysWithValues: try sandbox.records(kind, location: location).map {
             ($0[kind.idKey]!.stringValue!, try JSONValue(parsing: $0.encodedString).canonicalJSON)
         })
-        let stored = try await store.pool.read { db in
+        let stored = try await store.pool.base.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(
                 db, sql: "SELECT \(entity.idColumn) AS id, raw FROM \(entity.table) WHERE deleted_at IS NULL AND source_id = ?",
                 arguments: [sourceId]

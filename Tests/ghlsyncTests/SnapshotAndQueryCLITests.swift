@@ -49,7 +49,7 @@ import Testing
                 let pair = (0..<2).map { i in
                     EntityRecord(ghlId: "c\(round)-\(i)", values: [:], raw: "{}", ghlCreatedAt: nil, ghlUpdatedAt: nil)
                 }
-                try store.upsert(.contacts, sourceId: source, records: pair)
+                try await store.upsert(.contacts, sourceId: source, records: pair)
             }
             return round
         }

@@ -49,7 +49,7 @@ import Testing
             let run = after.filter { $0.id > (before.map(\.id).max() ?? 0) }
             #expect(committedPages(in: after, since: before) >= pagesBeforeKill, "\(run)")
             #expect(run.contains { $0.status == "running" }, "the kill landed after the run finished: \(run)")
-            let check = try await store.pool.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+            let check = try await store.pool.base.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
             #expect(check == ["ok"])
         }
 
@@ -57,7 +57,7 @@ import Testing
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
         #expect(final.stdout.contains("Sync completed: 6 succeeded, 0 failed"))
         try await expectTablesEqual(store, sourceId: sourceId, to: sandbox, location: location.locationID)
-        let stuck = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status = 'running'") }
+        let stuck = try await store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status = 'running'") }
         #expect(stuck == 0)
         await sandbox.stop()
     }
@@ -71,7 +71,7 @@ import Testing
     }
 
     private func jobs(_ store: Store) async throws -> [Job] {
-        try await store.pool.read { db in
+        try await store.pool.base.read { db in
             try Row.fetchAll(db, sql: "SELECT id, job_type, status, pages FROM ghl_sync_jobs ORDER BY id").map {
                 Job(id: $0["id"], type: $0["job_type"], status: $0["status"], pages: $0["pages"])
             }

@@ -3,7 +3,7 @@ import GHLStore
 import Testing
 
 @Suite(.serialized) struct UsersCLITests {
-    @Test func usersGrantsTokensAndScopedQueriesEndToEnd() throws {
+    @Test func usersGrantsTokensAndScopedQueriesEndToEnd() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -18,7 +18,7 @@ import Testing
         do {
             let store = try Store(path: db)
             for source in [a, b] {
-                try store.upsert(.contacts, sourceId: source, records: [
+                try await store.upsert(.contacts, sourceId: source, records: [
                     EntityRecord(ghlId: "c-\(source)", values: ["email": .text("x@\(source).test")], raw: "{}",
                                  ghlCreatedAt: nil, ghlUpdatedAt: nil)])
             }

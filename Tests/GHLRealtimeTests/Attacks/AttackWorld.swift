@@ -26,18 +26,18 @@ struct AttackWorld {
     var b: String { fixture.sourceB }
 
     init() async throws {
-        fixture = try StoreFixture()
+        fixture = try await StoreFixture()
         auth = try await AuthService(store: fixture.store, hasher: PasswordHasher(logRounds: 8, blockSize: 8, parallelism: 1))
-        alice = try auth.accounts.addUser(email: "alice@example.com")
-        carol = try auth.accounts.addUser(email: "carol@example.com")
-        mallory = try auth.accounts.addUser(email: "mallory@example.com")
-        try auth.accounts.grant(.viewer, to: alice.id, on: fixture.sourceA)
-        try auth.accounts.grant(.owner, to: carol.id, on: fixture.sourceA)
-        try auth.accounts.grant(.owner, to: carol.id, on: fixture.sourceB)
+        alice = try await auth.accounts.addUser(email: "alice@example.com")
+        carol = try await auth.accounts.addUser(email: "carol@example.com")
+        mallory = try await auth.accounts.addUser(email: "mallory@example.com")
+        try await auth.accounts.grant(.viewer, to: alice.id, on: fixture.sourceA)
+        try await auth.accounts.grant(.owner, to: carol.id, on: fixture.sourceA)
+        try await auth.accounts.grant(.owner, to: carol.id, on: fixture.sourceB)
         aliceToken = try await auth.issueToken(for: alice.id).accessToken
         carolSession = try await auth.issueToken(for: carol.id)
         malloryToken = try await auth.issueToken(for: mallory.id).accessToken
-        try fixture.upsert(fixture.sourceB, [("b-before", Self.secret)])
+        try await fixture.upsert(fixture.sourceB, [("b-before", Self.secret)])
     }
 
     var authorizer: AuthChannelAuthorizer { AuthChannelAuthorizer(auth: auth) }
@@ -51,7 +51,7 @@ struct AttackWorld {
     }
 
     func deleteCarol() throws {
-        try fixture.store.pool.write { db in try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [carol.id]) }
+        try fixture.store.pool.base.write { db in try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [carol.id]) }
     }
 
     /// A token signed by another key (another server's, or an attacker's).
@@ -75,8 +75,8 @@ struct AttackWorld {
         var texts = try await client.receiveTexts(until: { $0.ref == "leak-check" })
         #expect(PhoenixMessage.lastStatus(texts) == "ok", "the attacker could no longer join their own source", sourceLocation: sourceLocation)
         let marker = "marker-\(UUID().uuidString)"
-        try fixture.upsert(b, [("b-\(UUID().uuidString)", Self.secret)])
-        try fixture.upsert(a, [(marker, "a change")])
+        try await fixture.upsert(b, [("b-\(UUID().uuidString)", Self.secret)])
+        try await fixture.upsert(a, [(marker, "a change")])
         texts += try await client.receiveTexts(until: { $0.change?["new"]?["ghl_contact_id"]?.stringValue == marker })
         let leaked = texts.filter { $0.contains(b) || $0.contains(Self.secret) }
         #expect(leaked.isEmpty, "B reached the attacker: \(leaked)", sourceLocation: sourceLocation)

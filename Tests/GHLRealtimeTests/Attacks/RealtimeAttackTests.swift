@@ -121,13 +121,13 @@ import GHLJSON
         case .seqMovesWithOtherSourcesActivity:
             try await client.join(a, token: world.aliceToken)
             let before = try await client.receive().payload["response"]?["ghlsync"]?["seq"]
-            for index in 0..<40 { try world.fixture.upsert(b, [("burst-\(index)", AttackWorld.secret)]) }
+            for index in 0..<40 { try await world.fixture.upsert(b, [("burst-\(index)", AttackWorld.secret)]) }
             try await client.join(a, token: world.aliceToken, ref: "2")
             #expect(try await client.receive().payload["response"]?["ghlsync"]?["seq"] == before)
         case .sinceSeqProbing:
             try await client.join(a, token: world.aliceToken)
             let seq = try #require(try await client.receive().payload["response"]?["ghlsync"]?["seq"]?.int64Value)
-            for index in 0..<5 { try world.fixture.upsert(b, [("probe-\(index)", AttackWorld.secret)]) }
+            for index in 0..<5 { try await world.fixture.upsert(b, [("probe-\(index)", AttackWorld.secret)]) }
             // Any seq but A's own is unknown: refetch, never B's events.
             for (ref, probe) in [("2", seq + 3), ("3", seq - 1_000), ("4", Int64.max), ("5", Int64.min)] {
                 try await client.join(a, token: world.aliceToken, ref: ref, sinceSeq: probe)
@@ -143,7 +143,7 @@ import GHLJSON
                 #expect(try await client.receive().status == "ok")
             }
         case .replayOfAllHistory:
-            for index in 0..<3 { try world.fixture.upsert(a, [("history-\(index)", "a")]) }
+            for index in 0..<3 { try await world.fixture.upsert(a, [("history-\(index)", "a")]) }
             try await client.join(a, token: world.aliceToken, config: ["broadcast": .object([
                 "replay": .object(["since": .number(Double(0)), "limit": .number(Double(100_000))]),
             ])])
@@ -202,7 +202,7 @@ import GHLJSON
             case .replayedRefreshTokenKeepsChannel:
                 _ = try await world.auth.refresh(refreshToken: world.carolSession.refreshToken)
                 await #expect(throws: AuthError.self) { try await world.auth.refresh(refreshToken: world.carolSession.refreshToken) }
-            default: try world.auth.accounts.revoke(userId: world.carol.id, sourceId: b)
+            default: try await world.auth.accounts.revoke(userId: world.carol.id, sourceId: b)
             }
             let closing = try await client.receive(until: { $0.event == "phx_close" })
             #expect(closing.contains { $0.event == "system" && $0.payload["status"] == .string("error") })

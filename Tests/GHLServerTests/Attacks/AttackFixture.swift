@@ -30,10 +30,10 @@ struct AttackFixture {
 
     init() async throws {
         base = try await Fixture()
-        viewerId = try base.auth.accounts.user(email: "viewer@example.com").id
-        ownerId = try base.auth.accounts.user(email: "owner@example.com").id
-        let editorUser = try base.auth.accounts.addUser(email: "editor@example.com", password: Fixture.password)
-        try base.auth.accounts.grant(.editor, to: editorUser.id, on: base.first.id)
+        viewerId = try await base.auth.accounts.user(email: "viewer@example.com").id
+        ownerId = try await base.auth.accounts.user(email: "owner@example.com").id
+        let editorUser = try await base.auth.accounts.addUser(email: "editor@example.com", password: Fixture.password)
+        try await base.auth.accounts.grant(.editor, to: editorUser.id, on: base.first.id)
         editor = try await base.auth.issueToken(for: editorUser.id).accessToken
         let intake = WebhookIntake(store: base.store, keys: WebhookKeys(ed25519: [signer.publicKey]))
         sync = AttackSync(recorder: base.sync, webhooks: EngineSyncService(engine: SyncEngine(store: base.store, environment: [:]), intake: intake))
@@ -53,14 +53,14 @@ struct AttackFixture {
     /// grant, a webhook receipt and a cursor. None of it may change what A's
     /// users see.
     func bActivity(_ round: Int = 1) async throws {
-        try base.store.upsert(.contacts, sourceId: b, records: (0..<4).map {
+        try await base.store.upsert(.contacts, sourceId: b, records: (0..<4).map {
             Fixture.contact("b-more-\(round)-\($0)", first: "Secret", last: "More", email: nil, updated: "2024-06-01T10:00:00.000Z")
         })
         try addJobs(source: b, count: 3)
-        let user = try base.auth.accounts.addUser(email: "b\(round)@beta.example", password: Fixture.password)
-        try base.auth.accounts.grant(.viewer, to: user.id, on: b)
+        let user = try await base.auth.accounts.addUser(email: "b\(round)@beta.example", password: Fixture.password)
+        try await base.auth.accounts.grant(.viewer, to: user.id, on: b)
         _ = try await base.auth.issueToken(for: user.id)
-        try await base.store.pool.write { [b] db in
+        try await base.store.pool.base.write { [b] db in
             let now = Timestamp.string()
             try db.execute(sql: "INSERT INTO webhook_receipts (webhook_id, source_id, event_type, received_at) VALUES (?, ?, 'ContactCreate', ?)",
                            arguments: ["b-hook-\(round)", b, now])
@@ -70,7 +70,7 @@ struct AttackFixture {
     }
 
     func addJobs(source: String, count: Int) throws {
-        try base.store.pool.write { db in
+        try base.store.pool.base.write { db in
             for _ in 0..<count {
                 try db.execute(sql: """
                     INSERT INTO ghl_sync_jobs (source_id, job_type, status, records_processed, started_at, completed_at, created_at)
@@ -128,11 +128,11 @@ struct AttackFixture {
 
     /// Every contact row of the file, to see that a refused delivery changed nothing.
     func contactRows() throws -> [String] {
-        try base.store.pool.read { try String.fetchAll($0, sql: "SELECT source_id || ghl_contact_id || raw || COALESCE(deleted_at, '') FROM ghl_contacts ORDER BY id") }
+        try base.store.pool.base.read { try String.fetchAll($0, sql: "SELECT source_id || ghl_contact_id || raw || COALESCE(deleted_at, '') FROM ghl_contacts ORDER BY id") }
     }
 
     func receipts() throws -> Int {
-        try base.store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM webhook_receipts") ?? 0 }
+        try base.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM webhook_receipts") ?? 0 }
     }
 }
 

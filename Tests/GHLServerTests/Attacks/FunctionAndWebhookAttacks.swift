@@ -100,7 +100,7 @@ import Testing
     @Test func aWebhookTheStoreCannotWriteIsAnswered429() async throws {
         let fixture = try await AttackFixture()
         let body = AttackFixture.event("ContactUpdate", location: "loc-alpha", id: "a1", webhookId: "w-retry")
-        try await fixture.base.store.pool.write { db in
+        try await fixture.base.store.pool.base.write { db in
             try db.execute(sql: "CREATE TRIGGER fail_receipts BEFORE INSERT ON webhook_receipts BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
         }
         try await fixture.base.test(sync: fixture.sync) { client in
@@ -108,7 +108,7 @@ import Testing
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.retryAfter] == "60")
             #expect(try fixture.receipts() == 0)
-            try await fixture.base.store.pool.write { try $0.execute(sql: "DROP TRIGGER fail_receipts") }
+            try await fixture.base.store.pool.base.write { try $0.execute(sql: "DROP TRIGGER fail_receipts") }
             let retried = try await client.execute(uri: "/webhooks/ghl", method: .post, headers: fixture.signed(body), body: ByteBuffer(string: body))
             #expect(retried.status == .ok)
             #expect(try fixture.receipts() == 1)

@@ -78,9 +78,9 @@ import Testing
     ]
 
     /// Each attack's answer (or refusal), as text, under A's viewer's scope (`query --as`'s).
-    static func answers(_ fixture: AttackFixture) throws -> [String] {
+    static func answers(_ fixture: AttackFixture) async throws -> [String] {
         let reader = ScopedReader(store: fixture.base.store)
-        let scope = try fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
+        let scope = try await fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
         return attacks.map { attack in
             let sql = attack.sql.replacingOccurrences(of: "'B'", with: "'\(fixture.b)'")
             do {
@@ -98,10 +98,10 @@ import Testing
         let fixture = try await AttackFixture()
         defer { try? FileManager.default.removeItem(at: fixture.base.directory) }
         #expect(Set(Self.attacks.map(\.name)).count == Self.attacks.count)
-        let before = try Self.answers(fixture)
+        let before = try await Self.answers(fixture)
         try await fixture.bActivity()
-        let after = try Self.answers(fixture)
-        let scope = try fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
+        let after = try await Self.answers(fixture)
+        let scope = try await fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
         let reader = ScopedReader(store: fixture.base.store)
         for (index, attack) in Self.attacks.enumerated() {
             #expect(!before[index].hasPrefix("error:"), "\(attack.name): \(before[index])")

@@ -12,11 +12,11 @@ import Testing
         let fixture = try await AttackFixture()
         defer { try? FileManager.default.removeItem(at: fixture.base.directory) }
         let events = Mutex<[ChangeEvent]>([])
-        try fixture.base.store.onCommit { batch in events.withLock { $0 += batch } }
+        try await fixture.base.store.onCommit { batch in events.withLock { $0 += batch } }
         try await fixture.bActivity()
-        try fixture.base.store.upsert(.contacts, sourceId: fixture.a, records: [
+        try await fixture.base.store.upsert(.contacts, sourceId: fixture.a, records: [
             Fixture.contact("a9", first: "New", last: "Contact", email: nil, updated: "2024-07-01T10:00:00.000Z")])
-        try fixture.base.store.pollChanges()
+        try await fixture.base.store.pollChanges()
         let mine = events.withLock { $0 }.filter { $0.sourceId == fixture.a && $0.table == "ghl_contacts" }
         #expect(mine.count == 1)
         let payload = try #require(try JSONSerialization.jsonObject(with: Data((mine.first?.new ?? "{}").utf8)) as? [String: Any])
@@ -27,7 +27,7 @@ import Testing
     /// A's job ids do not move when B runs jobs, through every reading path.
     @Test func jobIdsCountOnlyTheSourcesOwnJobs() async throws {
         let fixture = try await AttackFixture()
-        let scope = try fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
+        let scope = try await fixture.base.auth.accounts.store.accessScope(of: fixture.viewerId)
         let reader = ScopedReader(store: fixture.base.store)
         let sql = "SELECT (SELECT group_concat(id) FROM ghl_sync_jobs), (SELECT group_concat(job_id) FROM v_ghl_sync_status)"
         let before = try reader.fetchNow(sql, scope: scope).rows

@@ -138,22 +138,22 @@ import Testing
             #expect(Self.refused(try await refresh(signedOut.refreshToken).status), "refresh token of a signed-out session")
 
             // The owner of B is deleted: their token and refresh token die with them (and their grants).
-            let doomed = try auth.accounts.addUser(email: "doomed@example.com", password: Fixture.password)
-            try auth.accounts.grant(.owner, to: doomed.id, on: fixture.b)
+            let doomed = try await auth.accounts.addUser(email: "doomed@example.com", password: Fixture.password)
+            try await auth.accounts.grant(.owner, to: doomed.id, on: fixture.b)
             let doomedSession = try await auth.issueToken(for: doomed.id)
-            try await fixture.base.store.pool.write { try $0.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [doomed.id]) }
+            try await fixture.base.store.pool.base.write { try $0.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [doomed.id]) }
             try await expectRefused("deleted user's token", doomedSession.accessToken)
             #expect(Self.refused(try await refresh(doomedSession.refreshToken).status), "deleted user's refresh token")
-            let orphanGrants = try await fixture.base.store.pool.read {
+            let orphanGrants = try await fixture.base.store.pool.base.read {
                 try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM user_sources WHERE user_id = ?", arguments: [doomed.id])
             }
             #expect(orphanGrants == 0)
 
             // A revoked grant: the token still works, but reads nothing of the source any more.
-            let revoked = try auth.accounts.addUser(email: "revoked@example.com", password: Fixture.password)
-            try auth.accounts.grant(.viewer, to: revoked.id, on: fixture.b)
+            let revoked = try await auth.accounts.addUser(email: "revoked@example.com", password: Fixture.password)
+            try await auth.accounts.grant(.viewer, to: revoked.id, on: fixture.b)
             let revokedToken = try await auth.issueToken(for: revoked.id).accessToken
-            try auth.accounts.revoke(userId: revoked.id, sourceId: fixture.b)
+            try await auth.accounts.revoke(userId: revoked.id, sourceId: fixture.b)
             let after = try await client.execute(uri: "/rest/v1/v_ghl_contacts_recent", method: .get, headers: RouterTests.bearer(revokedToken))
             #expect(after.status.code < 500)
             #expect(fixture.leaks(String(buffer: after.body)).isEmpty, "revoked grant")
