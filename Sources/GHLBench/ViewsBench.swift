@@ -36,7 +36,8 @@ public struct ViewsBench: Sendable {
 
     public func run() async throws -> BenchReport {
         let database = keptPath == nil ? try TemporaryDatabase(generating: dataset) : nil
-        let store = try database?.store ?? dataset.kept(at: keptPath ?? "")
+        let store: Store
+        if let database { store = database.store } else { store = try await dataset.kept(at: keptPath ?? "") }
         var report = try await BenchServer.with(store: store, measure)
         if let postgres {
             report.set("postgres", try await PostgresViewsBench(url: postgres, samples: samples).measure(copying: store, source: source))

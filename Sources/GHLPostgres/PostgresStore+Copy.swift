@@ -36,12 +36,12 @@ extension PostgresStore {
             var copied: [(table: CopiedTable, rows: Int)] = []
             for table in CopiedTable.allCases {
                 let target = Set(try await columnNames(of: table.rawValue, on: connection))
-                let columns = try await file.blocking { try file.columns(of: table) }.filter(target.contains)
+                let columns = try await file.columns(of: table).filter(target.contains)
                 var after: Int64 = 0
                 var count = 0
                 while true {
                     let from = after
-                    let batch = try await file.blocking { try file.rows(of: table, columns: columns, after: from, limit: batchSize) }
+                    let batch = try await file.rows(of: table, columns: columns, after: from, limit: batchSize)
                     if !batch.rows.isEmpty {
                         var buffer = ByteBuffer()
                         for row in batch.rows { buffer.writeString(Self.copyLine(row)) }

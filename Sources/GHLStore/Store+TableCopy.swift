@@ -27,20 +27,20 @@ public struct TableRows: Sendable {
 
 extension Store {
     /// The columns of `table`, in their order in the file.
-    public func columns(of table: CopiedTable) throws -> [String] {
-        try pool.read { db in try db.columns(in: table.rawValue).map(\.name) }
+    public func columns(of table: CopiedTable) async throws -> [String] {
+        try await pool.read { db in try db.columns(in: table.rawValue).map(\.name) }
     }
 
     /// Up to `limit` rows of `table` whose rowid is past `after`, in rowid
     /// order, with `columns` (names of `columns(of:)`) in that order: one
     /// batch of a copy that streams the table without holding a reader between batches.
-    public func rows(of table: CopiedTable, columns: [String], after: Int64, limit: Int) throws -> TableRows {
-        let known = Set(try self.columns(of: table))
+    public func rows(of table: CopiedTable, columns: [String], after: Int64, limit: Int) async throws -> TableRows {
+        let known = Set(try await self.columns(of: table))
         guard !columns.isEmpty else { throw StoreError.invalidInput("no columns of \(table.rawValue) to read") }
         if let unknown = columns.first(where: { !known.contains($0) }) {
             throw StoreError.invalidInput("\(table.rawValue) has no column \(unknown)")
         }
-        return try pool.read { db in
+        return try await pool.read { db in
             let selected = (["rowid"] + columns.map { $0.quotedDatabaseIdentifier }).joined(separator: ", ")
             let cursor = try Row.fetchCursor(db, sql: "SELECT \(selected) FROM \(table.rawValue) WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                              arguments: [after, limit])

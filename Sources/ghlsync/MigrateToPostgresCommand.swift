@@ -24,7 +24,7 @@ struct MigrateToPostgresCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard case .postgres(let url) = try DatabaseTarget(to) else { return }
-        let file = try reportingErrors { try Store.openExisting(path: from) }
+        let file = try await reportingErrors { try Store.openExisting(path: from) }
         let copied = try await PostgresCommand.run(url) { store in
             try await store.migrate()
             return try await store.copy(from: file)

@@ -31,7 +31,7 @@ struct QueryCommand: AsyncParsableCommand {
         let writer = ResultWriter(format: format)
         switch try DatabaseTarget(given) {
         case .file(let db):
-            let store = try reportingErrors { try Store.openExisting(path: db) }
+            let store = try await reportingErrors { try Store.openExisting(path: db) }
             try await reportingErrors {
                 if let asUser {
                     let scope = try await store.accessScope(of: try Accounts(store: store).user(email: asUser).id)

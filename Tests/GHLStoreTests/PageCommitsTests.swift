@@ -22,15 +22,16 @@ import Testing
     /// rolled back, and the pages around it are stored whole.
     @Test func pagesWaitingTogetherShareATransactionAndAFailingPageFailsAlone() async throws {
         let db = try TestDatabase()
-        let sources = try (0..<4).map { try db.addSource("s\($0)") }
+        var sources: [String] = []
+        for index in 0..<4 { sources.append(try await db.addSource("s\(index)")) }
         let counter = CommitCounter()
         let store = db.store
         try await store.pool.writeWithoutTransaction { $0.add(transactionObserver: counter, extent: .databaseLifetime) }
         let lease = { (source: String) in SourceLease(sourceId: source, owner: "elsewhere:1:\(source)") }
         var jobs: [String: Int64] = [:]
         for source in sources {
-            #expect(try db.store.acquire(lease(source)) == nil)
-            jobs[source] = try db.store.startSyncJob(sourceId: source, entity: .contacts, mode: .full, runId: "r").id
+            #expect(try await db.store.acquire(lease(source)) == nil)
+            jobs[source] = try await db.store.startSyncJob(sourceId: source, entity: .contacts, mode: .full, runId: "r").id
         }
         func page(_ index: Int) -> Store.SyncPage {
             let source = sources[index % 4]

@@ -26,7 +26,7 @@ import Testing
         let source = try await db.addSource("a")
         let events = try await EventRecorder(db.store)
         try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "old@example.com"]), record("c2", ["email": "same@example.com"])])
-        let inserted = try #require(events.events.first { $0.operation == .insert && $0.new?.contains(#""id":"c1""#) == true }?.new)
+        let inserted = try #require(await events.events.first { $0.operation == .insert && $0.new?.contains(#""id":"c1""#) == true }?.new)
         events.clear()
 
         let written = try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "new@example.com"]), record("c2", ["email": "same@example.com"])])

@@ -45,7 +45,7 @@ final class EngineFixture: Sendable {
         switch engine {
         case .sqlite:
             let test = try TestStore()
-            source = try test.addSource(locationId: location.locationID, apiBase: endpoint.baseURL, tokenEnv: "GHL_TEST_TOKEN")
+            source = try await test.addSource(locationId: location.locationID, apiBase: endpoint.baseURL, tokenEnv: "GHL_TEST_TOKEN")
             database = .sqlite(test)
         case .postgres:
             let cluster = try PostgresCluster.shared()
