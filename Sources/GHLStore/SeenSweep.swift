@@ -49,7 +49,7 @@ extension Store {
 
     /// Writes pages atomically (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
     /// cursor, job progress and lease heartbeat. Pages that wait for the
-    /// writer together share its transaction (`PageCommits`), each in its own savepoint.
+    /// writer together share its transaction (`PageCommits`).
     public func commitSyncPage(_ page: SyncPage) async throws {
         try await pageCommits.commit(page)
     }
