@@ -96,6 +96,27 @@ import Testing
         try await fixture.expectEqualToSandbox()
     }
 
+    /// GHL's offset paging can return a record twice in one batch (a record
+    /// shifted between pages): the later copy is stored, and the batch is not refused.
+    @Test(arguments: Engine.allCases)
+    func aBatchHoldingARecordTwiceKeepsTheLaterCopy(_ engine: Engine) async throws {
+        let fixture = try await EngineFixture.start(engine, RecordCounts(contacts: 1, opportunities: 0, orders: 0, transactions: 0, reviews: 0))
+        defer { Task { await fixture.stop() } }
+        let lease = SourceLease(sourceId: fixture.source.id, owner: SourceLease.owner(runId: "twice"))
+        #expect(try await fixture.store.acquire(lease) == nil)
+        let job = try await fixture.store.startSyncJob(sourceId: fixture.source.id, entity: .contacts, mode: .full, runId: "twice")
+        func contact(_ city: String) -> EntityRecord {
+            EntityRecord(ghlId: "c-twice", values: ["city": .text(city)], raw: #"{"city":"\#(city)","id":"c-twice"}"#,
+                         ghlCreatedAt: nil, ghlUpdatedAt: nil)
+        }
+        try await fixture.store.commitSyncPage(Store.SyncPage(
+            entity: .contacts, sourceId: fixture.source.id, records: [contact("Lyon"), contact("Nice")], outOfScope: [], seen: nil,
+            cursor: "{}", job: job.id, progress: SyncJobProgress(records: 2, pages: 1), lease: lease))
+        #expect(try await fixture.store.liveRaw(.contacts, sourceId: fixture.source.id) == ["c-twice": #"{"city":"Nice","id":"c-twice"}"#])
+        #expect(try fixture.int("SELECT COUNT(*) FROM ghl_contacts WHERE city = 'Nice'") == 1)
+        #expect(try fixture.int("SELECT records_processed FROM ghl_sync_jobs") == 2)
+    }
+
     @Test(arguments: Engine.allCases)
     func aFailingEntityDoesNotStopTheOthers(_ engine: Engine) async throws {
         let fixture = try await EngineFixture.start(engine, Self.counts, faults: [
