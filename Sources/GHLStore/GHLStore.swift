@@ -4,5 +4,6 @@
 /// Data flow: GHL API -> sync -> **store -> change capture** -> topic bus -> WebSocket -> dashboard.
 /// GHLSync writes records here; every commit's row changes leave through `ChangeCapture` as
 /// `ChangeEvent`s for the topic bus; the server reads through `ScopedReader`. The store owns
-/// its SQL: other modules call its APIs rather than writing queries. It may import GRDB
+/// its SQL: other modules call its APIs rather than writing queries, all `async` (see
+/// `StorePool`: a blocking read inside a task can deadlock the cooperative pool). It may import GRDB
 /// only (no other ghlsync module), so any module may depend on it.

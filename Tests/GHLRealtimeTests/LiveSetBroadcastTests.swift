@@ -60,7 +60,7 @@ import Testing
         try await upsert(raw: #"{"email":"a@x","id":"c1","name":"A"}"#, email: "a@x", updated: "2024-05-01T10:00:00.050Z")
         // The sync's full copy of that version (GHL updated it a little before the event was sent).
         try await upsert(raw: #"{"contactName":"A","email":"a@x","id":"c1"}"#, email: "a@x", updated: "2024-05-01T10:00:00.000Z")
-        let stored = try await fixture.store.pool.base.read { db in
+        let stored = try fixture.store.pool.base.read { db in
             try Row.fetchOne(db, sql: "SELECT raw, ghl_updated_at FROM ghl_contacts WHERE ghl_contact_id = 'c1'")
         }
         #expect(stored?["raw"] == #"{"contactName":"A","email":"a@x","id":"c1"}"#)

@@ -177,7 +177,10 @@ import Testing
         }
         try await db.store.upsert(.opportunities, sourceId: source, records: [revived])
 
-        let summary = try rows("SELECT * FROM v_ghl_pipeline_stage_summary WHERE source_id = ? ORDER BY pipeline_name, stage_position", [source])
+        let summary = try db.store.pool.base.read { conn in
+            try Row.fetchAll(conn, sql: "SELECT * FROM v_ghl_pipeline_stage_summary WHERE source_id = ? ORDER BY pipeline_name, stage_position",
+                             arguments: [source])
+        }
         #expect(summary.map { "\($0["pipeline_id"] as String)/\($0["stage_id"] as String)" } == ["p2/x1", "p2/x2"])
         let empty = summary[0], mixed = summary[1]
         for column in ["opportunity_count", "total_value", "open_count", "open_value", "won_count", "won_value", "lost_count"] {

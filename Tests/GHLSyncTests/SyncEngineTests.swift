@@ -167,7 +167,9 @@ import Testing
         #expect(notes.contains { $0.contains("dateAdded is a number, expected a string") }, "\(notes)")
         #expect(notes.contains { $0.contains("amount is a string, expected a number") }, "\(notes)")
         let typed = try typedColumns(fixture)
-        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts WHERE typeof(json_extract(raw, '$.dateAdded')) = 'integer'") > 0)
+        // The fault reshapes the first record of every page: one contact a page keeps its time as a number.
+        let contactPages = try #require(loose.results.first { $0.entity == .contacts }?.pages)
+        #expect(try fixture.test.int("SELECT COUNT(*) FROM ghl_contacts WHERE typeof(json_extract(raw, '$.dateAdded')) = 'integer'") == contactPages)
         fixture.sandbox.clearFaults()
         _ = try await fixture.run(.full)
         try fixture.expectEqualToSandbox()

@@ -145,11 +145,26 @@ import GHLJSON
         try await withIntake(lockPatience: 1) { test, _, intake in
             let body = event("ContactCreate", webhookId: "w-busy")
             let send = { () async throws(WebhookError) -> WebhookReceipt in try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            // Another connection holds the write lock on a thread of its own while the delivery waits.
             let other = try DatabaseQueue(path: test.store.path)
-            // One connection: the transaction it begins stays open until its rollback.
-            try await other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            let (locked, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+            Thread {
+                do {
+                    try other.writeWithoutTransaction { db in
+                        try db.execute(sql: "BEGIN IMMEDIATE")
+                        locked.signal()
+                        release.wait()
+                        try db.execute(sql: "ROLLBACK")
+                    }
+                } catch {
+                    locked.signal() // unlocked: the delivery goes through and the expectation below fails
+                }
+                done.signal()
+            }.start()
+            locked.wait()
             await expectUnavailable(send)
-            try await other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+            release.signal()
+            done.wait()
             #expect(try test.int("SELECT COUNT(*) FROM webhook_receipts") == 0)
             #expect(try await send().outcome == .upserted(.contacts, "c1"))
         }
