@@ -26,11 +26,11 @@ final class PageCommits: Sendable {
 
     private let state = Mutex(State())
     private let thread = DispatchQueue(label: "ghlsync.page-commits")
-    private let pool: StorePool
+    private let pool: DatabasePool
     /// What one page writes, inside the group's transaction.
     private let write: Write
 
-    init(pool: StorePool, write: @escaping Write) {
+    init(pool: DatabasePool, write: @escaping Write) {
         self.pool = pool
         self.write = write
     }

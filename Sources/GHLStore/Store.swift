@@ -46,7 +46,7 @@ public final class Store: Sendable {
         try Schema.migrator.migrate(base)
         pool = StorePool(base: base)
         changes = ChangeRelay()
-        pageCommits = PageCommits(pool: pool) { page, db in try Store.writeSyncPage(page, in: db) }
+        pageCommits = PageCommits(pool: base) { page, db in try Store.writeSyncPage(page, in: db) }
         try base.writeWithoutTransaction { db in
             try db.inTransaction {
                 try ReportingViews.install(db)

@@ -46,7 +46,7 @@ import Testing
         func commitTogether(_ pages: [Store.SyncPage]) async -> (failed: [String], commits: Int) {
             let hold = DispatchSemaphore(value: 0)
             let held = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async { try? store.pool.writeWithoutTransaction { _ in held.signal(); hold.wait() } }
+            DispatchQueue.global().async { try? store.pool.base.writeWithoutTransaction { _ in held.signal(); hold.wait() } }
             held.wait()
             let before = counter.commits.load(ordering: .relaxed)
             let failed = await withTaskGroup(of: String?.self) { group in
