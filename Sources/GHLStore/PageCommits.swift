@@ -9,8 +9,8 @@ import Synchronization
 /// transaction each would write the same hot pages (the change log's tail,
 /// indexes, the job and lease rows) to the WAL once per page. Here the first
 /// page starts a drain on its own thread (never a cooperative one: the write
-/// blocks), which takes everything queued, writes it and commits once; pages
-/// that arrive meanwhile make the next group. When the group fails, each of
+/// blocks), which takes what is queued (up to `maxGroupRecords`), writes it
+/// and commits once; pages that arrive meanwhile make the next group. When the group fails, each of
 /// its pages is written again in a transaction of its own, so a failing page
 /// fails alone. (Not a savepoint per page: SQLite's in-memory sub-journal made
 /// each savepoint cost time in the size of the whole group, and the sync 2.4
@@ -23,6 +23,12 @@ final class PageCommits: Sendable {
         var queued: [Waiting] = []
         var draining = false
     }
+
+    /// Records of one group at most (a group takes one page more only while
+    /// below it): the pages a group holds are out of the pollers' shared
+    /// budget while it commits, so a group of every page in flight would leave
+    /// none to fetch and map meanwhile. About 16 pages of 500 contacts.
+    static let maxGroupRecords = 8_000
 
     private let state = Mutex(State())
     private let thread = DispatchQueue(label: "ghlsync.page-commits")
@@ -52,8 +58,13 @@ final class PageCommits: Sendable {
     private func drain() {
         while true {
             let group = state.withLock { state -> [Waiting] in
-                let group = state.queued
-                state.queued = []
+                var records = 0
+                let taken = state.queued.prefix { waiting in
+                    defer { records += waiting.page.records.count }
+                    return records < Self.maxGroupRecords
+                }
+                let group = Array(taken)
+                state.queued.removeFirst(group.count)
                 if group.isEmpty { state.draining = false }
                 return group
             }

@@ -64,6 +64,7 @@ import Testing
 
         let first = await commitTogether((0..<20).map(page))
         #expect(first.failed.isEmpty)
+        // What was queued when the first drain began, then the rest.
         #expect(first.commits >= 1 && first.commits <= 2, "\(first.commits) transactions for 20 pages")
 
         let second = await commitTogether((20..<40).map(page))
