@@ -71,7 +71,7 @@ struct EntityPoller: Sendable {
     /// many sources it runs (each listing's lookahead alone would let it grow
     /// with them). Enough for every location of a large agency to keep a
     /// request waiting for its rate budget, and for the pollers to fetch and
-    /// map while the writer commits a group (`PageCommits.maxGroupRecords`, about 16 pages).
+    /// map while the writer stores the pages before.
     static let pagesInFlight = PageBudget(permits: 64)
     /// An unfinished run older than this starts over: its cursor may no longer
     /// mean anything to GHL, and its watermark would be needlessly old.
