@@ -47,15 +47,14 @@ extension Store {
         }
     }
 
-    /// Writes pages atomically (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
-    /// cursor, job progress and lease heartbeat. Pages that wait for the
-    /// writer together share its transaction (`PageCommits`).
+    /// Writes pages in one transaction (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
+    /// cursor, job progress and lease heartbeat.
     public func commitSyncPage(_ page: SyncPage) async throws {
-        try await pageCommits.commit(page)
+        try await pool.write { db in try Self.writeSyncPage(page, in: db) }
     }
 
-    /// One page's writes, inside the transaction of its group.
-    static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
+    /// One page transaction's writes.
+    private static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
         let now = Date()
         try upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, in: db)
         try markOutOfScope(page.entity, sourceId: page.sourceId, ids: page.outOfScope, at: now, in: db)

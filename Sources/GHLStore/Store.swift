@@ -11,8 +11,6 @@ public final class Store: Sendable {
     /// The pool, for the store's own APIs: other modules read and write through them; user-facing reads go through `ScopedReader`.
     let pool: StorePool
     private let changes: ChangeRelay
-    /// Sync pages waiting for the writer, committed in groups.
-    let pageCommits: PageCommits
 
     /// Opens (creating if needed) and migrates the file at `path`. A write
     /// waits its turn up to `lockPatience` seconds while other processes write.
@@ -46,7 +44,6 @@ public final class Store: Sendable {
         try Schema.migrator.migrate(base)
         pool = StorePool(base: base)
         changes = ChangeRelay()
-        pageCommits = PageCommits(pool: base) { page, db in try Store.writeSyncPage(page, in: db) }
         try base.writeWithoutTransaction { db in
             try db.inTransaction {
                 try ReportingViews.install(db)

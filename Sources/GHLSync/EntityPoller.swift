@@ -70,8 +70,9 @@ struct EntityPoller: Sendable {
     /// ahead or waiting for the writer: what bounds a sync's memory, however
     /// many sources it runs (each listing's lookahead alone would let it grow
     /// with them). Enough for every location of a large agency to keep a
-    /// request waiting for its rate budget while the writer stores the rest.
-    static let pagesInFlight = PageBudget(permits: 32)
+    /// request waiting for its rate budget, and for the pollers to fetch and
+    /// map while the writer stores the pages before.
+    static let pagesInFlight = PageBudget(permits: 64)
     /// An unfinished run older than this starts over: its cursor may no longer
     /// mean anything to GHL, and its watermark would be needlessly old.
     static let resumeWithin: TimeInterval = 86400
