@@ -43,7 +43,7 @@ import GHLJSON
     @Test func contactsUseSearchWith500PerPage() async throws {
         try await Self.withSandbox(contacts: 1001, others: 1) { _, location, client, sent in
             let pages = try await client.allPages(.contacts)
-            #expect(pages.map(\.records.count) == [500, 500, 1])
+            try #require(pages.map(\.records.count) == [500, 500, 1])
             #expect(pages[0].total == 1001)
             let bodies = try sent.requests.map { try JSONValue(parsing: $0.body!) }
             #expect(bodies.allSatisfy { $0["pageLimit"] == 500 && $0["locationId"] == .string(location.locationID) })
@@ -55,7 +55,7 @@ import GHLJSON
     @Test func opportunitiesUseSearchWith500PerPageAndTheUpdateFilter() async throws {
         try await Self.withSandbox(contacts: 1, others: 1001) { sandbox, location, client, sent in
             let pages = try await client.allPages(.opportunities)
-            #expect(pages.map(\.records.count) == [500, 500, 1])
+            try #require(pages.map(\.records.count) == [500, 500, 1])
             let bodies = try sent.requests.map { try JSONValue(parsing: $0.body!) }
             #expect(sent.requests.allSatisfy { $0.method == "POST" && $0.url.hasSuffix("/opportunities/search") })
             #expect(bodies.allSatisfy {
@@ -152,8 +152,8 @@ import GHLJSON
             try sandbox.create(.opportunities, location: location.locationID, fields: ["monetaryValue": "lots"])
             try sandbox.addFault(FaultRule(.recordWithoutId, next: 1, path: "/opportunities"))
             let pages = try await client.allPages(.opportunities)
-            #expect(pages.count == 1)
-            #expect(pages[0].records.count == 5)
+            try #require(pages.count == 1)
+            try #require(pages[0].records.count == 5)
             #expect(pages[0].records.last?.unexpectedTypes == ["monetaryValue is a string, expected a number"])
             #expect(pages[0].malformed.map(\.index) == [0])
             #expect(pages[0].malformed.first?.reason == "no id")
