@@ -88,32 +88,39 @@ import Testing
     }
 }
 
-@Suite struct RateBudgetTests {
-    /// 20 requests per second, sliding window: the budget paces 60 requests
-    /// from three concurrent listings without a single 429.
+@Suite(.serialized) struct RateBudgetTests {
+    /// 20 requests per second on the sandbox: the budget paces 60 requests from three
+    /// concurrent listings without a single 429 (one would fail them: no retries), in the
+    /// fewest requests, having waited for the window.
     @Test func pacingAvoids429s() async throws {
-        let server = FakeGHL(contacts: 20, opportunities: 2000, orders: 2000, reviews: 2000)
-        server.state.withLock { $0.rateLimit = (max: 20, interval: .seconds(1)) }
-        let client = server.client(retry: RetryPolicy(maxAttempts: 1))
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            for resource in [GHLResource.opportunities, .orders, .reviews] {
-                group.addTask { try await client.allPages(resource, pageSize: 100).count }
+        try await SandboxClientTests.withSandbox(contacts: 20, others: 2000,
+                                                 rateLimit: RateLimitSettings(maxRequests: 20, windowMilliseconds: 1000)) { sandbox, location, plain in
+            let client = GHLClient(baseURL: plain.baseURL, locationId: plain.locationId, auth: plain.auth, budget: RateBudget(),
+                                   retry: RetryPolicy(maxAttempts: 1))
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for resource in [GHLResource.opportunities, .orders, .reviews] {
+                    group.addTask { try await client.allPages(resource, pageSize: 100).count }
+                }
+                for try await pages in group { #expect(pages == 20) }
             }
-            for try await pages in group { #expect(pages == 20) }
+            let served = sandbox.requestCount(location: location.locationID)
+            #expect(served.requests == 60 && served.rateLimited == 0)
+            #expect(client.counters.rateLimited == 0)
+            let budget = client.budget
+            #expect(await budget.limits?.max == 20)
+            #expect(budget.metrics.snapshot.throttledSeconds > 0)
         }
-        #expect(server.state.withLock { $0.served429 } == 0)
-        #expect(client.counters.rateLimited == 0)
-        let budget = client.budget
-        #expect(await budget.limits?.max == 20)
-        #expect(budget.metrics.snapshot.throttledSeconds > 0)
     }
 
+    /// A server that sends no rate headers sets no limits, so the budget never waits.
     @Test func withoutRateHeadersNothingWaits() async throws {
-        let server = FakeGHL(orders: 1000)
-        let client = server.client()
-        _ = try await client.allPages(.orders, pageSize: 10)
-        #expect(client.budget.metrics.snapshot.throttledSeconds == 0)
-        #expect(client.budget.metrics.snapshot.requests == 100)
+        try await SandboxClientTests.withSandbox(contacts: 1, others: 1000) { sandbox, _, client in
+            try sandbox.addFault(FaultRule(.noRateHeaders, everyNth: 1))
+            _ = try await client.allPages(.orders, pageSize: 10)
+            #expect(await client.budget.limits == nil)
+            #expect(client.budget.metrics.snapshot.throttledSeconds == 0)
+            #expect(client.budget.metrics.snapshot.requests == 100)
+        }
     }
 
     @Test func a429PausesTheWholeLocation() async throws {

@@ -1,138 +1,163 @@
 import Foundation
 import GHLModel
-import Synchronization
+import GHLSandbox
 import Testing
 @testable import GHLAPI
 import GHLJSON
 
-@Suite struct PagingTests {
-    static let counts: [GHLResource: Int] = [.contacts: 1234, .legacyContacts: 1234, .opportunities: 250,
-                                             .pipelines: 3, .orders: 205, .transactions: 200, .reviews: 99]
+/// How the client pages each endpoint, read from the exact requests it sent to the sandbox.
+@Suite(.serialized) struct PagingTests {
+    /// A sandbox (`contacts` contacts, `others` of every other entity) and a client whose requests are recorded.
+    static func withSandbox(contacts: Int = 1234, others: Int = 205,
+                            _ body: (GHLSandbox, SandboxLocation, GHLClient, RecordingTransport) async throws -> Void) async throws {
+        try await SandboxClientTests.withSandbox(contacts: contacts, others: others) { sandbox, location, plain in
+            let (client, sent) = plain.recorded()
+            try await body(sandbox, location, client, sent)
+        }
+    }
 
-    static func server() -> FakeGHL {
-        FakeGHL(contacts: 1234, opportunities: 250, pipelines: 3, orders: 205, transactions: 200, reviews: 99)
+    static func entity(_ resource: GHLResource) -> SandboxEntity {
+        SandboxClientTests.entities.first { $0.0 == resource }!.1
     }
 
     @Test(arguments: GHLResource.allCases)
     func everyRecordExactlyOnceInFewestRequests(_ resource: GHLResource) async throws {
-        let server = Self.server()
-        let pages = try await server.client().allPages(resource)
-        let ids = pages.flatMap { $0.records.map(\.id) }
-        let expected = Self.counts[resource]!
-        #expect(ids.count == expected)
-        #expect(Set(ids).count == expected)
-        #expect(pages.map(\.index) == Array(0..<pages.count))
-        #expect(pages.dropLast().allSatisfy { $0.checkpoint != nil } && pages.last?.checkpoint == nil)
-        // Fewest requests: ceil(n / max page), plus one when the cursor cannot tell the end.
-        let fewest = resource == .pipelines ? 1 : (expected + resource.maxPageSize - 1) / resource.maxPageSize
-        #expect(server.requestCount == fewest)
-        #expect(server.requests.allSatisfy { request in
-            request.headers.contains { $0 == ("Version", "2021-07-28") }
-                && request.headers.contains { $0 == ("Authorization", "Bearer pit-token") }
-        })
+        try await Self.withSandbox { sandbox, location, client, sent in
+            let pages = try await client.allPages(resource)
+            let ids = pages.flatMap { $0.records.map(\.id) }
+            let expected = try SandboxClientTests.ids(sandbox, Self.entity(resource), location.locationID)
+            #expect(ids.count == expected.count)
+            #expect(Set(ids) == Set(expected))
+            #expect(pages.map(\.index) == Array(0..<pages.count))
+            #expect(pages.dropLast().allSatisfy { $0.checkpoint != nil } && pages.last?.checkpoint == nil)
+            // Fewest requests: ceil(n / max page).
+            let fewest = resource == .pipelines ? 1 : (expected.count + resource.maxPageSize - 1) / resource.maxPageSize
+            #expect(sent.requests.count == fewest)
+            #expect(sent.requests.allSatisfy { request in
+                request.headers.contains { $0 == ("Version", "2021-07-28") }
+                    && request.headers.contains { $0 == ("Authorization", "Bearer \(location.token)") }
+            })
+        }
     }
 
     @Test func contactsUseSearchWith500PerPage() async throws {
-        let server = FakeGHL(contacts: 1001)
-        let pages = try await server.client().allPages(.contacts)
-        #expect(pages.map(\.records.count) == [500, 500, 1])
-        #expect(pages[0].total == 1001)
-        let bodies = try server.requests.map { try JSONValue(parsing: $0.body!) }
-        #expect(bodies.allSatisfy { $0["pageLimit"] == 500 && $0["locationId"] == "loc-1" })
-        #expect(bodies[0]["page"] == 1)
-        #expect(bodies[1]["searchAfter"]?.arrayValue?.last == .string(pages[0].records.last!.id))
+        try await Self.withSandbox(contacts: 1001, others: 1) { _, location, client, sent in
+            let pages = try await client.allPages(.contacts)
+            try #require(pages.map(\.records.count) == [500, 500, 1])
+            #expect(pages[0].total == 1001)
+            let bodies = try sent.requests.map { try JSONValue(parsing: $0.body!) }
+            #expect(bodies.allSatisfy { $0["pageLimit"] == 500 && $0["locationId"] == .string(location.locationID) })
+            #expect(bodies[0]["page"] == 1)
+            #expect(bodies[1]["searchAfter"]?.arrayValue?.last == .string(pages[0].records.last!.id))
+        }
     }
 
     @Test func opportunitiesUseSearchWith500PerPageAndTheUpdateFilter() async throws {
-        let server = FakeGHL(opportunities: 1001)
-        let pages = try await server.client().allPages(.opportunities)
-        #expect(pages.map(\.records.count) == [500, 500, 1])
-        let bodies = try server.requests.map { try JSONValue(parsing: $0.body!) }
-        #expect(server.requests.allSatisfy { $0.method == "POST" && $0.url.hasSuffix("/opportunities/search") })
-        #expect(bodies.allSatisfy { $0["limit"] == 500 && $0["locationId"] == "loc-1" && $0["sort"]?.arrayValue?.first?["field"] == "date_added" })
-        #expect(bodies[1]["searchAfter"]?.arrayValue?.last == .string(pages[0].records.last!.id))
+        try await Self.withSandbox(contacts: 1, others: 1001) { sandbox, location, client, sent in
+            let pages = try await client.allPages(.opportunities)
+            try #require(pages.map(\.records.count) == [500, 500, 1])
+            let bodies = try sent.requests.map { try JSONValue(parsing: $0.body!) }
+            #expect(sent.requests.allSatisfy { $0.method == "POST" && $0.url.hasSuffix("/opportunities/search") })
+            #expect(bodies.allSatisfy {
+                $0["limit"] == 500 && $0["locationId"] == .string(location.locationID) && $0["sort"]?.arrayValue?.first?["field"] == "date_added"
+            })
+            #expect(bodies[1]["searchAfter"]?.arrayValue?.last == .string(pages[0].records.last!.id))
 
-        let since = Date(timeIntervalSince1970: Double(server.nowMs) / 1000)
-        server.update(.opportunities, id: "opportunities-7", field: "status", to: "won")
-        let changed = try await server.client().allPages(.opportunities, updatedSince: since).flatMap(\.records)
-        #expect(changed.map(\.id) == ["opportunities-7"])
-        let incremental = try JSONValue(parsing: server.requests.last!.body!)
-        #expect(incremental["filters"]?.arrayValue?.first?["field"] == "date_updated" && incremental["sort"]?.arrayValue?.first?["field"] == "date_updated")
+            let since = Date().addingTimeInterval(-1)
+            let id = pages[0].records[7].id
+            try sandbox.update(.opportunities, location: location.locationID, id: id, patch: ["status": "won"])
+            let changed = try await client.allPages(.opportunities, updatedSince: since).flatMap(\.records)
+            #expect(changed.map(\.id) == [id])
+            let incremental = try JSONValue(parsing: sent.requests.last!.body!)
+            #expect(incremental["filters"]?.arrayValue?.first?["field"] == "date_updated"
+                && incremental["sort"]?.arrayValue?.first?["field"] == "date_updated")
+        }
     }
 
+    /// A record already delivered and one not yet delivered change, and two are added, while a
+    /// listing runs: every record comes exactly once, the late change as changed.
     @Test func recordsAddedOrUpdatedWhilePagingAreSeenOnce() async throws {
-        for resource in [GHLResource.contacts, .legacyContacts, .opportunities, .orders, .transactions, .reviews] {
-            let server = FakeGHL(contacts: 450, opportunities: 450, orders: 450, transactions: 450, reviews: 450)
-            let store: GHLResource = resource == .legacyContacts ? .contacts : resource
-            let added = Shared<[String]>([])
-            server.onRequest.withLock {
-                $0 = { number, server in
-                    guard number == 2 else { return }
-                    // One record already delivered and one not yet changes; two records are added.
-                    let prefix = store.rawValue
-                    server.update(store, id: "\(prefix)-1", field: "name", to: "changed early")
-                    server.update(store, id: "\(prefix)-440", field: "name", to: "changed late")
-                    added.withLock { $0 += [server.add(store), server.add(store)] }
+        try await Self.withSandbox(contacts: 450, others: 450) { sandbox, location, client, _ in
+            for resource in [GHLResource.contacts, .legacyContacts, .opportunities, .orders, .transactions, .reviews] {
+                let entity = Self.entity(resource)
+                let before = try SandboxClientTests.ids(sandbox, entity, location.locationID)
+                let late = before[before.count - 10]
+                var seen: [GHLRecord] = []
+                var added: [String] = []
+                for try await page in client.pages(resource, pageSize: 100) {
+                    seen += page.records
+                    guard page.index == 0 else { continue }
+                    for (id, value) in [(before[0], "changed early"), (late, "changed late")] {
+                        try sandbox.update(entity, location: location.locationID, id: id, patch: ["ghlsyncTest": .string(value)])
+                    }
+                    for _ in 0..<2 {
+                        let created = try sandbox.create(entity, location: location.locationID, fields: ["ghlsyncTest": "new"])
+                        added.append(created[entity.idKey]!.stringValue!)
+                    }
                 }
+                let ids = seen.map(\.id)
+                #expect(ids.count == before.count + 2, "\(resource)")
+                #expect(Set(ids) == Set(before + added), "\(resource)")
+                #expect(seen.first { $0.id == late }?.string("ghlsyncTest") == "changed late", "\(resource)")
             }
-            let ids = try await server.client().allPages(resource, pageSize: 100).flatMap { $0.records }
-            #expect(ids.count == 452, "\(resource)")
-            #expect(Set(ids.map(\.id)).count == 452, "\(resource)")
-            #expect(ids.first { $0.id == "\(store.rawValue)-440" }?.string("name") == "changed late", "\(resource)")
-            #expect(added.withLock { Set($0) }.isSubset(of: Set(ids.map(\.id))), "\(resource)")
         }
     }
 
     @Test func resumesAfterACheckpoint() async throws {
-        for resource in [GHLResource.contacts, .opportunities, .orders] {
-            let server = FakeGHL(contacts: 1234, opportunities: 250, orders: 205)
-            let client = server.client()
-            var firstRun: [String] = []
-            var checkpoint: PageCheckpoint?
-            for try await page in client.pages(resource, pageSize: 50) {
-                firstRun += page.records.map(\.id)
-                checkpoint = page.checkpoint
-                if page.index == 1 { break }
+        try await Self.withSandbox(others: 250) { sandbox, location, client, _ in
+            for resource in [GHLResource.contacts, .opportunities, .orders] {
+                var firstRun: [String] = []
+                var checkpoint: PageCheckpoint?
+                for try await page in client.pages(resource, pageSize: 50) {
+                    firstRun += page.records.map(\.id)
+                    checkpoint = page.checkpoint
+                    if page.index == 1 { break }
+                }
+                // The checkpoint survives a round trip through storage.
+                let stored = try JSONEncoder().encode(checkpoint!)
+                let restored = try JSONDecoder().decode(PageCheckpoint.self, from: stored)
+                let rest = try await client.allPages(resource, resumeFrom: restored)
+                #expect(rest.first?.index == 2)
+                let all = firstRun + rest.flatMap { $0.records.map(\.id) }
+                let expected = try SandboxClientTests.ids(sandbox, Self.entity(resource), location.locationID)
+                #expect(all.count == expected.count && Set(all) == Set(expected), "\(resource)")
             }
-            // The checkpoint survives a round trip through storage.
-            let stored = try JSONEncoder().encode(checkpoint!)
-            let restored = try JSONDecoder().decode(PageCheckpoint.self, from: stored)
-            let rest = try await client.allPages(resource, resumeFrom: restored)
-            #expect(rest.first?.index == 2)
-            let all = firstRun + rest.flatMap { $0.records.map(\.id) }
-            let expected = [GHLResource.contacts: 1234, .opportunities: 250, .orders: 205][resource]!
-            #expect(all.count == expected && Set(all).count == expected, "\(resource)")
         }
     }
 
     @Test func updatedSinceIsPushedToTheServer() async throws {
-        let server = FakeGHL(contacts: 300, orders: 30, reviews: 10)
-        let since = Date(timeIntervalSince1970: Double(server.nowMs + 500) / 1000)
-        server.update(.contacts, id: "contacts-7", field: "name", to: "new")
-        server.add(.contacts)
-        let contacts = try await server.client().allPages(.contacts, updatedSince: since).flatMap(\.records)
-        #expect(contacts.map(\.id) == ["contacts-7", "contacts-301"])
-        let body = try JSONValue(parsing: server.requests.last!.body!)
-        #expect(body["sort"]?.arrayValue?.first?["field"] == "dateUpdated")
-        #expect(body["filters"]?.arrayValue?.first?["field"] == "dateUpdated")
+        try await Self.withSandbox(contacts: 300, others: 30) { sandbox, location, client, sent in
+            let since = Date().addingTimeInterval(-1)
+            let updated = try SandboxClientTests.ids(sandbox, .contacts, location.locationID)[7]
+            try sandbox.update(.contacts, location: location.locationID, id: updated, patch: ["firstName": "New"])
+            let created = try sandbox.create(.contacts, location: location.locationID, fields: ["firstName": "Added"])
+            let contacts = try await client.allPages(.contacts, updatedSince: since).flatMap(\.records)
+            #expect(contacts.count == 2 && Set(contacts.map(\.id)) == [updated, created["id"]!.stringValue!])
+            let body = try JSONValue(parsing: sent.requests.last!.body!)
+            #expect(body["sort"]?.arrayValue?.first?["field"] == "dateUpdated")
+            #expect(body["filters"]?.arrayValue?.first?["field"] == "dateUpdated")
 
-        server.add(.orders)
-        let orders = try await server.client().allPages(.orders, updatedSince: since).flatMap(\.records)
-        #expect(orders.contains { $0.id == "orders-31" })
-        #expect(server.requests.last!.url.contains("startAt="))
-        _ = try await server.client().allPages(.reviews, updatedSince: since)
-        #expect(server.requests.last!.url.contains("startDate="))
+            let order = try sandbox.create(.orders, location: location.locationID, fields: ["ghlsyncTest": "new"])
+            let orders = try await client.allPages(.orders, updatedSince: since).flatMap(\.records)
+            #expect(orders.contains { $0.id == order["_id"]!.stringValue! })
+            #expect(sent.requests.last!.url.contains("startAt="))
+            _ = try await client.allPages(.reviews, updatedSince: since)
+            #expect(sent.requests.last!.url.contains("startDate="))
+        }
     }
 
+    /// A record without an id is reported, one with a field of the wrong type is kept with a note.
     @Test func malformedRecordsAreReportedNotFatal() async throws {
-        let server = FakeGHL(opportunities: 5)
-        server.add(.opportunities, extra: ["monetaryValue": "lots"])
-        server.add(.opportunities, extra: ["id": .null])
-        let pages = try await server.client().allPages(.opportunities)
-        #expect(pages[0].records.count == 6)
-        #expect(pages[0].records[5].unexpectedTypes == ["monetaryValue is a string, expected a number"])
-        #expect(pages[0].malformed.map(\.index) == [6])
-        #expect(pages[0].malformed[0].reason == "no id")
+        try await Self.withSandbox(contacts: 1, others: 5) { sandbox, location, client, _ in
+            try sandbox.create(.opportunities, location: location.locationID, fields: ["monetaryValue": "lots"])
+            try sandbox.addFault(FaultRule(.recordWithoutId, next: 1, path: "/opportunities"))
+            let pages = try await client.allPages(.opportunities)
+            try #require(pages.count == 1)
+            try #require(pages[0].records.count == 5)
+            #expect(pages[0].records.last?.unexpectedTypes == ["monetaryValue is a string, expected a number"])
+            #expect(pages[0].malformed.map(\.index) == [0])
+            #expect(pages[0].malformed.first?.reason == "no id")
+        }
     }
 
     @Test func everyEntityHasTheResourceThatFillsIt() {
@@ -141,10 +166,5 @@ import GHLJSON
         }
         #expect(GHLResource(.payments) == .transactions && GHLResource(.contacts) == .contacts)
         #expect(GHLResource.legacyContacts.entity == .contacts)
-    }
-
-    @Test func location() async throws {
-        let location = try await FakeGHL().client().location()
-        #expect(location.id == "loc-1" && location.string("name") == "Fake Location" && location["timezone"] == .null)
     }
 }

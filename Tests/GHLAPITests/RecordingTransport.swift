@@ -22,3 +22,14 @@ final class RecordingTransport: GHLTransport {
     /// Token requests (refreshes) sent.
     var refreshes: Int { requests.filter { $0.url.hasSuffix("/oauth/token") }.count }
 }
+
+extension GHLClient {
+    /// The same client (location, credentials, retries) with a fresh budget, sending through a
+    /// `RecordingTransport`, so a test can read the exact URLs, headers and bodies it sent.
+    func recorded(retry: RetryPolicy? = nil) -> (GHLClient, RecordingTransport) {
+        let transport = RecordingTransport()
+        let client = GHLClient(baseURL: baseURL, locationId: locationId, auth: auth, budget: RateBudget(),
+                               transport: transport, retry: retry ?? self.retry)
+        return (client, transport)
+    }
+}

@@ -51,29 +51,7 @@ import Testing
                 #expect(requests <= fewest + 1, "\(resource): \(requests) requests")
             }
             let location = try await client.location()
-            #expect(location.id == client.locationId)
-        }
-    }
-
-    @Test func changesWhilePagingAreSeenOnce() async throws {
-        try await Self.withSandbox { sandbox, location, client in
-            for (resource, entity) in Self.entities where resource != .pipelines {
-                let before = try Self.ids(sandbox, entity, location.locationID)
-                var seen: [String] = []
-                var added: [String] = []
-                for try await page in client.pages(resource, pageSize: 50) {
-                    seen += page.records.map(\.id)
-                    if page.index == 1 {
-                        for id in [before[0], before[before.count - 1]] {
-                            _ = try sandbox.update(entity, location: location.locationID, id: id, patch: ["ghlsyncTest": "changed"])
-                        }
-                        let created = try sandbox.create(entity, location: location.locationID, fields: ["ghlsyncTest": "new"])
-                        added.append(created[entity.idKey]!.stringValue!)
-                    }
-                }
-                #expect(seen.count == Set(seen).count, "\(resource)")
-                #expect(Set(seen) == Set(before + added), "\(resource)")
-            }
+            #expect(location.id == client.locationId && location.string("name")?.isEmpty == false)
         }
     }
 
@@ -118,22 +96,6 @@ import Testing
             } throws: { error in
                 (error as? GHLAPIError)?.description.hasPrefix("GET /payments/orders failed with HTTP 503 after 4 attempts") == true
             }
-        }
-    }
-
-    @Test func pacingGetsNo429s() async throws {
-        try await Self.withSandbox(contacts: 100, others: 2000,
-                                   rateLimit: RateLimitSettings(maxRequests: 20, windowMilliseconds: 1000)) { sandbox, location, client in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for resource in [GHLResource.opportunities, .orders, .reviews] {
-                    group.addTask { _ = try await client.allPages(resource) }
-                }
-                try await group.waitForAll()
-            }
-            let counts = sandbox.requestCount(location: location.locationID)
-            #expect(counts.requests == 2000 / 500 + 2 * 2000 / 100)
-            #expect(counts.rateLimited == 0)
-            #expect(client.counters.rateLimited == 0)
         }
     }
 

@@ -69,6 +69,19 @@ import GHLJSON
             #expect(wrong[0]["status"]?.doubleValue != nil)
             #expect(Array(wrong.dropFirst()) == Array(right.dropFirst()))
 
+            try sandbox.addFault(FaultRule(.recordWithoutId, next: 1))
+            let anonymous = try await client.api(.get, orders(location), token: location.token).json["data"]!.arrayValue!
+            var unnamed = right[0]
+            unnamed.set("_id", nil)
+            #expect(right[0]["_id"] != nil && anonymous[0] == unnamed)
+            #expect(Array(anonymous.dropFirst()) == Array(right.dropFirst()))
+
+            try sandbox.addFault(FaultRule(.noRateHeaders, next: 1))
+            let bare = try await client.api(.get, orders(location), token: location.token)
+            let isRateHeader = { (field: HTTPField) in field.name.canonicalName.hasPrefix("x-ratelimit") }
+            #expect(good.headers.filter(isRateHeader).count == 5)
+            #expect(bare.body == good.body && !bare.headers.contains(where: isRateHeader))
+
             try sandbox.addFault(FaultRule(.slow, next: 1, delayMilliseconds: 50))
             #expect(try await client.api(.get, orders(location), token: location.token).body == good.body)
         }

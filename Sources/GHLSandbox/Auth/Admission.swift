@@ -102,6 +102,7 @@ extension SandboxCore {
         case .serviceUnavailable?: throw APIError(.serviceUnavailable, "Service Unavailable", headers: headers)
         case .unprocessableEntity?: throw APIError.unprocessable("rejected by sandbox fault injection", headers: headers)
         case .slow?: try? await Task.sleep(for: .milliseconds(fault?.delayMilliseconds ?? 2_000))
+        case .noRateHeaders?: headers = HTTPFields()
         default: break
         }
         return Admission(locationID: location, headers: headers, fault: fault)

@@ -64,11 +64,22 @@ enum RecordShaper {
 
     /// Whether a fault kind reshapes the first record of a page.
     static func reshapes(_ kind: FaultKind) -> Bool {
-        kind == .wrongFieldTypes || kind == .looseFieldTypes
+        [.wrongFieldTypes, .looseFieldTypes, .recordWithoutId].contains(kind)
     }
 
     static func reshaped(_ record: JSONValue, by kind: FaultKind) -> JSONValue {
-        kind == .looseFieldTypes ? withLooseTypes(record) : withWrongTypes(record)
+        switch kind {
+        case .looseFieldTypes: withLooseTypes(record)
+        case .recordWithoutId: withoutId(record)
+        default: withWrongTypes(record)
+        }
+    }
+
+    /// A copy of a record without its id field (`id` or `_id`).
+    static func withoutId(_ record: JSONValue) -> JSONValue {
+        var anonymous = record
+        for key in ["id", "_id"] { anonymous.set(key, nil) }
+        return anonymous
     }
 
     /// A copy of a record with the same values in other JSON types: ISO times as epoch

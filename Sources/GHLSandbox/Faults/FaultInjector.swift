@@ -22,6 +22,10 @@ public enum FaultKind: String, Sendable, Codable, CaseIterable {
     /// A normal page in which the first record has the right values in other JSON types, as
     /// real GHL data sometimes does: times as epoch milliseconds, numbers and booleans as strings.
     case looseFieldTypes
+    /// A normal page in which the first record has no `id`/`_id`, which a client must report, not store.
+    case recordWithoutId
+    /// The normal response without any `X-RateLimit-*` header, as a server that publishes no limits.
+    case noRateHeaders
 }
 
 /// When a fault fires: on the next `next` matching requests, or on every `everyNth`th one;
