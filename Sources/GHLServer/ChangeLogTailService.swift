@@ -24,6 +24,8 @@ struct ChangeLogTailService: Service {
                         nextPrune = clock.now + pruneEvery
                         try await store.pruneChangeLog()
                     }
+                } catch is CancellationError {
+                    break  // shutting down: the store's async reads end with the task
                 } catch {
                     logger.error("cannot read the change log: \(error)")
                 }

@@ -27,7 +27,9 @@ public struct SyncScheduler: Sendable {
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
                 let due: [Source]
-                do { due = try await dueSources() } catch {
+                do { due = try await dueSources() } catch is CancellationError {
+                    break  // shutting down: the store's async reads end with the task
+                } catch {
                     logger.error("cannot read schedules: \(error)")
                     due = []
                 }
