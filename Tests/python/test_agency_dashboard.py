@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import threading
 import time
 import urllib.request
 
@@ -22,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_dashboard_browser import ARTIFACTS, BINARY, card_value, chrome, free_port
+from test_dashboard_browser import ARTIFACTS, BINARY, Process, card_value, chrome, free_port
 
 LOCATIONS = 200
 TOKEN = "pit-agency-dashboard"
@@ -47,37 +46,6 @@ def call(method, url, body=None, token=None):
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"null")
-
-
-class Process:
-    """A long-running ghlsync subprocess whose output lines are collected."""
-
-    def __init__(self, args, ready_pattern):
-        self.lines = []
-        self.ready = threading.Event()
-        self.pattern = re.compile(ready_pattern)
-        self.process = subprocess.Popen([BINARY, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, bufsize=1)
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self.ready.wait(120):
-            self.stop()
-            pytest.fail(f"{args[0]} did not start:\n" + "\n".join(self.lines))
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-            if self.pattern.search(line):
-                self.ready.set()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
 
 @pytest.fixture(scope="module")
 def agency(tmp_path_factory):

@@ -37,25 +37,24 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Demo:
-    """`ghlsync demo` as a subprocess, with the lines it prints parsed."""
+class Process:
+    """A long-running ghlsync subprocess whose output lines are collected; ready once a line matches `ready`."""
 
-    def __init__(self, tmp_path):
-        self.port = free_port()
+    def __init__(self, args, ready, env=None, timeout=120):
         self.lines = []
         self.ready = threading.Event()
-        self.process = subprocess.Popen(
-            [BINARY, "demo", "--port", str(self.port), "--db", str(tmp_path / "demo.sqlite")],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.pattern = re.compile(ready)
+        self.process = subprocess.Popen([BINARY, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        bufsize=1, env=env)
         threading.Thread(target=self._read, daemon=True).start()
-        if not self.ready.wait(240):
+        if not self.ready.wait(timeout):
             self.stop()
-            pytest.fail("demo did not print its dashboard line:\n" + "\n".join(self.lines))
+            pytest.fail(f"{args[0]} did not start:\n" + "\n".join(self.lines))
 
     def _read(self):
         for line in self.process.stdout:
             self.lines.append(line.rstrip("\n"))
-            if line.startswith("dashboard http://"):
+            if self.pattern.search(line):
                 self.ready.set()
 
     def find(self, pattern):
@@ -64,6 +63,18 @@ class Demo:
             if match:
                 return match
         raise AssertionError(f"no line matches {pattern!r} in:\n" + "\n".join(self.lines))
+
+    def stop(self):
+        return interrupt(self.process)
+
+
+class Demo(Process):
+    """`ghlsync demo` as a subprocess, with the lines it prints parsed."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        super().__init__(["demo", "--port", str(self.port), "--db", str(tmp_path / "demo.sqlite")], r"^dashboard http://",
+                         timeout=240)
 
     @property
     def dashboard_url(self):
@@ -76,9 +87,6 @@ class Demo:
     def sign_in(self, role):
         match = self.find(rf"sign in as {role}: (\S+) password (\S+)")
         return match.group(1), match.group(2)
-
-    def stop(self):
-        return interrupt(self.process)
 
 
 def interrupt(process):

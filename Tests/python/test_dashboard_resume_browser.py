@@ -8,9 +8,7 @@ reports `resumed`.
 """
 
 import os
-import re
 import subprocess
-import threading
 import uuid
 
 import pytest
@@ -18,42 +16,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_dashboard_browser import BINARY, card_value, chrome, free_port, interrupt, sandbox_call
+from test_dashboard_browser import BINARY, Process, card_value, chrome, free_port, sandbox_call
 
 TOKEN = "pit-browser-resume"
 PASSWORD = "resume-password-1"
-
-
-class Process:
-    """A long-running ghlsync subcommand whose output lines are collected."""
-
-    def __init__(self, args, ready, env=None):
-        self.lines = []
-        self.ready = threading.Event()
-        self.pattern = re.compile(ready)
-        self.process = subprocess.Popen([BINARY, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        bufsize=1, env=env)
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self.ready.wait(120):
-            self.stop()
-            pytest.fail(f"{args[0]} did not start:\n" + "\n".join(self.lines))
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-            if self.pattern.search(line):
-                self.ready.set()
-
-    def find(self, pattern):
-        for line in self.lines:
-            match = re.search(pattern, line)
-            if match:
-                return match
-        raise AssertionError(f"no line matches {pattern!r} in:\n" + "\n".join(self.lines))
-
-    def stop(self):
-        return interrupt(self.process)
-
 
 def ghlsync(*args, env=None):
     result = subprocess.run([BINARY, *args], capture_output=True, text=True, env=env, timeout=300)
