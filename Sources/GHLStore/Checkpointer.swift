@@ -22,7 +22,11 @@ import Synchronization
 /// Past `truncateThreshold` pages the checkpoint therefore takes the write
 /// lock and waits (up to `truncateWait`) for those readers, then truncates
 /// the WAL to nothing: it stays under about that size plus what is written
-/// while it waits. `walSizeLimit` (the writer's `journal_size_limit`) shrinks
+/// while it waits. That wait can fail (five syncs on a loaded machine took
+/// the WAL to 74 MiB), so past `hardLimit` pages the writer itself truncates
+/// before it goes on, waiting its turn as for any write: no process commits
+/// into a WAL that long, which bounds it at `hardLimit` plus one transaction
+/// per process. `walSizeLimit` (the writer's `journal_size_limit`) shrinks
 /// the file whenever the WAL starts over of its own accord.
 ///
 /// The writer connection keeps the checkpointer alive (as an observer of no
@@ -32,6 +36,8 @@ final class Checkpointer: TransactionObserver, Sendable {
     static let threshold: Int32 = 1000
     /// WAL pages (16 MiB) past which the checkpoint truncates the WAL, waiting for readers.
     static let truncateThreshold: Int32 = 4 * threshold
+    /// WAL pages (32 MiB) past which the writer truncates the WAL itself before going on.
+    static let hardLimit: Int32 = 2 * truncateThreshold
     /// Seconds a truncating checkpoint waits for the write lock (its turn among
     /// the writers, `WriteTurn`) and for readers.
     static let truncateWait: Double = 5
@@ -49,7 +55,12 @@ final class Checkpointer: TransactionObserver, Sendable {
     static func install(path: String, on db: Database) {
         let checkpointer = Checkpointer(path: path)
         db.add(transactionObserver: checkpointer, extent: .databaseLifetime)
-        sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
+        sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, pages in
+            if pages >= Checkpointer.hardLimit {
+                // On the writer's connection, so with its busy handler (`WriteTurn`).
+                sqlite3_wal_checkpoint_v2(connection, "main", SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+                return SQLITE_OK
+            }
             Unmanaged<Checkpointer>.fromOpaque(context!).takeUnretainedValue().walGrew(to: pages)
             return SQLITE_OK
         }, Unmanaged.passUnretained(checkpointer).toOpaque())
