@@ -57,13 +57,25 @@ final class Checkpointer: TransactionObserver, Sendable {
         db.add(transactionObserver: checkpointer, extent: .databaseLifetime)
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, pages in
             if pages >= Checkpointer.hardLimit {
-                // On the writer's connection, so with its busy handler (`WriteTurn`).
-                sqlite3_wal_checkpoint_v2(connection, "main", SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+                Checkpointer.truncateBeforeGoingOn(connection)
                 return SQLITE_OK
             }
             Unmanaged<Checkpointer>.fromOpaque(context!).takeUnretainedValue().walGrew(to: pages)
             return SQLITE_OK
         }, Unmanaged.passUnretained(checkpointer).toOpaque())
+    }
+
+    /// Truncates the WAL on the writer's connection, whose busy handler
+    /// (`WriteTurn`) waits for the write lock and the readers. Another process's
+    /// checkpoint holding the checkpoint lock makes SQLite give up at once, not
+    /// wait, so this tries again at the same pace until the WAL is truncated
+    /// or `WriteTurn.patience` has passed.
+    private static func truncateBeforeGoingOn(_ connection: OpaquePointer?) {
+        var tries = 0
+        while sqlite3_wal_checkpoint_v2(connection, "main", SQLITE_CHECKPOINT_TRUNCATE, nil, nil) == SQLITE_BUSY,
+              WriteTurn.retry(after: tries, patience: WriteTurn.patience) {
+            tries += 1
+        }
     }
 
     private func walGrew(to pages: Int32) {
