@@ -80,7 +80,7 @@ let package = Package(
         ]),
         // HTTP routes, the dashboard, metrics; where auth and realtime meet (the channel authorizer).
         .target(name: "GHLServer", dependencies: [
-            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI",
+            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI", "GHLPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -145,6 +145,7 @@ let package = Package(
         .testTarget(name: "ghlsyncTests", dependencies: [
             "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLServer", "GHLRealtime", "GHLPostgresTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
     ]
 )
