@@ -127,7 +127,7 @@ let package = Package(
         ]),
         .testTarget(name: "GHLSyncTests", dependencies: ["GHLJSON", "GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox",
                                                     "GHLPostgres", "GHLPostgresTestSupport"]),
-        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport"]),
+        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport", "GHLPostgres", "GHLPostgresTestSupport"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
             // GHLServer for `AuthChannelAuthorizer` (the attack tests run realtime behind real auth);
             // GHLBench for `WebSocketFrameReader` (frames read back off the wire).

@@ -38,30 +38,35 @@ public struct ProductServer: Sendable {
         let auth = try await AuthService(store: store)
         let bus = TopicBus()
         try await bus.follow(store) { metrics.recordChanges($0) }
-        try await self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger),
-                            intake: WebhookIntake(store: store, keys: webhookKeys), bus: bus, metrics: metrics,
-                            views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
-                            changes: ChangeLogTailService(store: store, logger: logger),
-                            healthCheck: { try await store.probe() }, schedulerTick: schedulerTick, logger: logger)
+        let views = try await ScopedViewReader(store: store, reader: ScopedReader(store: store))
+        self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger),
+                  intake: WebhookIntake(store: store, keys: webhookKeys), bus: bus, metrics: metrics, views: views,
+                  changes: ChangeLogTailService(store: store, logger: logger),
+                  healthCheck: { try await store.probe() }, schedulerTick: schedulerTick, logger: logger)
     }
 
     /// The server over a PostgreSQL database `init` has migrated: reads run
     /// under the database's own row-level security, realtime follows
-    /// `ghlsync_changes`, so any number of servers on one database deliver every change.
-    public init(postgres store: PostgresStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+    /// `ghlsync_changes` (pruned to `changeLogBounds`' age and rows), so any
+    /// number of servers on one database deliver every change.
+    public init(postgres store: PostgresStore, changeLogBounds: ChangeLogBounds = ChangeLogBounds(),
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) async throws {
         let metrics = ServerMetrics()
         let bus = TopicBus()
-        let feed = try await PostgresChangeFeedService.following(store, into: bus, logger: logger) { metrics.recordChanges($0) }
-        try await self.init(auth: AuthService(store: store), engine: SyncEngine(store: store, environment: environment, logger: logger),
-                            intake: nil, bus: bus, metrics: metrics,
-                            views: ScopedViewReader(columns: try await store.reportingViewColumns(), pages: store),
-                            changes: feed, healthCheck: { try await store.probe() }, schedulerTick: schedulerTick, logger: logger)
+        let feed = try await PostgresChangeFeedService.following(store, into: bus, bounds: changeLogBounds, logger: logger) {
+            metrics.recordChanges($0)
+        }
+        let auth = try await AuthService(store: store)
+        let views = ScopedViewReader(columns: try await store.reportingViewColumns(), pages: store)
+        self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger), intake: nil, bus: bus,
+                  metrics: metrics, views: views, changes: feed, healthCheck: { try await store.probe() },
+                  schedulerTick: schedulerTick, logger: logger)
     }
 
     private init(auth: AuthService, engine: SyncEngine, intake: WebhookIntake?, bus: TopicBus, metrics: ServerMetrics,
                  views: ScopedViewReader, changes: any Service, healthCheck: @escaping @Sendable () async throws -> Void,
-                 schedulerTick: Duration, logger: Logger) async {
+                 schedulerTick: Duration, logger: Logger) {
         metrics.observeGHLRequests(of: .shared)
         let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: auth))
         self.auth = auth
@@ -71,7 +76,7 @@ public struct ProductServer: Sendable {
         self.changes = changes
         scheduler = SyncScheduler(engine: engine, tick: schedulerTick, logger: logger)
         self.logger = logger
-        front = await HTTPFront(
+        front = HTTPFront(
             authenticator: AuthServiceAuthenticator(auth: auth), views: views,
             sync: EngineSyncService(engine: engine, intake: intake),
             realtime: realtime, metrics: metrics, healthCheck: healthCheck)

@@ -27,9 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     var allowedHosts: [String] = []
     @Option(help: "Environment variable holding the bearer token /metrics requires (without it /metrics is off).")
     var metricsTokenEnv: String?
-    @Option(help: "Keep the change log for this many hours (stored in the database; 72 by default).")
+    @Option(help: "Keep the change log for this many hours (72 by default; stored in a SQLite file, per server on PostgreSQL).")
     var changeLogHours: Int?
-    @Option(help: "Keep at most this many rows in the change log (stored in the database; 1000000 by default).")
+    @Option(help: "Keep at most this many rows in the change log (1000000 by default; stored in a SQLite file, per server on PostgreSQL).")
     var changeLogRows: Int?
     @Option(help: "Keep at most this many MiB of the file in the change log (stored in the file; 256 by default).")
     var changeLogMib: Int?
@@ -54,10 +54,11 @@ struct ServeCommand: AsyncParsableCommand {
                 return try await ProductServer(store: store, logger: logger)
             }
             case .postgres(let store): try await reportingErrors {
-                guard changeLogHours == nil, changeLogRows == nil, changeLogMib == nil else {
-                    throw ValidationError("--change-log-hours, --change-log-rows and --change-log-mib bound a SQLite file's log")
-                }
-                return try await ProductServer(postgres: store, logger: logger)
+                guard changeLogMib == nil else { throw ValidationError("--change-log-mib bounds a SQLite file's log; on PostgreSQL --change-log-rows does") }
+                var bounds = ChangeLogBounds()
+                if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
+                if let changeLogRows { bounds.maxRows = changeLogRows }
+                return try await ProductServer(postgres: store, changeLogBounds: bounds, logger: logger)
             }
             }
             if tls == nil && !Self.isLoopback(host) {

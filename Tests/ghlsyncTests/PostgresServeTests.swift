@@ -61,6 +61,24 @@ import Testing
         }
     }
 
+    @Test func aClientResumesAcrossARestartWithWhatWasCommittedWhileServeWasDown() async throws {
+        let world = try await PostgresServeWorld(locations: 1)
+        defer { world.stop() }
+        #expect(try world.cli(["sync", "--all", "--db", world.url]).status == 0)
+        let source = world.sourceIds[0]
+        let token = try world.cli(["users", "token", "--db", world.url, "--user", "viewer@example.com"]).lastLine
+        let seen = Int64(try world.psql("SELECT last_seq FROM ghlsync_change_topics WHERE source_id = '\(source)'")
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        _ = try world.psql("UPDATE ghl_contacts SET email = 'while-down@example.com' WHERE id = (SELECT min(id) FROM ghl_contacts)")
+        let serve = try await world.serve()
+        defer { _ = serve.process.stop() }
+        try await RealtimeClient.connect(port: serve.port) { client in
+            #expect(try await client.join(source, token: token, sinceSeq: try #require(seen)) == "ok")
+            let change = try await client.nextChange()
+            #expect(change.operation == "UPDATE" && change.new["email"] as? String == "while-down@example.com", "\(change)")
+        }
+    }
+
     @Test func twoServesOnOneDatabaseBothDeliverWhatASyncProcessCommits() async throws {
         let world = try await PostgresServeWorld(locations: 1)
         defer { world.stop() }
@@ -243,10 +261,11 @@ private struct RealtimeClient {
         return try #require(result.withLock { $0 })
     }
 
-    /// Joins the source's channel; the reply's status (`ok` or `error`).
-    mutating func join(_ sourceId: String, token: String) async throws -> String {
+    /// Joins the source's channel (resuming after `sinceSeq`); the reply's status (`ok` or `error`).
+    mutating func join(_ sourceId: String, token: String, sinceSeq: Int64? = nil) async throws -> String {
         let topic = "realtime:ghl:\(sourceId)"
-        try await outbound.write(.text(#"{"event":"phx_join","payload":{"config":{"broadcast":{"ack":false,"self":false},"private":true},"access_token":"\#(token)"},"topic":"\#(topic)","ref":"\#(sourceId)","join_ref":"\#(sourceId)"}"#))
+        let resume = sinceSeq.map { #","ghlsync":{"since_seq":\#($0)}"# } ?? ""
+        try await outbound.write(.text(#"{"event":"phx_join","payload":{"config":{"broadcast":{"ack":false,"self":false},"private":true\#(resume)},"access_token":"\#(token)"},"topic":"\#(topic)","ref":"\#(sourceId)","join_ref":"\#(sourceId)"}"#))
         while true {
             let message = try await next()
             if message["event"] as? String == "phx_reply", message["topic"] as? String == topic {
