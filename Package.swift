@@ -137,7 +137,7 @@ let package = Package(
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "GHLServerTests", dependencies: [
-            "GHLJSON", "GHLServer", "GHLStoreTestSupport",
+            "GHLJSON", "GHLServer", "GHLStoreTestSupport", "GHLPostgres", "GHLPostgresTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "GHLPostgresTests", dependencies: ["GHLPostgres", "GHLPostgresTestSupport", "GHLStore", "GHLStoreTestSupport"]),
