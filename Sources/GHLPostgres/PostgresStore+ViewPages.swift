@@ -2,22 +2,25 @@ import GHLStore
 import NIOCore
 import PostgresNIO
 
-/// `/rest/v1/{view}` on PostgreSQL: the `ViewQuery` grammar rendered as
+/// `/rest/v1/{relation}` on PostgreSQL: the `ViewQuery` grammar rendered as
 /// PostgreSQL SQL, each read one read-only transaction under the user's
 /// claims (`readAsUser`), so the database's RLS decides which rows exist.
 extension PostgresStore: ViewPageReader {
     /// How long one statement of a request may run, as the SQLite reader's `timeLimit`.
     static let requestTimeLimit = 30_000
 
-    /// The columns of each reporting view, in order, by view name.
-    public func reportingViewColumns() async throws -> [String: [String]] {
+    /// The columns of each relation `/rest/v1` serves, in order, by name: the
+    /// seven views and, as Supabase serves them under RLS, the tables of a
+    /// source's rows (`ghl_sources`, whose source column is its `id`, aside).
+    public func restRelationColumns() async throws -> [String: [String]] {
+        let names = PostgresRelation.allCases.filter { $0 != .sources }.map(\.rawValue)
         var columns: [String: [String]] = [:]
-        for try await (view, column) in try await client.query("""
+        for try await (relation, column) in try await client.query("""
             SELECT table_name::text, column_name::text FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = ANY(\(ReportingViews.names))
+            WHERE table_schema = current_schema() AND table_name = ANY(\(names))
             ORDER BY table_name, ordinal_position
             """, logger: logger).decode((String, String).self) {
-            columns[view, default: []].append(column)
+            columns[relation, default: []].append(column)
         }
         return columns
     }

@@ -42,6 +42,12 @@ import Testing
         let dates = rows.compactMap { $0["date_updated"] as? String }
         #expect(dates == dates.sorted(by: >) && dates.allSatisfy { $0.hasSuffix("Z") && $0.contains("T") }, "\(dates)")
 
+        // The record tables too, as Supabase serves them, the database's RLS filtering.
+        let contacts = try await http.rows("/rest/v1/ghl_contacts?select=source_id,ghl_contact_id", token: token)
+        #expect(contacts.count == PostgresServeWorld.contacts && contacts.allSatisfy { $0["source_id"] as? String == a })
+        #expect(try await http.rows("/rest/v1/ghl_opportunities?source_id=eq.\(b)", token: token).isEmpty)
+        #expect(try await http.raw("/rest/v1/users", token: token).1 == 404)
+
         // Routes not on PostgreSQL yet answer one JSON error; the dashboard loads.
         let (webhook, status) = try await http.raw("/webhooks/ghl", method: "POST", body: Data("{}".utf8))
         #expect(status == 501 && String(decoding: webhook, as: UTF8.self).contains("not received on PostgreSQL yet"),
