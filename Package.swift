@@ -80,7 +80,7 @@ let package = Package(
         ]),
         // HTTP routes, the dashboard, metrics; where auth and realtime meet (the channel authorizer).
         .target(name: "GHLServer", dependencies: [
-            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI",
+            "GHLStore", "GHLSync", "GHLRealtime", "GHLAuth", "GHLAPI", "GHLPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -127,7 +127,7 @@ let package = Package(
         ]),
         .testTarget(name: "GHLSyncTests", dependencies: ["GHLJSON", "GHLSync", "GHLStore", "GHLStoreTestSupport", "GHLAPI", "GHLSandbox",
                                                     "GHLPostgres", "GHLPostgresTestSupport"]),
-        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport"]),
+        .testTarget(name: "GHLAuthTests", dependencies: ["GHLAuth", "GHLStore", "GHLStoreTestSupport", "GHLPostgres", "GHLPostgresTestSupport"]),
         .testTarget(name: "GHLRealtimeTests", dependencies: [
             // GHLServer for `AuthChannelAuthorizer` (the attack tests run realtime behind real auth);
             // GHLBench for `WebSocketFrameReader` (frames read back off the wire).
@@ -137,7 +137,7 @@ let package = Package(
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "GHLServerTests", dependencies: [
-            "GHLJSON", "GHLServer", "GHLStoreTestSupport",
+            "GHLJSON", "GHLServer", "GHLStoreTestSupport", "GHLPostgres", "GHLPostgresTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "GHLPostgresTests", dependencies: ["GHLPostgres", "GHLPostgresTestSupport", "GHLStore", "GHLStoreTestSupport"]),
@@ -145,6 +145,7 @@ let package = Package(
         .testTarget(name: "ghlsyncTests", dependencies: [
             "GHLJSON", "GHLStore", "GHLAPI", "GHLSandbox", "GHLServer", "GHLRealtime", "GHLPostgresTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
     ]
 )

@@ -7,10 +7,10 @@ import GHLStore
 /// passwords and gives roles meaning; the store keeps the rows. It does not
 /// read user data. Passwords are kept only as scrypt hashes.
 public struct Accounts: Sendable {
-    public let store: Store
+    public let store: any AccountStore
     public let hasher: PasswordHasher
 
-    public init(store: Store, hasher: PasswordHasher = .standard) {
+    public init(store: any AccountStore, hasher: PasswordHasher = .standard) {
         self.store = store
         self.hasher = hasher
     }

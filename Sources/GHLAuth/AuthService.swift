@@ -22,19 +22,20 @@ public final class AuthService: Sendable {
     private let keys: JWTKeyCollection
 
     /// - Parameters:
-    ///   - keyFile: the 0600 signing key file; by default `<database>.keys`, created if missing.
+    ///   - keyFile: the 0600 signing key file; by default `<database>.keys`, created if missing
+    ///     (a PostgreSQL database keeps its key itself, shared by every server on it).
     ///   - accessTokenLifetime: Supabase's default is one hour.
-    public init(store: Store, keyFile: String? = nil, hasher: PasswordHasher = .standard,
+    public init(store: any AccountStore, keyFile: String? = nil, hasher: PasswordHasher = .standard,
                 accessTokenLifetime: TimeInterval = 3600, refreshTokenLifetime: TimeInterval = 30 * 86400) async throws {
         accounts = Accounts(store: store, hasher: hasher)
         self.accessTokenLifetime = accessTokenLifetime
         self.refreshTokenLifetime = refreshTokenLifetime
-        key = try SigningKey.loadOrCreate(at: keyFile ?? SigningKey.defaultPath(forDatabase: store.path))
+        key = try await SigningKey.load(keyFile: keyFile, of: store)
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(key: key.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: key.id))
     }
 
-    private var store: Store { accounts.store }
+    private var store: any AccountStore { accounts.store }
 
     /// Signs in with email and password, starting a new session.
     public func signIn(email: String, password: String) async throws -> AuthSession {

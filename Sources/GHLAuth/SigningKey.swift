@@ -1,9 +1,12 @@
 import Crypto
 import Foundation
+import GHLStore
 
 /// The HMAC key that signs access tokens, kept in a 0600 secrets file beside
 /// the database (`<db>.keys`), never in the database: a synced file can be
-/// handed to an analyst without handing over the power to mint tokens.
+/// handed to an analyst without handing over the power to mint tokens. A
+/// PostgreSQL database keeps it in a table only its owner reads, so that every
+/// server on it (behind one load balancer) signs and verifies alike.
 ///
 /// Every process working on the same database (`ghlsync serve`, `ghlsync users
 /// token`) finds the same key there. The first one creates it atomically
@@ -23,6 +26,17 @@ struct SigningKey: Sendable {
         databasePath + ".keys"
     }
 
+    /// The key of `store`: from `keyFile` when given, else from `<database>.keys`
+    /// beside a file, else the one the database keeps (a fresh one stored first).
+    static func load(keyFile: String?, of store: any AccountStore) async throws -> SigningKey {
+        if let path = keyFile ?? store.keyFileBase.map(defaultPath) { return try loadOrCreate(at: path) }
+        let kept = try await store.sharedSigningKey(candidate: String(decoding: try fresh(), as: UTF8.self))
+        guard let kept, let key = parse(Data(kept.utf8)) else {
+            throw AuthError.keyFile(path: "ghlsync_signing_key (in the database)", problem: "not a valid key")
+        }
+        return key
+    }
+
     /// Loads the key at `path`, creating the file with a fresh key if there is none.
     static func loadOrCreate(at path: String) throws -> SigningKey {
         if !FileManager.default.fileExists(atPath: path) {
@@ -31,10 +45,20 @@ struct SigningKey: Sendable {
         return try load(at: path)
     }
 
-    private static func create(at path: String) throws {
+    /// A new key, as its file holds it.
+    private static func fresh() throws -> Data {
         let secret = randomBytes(32)
-        let contents = Contents(kid: keyId(secret), hs256: Data(secret).base64EncodedString())
-        let data = try JSONEncoder().encode(contents)
+        return try JSONEncoder().encode(Contents(kid: keyId(secret), hs256: Data(secret).base64EncodedString()))
+    }
+
+    private static func parse(_ data: Data) -> SigningKey? {
+        guard let contents = try? JSONDecoder().decode(Contents.self, from: data),
+              let secret = Data(base64Encoded: contents.hs256), secret.count >= 32 else { return nil }
+        return SigningKey(id: contents.kid, secret: SymmetricKey(data: secret))
+    }
+
+    private static func create(at path: String) throws {
+        let data = try fresh()
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 {
             // Another process created it first: use theirs.
@@ -60,13 +84,10 @@ struct SigningKey: Sendable {
         guard info.st_mode & 0o077 == 0 else {
             throw AuthError.keyFile(path: path, problem: "readable by other users; run `chmod 600 \(path)`")
         }
-        guard let data = FileManager.default.contents(atPath: path),
-              let contents = try? JSONDecoder().decode(Contents.self, from: data),
-              let secret = Data(base64Encoded: contents.hs256), secret.count >= 32
-        else {
+        guard let data = FileManager.default.contents(atPath: path), let key = parse(data) else {
             throw AuthError.keyFile(path: path, problem: "not a ghlsync key file (expected {\"kid\", \"hs256\"} with a 32-byte key)")
         }
-        return SigningKey(id: contents.kid, secret: SymmetricKey(data: secret))
+        return key
     }
 
     private static func keyId(_ secret: [UInt8]) -> String {

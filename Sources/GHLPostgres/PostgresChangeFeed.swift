@@ -27,6 +27,18 @@ public struct PostgresChangeFeed: Sendable {
         try await store.client.withConnection { try await topics(on: $0) }
     }
 
+    /// The last `recent` changes, each topic's in seq order (to warm a bus's
+    /// cache, from which clients resume), and every topic's last seq, as of
+    /// one snapshot: the position a feed continues from.
+    public func snapshot(recent: Int) async throws -> (recent: [ChangeEvent], lastSeqs: [String: Int64]) {
+        try await store.client.withTransaction(logger: store.logger) { connection in
+            try await store.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", on: connection)
+            let lastSeqs = try await topics(on: connection)
+            let newest = try await events(on: connection, where: "true", orderBy: "created_at DESC, source_id, seq DESC", limit: recent)
+            return (newest.sorted { ($0.sourceId, $0.seq ?? 0) < ($1.sourceId, $1.seq ?? 0) }, lastSeqs)
+        }
+    }
+
     /// The changes after `position` (topic -> last seq seen; a topic it lacks
     /// from its first change), then each one as it commits, until the
     /// consumer stops or the connection fails (the stream then throws).
@@ -73,25 +85,33 @@ public struct PostgresChangeFeed: Sendable {
         for (sourceId, last) in try await topics(on: connection) where last > reached[sourceId, default: 0] {
             var after = reached[sourceId, default: 0]
             while after < last {
-                var read = 0
-                let rows = try await connection.query("""
-                    SELECT seq, table_name, operation, old::text, new::text,
-                           to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-                    FROM ghlsync_changes WHERE source_id = \(sourceId) AND seq > \(after) AND seq <= \(last)
-                    ORDER BY seq LIMIT \(Self.batch)
-                    """, logger: store.logger)
-                for try await (seq, table, operation, old, new, timestamp)
-                        in rows.decode((Int64, String, String, String?, String?, String).self) {
-                    guard let operation = ChangeEvent.Operation(rawValue: operation) else { continue }
-                    yield(ChangeEvent(table: table, operation: operation, sourceId: sourceId, old: old, new: new,
-                                      timestamp: timestamp, seq: seq))
-                    after = seq
-                    read += 1
-                }
-                if read == 0 { break }   // pruned past `last`: nothing more to read
+                let rows = try await events(on: connection, where: "source_id = $1 AND seq > $2 AND seq <= $3",
+                                            binds: [sourceId, after, last], orderBy: "seq", limit: Self.batch)
+                for event in rows { yield(event) }
+                guard let reachedSeq = rows.last?.seq else { break }   // pruned past `last`: nothing more to read
+                after = reachedSeq
             }
             reached[sourceId] = last
         }
+    }
+
+    /// The rows of `ghlsync_changes` matching `condition` (`$1`... bound from `binds`), as events.
+    private func events(on connection: PostgresConnection, where condition: String, binds values: [any PostgresDynamicTypeEncodable & Sendable] = [],
+                        orderBy: String, limit: Int) async throws -> [ChangeEvent] {
+        var binds = PostgresBindings()
+        for value in values { binds.append(value) }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT source_id, seq, table_name, operation, old::text, new::text, \(PostgresStore.timestampText("created_at"))
+            FROM ghlsync_changes WHERE \(condition) ORDER BY \(orderBy) LIMIT \(limit)
+            """, binds: binds), logger: store.logger)
+        var events: [ChangeEvent] = []
+        for try await (sourceId, seq, table, operation, old, new, timestamp)
+                in rows.decode((String, Int64, String, String, String?, String?, String).self) {
+            guard let operation = ChangeEvent.Operation(rawValue: operation) else { continue }
+            events.append(ChangeEvent(table: table, operation: operation, sourceId: sourceId, old: old, new: new,
+                                      timestamp: timestamp, seq: seq))
+        }
+        return events
     }
 
     private func topics(on connection: PostgresConnection) async throws -> [String: Int64] {

@@ -10,6 +10,7 @@ enum PostgresMigrations {
         ("pg_v1_views", PostgresSchemaV1.views),
         ("pg_v2_broadcast_changes", PostgresSchemaV2Broadcast.statements),
         ("pg_v2_rls_source_arrays", PostgresSchemaV2Policies.statements),
+        ("pg_v3_auth", PostgresSchemaV3Auth.statements),
     ]
 
     /// One lock number for every ghlsync database, so two `init`s migrate in turn.

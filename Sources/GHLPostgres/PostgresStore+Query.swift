@@ -71,19 +71,25 @@ extension PostgresStore {
     }
 
     /// Reads the column names and types, then every value as text, typed back
-    /// as integers and reals where the column is numeric.
-    private func query(_ body: String, on connection: PostgresConnection) async throws -> PostgresQueryResult {
-        let probe = try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM (\n\(body)\n) AS q LIMIT 0"), logger: logger)
+    /// as integers and reals where the column is numeric; instants read as the
+    /// SQLite store writes them (`timestampText`). `binds` fill the body's `$1`...
+    func query(_ body: String, binds: PostgresBindings = PostgresBindings(),
+               on connection: PostgresConnection) async throws -> PostgresQueryResult {
+        let probe = try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM (\n\(body)\n) AS q LIMIT 0", binds: binds),
+                                               logger: logger)
         let columns = probe.columns.map { (name: $0.name, type: $0.dataType) }
         for try await _ in probe {}
         // Renamed by position, so that two columns of one name stay apart.
         let aliases = columns.indices.map { "c\($0)" }
+        let selected = zip(aliases, columns).map { alias, column in
+            column.type == .timestamptz ? Self.timestampText(alias) : "\(alias)::text"
+        }
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT \(aliases.map { "\($0)::text" }.joined(separator: ", "))
+            SELECT \(selected.joined(separator: ", "))
             FROM (
             \(body)
             ) AS q (\(aliases.joined(separator: ", ")))
-            """), logger: logger)
+            """, binds: binds), logger: logger)
         var result = PostgresQueryResult(columns: columns.map(\.name), rows: [])
         for try await row in rows {
             result.rows.append(try zip(row, columns).map { cell, column in

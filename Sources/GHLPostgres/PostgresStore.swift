@@ -39,6 +39,11 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// The health check's probe: throws when the database cannot be read.
+    public func probe() async throws {
+        try await client.query("SELECT 1 FROM ghlsync_migrations LIMIT 1", logger: logger)
+    }
+
     /// Runs one statement, discarding any rows.
     func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
         try await connection.query(query, logger: logger)

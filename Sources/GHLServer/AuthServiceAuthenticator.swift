@@ -3,14 +3,14 @@ import GHLStore
 
 /// `Authenticator` over GHLAuth's `AuthService`: the user behind a token with
 /// their access scope as of the request (a revoke applies to the next one;
-/// `AccessScopes` re-reads it only when the grants version moved).
+/// on the SQLite file `AccessScopes` re-reads it only when the grants version moved).
 public struct AuthServiceAuthenticator: Authenticator {
     public let auth: AuthService
-    private let scopes: AccessScopes
+    private let scopes: any AccessScopeSource
 
     public init(auth: AuthService) {
         self.auth = auth
-        scopes = AccessScopes(store: auth.accounts.store)
+        scopes = auth.accounts.store.requestScopes()
     }
 
     public func signIn(email: String, password: String) async throws -> IssuedSession {

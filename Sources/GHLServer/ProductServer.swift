@@ -1,6 +1,7 @@
 import Foundation
 import GHLAPI
 import GHLAuth
+import GHLPostgres
 import GHLRealtime
 import GHLStore
 import GHLSync
@@ -9,18 +10,21 @@ import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
-/// Everything `ghlsync serve` runs over one database file, wired in one place:
+/// Everything `ghlsync serve` runs over one database, wired in one place:
 /// auth and the scoped reader, the sync engine with its webhook intake and
 /// scheduler, change capture into the topic bus and the realtime WebSocket,
-/// metrics, and the HTTP front over all of them.
+/// metrics, and the HTTP front over all of them. Over a SQLite file or a
+/// PostgreSQL database; on PostgreSQL webhooks are not received yet (501).
 public struct ProductServer: Sendable {
-    public let store: Store
     public let auth: AuthService
     public let engine: SyncEngine
     public let realtime: RealtimeService
     public let metrics: ServerMetrics
     public let front: HTTPFront
     let scheduler: SyncScheduler
+    /// What keeps the topic bus fed from the database: the file's change-log
+    /// tail, or PostgreSQL's change feed.
+    let changes: any Service
     let logger: Logger
 
     /// - Parameters:
@@ -30,26 +34,53 @@ public struct ProductServer: Sendable {
     public init(store: Store, webhookKeys: WebhookKeys = .ghl,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) async throws {
-        self.store = store
         let metrics = ServerMetrics()
-        metrics.observeGHLRequests(of: .shared)
         let auth = try await AuthService(store: store)
-        let engine = SyncEngine(store: store, environment: environment, logger: logger)
         let bus = TopicBus()
         try await bus.follow(store) { metrics.recordChanges($0) }
+        let views = try await ScopedViewReader(store: store, reader: ScopedReader(store: store))
+        self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger),
+                  intake: WebhookIntake(store: store, keys: webhookKeys), bus: bus, metrics: metrics, views: views,
+                  changes: ChangeLogTailService(store: store, logger: logger),
+                  healthCheck: { try await store.probe() }, schedulerTick: schedulerTick, logger: logger)
+    }
+
+    /// The server over a PostgreSQL database `init` has migrated: reads (of
+    /// the views and the record tables) run under the database's own
+    /// row-level security, realtime follows
+    /// `ghlsync_changes` (pruned to `changeLogBounds`' age and rows), so any
+    /// number of servers on one database deliver every change.
+    public init(postgres store: PostgresStore, changeLogBounds: ChangeLogBounds = ChangeLogBounds(),
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) async throws {
+        let metrics = ServerMetrics()
+        let bus = TopicBus()
+        let feed = try await PostgresChangeFeedService.following(store, into: bus, bounds: changeLogBounds, logger: logger) {
+            metrics.recordChanges($0)
+        }
+        let auth = try await AuthService(store: store)
+        let views = ScopedViewReader(columns: try await store.restRelationColumns(), pages: store)
+        self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger), intake: nil, bus: bus,
+                  metrics: metrics, views: views, changes: feed, healthCheck: { try await store.probe() },
+                  schedulerTick: schedulerTick, logger: logger)
+    }
+
+    private init(auth: AuthService, engine: SyncEngine, intake: WebhookIntake?, bus: TopicBus, metrics: ServerMetrics,
+                 views: ScopedViewReader, changes: any Service, healthCheck: @escaping @Sendable () async throws -> Void,
+                 schedulerTick: Duration, logger: Logger) {
+        metrics.observeGHLRequests(of: .shared)
         let realtime = RealtimeService(bus: bus, authorizer: AuthChannelAuthorizer(auth: auth))
         self.auth = auth
         self.engine = engine
         self.realtime = realtime
         self.metrics = metrics
+        self.changes = changes
         scheduler = SyncScheduler(engine: engine, tick: schedulerTick, logger: logger)
         self.logger = logger
-        front = await HTTPFront(
-            authenticator: AuthServiceAuthenticator(auth: auth),
-            views: try ScopedViewReader(store: store, reader: ScopedReader(store: store)),
-            sync: EngineSyncService(engine: engine, intake: WebhookIntake(store: store, keys: webhookKeys)),
-            realtime: realtime, metrics: metrics,
-            healthCheck: { try await store.probe() })
+        front = HTTPFront(
+            authenticator: AuthServiceAuthenticator(auth: auth), views: views,
+            sync: EngineSyncService(engine: engine, intake: intake),
+            realtime: realtime, metrics: metrics, healthCheck: healthCheck)
     }
 
     /// The application: the HTTP front plus the realtime grant sweep, the
@@ -65,7 +96,7 @@ public struct ProductServer: Sendable {
         var front = front
         front.allowedHosts = AllowedHostsMiddleware<ServerRequestContext>.defaults(boundTo: host).union(allowedHosts)
         front.metricsToken = metricsToken
-        return try front.application(host: host, port: port, tls: tls, services: [realtime, ChangeLogTailService(store: store, logger: logger),
+        return try front.application(host: host, port: port, tls: tls, services: [realtime, changes,
                                                                                      ScheduleService(scheduler: scheduler), MemoryTrimService()] + services,
                                      logger: logger, onServerRunning: onServerRunning)
     }

@@ -1,15 +1,20 @@
 import GHLStore
 
-/// `ViewReader` through GHLStore's access layer: each statement runs on a
-/// connection that sees only the user's sources, whatever its SQL says.
+/// `ViewReader` through a store's access layer: the SQLite file's scoped
+/// connections, which see only the user's sources whatever the SQL says, or
+/// PostgreSQL's own row-level security.
 public struct ScopedViewReader: ViewReader {
-    let reader: ScopedReader
+    let pages: any ViewPageReader
     /// The columns of each reporting view (schema, not data: read once, unscoped).
     private let viewColumns: [String: [String]]
 
     public init(store: Store, reader: ScopedReader) async throws {
-        self.reader = reader
-        viewColumns = try await store.reportingViewColumns()
+        self.init(columns: try await store.reportingViewColumns(), pages: reader)
+    }
+
+    public init(columns: [String: [String]], pages: any ViewPageReader) {
+        self.pages = pages
+        viewColumns = columns
     }
 
     public func columns(of view: String) throws -> [String] {
@@ -21,6 +26,6 @@ public struct ScopedViewReader: ViewReader {
     }
 
     public func read(_ query: ViewQuery, for user: RequestUser, countTotal: Bool) async throws -> ViewPage {
-        try await reader.read(query, scope: user.scope, countTotal: countTotal)
+        try await pages.read(query, scope: user.scope, countTotal: countTotal)
     }
 }

@@ -21,6 +21,14 @@ public struct AccessScope: Hashable, Sendable {
         public var currency: String
         /// As `user_sources.role` stores it: `owner`, `editor` or `viewer`.
         public var role: String
+
+        public init(sourceId: String, name: String, locationId: String, currency: String, role: String) {
+            self.sourceId = sourceId
+            self.name = name
+            self.locationId = locationId
+            self.currency = currency
+            self.role = role
+        }
     }
 
     public init(userId: String, sourceIds: Set<String>) {
@@ -29,7 +37,7 @@ public struct AccessScope: Hashable, Sendable {
         grants = []
     }
 
-    init(userId: String, grants: [Grant]) {
+    public init(userId: String, grants: [Grant]) {
         self.userId = userId
         sourceIds = Set(grants.map(\.sourceId))
         self.grants = grants

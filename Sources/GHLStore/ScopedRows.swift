@@ -11,6 +11,11 @@ public struct ScopedRows: Sendable, Equatable {
         self.rows = rows
     }
 
+    /// A result read elsewhere (PostgreSQL), in the store's values.
+    public init(columns: [String], values: [[StoreValue]]) {
+        self.init(columns: columns, rows: values.map { $0.map(\.databaseValue) })
+    }
+
     /// The rows as a JSON array of objects, keys in column order, as PostgREST
     /// answers. Blobs are base64 strings; non-finite numbers are null.
     public func jsonData() -> Data {

@@ -6,8 +6,8 @@ import GHLStore
 
 /// `--db FILE`, shared by every command that works on a ghlsync file only.
 /// A `postgres://` URL (given or from `GHLSYNC_DATABASE_URL`) is refused:
-/// `init`, `sync`, `sources add`/`list` and `status` run on PostgreSQL
-/// (`SyncDatabaseOption`), the others not yet.
+/// `init`, `sync`, `sources add`/`list`, `status`, `users` and `serve` run on
+/// PostgreSQL (`SyncDatabaseOption`), the others not yet.
 struct DatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: "The ghlsync SQLite file (default: $\(DatabaseTarget.environmentVariable)).")
     var given: String?
@@ -22,7 +22,7 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
-    static let postgresRefusal = "this command does not run on PostgreSQL yet: only init, sync, sources add, sources list, status, query and migrate-to-postgres do"
+    static let postgresRefusal = "this command does not run on PostgreSQL yet: only init, sync, sources add, sources list, status, users, serve, query and migrate-to-postgres do"
 
     /// Opens an existing file; a missing one is an error, not a new empty file.
     func open() throws -> Store {

@@ -5,17 +5,19 @@ import GHLStore
 import Logging
 import NIOCore
 
-/// `ghlsync serve`: the dashboard, the HTTP API, realtime and the schedules over one file.
+/// `ghlsync serve`: the dashboard, the HTTP API, realtime and the schedules over one file or PostgreSQL database.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the dashboard, /rest/v1, /functions/v1, webhooks and realtime over a ghlsync file.",
+        abstract: "Serve the dashboard, /rest/v1, /functions/v1, webhooks and realtime over a ghlsync file or PostgreSQL database.",
         discussion: """
             Prints `dashboard http(s)://<host>:<port>/` once it listens. Runs each source's sync schedule \
-            while serving. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, letting the page being synced commit.
+            while serving. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, letting the page being synced commit. \
+            On PostgreSQL, reads run under the database's row-level security and realtime follows its \
+            ghlsync_changes, so several servers can share one database; webhooks are not received there yet.
             """)
 
-    @OptionGroup var database: DatabaseOption
+    @OptionGroup var database: SyncDatabaseOption
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Address to listen on (0.0.0.0: every interface; use TLS then).") var host = "127.0.0.1"
     @Option(help: "PEM certificate chain: serve HTTPS and WSS (with --tls-key).") var tlsCert: String?
@@ -25,9 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     var allowedHosts: [String] = []
     @Option(help: "Environment variable holding the bearer token /metrics requires (without it /metrics is off).")
     var metricsTokenEnv: String?
-    @Option(help: "Keep the file's change log for this many hours (stored in the file; 72 by default).")
+    @Option(help: "Keep the change log for this many hours (72 by default; stored in a SQLite file, per server on PostgreSQL).")
     var changeLogHours: Int?
-    @Option(help: "Keep at most this many rows in the file's change log (stored in the file; 1000000 by default).")
+    @Option(help: "Keep at most this many rows in the change log (1000000 by default; stored in a SQLite file, per server on PostgreSQL).")
     var changeLogRows: Int?
     @Option(help: "Keep at most this many MiB of the file in the change log (stored in the file; 256 by default).")
     var changeLogMib: Int?
@@ -43,31 +45,47 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let tls = try tlsCert.map { try ServerTLS.configuration(certificateFile: $0, keyFile: tlsKey ?? "") }
         let metricsToken = try metricsTokenEnv.map { try Self.metricsToken(fromVariable: $0) }
-        try StartupChecks.requireWritableFolder(of: database.db)
-        let store = try database.open()
-        if changeLogHours != nil || changeLogRows != nil || changeLogMib != nil {
-            var bounds = try await store.changeLogBounds()
-            if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
-            if let changeLogRows { bounds.maxRows = changeLogRows }
-            if let changeLogMib { bounds.maxBytes = changeLogMib << 20 }
-            try await store.setChangeLogBounds(bounds)
-        }
+        if case .file(let path) = try DatabaseTarget(database.given) { try StartupChecks.requireWritableFolder(of: path) }
         let logger = Logger(label: "ghlsync")
-        let server = try await reportingErrors { try await ProductServer(store: store, logger: logger) }
-        if tls == nil && !Self.isLoopback(host) {
-            warn("warning: serving plain HTTP on \(host): passwords and access tokens would cross the network in clear; "
-                 + "add --tls-cert FILE --tls-key FILE")
+        try await database.with { database in
+            let server = switch database {
+            case .file(let store): try await reportingErrors {
+                try await applyChangeLogBounds(store)
+                return try await ProductServer(store: store, logger: logger)
+            }
+            case .postgres(let store): try await reportingErrors {
+                guard changeLogMib == nil else { throw ValidationError("--change-log-mib bounds a SQLite file's log; on PostgreSQL --change-log-rows does") }
+                var bounds = ChangeLogBounds()
+                if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
+                if let changeLogRows { bounds.maxRows = changeLogRows }
+                return try await ProductServer(postgres: store, changeLogBounds: bounds, logger: logger)
+            }
+            }
+            if tls == nil && !Self.isLoopback(host) {
+                warn("warning: serving plain HTTP on \(host): passwords and access tokens would cross the network in clear; "
+                     + "add --tls-cert FILE --tls-key FILE")
+            }
+            if ["0.0.0.0", "::", "[::]"].contains(host) && allowedHosts.isEmpty {
+                warn("note: only requests for localhost and 127.0.0.1 are answered (others get 421); "
+                     + "name the host clients use with --allowed-host NAME")
+            }
+            let host = host, scheme = tls == nil ? "http" : "https"
+            let app = try server.application(host: host, port: port, tls: tls, allowedHosts: Set(allowedHosts),
+                                             metricsToken: metricsToken, logger: logger) { port in
+                say("dashboard \(scheme)://\(host):\(port)/")
+            }
+            try await StartupChecks.serving(app, host: host, port: port)
         }
-        if ["0.0.0.0", "::", "[::]"].contains(host) && allowedHosts.isEmpty {
-            warn("note: only requests for localhost and 127.0.0.1 are answered (others get 421); "
-                 + "name the host clients use with --allowed-host NAME")
-        }
-        let host = host, scheme = tls == nil ? "http" : "https"
-        let app = try server.application(host: host, port: port, tls: tls, allowedHosts: Set(allowedHosts),
-                                         metricsToken: metricsToken, logger: logger) { port in
-            say("dashboard \(scheme)://\(host):\(port)/")
-        }
-        try await StartupChecks.serving(app, host: host, port: port)
+    }
+
+    /// Stores the change log's bounds the options give.
+    private func applyChangeLogBounds(_ store: Store) async throws {
+        guard changeLogHours != nil || changeLogRows != nil || changeLogMib != nil else { return }
+        var bounds = try await store.changeLogBounds()
+        if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
+        if let changeLogRows { bounds.maxRows = changeLogRows }
+        if let changeLogMib { bounds.maxBytes = changeLogMib << 20 }
+        try await store.setChangeLogBounds(bounds)
     }
 
     private static func metricsToken(fromVariable name: String) throws -> String {

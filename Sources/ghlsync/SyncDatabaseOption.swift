@@ -3,8 +3,8 @@ import GHLPostgres
 import GHLStore
 
 /// `--db FILE|URL` for the commands that run on PostgreSQL too (`sync`,
-/// `sources add`/`list`, `status`); the others take `DatabaseOption`, which
-/// refuses a URL in one line.
+/// `sources add`/`list`, `status`, `users`, `serve`); the others take
+/// `DatabaseOption`, which refuses a URL in one line.
 struct SyncDatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: """
         The ghlsync SQLite file, or postgres://user[:password]@host:port/db[?sslmode=require] (default: $\(DatabaseTarget.environmentVariable)).
@@ -16,7 +16,7 @@ struct SyncDatabaseOption: ParsableArguments {
     }
 
     /// Runs `body` with the database open: an existing file, or a PostgreSQL
-    /// database that `init` has migrated (its pool closed afterwards).
+    /// database that `init` has created, brought up to date (its pool closed afterwards).
     func with<T>(_ body: (OpenDatabase) async throws -> T) async throws -> T {
         switch try DatabaseTarget(given) {
         case .file(let path):
@@ -28,6 +28,7 @@ struct SyncDatabaseOption: ParsableArguments {
                 guard try await !store.appliedMigrations().isEmpty else {
                     throw CLIError("\(url) has no ghlsync schema: run `ghlsync init --db \(url)` first")
                 }
+                try await store.migrate()   // what a newer ghlsync adds to a database an older one created
                 let result = try await body(.postgres(store))
                 await store.close()
                 return result
@@ -46,6 +47,13 @@ enum OpenDatabase {
     case postgres(PostgresStore)
 
     var syncStore: any SyncStore {
+        switch self {
+        case .file(let store): store
+        case .postgres(let store): store
+        }
+    }
+
+    var accountStore: any AccountStore {
         switch self {
         case .file(let store): store
         case .postgres(let store): store

@@ -1,4 +1,5 @@
 import Foundation
+import GHLPostgresTestSupport
 import GRDB
 @testable import GHLStore
 import Testing
@@ -17,8 +18,8 @@ import Testing
         #expect(constantTimeEquals([1, 2, 3], [1, 2, 3]) && !constantTimeEquals([1, 2, 3], [1, 2, 4]) && !constantTimeEquals([1], [1, 1]))
     }
 
-    @Test func usersHaveUniqueValidEmails() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func usersHaveUniqueValidEmails(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let accounts = fixture.auth.accounts
         #expect(fixture.alice.email == "alice@example.com")
@@ -39,8 +40,8 @@ import Testing
         #expect(Permission.allCases.allSatisfy { Role.owner.allows($0) })
     }
 
-    @Test func grantsDecideRolesAndPermissions() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func grantsDecideRolesAndPermissions(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let accounts = fixture.auth.accounts
         #expect(try await accounts.grants(of: fixture.alice.id) == [fixture.sourceA: .viewer])
@@ -53,15 +54,15 @@ import Testing
         }
     }
 
-    @Test func grantsVersionMovesOnEveryChangeSeenFromAnotherConnection() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func grantsVersionMovesOnEveryChangeSeenFromAnotherConnection(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let accounts = fixture.auth.accounts
-        // A second Store on the same file stands for `ghlsync users ...` in another process.
-        let other = Accounts(store: try Store(path: fixture.databasePath), hasher: AuthFixture.cheapHasher)
-        var last = try await fixture.store.grantsVersion()
+        // The database opened again stands for `ghlsync users ...` in another process.
+        let other = Accounts(store: try fixture.reopened(), hasher: AuthFixture.cheapHasher)
+        var last = try await fixture.accounts.grantsVersion()
         func moved() async throws -> Bool {
-            let now = try await fixture.store.grantsVersion()
+            let now = try await fixture.accounts.grantsVersion()
             defer { last = now }
             return now > last
         }
@@ -71,8 +72,16 @@ import Testing
         #expect(try await !moved(), "a grant that changes nothing is not a change")
         try await other.revoke(userId: fixture.alice.id, sourceId: fixture.sourceA)
         #expect(try await moved())
-        try await fixture.store.pool.base.write { try $0.execute(sql: "DELETE FROM ghl_sources WHERE id = ?", arguments: [fixture.sourceB]) }
+        if let url = fixture.url {
+            _ = try PostgresCluster.shared().psql(database: String(url.split(separator: "/").last!),
+                                                  script: "DELETE FROM ghl_sources WHERE id = '\(fixture.sourceB)'")
+        } else {
+            try await fixture.store.pool.base.write { try $0.execute(sql: "DELETE FROM ghl_sources WHERE id = ?", arguments: [fixture.sourceB]) }
+        }
         #expect(try await moved(), "a cascade from a deleted source counts")
+        try await fixture.auth.signOut(userId: fixture.alice.id, sessionId: try await fixture.auth.issueToken(for: fixture.alice.id).sessionId,
+                                       scope: .local)
+        #expect(try await moved(), "an ended session counts")
         #expect(try await accounts.grants(of: fixture.bob.id).isEmpty)
     }
 

@@ -1,13 +1,14 @@
 import Crypto
 import Foundation
+import GHLPostgresTestSupport
 import GRDB
 @testable import GHLStore
 import Testing
 @testable import GHLAuth
 
 @Suite struct AuthServiceTests {
-    @Test func signInIssuesATokenThatVerifiesToTheUser() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func signInIssuesATokenThatVerifiesToTheUser(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let session = try await fixture.auth.signIn(email: "alice@example.com", password: "alice-password-1")
         #expect(session.tokenType == "bearer" && session.expiresIn == 3600 && session.user.id == fixture.alice.id)
@@ -25,8 +26,8 @@ import Testing
         #expect(claims?["exp"] is NSNumber && claims?["iat"] is NSNumber)
     }
 
-    @Test func wrongPasswordsUnknownEmailsAndTokenOnlyUsersCannotSignIn() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func wrongPasswordsUnknownEmailsAndTokenOnlyUsersCannotSignIn(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let tokenOnly = try await fixture.auth.accounts.addUser(email: "robot@example.com")
         #expect(!tokenOnly.hasPassword)
@@ -86,15 +87,15 @@ import Testing
         _ = try await other.verify(accessToken: foreign.accessToken)
     }
 
-    @Test func expiredTokensAreRejected() async throws {
-        let fixture = try await AuthFixture(accessTokenLifetime: -5)
+    @Test(arguments: Engine.allCases) func expiredTokensAreRejected(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine, accessTokenLifetime: -5)
         defer { fixture.cleanUp() }
         let session = try await fixture.auth.issueToken(for: fixture.alice.id)
         await #expect(throws: AuthError.invalidToken) { try await fixture.auth.verify(accessToken: session.accessToken) }
     }
 
-    @Test func signOutEndsTheSessionsTokens() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func signOutEndsTheSessionsTokens(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let session = try await fixture.auth.issueToken(for: fixture.alice.id)
         let user = try await fixture.auth.verify(accessToken: session.accessToken)
@@ -103,8 +104,8 @@ import Testing
         await #expect(throws: AuthError.invalidRefreshToken) { try await fixture.auth.refresh(refreshToken: session.refreshToken) }
     }
 
-    @Test func signOutScopesEndTheSessionsGoTrueEnds() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func signOutScopesEndTheSessionsGoTrueEnds(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         func sessions(_ count: Int) async throws -> [AuthSession] {
             var started: [AuthSession] = []
@@ -132,8 +133,8 @@ import Testing
         #expect(await live(bobs) == [true])
     }
 
-    @Test func refreshRotatesAndAReplayedTokenEndsTheSession() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func refreshRotatesAndAReplayedTokenEndsTheSession(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
         let first = try await fixture.auth.signIn(email: "bob@example.com", password: "bob-password-22")
         let second = try await fixture.auth.refresh(refreshToken: first.refreshToken)
@@ -182,10 +183,11 @@ import Testing
         await #expect(throws: AuthError.self) { try await AuthService(store: fixture.store, keyFile: garbage) }
     }
 
-    @Test func twoServicesOnOneDatabaseShareTheKey() async throws {
-        let fixture = try await AuthFixture()
+    @Test(arguments: Engine.allCases) func twoServicesOnOneDatabaseShareTheKey(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
         defer { fixture.cleanUp() }
-        let second = try await AuthService(store: try Store(path: fixture.databasePath), hasher: AuthFixture.cheapHasher)
+        // SQLite: the same `<file>.keys`; PostgreSQL: the key the database keeps.
+        let second = try await AuthService(store: try fixture.reopened(), hasher: AuthFixture.cheapHasher)
         let session = try await second.issueToken(for: fixture.bob.id)
         #expect(try await fixture.auth.verify(accessToken: session.accessToken).userId == fixture.bob.id)
     }

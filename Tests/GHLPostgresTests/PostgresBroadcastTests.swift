@@ -81,6 +81,27 @@ import Testing
         }
     }
 
+    @Test func pruningKeepsTheChangesWithinTheAgeAndRowBoundsOldestFirst() async throws {
+        try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
+            let all = Int(try fixture.psql("SELECT count(*) FROM ghlsync_changes")[0])!
+            #expect(all == 2 + PostgresFixture.contactsInA + PostgresFixture.contactsInB, "two sources and their contacts")
+            #expect(try await fixture.store.pruneChanges(ChangeLogBounds()) == 0)
+            // Three changes of A four days old: past the 72 hours.
+            _ = try fixture.psql("""
+                UPDATE ghlsync_changes SET created_at = now() - interval '4 days'
+                WHERE source_id = '\(fixture.sourceA)' AND seq <= 3
+                """)
+            #expect(try await fixture.store.pruneChanges(ChangeLogBounds()) == 3)
+            #expect(try fixture.psql("SELECT min(seq) FROM ghlsync_changes WHERE source_id = '\(fixture.sourceA)'") == ["4"])
+            // A row bound keeps the newest: B's last contacts, inserted last.
+            _ = try fixture.psql("UPDATE ghlsync_changes SET created_at = created_at - (interval '1 second' * (1000 - seq))")
+            #expect(try await fixture.store.pruneChanges(ChangeLogBounds(maxRows: 2)) == all - 3 - 2)
+            let lastOfB = PostgresFixture.contactsInB + 1
+            #expect(try fixture.psql("SELECT source_id || ':' || seq FROM ghlsync_changes ORDER BY seq")
+                    == ["\(fixture.sourceB):\(lastOfB - 1)", "\(fixture.sourceB):\(lastOfB)"])
+        }
+    }
+
     @Test func twoFeedsOnOneDatabaseBothSeeEveryChangeAsItCommits() async throws {
         try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
             let first = PostgresChangeFeed(store: fixture.store)

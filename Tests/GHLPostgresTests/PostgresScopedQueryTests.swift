@@ -68,7 +68,7 @@ import Testing
                 asUser: fixture.viewerOfA, timeLimit: .seconds(10))
             #expect(result.columns == ["a", "a", "b", "c", "d", "e", "f"])
             #expect(result.rows == [[.integer(1), .real(2.5), .text("x"), .null, .text("true"), .text(#"{"k": [1]}"#),
-                                     .text("2026-01-02 03:04:05+00")]])
+                                     .text("2026-01-02T03:04:05.000Z")]])
         }
     }
 }

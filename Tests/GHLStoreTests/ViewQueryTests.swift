@@ -79,6 +79,23 @@ import Testing
         #expect(try Self.parse([("limit", "99999")]).pageSize == ViewQuery.maxLimit)
     }
 
+    @Test func theSameQueryRendersForPostgresWithNumberedUntypedArguments() throws {
+        let query = try Self.parse([("email", "not.like.a_b%c*"), ("phone", "ilike.*5\\_5*"), ("contact_name", "is.true"),
+                                    ("ghl_contact_id", "isdistinct.7"), ("or", "(email.in.(x,y),phone.eq.3)"),
+                                    ("select", "id:ghl_contact_id"), ("order", "date_updated.desc.nullslast")])
+        let (select, count, arguments) = query.postgresSQL(sourceIds: ["s1", "s2"])
+        let whereSQL = """
+            source_id IN ($1, $2) AND NOT ("email"::text LIKE $3) AND ("phone"::text ILIKE $4) AND ("contact_name" IS TRUE) \
+            AND ("ghl_contact_id" IS DISTINCT FROM $5) AND (("email" IN ($6, $7)) OR ("phone" = $8))
+            """
+        #expect(select == """
+            SELECT "ghl_contact_id" AS "id" FROM "v_ghl_contacts_recent" WHERE \(whereSQL) \
+            ORDER BY "date_updated" DESC NULLS LAST LIMIT 1000 OFFSET 0
+            """)
+        #expect(count == "SELECT COUNT(*) FROM \"v_ghl_contacts_recent\" WHERE \(whereSQL)")
+        #expect(arguments == ["s1", "s2", "a_b%c%", "%5\\_5%", "7", "x", "y", "3"])
+    }
+
     @Test func rangeHeaderPagesUnlessParametersDo() throws {
         var query = try Self.parse([])
         try query.applyRange("10-34", limitGiven: false, offsetGiven: false)

@@ -1,4 +1,5 @@
 import Foundation
+import GHLPostgresTestSupport
 import GHLSandbox
 import GHLStore
 import GHLSync

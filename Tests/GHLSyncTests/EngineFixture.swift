@@ -7,11 +7,6 @@ import GHLStore
 import GHLSync
 import Testing
 
-/// The two databases one sync engine writes to.
-enum Engine: String, CaseIterable, Sendable {
-    case sqlite, postgres
-}
-
 /// An in-process GHL sandbox, a fresh database of `engine` (a SQLite file,
 /// or a new database on the test process's PostgreSQL cluster) with one
 /// source for the sandbox's first location, and a sync engine writing to it

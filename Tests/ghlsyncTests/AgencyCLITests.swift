@@ -189,6 +189,12 @@ final class RunningCLI: @unchecked Sendable {
         throw CLIRunner.CLIError(message: "no such line; output so far: \(stdout)")
     }
 
+    /// Stops it as Ctrl-C would (SIGTERM) and waits for the exit.
+    func stop() -> CLIRunner.Result {
+        process.terminate()
+        return wait()
+    }
+
     /// Waits for the exit (at most two minutes).
     func wait() -> CLIRunner.Result {
         let deadline = Date().addingTimeInterval(120)

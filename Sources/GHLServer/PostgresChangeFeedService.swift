@@ -1,0 +1,76 @@
+import GHLPostgres
+import GHLRealtime
+import GHLStore
+import Logging
+import ServiceLifecycle
+
+/// Feeds the topic bus from PostgreSQL's `ghlsync_changes` while the server
+/// runs, as `ChangeLogTailService` does from the file: every change any
+/// process commits (a `ghlsync sync`, another `serve`, psql) reaches the bus
+/// once, in each topic's seq order. A lost connection is reopened after a
+/// pause, continuing from the last seq each topic reached. Every `pruneEvery`
+/// it prunes the table to `bounds`.
+struct PostgresChangeFeedService: Service {
+    let store: PostgresStore
+    let feed: PostgresChangeFeed
+    let bus: TopicBus
+    /// Each topic's last seq when the bus was restored: where the feed starts.
+    let start: [String: Int64]
+    let handler: @Sendable ([ChangeEvent]) -> Void
+    let bounds: ChangeLogBounds
+    let logger: Logger
+    var retryAfter: Duration = .seconds(1)
+    var pruneEvery: Duration = .seconds(10)
+
+    /// Restores `bus` from the database (its recent changes warm the cache,
+    /// every topic continues after its last seq) and returns the service that follows it.
+    static func following(_ store: PostgresStore, into bus: TopicBus, bounds: ChangeLogBounds, logger: Logger,
+                          handler: @escaping @Sendable ([ChangeEvent]) -> Void) async throws -> PostgresChangeFeedService {
+        let feed = PostgresChangeFeed(store: store)
+        let snapshot = try await feed.snapshot(recent: bus.configuration.logCapacity)
+        // No history: a resume older than the cache is told to refetch (reading the table under the bus's lock would block it).
+        bus.restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: nil)
+        return PostgresChangeFeedService(store: store, feed: feed, bus: bus, start: snapshot.lastSeqs, handler: handler,
+                                         bounds: bounds, logger: logger)
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { [self] in
+            await withDiscardingTaskGroup { group in
+                group.addTask { await follow() }
+                group.addTask { await prune() }
+            }
+        }
+    }
+
+    private func follow() async {
+        var reached = start
+        while !Task.isCancelled {
+            do {
+                for try await event in feed.events(after: reached) {
+                    bus.publish([event])
+                    handler([event])
+                    if let seq = event.seq { reached[event.sourceId] = seq }
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("cannot read ghlsync_changes: \(error)")
+            }
+            try? await Task.sleep(for: retryAfter)
+        }
+    }
+
+    private func prune() async {
+        while !Task.isCancelled {
+            do {
+                _ = try await store.pruneChanges(bounds)
+            } catch {
+                if Task.isCancelled { break }
+                logger.error("cannot prune ghlsync_changes: \(error)")
+            }
+            try? await Task.sleep(for: pruneEvery)
+        }
+    }
+}
