@@ -5,9 +5,12 @@ import GRDB
 /// the broadcast tables to `ghl_change_log` in the writer's transaction.
 ///
 /// As a transaction observer on the writer, it calls `wake` after each commit
-/// of this process that changed them, for a reader to hand the log's new rows
-/// to the store's listeners; other processes' commits reach them through
-/// `Store.pollChanges`.
+/// of this process, for a reader to hand the log's new rows (if any: one index
+/// probe when there are none) to the store's listeners; other processes'
+/// commits reach them through `Store.pollChanges`. It observes no row change:
+/// an observer of a table's rows has GRDB install SQLite's update hook for
+/// every statement that writes it and call it for each row the statement and
+/// its triggers write, which a sync's writer paid for each record.
 final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     /// Tables whose changes are logged.
     static let tables: [String] = Entity.allCases.map(\.table) + ["ghl_sync_jobs", "ghl_sources"]
@@ -18,31 +21,18 @@ final class ChangeCapture: TransactionObserver, @unchecked Sendable {
     }
 
     private let wake: @Sendable () -> Void
-    private var dirty = false
 
     init(wake: @escaping @Sendable () -> Void) {
         self.wake = wake
     }
 
-    /// The logged tables rather than the log: their statements are what this
-    /// connection runs (the log's rows come from triggers).
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        Self.tables.contains(eventKind.tableName)
-    }
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
 
-    func databaseDidChange(with event: DatabaseEvent) {
-        dirty = true
-        // The log's rows are read after the commit; one notice per transaction is enough.
-        stopObservingDatabaseChangesUntilNextTransaction()
-    }
+    func databaseDidChange(with event: DatabaseEvent) {}
 
     func databaseDidCommit(_ db: Database) {
-        guard dirty else { return }
-        dirty = false
         wake()
     }
 
-    func databaseDidRollback(_ db: Database) {
-        dirty = false
-    }
+    func databaseDidRollback(_ db: Database) {}
 }

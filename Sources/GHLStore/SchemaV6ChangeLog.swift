@@ -17,9 +17,12 @@ extension Schema {
     /// `stages` as JSON), as the seed's `broadcast_changes(..., NEW, OLD)`
     /// sends it; it is NULL for every other row, so a sync's INSERTs pay nothing.
     /// `id` is commit order (SQLite has one writer at a time); `seq` numbers
-    /// each source's (topic's) changes from 1, kept in `ghl_change_topics`
-    /// (one row per source: touched once per change, written to the WAL once
-    /// per transaction) so pruning never makes a number come back.
+    /// each source's (topic's) changes from 1, densely: one more than the
+    /// topic's last, read from the end of the topic's range in
+    /// `idx_ghl_change_log_topic`, the page the row's own entry then goes to.
+    /// So a logged change costs the log's row and one index entry, no counter
+    /// row to update; pruning keeps each topic's newest row, so a number never
+    /// comes back (see `Store.pruneChangeLog`). Every reader sees the same stored seqs.
     /// `ghl_change_log_bounds` holds the bounds `serve` prunes the log to.
     ///
     /// A record table's rows are soft-deleted, so an UPDATE is logged as what
@@ -50,10 +53,6 @@ extension Schema {
                 ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
             );
             CREATE UNIQUE INDEX idx_ghl_change_log_topic ON ghl_change_log(source_id, seq);
-            CREATE TABLE ghl_change_topics (
-                source_id TEXT PRIMARY KEY NOT NULL,
-                last_seq INTEGER NOT NULL
-            ) WITHOUT ROWID;
             CREATE TABLE ghl_change_log_bounds (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
                 max_age_seconds INTEGER NOT NULL,
@@ -63,58 +62,44 @@ extension Schema {
             INSERT INTO ghl_change_log_bounds (id, max_age_seconds, max_rows, max_bytes) VALUES (1, 259200, 1000000, 268435456);
             CREATE TRIGGER ghl_change_log_ghl_sources_insert AFTER INSERT ON ghl_sources
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+                VALUES (NEW.id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.id), 0) + 1, 1,
                         'INSERT', NULL, NEW.id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_sources_update AFTER UPDATE ON ghl_sources
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+                VALUES (NEW.id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.id), 0) + 1, 1,
                         'UPDATE', NULL, NEW.id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_sources_delete AFTER DELETE ON ghl_sources
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.id), 1,
+                VALUES (OLD.id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.id), 0) + 1, 1,
                         'DELETE', NULL, OLD.id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_sync_jobs_insert AFTER INSERT ON ghl_sync_jobs
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 2,
                         'INSERT', NEW.id, NEW.source_job_number);
             END;
             CREATE TRIGGER ghl_change_log_ghl_sync_jobs_update AFTER UPDATE ON ghl_sync_jobs
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 2,
                         'UPDATE', NEW.id, NEW.source_job_number);
             END;
             CREATE TRIGGER ghl_change_log_ghl_sync_jobs_delete AFTER DELETE ON ghl_sync_jobs
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 2,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 2,
                         'DELETE', OLD.id, OLD.source_job_number);
             END;
             CREATE TRIGGER ghl_change_log_ghl_contacts_insert AFTER INSERT ON ghl_contacts
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 3,
                         'INSERT', NEW.id, NEW.ghl_contact_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_contacts_update AFTER UPDATE ON ghl_contacts
@@ -141,27 +126,21 @@ extension Schema {
                         AND OLD.deleted_at IS NEW.deleted_at
                         AND OLD.deleted_reason IS NEW.deleted_reason)
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 3,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_contact_id,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_contact_id, 'source_id', OLD.source_id, 'ghl_contact_id', OLD.ghl_contact_id, 'first_name', OLD.first_name, 'last_name', OLD.last_name, 'contact_name', OLD.contact_name, 'email', OLD.email, 'phone', OLD.phone, 'company_name', OLD.company_name, 'source', OLD.source, 'contact_type', OLD.contact_type, 'assigned_to', OLD.assigned_to, 'city', OLD.city, 'state', OLD.state, 'country', OLD.country, 'tags', OLD.tags, 'dnd', OLD.dnd, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
             END;
             CREATE TRIGGER ghl_change_log_ghl_contacts_delete AFTER DELETE ON ghl_contacts
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 3,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 3,
                         'DELETE', OLD.id, OLD.ghl_contact_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_opportunities_insert AFTER INSERT ON ghl_opportunities
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 4,
                         'INSERT', NEW.id, NEW.ghl_opportunity_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_opportunities_update AFTER UPDATE ON ghl_opportunities
@@ -184,27 +163,21 @@ extension Schema {
                         AND OLD.deleted_at IS NEW.deleted_at
                         AND OLD.deleted_reason IS NEW.deleted_reason)
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 4,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_opportunity_id,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_opportunity_id, 'source_id', OLD.source_id, 'ghl_opportunity_id', OLD.ghl_opportunity_id, 'name', OLD.name, 'pipeline_id', OLD.pipeline_id, 'pipeline_stage_id', OLD.pipeline_stage_id, 'status', OLD.status, 'monetary_value', OLD.monetary_value, 'contact_id', OLD.contact_id, 'assigned_to', OLD.assigned_to, 'source', OLD.source, 'last_status_change_at', OLD.last_status_change_at, 'last_stage_change_at', OLD.last_stage_change_at, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
             END;
             CREATE TRIGGER ghl_change_log_ghl_opportunities_delete AFTER DELETE ON ghl_opportunities
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 4,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 4,
                         'DELETE', OLD.id, OLD.ghl_opportunity_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_pipelines_insert AFTER INSERT ON ghl_pipelines
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 5,
                         'INSERT', NEW.id, NEW.ghl_pipeline_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_pipelines_update AFTER UPDATE ON ghl_pipelines
@@ -219,27 +192,21 @@ extension Schema {
                         AND OLD.deleted_at IS NEW.deleted_at
                         AND OLD.deleted_reason IS NEW.deleted_reason)
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 5,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_pipeline_id,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_pipeline_id, 'source_id', OLD.source_id, 'ghl_pipeline_id', OLD.ghl_pipeline_id, 'name', OLD.name, 'stages', json(OLD.stages), 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
             END;
             CREATE TRIGGER ghl_change_log_ghl_pipelines_delete AFTER DELETE ON ghl_pipelines
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 5,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 5,
                         'DELETE', OLD.id, OLD.ghl_pipeline_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_orders_insert AFTER INSERT ON ghl_orders
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 6,
                         'INSERT', NEW.id, NEW.ghl_order_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_orders_update AFTER UPDATE ON ghl_orders
@@ -261,27 +228,21 @@ extension Schema {
                         AND OLD.deleted_at IS NEW.deleted_at
                         AND OLD.deleted_reason IS NEW.deleted_reason)
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 6,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_order_id,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_order_id, 'source_id', OLD.source_id, 'ghl_order_id', OLD.ghl_order_id, 'contact_id', OLD.contact_id, 'contact_name', OLD.contact_name, 'contact_email', OLD.contact_email, 'currency', OLD.currency, 'amount', OLD.amount, 'status', OLD.status, 'source_type', OLD.source_type, 'fulfillment_status', OLD.fulfillment_status, 'live_mode', OLD.live_mode, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
             END;
             CREATE TRIGGER ghl_change_log_ghl_orders_delete AFTER DELETE ON ghl_orders
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 6,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 6,
                         'DELETE', OLD.id, OLD.ghl_order_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_payments_insert AFTER INSERT ON ghl_payments
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 7,
                         'INSERT', NEW.id, NEW.ghl_payment_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_payments_update AFTER UPDATE ON ghl_payments
@@ -305,27 +266,21 @@ extension Schema {
                         AND OLD.deleted_at IS NEW.deleted_at
                         AND OLD.deleted_reason IS NEW.deleted_reason)
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 7,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_payment_id,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_payment_id, 'source_id', OLD.source_id, 'ghl_payment_id', OLD.ghl_payment_id, 'contact_id', OLD.contact_id, 'contact_name', OLD.contact_name, 'contact_email', OLD.contact_email, 'currency', OLD.currency, 'amount', OLD.amount, 'amount_refunded', OLD.amount_refunded, 'status', OLD.status, 'entity_type', OLD.entity_type, 'entity_id', OLD.entity_id, 'payment_provider', OLD.payment_provider, 'live_mode', OLD.live_mode, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
             END;
             CREATE TRIGGER ghl_change_log_ghl_payments_delete AFTER DELETE ON ghl_payments
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 7,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 7,
                         'DELETE', OLD.id, OLD.ghl_payment_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_reviews_insert AFTER INSERT ON ghl_reviews
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 8,
                         'INSERT', NEW.id, NEW.ghl_review_id);
             END;
             CREATE TRIGGER ghl_change_log_ghl_reviews_update AFTER UPDATE ON ghl_reviews
@@ -345,19 +300,15 @@ extension Schema {
                         AND OLD.deleted_at IS NEW.deleted_at
                         AND OLD.deleted_reason IS NEW.deleted_reason)
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-                VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+                VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 8,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_review_id,
                         CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_review_id, 'source_id', OLD.source_id, 'ghl_review_id', OLD.ghl_review_id, 'product_id', OLD.product_id, 'rating', OLD.rating, 'headline', OLD.headline, 'detail', OLD.detail, 'status', OLD.status, 'reviewer_name', OLD.reviewer_name, 'reviewer_email', OLD.reviewer_email, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
             END;
             CREATE TRIGGER ghl_change_log_ghl_reviews_delete AFTER DELETE ON ghl_reviews
             BEGIN
-                INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-                    ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
                 INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-                VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 8,
+                VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 8,
                         'DELETE', OLD.id, OLD.ghl_review_id);
             END;
             """)

@@ -43,7 +43,17 @@ extension Store {
                                            arguments: [lastID - Int64(recent)])
             var events: [ChangeEvent] = []
             while let row = try rows.next() { events.append(ChangeEvent(logRow: row)) }
-            let seqs = try Row.fetchAll(db, sql: "SELECT source_id, last_seq FROM ghl_change_topics")
+            // Each topic's last seq, one index probe per topic: the recursion
+            // steps from one source_id of the topic index to the next.
+            let seqs = try Row.fetchAll(db, sql: """
+                WITH RECURSIVE topic(source_id) AS (
+                    SELECT min(source_id) FROM ghl_change_log
+                    UNION ALL
+                    SELECT (SELECT min(source_id) FROM ghl_change_log WHERE source_id > topic.source_id)
+                    FROM topic WHERE topic.source_id IS NOT NULL)
+                SELECT source_id, (SELECT max(seq) FROM ghl_change_log l WHERE l.source_id = topic.source_id)
+                FROM topic WHERE source_id IS NOT NULL
+                """)
             return ChangeLogSnapshot(recent: events, lastSeqs: Dictionary(uniqueKeysWithValues: seqs.map { ($0[0], $0[1]) }),
                                      lastID: lastID)
         }
@@ -112,26 +122,34 @@ extension Store {
 
     /// Deletes the log's rows past its bounds, oldest first, looking at `batch`
     /// rows per write transaction so other writers wait for no long lock (rows
-    /// age in id order, so those past the bounds are a prefix); the newest row
-    /// always stays (its id is where the next row's follows). Returns how many went.
+    /// age in id order, so those past the bounds are a prefix). Each topic's
+    /// newest row stays: the next seq of the topic follows it (see
+    /// `Schema.createChangeLog`), and the log's newest id, which the next row's
+    /// follows, is one of them. Returns how many went.
     @discardableResult
     public func pruneChangeLog(batch: Int = 2_000) async throws -> Int {
         let bounds = try await changeLogBounds()
         let maxRows = min(bounds.maxRows, bounds.maxBytes / (try await pool.read { try Self.bytesPerRow($0) }))
         var pruned = 0
+        var after: Int64 = 0
         while true {
-            let deleted = try await pool.write { db in
+            let step = try await pool.write { [after] db in
+                // The last of the next `batch` rows past the bounds, and whether all of them are.
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT max(id), count(*) FROM (SELECT id, ts FROM ghl_change_log WHERE id > ? ORDER BY id LIMIT ?)
+                    WHERE id <= (SELECT max(id) FROM ghl_change_log) - ?
+                       OR ts < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+                    """, arguments: [after, batch, maxRows, "-\(bounds.maxAgeSeconds) seconds"])!
+                guard let last: Int64 = row[0] else { return (last: after, deleted: 0, more: false) }
                 try db.execute(sql: """
-                    DELETE FROM ghl_change_log WHERE id IN (
-                        SELECT id FROM (SELECT id, ts FROM ghl_change_log ORDER BY id LIMIT ?)
-                        WHERE id < (SELECT max(id) FROM ghl_change_log)
-                          AND (id <= (SELECT max(id) FROM ghl_change_log) - ?
-                               OR ts < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)))
-                    """, arguments: [batch, maxRows, "-\(bounds.maxAgeSeconds) seconds"])
-                return db.changesCount
+                    DELETE FROM ghl_change_log WHERE id > ? AND id <= ?
+                        AND seq < (SELECT max(seq) FROM ghl_change_log t WHERE t.source_id = ghl_change_log.source_id)
+                    """, arguments: [after, last])
+                return (last: last, deleted: db.changesCount, more: row[1] as Int == batch)
             }
-            pruned += deleted
-            if deleted < batch { return pruned }
+            pruned += step.deleted
+            after = step.last
+            if !step.more { return pruned }
         }
     }
 

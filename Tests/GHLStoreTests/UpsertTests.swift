@@ -146,6 +146,32 @@ import Testing
         #expect(status.bytes <= 10_000)
     }
 
+    /// Seqs are dense per source and survive pruning: the log keeps each
+    /// source's newest row, from which its next change is numbered, however
+    /// old it is and whatever the other sources did since.
+    @Test func pruningKeepsEachSourcesNumbering() async throws {
+        let db = try TestDatabase()
+        let (a, b) = (try await db.addSource("a"), try await db.addSource("b"))
+        try await db.store.upsert(.contacts, sourceId: a, records: (0..<20).map { record("a\($0)", [:]) })
+        try await db.store.upsert(.contacts, sourceId: b, records: [record("b0", [:])])
+        try await db.store.upsert(.contacts, sourceId: a, records: (20..<40).map { record("a\($0)", [:]) })
+        try await db.store.setChangeLogBounds(ChangeLogBounds(maxRows: 5))
+        // Each source's own INSERT is its seq 1.
+        #expect(try await db.store.changeLogSnapshot(recent: 0).lastSeqs == [a: 41, b: 2])
+        try await db.store.pruneChangeLog(batch: 3)
+        let seqs = { (source: String) in
+            try db.store.pool.base.read { try Int64.fetchAll($0, sql: "SELECT seq FROM ghl_change_log WHERE source_id = ? ORDER BY id", arguments: [source]) }
+        }
+        #expect(try seqs(a) == Array(37...41))
+        #expect(try seqs(b) == [2])
+        try await db.store.upsert(.contacts, sourceId: b, records: [record("b1", [:])])
+        try await db.store.pruneChangeLog(batch: 3)
+        #expect(try seqs(b) == [3])
+        #expect(try await db.store.changeLogSnapshot(recent: 0).lastSeqs == [a: 41, b: 3])
+        #expect(try db.store.loggedChanges(of: b, after: 2, through: 3)?.map(\.seq) == [3])
+        #expect(try db.store.loggedChanges(of: b, after: 1, through: 3) == nil)
+    }
+
     /// Commits do not checkpoint; the background checkpointer copies the WAL
     /// into the file once it passes its threshold.
     @Test func theWALIsCopiedIntoTheFileInTheBackground() async throws {

@@ -121,11 +121,6 @@ CREATE TABLE ghl_change_log_bounds (
     max_rows INTEGER NOT NULL,
     max_bytes INTEGER NOT NULL
 );
--- table ghl_change_topics
-CREATE TABLE ghl_change_topics (
-    source_id TEXT PRIMARY KEY NOT NULL,
-    last_seq INTEGER NOT NULL
-) WITHOUT ROWID;
 -- table ghl_contacts
 CREATE TABLE ghl_contacts (
     id INTEGER PRIMARY KEY,
@@ -346,19 +341,15 @@ BEGIN UPDATE auth_grants_version SET version = version + 1 WHERE id = 1; END;
 -- trigger ghl_change_log_ghl_contacts_delete
 CREATE TRIGGER ghl_change_log_ghl_contacts_delete AFTER DELETE ON ghl_contacts
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 3,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 3,
             'DELETE', OLD.id, OLD.ghl_contact_id);
 END;
 -- trigger ghl_change_log_ghl_contacts_insert
 CREATE TRIGGER ghl_change_log_ghl_contacts_insert AFTER INSERT ON ghl_contacts
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 3,
             'INSERT', NEW.id, NEW.ghl_contact_id);
 END;
 -- trigger ghl_change_log_ghl_contacts_update
@@ -386,29 +377,23 @@ CREATE TRIGGER ghl_change_log_ghl_contacts_update AFTER UPDATE ON ghl_contacts
             AND OLD.deleted_at IS NEW.deleted_at
             AND OLD.deleted_reason IS NEW.deleted_reason)
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 3,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 3,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_contact_id,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_contact_id, 'source_id', OLD.source_id, 'ghl_contact_id', OLD.ghl_contact_id, 'first_name', OLD.first_name, 'last_name', OLD.last_name, 'contact_name', OLD.contact_name, 'email', OLD.email, 'phone', OLD.phone, 'company_name', OLD.company_name, 'source', OLD.source, 'contact_type', OLD.contact_type, 'assigned_to', OLD.assigned_to, 'city', OLD.city, 'state', OLD.state, 'country', OLD.country, 'tags', OLD.tags, 'dnd', OLD.dnd, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_opportunities_delete
 CREATE TRIGGER ghl_change_log_ghl_opportunities_delete AFTER DELETE ON ghl_opportunities
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 4,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 4,
             'DELETE', OLD.id, OLD.ghl_opportunity_id);
 END;
 -- trigger ghl_change_log_ghl_opportunities_insert
 CREATE TRIGGER ghl_change_log_ghl_opportunities_insert AFTER INSERT ON ghl_opportunities
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 4,
             'INSERT', NEW.id, NEW.ghl_opportunity_id);
 END;
 -- trigger ghl_change_log_ghl_opportunities_update
@@ -432,29 +417,23 @@ CREATE TRIGGER ghl_change_log_ghl_opportunities_update AFTER UPDATE ON ghl_oppor
             AND OLD.deleted_at IS NEW.deleted_at
             AND OLD.deleted_reason IS NEW.deleted_reason)
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 4,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 4,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_opportunity_id,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_opportunity_id, 'source_id', OLD.source_id, 'ghl_opportunity_id', OLD.ghl_opportunity_id, 'name', OLD.name, 'pipeline_id', OLD.pipeline_id, 'pipeline_stage_id', OLD.pipeline_stage_id, 'status', OLD.status, 'monetary_value', OLD.monetary_value, 'contact_id', OLD.contact_id, 'assigned_to', OLD.assigned_to, 'source', OLD.source, 'last_status_change_at', OLD.last_status_change_at, 'last_stage_change_at', OLD.last_stage_change_at, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_orders_delete
 CREATE TRIGGER ghl_change_log_ghl_orders_delete AFTER DELETE ON ghl_orders
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 6,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 6,
             'DELETE', OLD.id, OLD.ghl_order_id);
 END;
 -- trigger ghl_change_log_ghl_orders_insert
 CREATE TRIGGER ghl_change_log_ghl_orders_insert AFTER INSERT ON ghl_orders
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 6,
             'INSERT', NEW.id, NEW.ghl_order_id);
 END;
 -- trigger ghl_change_log_ghl_orders_update
@@ -477,29 +456,23 @@ CREATE TRIGGER ghl_change_log_ghl_orders_update AFTER UPDATE ON ghl_orders
             AND OLD.deleted_at IS NEW.deleted_at
             AND OLD.deleted_reason IS NEW.deleted_reason)
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 6,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 6,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_order_id,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_order_id, 'source_id', OLD.source_id, 'ghl_order_id', OLD.ghl_order_id, 'contact_id', OLD.contact_id, 'contact_name', OLD.contact_name, 'contact_email', OLD.contact_email, 'currency', OLD.currency, 'amount', OLD.amount, 'status', OLD.status, 'source_type', OLD.source_type, 'fulfillment_status', OLD.fulfillment_status, 'live_mode', OLD.live_mode, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_payments_delete
 CREATE TRIGGER ghl_change_log_ghl_payments_delete AFTER DELETE ON ghl_payments
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 7,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 7,
             'DELETE', OLD.id, OLD.ghl_payment_id);
 END;
 -- trigger ghl_change_log_ghl_payments_insert
 CREATE TRIGGER ghl_change_log_ghl_payments_insert AFTER INSERT ON ghl_payments
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 7,
             'INSERT', NEW.id, NEW.ghl_payment_id);
 END;
 -- trigger ghl_change_log_ghl_payments_update
@@ -524,29 +497,23 @@ CREATE TRIGGER ghl_change_log_ghl_payments_update AFTER UPDATE ON ghl_payments
             AND OLD.deleted_at IS NEW.deleted_at
             AND OLD.deleted_reason IS NEW.deleted_reason)
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 7,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 7,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_payment_id,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_payment_id, 'source_id', OLD.source_id, 'ghl_payment_id', OLD.ghl_payment_id, 'contact_id', OLD.contact_id, 'contact_name', OLD.contact_name, 'contact_email', OLD.contact_email, 'currency', OLD.currency, 'amount', OLD.amount, 'amount_refunded', OLD.amount_refunded, 'status', OLD.status, 'entity_type', OLD.entity_type, 'entity_id', OLD.entity_id, 'payment_provider', OLD.payment_provider, 'live_mode', OLD.live_mode, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_pipelines_delete
 CREATE TRIGGER ghl_change_log_ghl_pipelines_delete AFTER DELETE ON ghl_pipelines
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 5,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 5,
             'DELETE', OLD.id, OLD.ghl_pipeline_id);
 END;
 -- trigger ghl_change_log_ghl_pipelines_insert
 CREATE TRIGGER ghl_change_log_ghl_pipelines_insert AFTER INSERT ON ghl_pipelines
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 5,
             'INSERT', NEW.id, NEW.ghl_pipeline_id);
 END;
 -- trigger ghl_change_log_ghl_pipelines_update
@@ -562,29 +529,23 @@ CREATE TRIGGER ghl_change_log_ghl_pipelines_update AFTER UPDATE ON ghl_pipelines
             AND OLD.deleted_at IS NEW.deleted_at
             AND OLD.deleted_reason IS NEW.deleted_reason)
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 5,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 5,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_pipeline_id,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_pipeline_id, 'source_id', OLD.source_id, 'ghl_pipeline_id', OLD.ghl_pipeline_id, 'name', OLD.name, 'stages', json(OLD.stages), 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_reviews_delete
 CREATE TRIGGER ghl_change_log_ghl_reviews_delete AFTER DELETE ON ghl_reviews
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 8,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 8,
             'DELETE', OLD.id, OLD.ghl_review_id);
 END;
 -- trigger ghl_change_log_ghl_reviews_insert
 CREATE TRIGGER ghl_change_log_ghl_reviews_insert AFTER INSERT ON ghl_reviews
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 8,
             'INSERT', NEW.id, NEW.ghl_review_id);
 END;
 -- trigger ghl_change_log_ghl_reviews_update
@@ -605,65 +566,51 @@ CREATE TRIGGER ghl_change_log_ghl_reviews_update AFTER UPDATE ON ghl_reviews
             AND OLD.deleted_at IS NEW.deleted_at
             AND OLD.deleted_reason IS NEW.deleted_reason)
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, old)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 8,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 8,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'DELETE' WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'INSERT' ELSE 'UPDATE' END, NEW.id, NEW.ghl_review_id,
             CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL THEN json_object('id', OLD.ghl_review_id, 'source_id', OLD.source_id, 'ghl_review_id', OLD.ghl_review_id, 'product_id', OLD.product_id, 'rating', OLD.rating, 'headline', OLD.headline, 'detail', OLD.detail, 'status', OLD.status, 'reviewer_name', OLD.reviewer_name, 'reviewer_email', OLD.reviewer_email, 'raw', json(OLD.raw), 'ghl_created_at', OLD.ghl_created_at, 'ghl_updated_at', OLD.ghl_updated_at, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'synced_at', OLD.synced_at, 'deleted_at', OLD.deleted_at, 'deleted_reason', OLD.deleted_reason) END);
 END;
 -- trigger ghl_change_log_ghl_sources_delete
 CREATE TRIGGER ghl_change_log_ghl_sources_delete AFTER DELETE ON ghl_sources
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.id), 1,
+    VALUES (OLD.id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.id), 0) + 1, 1,
             'DELETE', NULL, OLD.id);
 END;
 -- trigger ghl_change_log_ghl_sources_insert
 CREATE TRIGGER ghl_change_log_ghl_sources_insert AFTER INSERT ON ghl_sources
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+    VALUES (NEW.id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.id), 0) + 1, 1,
             'INSERT', NULL, NEW.id);
 END;
 -- trigger ghl_change_log_ghl_sources_update
 CREATE TRIGGER ghl_change_log_ghl_sources_update AFTER UPDATE ON ghl_sources
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.id), 1,
+    VALUES (NEW.id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.id), 0) + 1, 1,
             'UPDATE', NULL, NEW.id);
 END;
 -- trigger ghl_change_log_ghl_sync_jobs_delete
 CREATE TRIGGER ghl_change_log_ghl_sync_jobs_delete AFTER DELETE ON ghl_sync_jobs
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (OLD.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (OLD.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = OLD.source_id), 2,
+    VALUES (OLD.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = OLD.source_id), 0) + 1, 2,
             'DELETE', OLD.id, OLD.source_job_number);
 END;
 -- trigger ghl_change_log_ghl_sync_jobs_insert
 CREATE TRIGGER ghl_change_log_ghl_sync_jobs_insert AFTER INSERT ON ghl_sync_jobs
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 2,
             'INSERT', NEW.id, NEW.source_job_number);
 END;
 -- trigger ghl_change_log_ghl_sync_jobs_update
 CREATE TRIGGER ghl_change_log_ghl_sync_jobs_update AFTER UPDATE ON ghl_sync_jobs
 BEGIN
-    INSERT INTO ghl_change_topics (source_id, last_seq) VALUES (NEW.source_id, 1)
-        ON CONFLICT (source_id) DO UPDATE SET last_seq = last_seq + 1;
     INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-    VALUES (NEW.source_id, (SELECT last_seq FROM ghl_change_topics WHERE source_id = NEW.source_id), 2,
+    VALUES (NEW.source_id, coalesce((SELECT max(seq) FROM ghl_change_log WHERE source_id = NEW.source_id), 0) + 1, 2,
             'UPDATE', NEW.id, NEW.source_job_number);
 END;
 -- trigger ghl_sync_jobs_source_number
