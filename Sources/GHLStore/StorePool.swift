@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// The store's one way into its `DatabasePool`: a synchronous read refuses to run inside a Swift task.
@@ -30,8 +29,7 @@ struct StorePool: Sendable {
     /// read every REST request waits on (its access check). Task cancellation
     /// does not interrupt it, so it is for a few point reads only.
     func shortRead<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if Self.h2SlowRead { return try await base.read(value) }
-        return try await withCheckedThrowingContinuation { continuation in
+        try await withCheckedThrowingContinuation { continuation in
             base.asyncRead { database in
                 continuation.resume(with: Result { try value(database.get()) })
             }
@@ -49,8 +47,6 @@ struct StorePool: Sendable {
     func writeWithoutTransaction<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
         try await base.writeWithoutTransaction(updates)
     }
-
-    static let h2SlowRead = ProcessInfo.processInfo.environment["GHLSYNC_H2_SLOWREAD"] != nil
 
     private static func assertOutsideTask() {
         assert(withUnsafeCurrentTask { $0 == nil },
