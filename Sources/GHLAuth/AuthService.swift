@@ -13,7 +13,8 @@ import JWTKit
 /// at once rather than at expiry.
 ///
 /// Grants are not in the token: they are read from `user_sources` at each
-/// request (`Store.accessScope(of:)`), so a revoke applies to the next request.
+/// request, with the session (`verify(accessToken:scopes:)`), so a revoke
+/// applies to the next request.
 public final class AuthService: Sendable {
     public let accounts: Accounts
     public let accessTokenLifetime: TimeInterval
