@@ -13,7 +13,8 @@ import JWTKit
 /// at once rather than at expiry.
 ///
 /// Grants are not in the token: they are read from `user_sources` at each
-/// request (`Store.accessScope(of:)`), so a revoke applies to the next request.
+/// request, with the session (`verify(accessToken:scopes:)`), so a revoke
+/// applies to the next request.
 public final class AuthService: Sendable {
     public let accounts: Accounts
     public let accessTokenLifetime: TimeInterval
@@ -78,15 +79,30 @@ public final class AuthService: Sendable {
     /// malformed, forged, wrongly signed (`alg: none`, another algorithm or key),
     /// expired or revoked one.
     public func verify(accessToken: String) async throws -> AuthenticatedUser {
+        let claims = try await signedClaims(accessToken)
+        let found = try await store.userOfLiveSession(claims.sessionId, userId: claims.sub.value)
+        guard let found else { throw AuthError.invalidToken }
+        return AuthenticatedUser(claims, found)
+    }
+
+    /// `verify(accessToken:)` with the user's access scope read in the same
+    /// store read as their session: what each REST request needs, in one trip to the store.
+    public func verify(accessToken: String, scopes: any AccessScopeSource) async throws -> (user: AuthenticatedUser, scope: AccessScope) {
+        let claims = try await signedClaims(accessToken)
+        let found = try await scopes.liveSession(claims.sessionId, userId: claims.sub.value)
+        guard let found else { throw AuthError.invalidToken }
+        return (AuthenticatedUser(claims, found.user), found.scope)
+    }
+
+    /// The claims of a well-formed access token signed with this service's key
+    /// (HS256, its key id), not expired; its session is not checked here.
+    private func signedClaims(_ accessToken: String) async throws -> AccessClaims {
         guard accessToken.utf8.count <= 8192,
               let (header, _, _) = try? DefaultJWTParser().parse(Array(accessToken.utf8), as: AccessClaims.self),
               header.alg == "HS256", header.kid == key.id,
               let claims = try? await keys.verify(accessToken, as: AccessClaims.self)
         else { throw AuthError.invalidToken }
-        let found = try await store.userOfLiveSession(claims.sessionId, userId: claims.sub.value)
-        guard let found else { throw AuthError.invalidToken }
-        return AuthenticatedUser(userId: claims.sub.value, email: found.email, sessionId: claims.sessionId, expiresAt: claims.exp.value,
-                                 createdAt: found.createdAt, lastSignInAt: found.lastSignInAt)
+        return claims
     }
 
     private func startSession(for user: User) async throws -> AuthSession {

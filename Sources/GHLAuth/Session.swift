@@ -29,6 +29,14 @@ public struct AuthenticatedUser: Sendable, Equatable, Hashable {
     public var lastSignInAt: String?
 }
 
+extension AuthenticatedUser {
+    /// The holder of a verified token's `claims`, whose session the store found live for `user`.
+    init(_ claims: AccessClaims, _ user: User) {
+        self.init(userId: claims.sub.value, email: user.email, sessionId: claims.sessionId, expiresAt: claims.exp.value,
+                  createdAt: user.createdAt, lastSignInAt: user.lastSignInAt)
+    }
+}
+
 /// Which sessions `POST /auth/v1/logout?scope=` ends, as GoTrue names them.
 public enum SignOutScope: String, Sendable, CaseIterable {
     case global, local, others

@@ -131,6 +131,12 @@ extension PostgresStore: AccountStore, AccessScopeSource {
         try await accessScope(of: userId)
     }
 
+    /// Two queries: each is one round trip on a pooled connection.
+    public func liveSession(_ sessionId: String, userId: String) async throws -> (user: User, scope: AccessScope)? {
+        guard let user = try await userOfLiveSession(sessionId, userId: userId) else { return nil }
+        return (user, try await accessScope(of: userId))
+    }
+
     public func requestScopes() -> any AccessScopeSource { self }
 
     public func grantsVersion() async throws -> Int64 {

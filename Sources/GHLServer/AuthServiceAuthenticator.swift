@@ -2,8 +2,8 @@ import GHLAuth
 import GHLStore
 
 /// `Authenticator` over GHLAuth's `AuthService`: the user behind a token with
-/// their access scope as of the request (a revoke applies to the next one;
-/// on the SQLite file `AccessScopes` re-reads it only when the grants version moved).
+/// their access scope as of the request, both in one store read (a revoke
+/// applies to the next one; `AccessScopes` re-reads it only when the grants version moved).
 public struct AuthServiceAuthenticator: Authenticator {
     public let auth: AuthService
     private let scopes: any AccessScopeSource
@@ -22,9 +22,9 @@ public struct AuthServiceAuthenticator: Authenticator {
     }
 
     public func user(accessToken: String) async throws -> RequestUser {
-        let user = try await auth.verify(accessToken: accessToken)
+        let (user, scope) = try await auth.verify(accessToken: accessToken, scopes: scopes)
         return RequestUser(id: user.userId, email: user.email, sessionId: user.sessionId, createdAt: user.createdAt,
-                           lastSignInAt: user.lastSignInAt, scope: try await scope(of: user.userId))
+                           lastSignInAt: user.lastSignInAt, scope: scope)
     }
 
     public func signOut(_ user: RequestUser, scope: SignOutScope) async throws {

@@ -43,16 +43,28 @@ public final class AccessScopes: Sendable {
 
     /// The user's scope as of now.
     public func scope(of userId: String) async throws -> AccessScope {
-        try await store.pool.read { db in
-            let now = try Store.grantsVersion(db)
-            if let hit = cache.withLock({ $0.version == now ? $0.scopes[userId] : nil }) { return hit }
-            // Read in the same transaction as `now`, so it is the scope of that version.
-            let scope = try Store.accessScope(of: userId, db)
-            cache.withLock {
-                if $0.version != now || $0.scopes.count >= capacity { $0 = (now, [:]) }
-                $0.scopes[userId] = scope
-            }
-            return scope
+        try await store.pool.read { try self.scope(of: userId, $0) }
+    }
+
+    /// The user of a live (not revoked) session with their scope as of now, or
+    /// nil: a request's whole access check in one read, as each trip to the
+    /// pool's readers and back costs a request more than the point reads themselves.
+    public func liveSession(_ sessionId: String, userId: String) async throws -> (user: User, scope: AccessScope)? {
+        try await store.pool.shortRead { db in
+            guard let user = try Store.userOfLiveSession(sessionId, userId: userId, db) else { return nil }
+            return (user, try self.scope(of: userId, db))
         }
+    }
+
+    private func scope(of userId: String, _ db: Database) throws -> AccessScope {
+        let now = try Store.grantsVersion(db)
+        if let hit = cache.withLock({ $0.version == now ? $0.scopes[userId] : nil }) { return hit }
+        // Read in the same transaction as `now`, so it is the scope of that version.
+        let scope = try Store.accessScope(of: userId, db)
+        cache.withLock {
+            if $0.version != now || $0.scopes.count >= capacity { $0 = (now, [:]) }
+            $0.scopes[userId] = scope
+        }
+        return scope
     }
 }

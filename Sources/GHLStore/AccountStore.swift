@@ -47,6 +47,8 @@ public protocol AccountStore: Sendable {
 /// Where a request's access scope comes from.
 public protocol AccessScopeSource: Sendable {
     func scope(of userId: String) async throws -> AccessScope
+    /// The user of a live session with their scope, or nil: a request's whole access check.
+    func liveSession(_ sessionId: String, userId: String) async throws -> (user: User, scope: AccessScope)?
 }
 
 extension AccessScopes: AccessScopeSource {}

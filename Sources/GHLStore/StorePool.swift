@@ -22,6 +22,20 @@ struct StorePool: Sendable {
         try await base.read(value)
     }
 
+    /// A short read through GRDB's callback API: a hop onto the pool's queue,
+    /// one onto the reader's, and the task resumes. GRDB's async `read` makes
+    /// four (onto each queue's actor and back to the task each time), and each
+    /// is a thread wake-up, which a loaded machine makes slow: for the store
+    /// read every REST request waits on (its access check). Task cancellation
+    /// does not interrupt it, so it is for a few point reads only.
+    func shortRead<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            base.asyncRead { database in
+                continuation.resume(with: Result { try value(database.get()) })
+            }
+        }
+    }
+
     func unsafeRead<T: Sendable>(_ value: @Sendable (Database) throws -> T) async throws -> T {
         try await base.unsafeRead(value)
     }

@@ -71,12 +71,14 @@ extension Store {
 
     /// The user a live (not revoked) session belongs to, or nil.
     public func userOfLiveSession(_ sessionId: String, userId: String) async throws -> User? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT \(Self.userColumns) FROM auth_sessions s JOIN users ON users.id = s.user_id
-                WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
-                """, arguments: [sessionId, userId]).map(Self.user)
-        }
+        try await pool.read { try Self.userOfLiveSession(sessionId, userId: userId, $0) }
+    }
+
+    static func userOfLiveSession(_ sessionId: String, userId: String, _ db: Database) throws -> User? {
+        try Row.fetchOne(db, sql: """
+            SELECT \(Self.userColumns) FROM auth_sessions s JOIN users ON users.id = s.user_id
+            WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
+            """, arguments: [sessionId, userId]).map(Self.user)
     }
 
     private static func user(_ row: Row) -> User {

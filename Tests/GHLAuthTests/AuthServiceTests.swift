@@ -87,6 +87,23 @@ import Testing
         _ = try await other.verify(accessToken: foreign.accessToken)
     }
 
+    /// A REST request's check: the token's user with their scope, read with
+    /// the session in one store read; a signed-out session gets neither.
+    @Test(arguments: Engine.allCases) func verifyingWithScopesGivesTheUserAndTheirCurrentScope(engine: Engine) async throws {
+        let fixture = try await AuthFixture(engine)
+        defer { fixture.cleanUp() }
+        let scopes = fixture.accounts.requestScopes()
+        let session = try await fixture.auth.issueToken(for: fixture.alice.id)
+        let (user, scope) = try await fixture.auth.verify(accessToken: session.accessToken, scopes: scopes)
+        #expect(user == (try await fixture.auth.verify(accessToken: session.accessToken)))
+        #expect(scope.userId == fixture.alice.id && scope.sourceIds == [fixture.sourceA] && scope.role(on: fixture.sourceA) == "viewer")
+        try await fixture.auth.accounts.grant(.editor, to: fixture.alice.id, on: fixture.sourceB)
+        #expect(try await fixture.auth.verify(accessToken: session.accessToken, scopes: scopes).scope.sourceIds == [fixture.sourceA, fixture.sourceB])
+        try await fixture.auth.signOut(userId: user.userId, sessionId: user.sessionId, scope: .local)
+        await #expect(throws: AuthError.invalidToken) { try await fixture.auth.verify(accessToken: session.accessToken, scopes: scopes) }
+        await #expect(throws: AuthError.invalidToken) { try await fixture.auth.verify(accessToken: "not.a.token", scopes: scopes) }
+    }
+
     @Test(arguments: Engine.allCases) func expiredTokensAreRejected(engine: Engine) async throws {
         let fixture = try await AuthFixture(engine, accessTokenLifetime: -5)
         defer { fixture.cleanUp() }

@@ -126,4 +126,26 @@ import Testing
         try await db.store.pool.base.write { try $0.execute(sql: "UPDATE auth_grants_version SET version = version + 1") }
         #expect(try await scopes.scope(of: ann.id).sourceIds == [a, b])
     }
+
+    /// A request's access check: the user of a live session with the scope of
+    /// the moment, and nothing for another user's, a revoked or an unknown session.
+    @Test func aLiveSessionComesWithItsUsersCurrentScope() async throws {
+        let (db, ann, a, b, scopes) = try await Self.annViewsA()
+        let bob = Self.user("bob")
+        _ = try await db.store.insertUser(bob, passwordHash: nil)
+        for (id, user) in [("s-ann", ann), ("s-bob", bob)] {
+            try await db.store.insertSession(id: id, userId: user.id, tokenHash: id, createdAt: "2024-01-01T00:00:00.000Z",
+                                             expiresAt: "2099-01-01T00:00:00.000Z")
+        }
+        let found = try #require(try await scopes.liveSession("s-ann", userId: ann.id))
+        #expect(found.user.email == ann.email && found.user.lastSignInAt == "2024-01-01T00:00:00.000Z")
+        #expect(found.scope.sourceIds == [a] && found.scope.role(on: a) == "viewer")
+        _ = try await db.store.setGrant("owner", userId: ann.id, sourceId: b)
+        #expect(try await scopes.liveSession("s-ann", userId: ann.id)?.scope.role(on: b) == "owner")
+        #expect(try await scopes.liveSession("s-bob", userId: bob.id)?.scope.sourceIds == [])
+        #expect(try await scopes.liveSession("s-bob", userId: ann.id) == nil, "another user's session")
+        #expect(try await scopes.liveSession("s-none", userId: ann.id) == nil)
+        try await db.store.revokeSessions(of: ann.id, .all, at: "2024-01-02T00:00:00.000Z")
+        #expect(try await scopes.liveSession("s-ann", userId: ann.id) == nil, "revoked")
+    }
 }
