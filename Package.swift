@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // The SQLite file: schema, migrations, upserts, views, scoped reads, change capture.
         .target(name: "GHLStore", dependencies: [
-            "GHLModel",
+            "GHLModel", "GHLJSON",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The PostgreSQL edition's store: schema migrations, RLS-scoped reads, the sync's writes (a GHLStore.SyncStore).

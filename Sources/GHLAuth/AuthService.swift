@@ -85,8 +85,9 @@ public final class AuthService: Sendable {
         return AuthenticatedUser(claims, found)
     }
 
-    /// `verify(accessToken:)` with the user's access scope read in the same
-    /// store read as their session: what each REST request needs, in one trip to the store.
+    /// `verify(accessToken:)` with the user's access scope: what each REST
+    /// request needs, read with the session in one store read on the file
+    /// (`AccessScopes.liveSession`).
     public func verify(accessToken: String, scopes: any AccessScopeSource) async throws -> (user: AuthenticatedUser, scope: AccessScope) {
         let claims = try await signedClaims(accessToken)
         let found = try await scopes.liveSession(claims.sessionId, userId: claims.sub.value)

@@ -1,4 +1,5 @@
 import Foundation
+import GHLJSON
 
 /// The figures of one benchmark run, in the order they were recorded.
 ///
@@ -47,23 +48,26 @@ public struct BenchReport: Sendable {
         }
     }
 
-    public var jsonObject: [String: Any] {
-        var object: [String: Any] = [:]
-        for (key, value) in entries {
-            switch value {
-            case .int(let v): object[key] = v
-            case .double(let v): object[key] = v
-            case .string(let v): object[key] = v
-            case .bool(let v): object[key] = v
-            case .object(let v): object[key] = v.jsonObject
-            }
-        }
-        return object
+    /// One JSON object, keys sorted, nested reports as objects.
+    public func json() -> String {
+        var writer = JSONWriter()
+        write(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    public func json() -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    private func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
+            writer.key(key)
+            switch value {
+            case .int(let v): writer.int(v)
+            case .double(let v): writer.number(v)
+            case .string(let v): writer.string(v)
+            case .bool(let v): writer.bool(v)
+            case .object(let v): v.write(to: &writer)
+            }
+        }
+        writer.endObject()
     }
 
     /// `key  value` lines, nested reports indented under their key.

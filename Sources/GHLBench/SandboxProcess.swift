@@ -81,12 +81,12 @@ public final class SandboxProcess: @unchecked Sendable {
     }
 
     private func requests(by key: String) async throws -> [String: (requests: Int, rateLimited: Int)] {
-        let rows = try await admin("GET", "/_sandbox/counters") as? [[String: Any]] ?? []
+        let rows = try await admin("GET", "/_sandbox/counters")?.arrayValue ?? []
         var counts: [String: (requests: Int, rateLimited: Int)] = [:]
         for row in rows {
-            let name = row[key] as? String ?? "?"
+            let name = row[key]?.stringValue ?? "?"
             let previous = counts[name] ?? (0, 0)
-            counts[name] = (previous.requests + (row["requests"] as? Int ?? 0), previous.rateLimited + (row["rateLimited"] as? Int ?? 0))
+            counts[name] = (previous.requests + (row["requests"]?.intValue ?? 0), previous.rateLimited + (row["rateLimited"]?.intValue ?? 0))
         }
         return counts
     }
@@ -107,27 +107,27 @@ public final class SandboxProcess: @unchecked Sendable {
 
     /// Every record id of an entity (sandbox entity names: `transactions`, not `payments`).
     public func ids(_ entity: String) async throws -> [String] {
-        let records = try await admin("GET", "/_sandbox/records/\(locationId)/\(entity)") as? [[String: Any]] ?? []
-        return records.compactMap { ($0["id"] ?? $0["_id"]) as? String }
+        let records = try await admin("GET", "/_sandbox/records/\(locationId)/\(entity)")?.arrayValue ?? []
+        return records.compactMap { ($0["id"] ?? $0["_id"])?.stringValue }
     }
 
-    public func patch(_ entity: String, id: String, _ fields: [String: Any]) async throws {
+    public func patch(_ entity: String, id: String, _ fields: JSONValue) async throws {
         _ = try await admin("PATCH", "/_sandbox/records/\(locationId)/\(entity)/\(id)", body: fields)
     }
 
     @discardableResult
-    private func admin(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> Any? {
+    private func admin(_ method: String, _ path: String, body: JSONValue? = nil) async throws -> JSONValue? {
         let bytes = try await adminBytes(method, path, body: body)
         guard !bytes.isEmpty else { return nil }
-        return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        return try JSONValue(parsing: bytes)
     }
 
-    private func adminBytes(_ method: String, _ path: String, body: [String: Any]? = nil) async throws -> [UInt8] {
+    private func adminBytes(_ method: String, _ path: String, body: JSONValue? = nil) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .init(rawValue: method)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: Array(try JSONSerialization.data(withJSONObject: body))))
+            request.body = .bytes(ByteBuffer(bytes: body.encoded))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 1 << 30)

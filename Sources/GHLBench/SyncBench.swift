@@ -1,5 +1,6 @@
 import Foundation
 import GHLAPI
+import GHLJSON
 import GHLPostgres
 import GHLSandbox
 import GHLStore
@@ -201,7 +202,7 @@ public struct SyncBench: Sendable {
 
     /// Changes `percent` % of each entity's records through the sandbox's admin API.
     private func change(_ sandbox: SandboxProcess, percent: Double) async throws -> Int {
-        let patches: [(String, [String: Any])] = [
+        let patches: [(String, JSONValue)] = [
             ("contacts", ["firstName": "Changed"]), ("opportunities", ["monetaryValue": 4242]),
             ("orders", ["fulfillmentStatus": "fulfilled"]), ("transactions", ["amountRefunded": 1]),
             ("reviews", ["headline": "Changed"]),

@@ -126,12 +126,12 @@ extension PostgresStore: AccountStore, AccessScopeSource {
         return AccessScope(userId: userId, grants: grants)
     }
 
-    /// One read per request: the database is shared with other servers, so there is no cache to keep.
+    /// Read afresh each time: the database is shared with other servers, so there is no cache to keep.
     public func scope(of userId: String) async throws -> AccessScope {
         try await accessScope(of: userId)
     }
 
-    /// Two queries: each is one round trip on a pooled connection.
+    /// Two queries, not one snapshot: a grant changed between them is seen by the next request.
     public func liveSession(_ sessionId: String, userId: String) async throws -> (user: User, scope: AccessScope)? {
         guard let user = try await userOfLiveSession(sessionId, userId: userId) else { return nil }
         return (user, try await accessScope(of: userId))

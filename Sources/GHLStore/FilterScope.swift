@@ -1,4 +1,5 @@
 import Foundation
+import GHLJSON
 import GRDB
 
 extension Source {
@@ -128,21 +129,20 @@ extension SyncFilter {
 extension FilterSubject {
     /// A JSON array's strings (a row's `tags`).
     public static func strings(json: String?) -> [String] {
-        guard let json, let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else { return [] }
-        return array.compactMap { $0 as? String }
+        guard let json, let array = (try? JSONValue(parsing: json))?.arrayValue else { return [] }
+        return array.compactMap(\.stringValue)
     }
 
     /// GHL's `customFields`: `[{"id", "value"}]`, a value being text, a number or a list.
     public static func customFields(json: String?) -> [String: [String]] {
-        guard let json, let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] else { return [:] }
+        guard let json, let array = (try? JSONValue(parsing: json))?.arrayValue else { return [:] }
         var fields: [String: [String]] = [:]
         for item in array {
-            guard let id = item["id"] as? String else { continue }
-            let values = (item["value"] as? [Any]) ?? item["value"].map { [$0] } ?? []
-            fields[id, default: []] += values.compactMap { value in
+            guard let id = item["id"]?.stringValue, let value = item["value"] else { continue }
+            fields[id, default: []] += (value.arrayValue ?? [value]).compactMap { value in
                 switch value {
-                case let text as String: text
-                case let number as NSNumber: number.stringValue
+                case .string(let text): text
+                case .number: value.canonicalJSON
                 default: nil
                 }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GHLJSON
 import GHLStore
 
 /// How `query` and `export` print rows.
@@ -42,9 +43,7 @@ final class ResultWriter: @unchecked Sendable {
         case .csv:
             write(CSV.line(values.map(CSV.text)))
         case .json:
-            let object = Dictionary(uniqueKeysWithValues: zip(jsonKeys, values.map(jsonValue)))
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-            write((rowCount == 0 ? "\n" : ",\n") + String(decoding: data, as: UTF8.self))
+            write((rowCount == 0 ? "\n" : ",\n") + jsonObject(values))
         }
         rowCount += 1
     }
@@ -83,13 +82,21 @@ final class ResultWriter: @unchecked Sendable {
         buffer = ""
     }
 
-    private func jsonValue(_ value: StoreValue) -> Any {
-        switch value {
-        case .null: NSNull()
-        case .integer(let v): v
-        case .real(let v): v
-        case .text(let v): v
-        case .blob(let v): v.base64EncodedString()
+    /// One row as a JSON object, keys sorted; integers stay exact past 2^53.
+    private func jsonObject(_ values: [StoreValue]) -> String {
+        var writer = JSONWriter(capacity: 64 * values.count)
+        writer.beginObject()
+        for (key, value) in zip(jsonKeys, values).sorted(by: { $0.0 < $1.0 }) {
+            writer.key(key)
+            switch value {
+            case .null: writer.null()
+            case .integer(let v): writer.int(v)
+            case .real(let v): writer.number(v)
+            case .text(let v): writer.string(v)
+            case .blob(let v): writer.string(v.base64EncodedString())
+            }
         }
+        writer.endObject()
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }

@@ -27,9 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     var allowedHosts: [String] = []
     @Option(help: "Environment variable holding the bearer token /metrics requires (without it /metrics is off).")
     var metricsTokenEnv: String?
-    @Option(help: "Keep the change log for this many hours (72 by default; stored in a SQLite file, per server on PostgreSQL).")
+    @Option(help: "Keep the change log for this many hours (72 by default; stored in a SQLite file; on PostgreSQL every server prunes one table, so the strictest server's bound holds).")
     var changeLogHours: Int?
-    @Option(help: "Keep at most this many rows in the change log (1000000 by default; stored in a SQLite file, per server on PostgreSQL).")
+    @Option(help: "Keep at most this many rows in the change log (1000000 by default; stored in a SQLite file; on PostgreSQL every server prunes one table, so the strictest server's bound holds).")
     var changeLogRows: Int?
     @Option(help: "Keep at most this many MiB of the file in the change log (stored in the file; 256 by default).")
     var changeLogMib: Int?
