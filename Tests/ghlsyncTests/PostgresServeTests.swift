@@ -18,6 +18,8 @@ import Testing
         let world = try await PostgresServeWorld(locations: 2)
         defer { world.stop() }
         #expect(try world.cli(["sync", "--all", "--db", world.url]).status == 0)
+        // A database whose default time zone is not UTC: the reads are in UTC all the same.
+        _ = try world.psql("ALTER DATABASE \"\(world.database)\" SET TimeZone = 'Pacific/Kiritimati'")
         let serve = try await world.serve()
         defer { _ = serve.process.stop() }
         let http = HTTP(port: serve.port)
@@ -41,6 +43,10 @@ import Testing
         #expect(headers["Content-Range"] == "2-6/\(withEmail.trimmingCharacters(in: .whitespacesAndNewlines))", "\(headers)")
         let dates = rows.compactMap { $0["date_updated"] as? String }
         #expect(dates == dates.sorted(by: >) && dates.allSatisfy { $0.hasSuffix("Z") && $0.contains("T") }, "\(dates)")
+        // An instant given without a zone is read in UTC, as `query --as` reads it.
+        let newest = try #require(dates.first)
+        let same = try await http.rows("/rest/v1/v_ghl_contacts_recent?select=date_updated&date_updated=eq.\(newest.dropLast())", token: token)
+        #expect(!same.isEmpty && same.allSatisfy { $0["date_updated"] as? String == newest }, "\(same)")
 
         // A value its column cannot take is the client's error, as on the file, not a 500.
         let (invalid, invalidStatus) = try await http.raw("/rest/v1/v_ghl_dashboard_summary?contacts_count=eq.many", token: token)
