@@ -34,8 +34,15 @@ public struct PostgresChangeFeed: Sendable {
         try await store.client.withTransaction(logger: store.logger) { connection in
             try await store.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", on: connection)
             let lastSeqs = try await topics(on: connection)
-            let newest = try await events(on: connection, where: "true", orderBy: "created_at DESC, source_id, seq DESC", limit: recent)
-            return (newest.sorted { ($0.sourceId, $0.seq ?? 0) < ($1.sourceId, $1.seq ?? 0) }, lastSeqs)
+            // Each topic's newest by seq, not the table's newest by `created_at`
+            // (a transaction's start, not its commit): a topic's cached run must
+            // have no gap, or a resume inside it would miss changes unrefetched.
+            let perTopic = max(1, recent / max(1, lastSeqs.count))
+            let newest = try await events(on: connection, from: """
+                (SELECT c.* FROM ghlsync_change_topics t CROSS JOIN LATERAL
+                    (SELECT * FROM ghlsync_changes c WHERE c.source_id = t.source_id ORDER BY c.seq DESC LIMIT \(perTopic)) c) newest
+                """, where: "true", orderBy: "source_id, seq", limit: perTopic * lastSeqs.count)
+            return (newest, lastSeqs)
         }
     }
 
@@ -60,8 +67,9 @@ public struct PostgresChangeFeed: Sendable {
         let connection = try await PostgresConnection.connect(configuration: store.url.connectionConfiguration(), id: 1,
                                                               logger: store.logger)
         // Closing the connection ends the notices' sequence, so cancelling the task stops the wait.
-        try await withTaskCancellationHandler {
-            do {
+        let failure: (any Error)?
+        do {
+            try await withTaskCancellationHandler {
                 try await connection.listen(on: Self.channel) { notices in
                     // Listening first, then reading, so that no commit falls between the two.
                     var reached = position
@@ -70,13 +78,16 @@ public struct PostgresChangeFeed: Sendable {
                         try await readNew(on: connection, reached: &reached, yield: yield)
                     }
                 }
-            } catch where Task.isCancelled {
-                return
+            } onCancel: {
+                connection.close().whenComplete { _ in }
             }
-        } onCancel: {
-            connection.close().whenComplete { _ in }
+            failure = nil
+        } catch {
+            failure = error
         }
+        // Closed on every path: the service retries a failed feed every second.
         try? await connection.close()
+        if let failure, !Task.isCancelled { throw failure }
     }
 
     /// Yields each topic's changes past `reached`, and moves `reached` to them.
@@ -95,14 +106,17 @@ public struct PostgresChangeFeed: Sendable {
         }
     }
 
-    /// The rows of `ghlsync_changes` matching `condition` (`$1`... bound from `binds`), as events.
-    private func events(on connection: PostgresConnection, where condition: String, binds values: [any PostgresDynamicTypeEncodable & Sendable] = [],
+    /// The rows of `relation` (`ghlsync_changes` or rows of it) matching
+    /// `condition` (`$1`... bound from `binds`), as events.
+    private func events(on connection: PostgresConnection, from relation: String = "ghlsync_changes", where condition: String,
+                        binds values: [any PostgresDynamicTypeEncodable & Sendable] = [],
                         orderBy: String, limit: Int) async throws -> [ChangeEvent] {
         var binds = PostgresBindings()
         for value in values { binds.append(value) }
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT source_id, seq, table_name, operation, old::text, new::text, \(PostgresStore.timestampText("created_at"))
-            FROM ghlsync_changes WHERE \(condition) ORDER BY \(orderBy) LIMIT \(limit)
+            SELECT source_id, seq, table_name, operation, \(Self.scopedPayload("old"))::text, \(Self.scopedPayload("new"))::text,
+                   \(PostgresStore.timestampText("created_at"))
+            FROM \(relation) WHERE \(condition) ORDER BY \(orderBy) LIMIT \(limit)
             """, binds: binds), logger: store.logger)
         var events: [ChangeEvent] = []
         for try await (sourceId, seq, table, operation, old, new, timestamp)
@@ -112,6 +126,19 @@ public struct PostgresChangeFeed: Sendable {
                                       timestamp: timestamp, seq: seq))
         }
         return events
+    }
+
+    /// A stored row (`old` or `new`) as a viewer of its source may see it: its
+    /// `id` the one `AccessScope.scopedId` names (a record's GHL id, a job's
+    /// number within its source), as on the file, never the table's identity,
+    /// counted across all sources.
+    static func scopedPayload(_ column: String) -> String {
+        let cases = PostgresRelation.allCases.compactMap { relation in
+            AccessScope.scopedId(of: relation.rawValue).map {
+                "WHEN '\(relation.rawValue)' THEN jsonb_set(\(column), '{id}', coalesce(\(column) -> '\($0)', 'null'))"
+            }
+        }
+        return "CASE table_name \(cases.joined(separator: " ")) ELSE \(column) END"
     }
 
     private func topics(on connection: PostgresConnection) async throws -> [String: Int64] {

@@ -10,4 +10,9 @@ extension PostgresStore {
         }
         return String(reflecting: error)
     }
+
+    /// What a transaction's body, begin or commit threw, out of postgres-nio's wrapper.
+    static func cause(of error: any Error) -> any Error {
+        (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.beginError ?? $0.commitError } ?? error
+    }
 }

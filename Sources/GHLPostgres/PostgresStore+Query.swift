@@ -49,7 +49,7 @@ extension PostgresStore {
 
     /// The database's reason in one line (a syntax error says which queries are accepted).
     private static func queryFailure(_ error: Error) -> Error {
-        let cause = (error as? PostgresTransactionError).flatMap { $0.closureError ?? $0.beginError ?? $0.commitError } ?? error
+        let cause = Self.cause(of: error)
         guard let failure = cause as? PSQLError, let message = failure.serverInfo?[.message] else { return cause }
         let syntax = failure.serverInfo?[.sqlState] == "42601" ? " (one SELECT, WITH, VALUES or TABLE query is accepted)" : ""
         return PostgresStoreError("query failed: \(message)\(syntax)")

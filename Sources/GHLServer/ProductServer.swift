@@ -45,9 +45,8 @@ public struct ProductServer: Sendable {
                   healthCheck: { try await store.probe() }, schedulerTick: schedulerTick, logger: logger)
     }
 
-    /// The server over a PostgreSQL database `init` has migrated: reads (of
-    /// the views and the record tables) run under the database's own
-    /// row-level security, realtime follows
+    /// The server over a PostgreSQL database `init` has migrated: reads run
+    /// under the database's own row-level security, realtime follows
     /// `ghlsync_changes` (pruned to `changeLogBounds`' age and rows), so any
     /// number of servers on one database deliver every change.
     public init(postgres store: PostgresStore, changeLogBounds: ChangeLogBounds = ChangeLogBounds(),
@@ -59,7 +58,7 @@ public struct ProductServer: Sendable {
             metrics.recordChanges($0)
         }
         let auth = try await AuthService(store: store)
-        let views = ScopedViewReader(columns: try await store.restRelationColumns(), pages: store)
+        let views = ScopedViewReader(columns: try await store.reportingViewColumns(), pages: store)
         self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger), intake: nil, bus: bus,
                   metrics: metrics, views: views, changes: feed, healthCheck: { try await store.probe() },
                   schedulerTick: schedulerTick, logger: logger)

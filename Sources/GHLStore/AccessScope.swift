@@ -67,7 +67,7 @@ public struct AccessScope: Hashable, Sendable {
     /// the file numbers records and sync jobs across all sources, so the gaps
     /// in a source's ids would count the others' inserts. A record's id is
     /// GHL's id; a job's, its number within its source.
-    static func scopedId(of table: String) -> String? {
+    public static func scopedId(of table: String) -> String? {
         if table == "ghl_sync_jobs" { return "source_job_number" }
         return Entity.allCases.first { $0.table == table }?.idColumn
     }

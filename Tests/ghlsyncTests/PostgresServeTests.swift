@@ -18,6 +18,8 @@ import Testing
         let world = try await PostgresServeWorld(locations: 2)
         defer { world.stop() }
         #expect(try world.cli(["sync", "--all", "--db", world.url]).status == 0)
+        // A database whose default time zone is not UTC: the reads are in UTC all the same.
+        _ = try world.psql("ALTER DATABASE \"\(world.database)\" SET TimeZone = 'Pacific/Kiritimati'")
         let serve = try await world.serve()
         defer { _ = serve.process.stop() }
         let http = HTTP(port: serve.port)
@@ -41,12 +43,33 @@ import Testing
         #expect(headers["Content-Range"] == "2-6/\(withEmail.trimmingCharacters(in: .whitespacesAndNewlines))", "\(headers)")
         let dates = rows.compactMap { $0["date_updated"] as? String }
         #expect(dates == dates.sorted(by: >) && dates.allSatisfy { $0.hasSuffix("Z") && $0.contains("T") }, "\(dates)")
+        // An instant given without a zone is read in UTC, as `query --as` reads it.
+        let newest = try #require(dates.first)
+        let same = try await http.rows("/rest/v1/v_ghl_contacts_recent?select=date_updated&date_updated=eq.\(newest.dropLast())", token: token)
+        #expect(!same.isEmpty && same.allSatisfy { $0["date_updated"] as? String == newest }, "\(same)")
 
-        // The record tables too, as Supabase serves them, the database's RLS filtering.
-        let contacts = try await http.rows("/rest/v1/ghl_contacts?select=source_id,ghl_contact_id", token: token)
-        #expect(contacts.count == PostgresServeWorld.contacts && contacts.allSatisfy { $0["source_id"] as? String == a })
-        #expect(try await http.rows("/rest/v1/ghl_opportunities?source_id=eq.\(b)", token: token).isEmpty)
+        // A value its column cannot take is the client's error, as on the file, not a 500.
+        let (invalid, invalidStatus) = try await http.raw("/rest/v1/v_ghl_dashboard_summary?contacts_count=eq.many", token: token)
+        #expect(invalidStatus == 400, "\(String(decoding: invalid, as: UTF8.self))")
+
+        // Views only, as on the file: a table's `id` is one identity counted across all sources.
+        #expect(try await http.raw("/rest/v1/ghl_contacts", token: token).1 == 404)
+        #expect(try await http.raw("/rest/v1/ghl_sync_jobs", token: token).1 == 404)
         #expect(try await http.raw("/rest/v1/users", token: token).1 == 404)
+        // B's jobs taken between A's: A's viewer sees A's own job numbers, not the shared identity's gap.
+        _ = try world.psql("""
+            INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, source_job_number)
+            SELECT '\(b)', 'contacts', 'completed', now(), 1000 + n FROM generate_series(1, 7) n;
+            INSERT INTO ghl_sync_jobs (source_id, job_type, status, started_at, source_job_number)
+            SELECT '\(a)', 'contacts', 'running', now(), max(source_job_number) + 1 FROM ghl_sync_jobs WHERE source_id = '\(a)';
+            """)
+        let jobs = try await http.rows("/rest/v1/v_ghl_sync_status?select=entity,job_id", token: token)
+        let numbers = try world.psql("""
+            SELECT job_type || '=' || source_job_number FROM ghl_sync_jobs j WHERE source_id = '\(a)'
+            AND id = (SELECT max(id) FROM ghl_sync_jobs k WHERE k.source_id = j.source_id AND k.job_type = j.job_type) ORDER BY 1
+            """).split(separator: "\n").map(String.init)
+        #expect(jobs.map { "\($0["entity"] as? String ?? "")=\($0["job_id"] as? Int ?? -1)" }.sorted() == numbers, "\(jobs)")
+        #expect(!numbers.isEmpty && numbers.contains { $0.hasPrefix("contacts=") })
 
         // Routes not on PostgreSQL yet answer one JSON error; the dashboard loads.
         let (webhook, status) = try await http.raw("/webhooks/ghl", method: "POST", body: Data("{}".utf8))
@@ -64,6 +87,8 @@ import Testing
             let change = try await client.nextChange()
             #expect(change.topic == "realtime:ghl:\(a)")
             #expect(change.operation == "UPDATE" && change.new["email"] as? String == "a@example.com", "\(change)")
+            // The payload's `id` is GHL's, as on the file, not the table's identity.
+            #expect(change.new["id"] as? String == change.new["ghl_contact_id"] as? String && change.new["id"] is String, "\(change)")
         }
     }
 
