@@ -55,10 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             case .postgres(let store): try await reportingErrors {
                 guard changeLogMib == nil else { throw ValidationError("--change-log-mib bounds a SQLite file's log; on PostgreSQL --change-log-rows does") }
-                var bounds = ChangeLogBounds()
-                if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
-                if let changeLogRows { bounds.maxRows = changeLogRows }
-                return try await ProductServer(postgres: store, changeLogBounds: bounds, logger: logger)
+                return try await ProductServer(postgres: store, changeLogBounds: boundsFromOptions(ChangeLogBounds()), logger: logger)
             }
             }
             if tls == nil && !Self.isLoopback(host) {
@@ -81,11 +78,16 @@ struct ServeCommand: AsyncParsableCommand {
     /// Stores the change log's bounds the options give.
     private func applyChangeLogBounds(_ store: Store) async throws {
         guard changeLogHours != nil || changeLogRows != nil || changeLogMib != nil else { return }
-        var bounds = try await store.changeLogBounds()
+        try await store.setChangeLogBounds(boundsFromOptions(try await store.changeLogBounds()))
+    }
+
+    /// `bounds` with what the options set in place of its own.
+    private func boundsFromOptions(_ bounds: ChangeLogBounds) -> ChangeLogBounds {
+        var bounds = bounds
         if let changeLogHours { bounds.maxAgeSeconds = changeLogHours * 3600 }
         if let changeLogRows { bounds.maxRows = changeLogRows }
         if let changeLogMib { bounds.maxBytes = changeLogMib << 20 }
-        try await store.setChangeLogBounds(bounds)
+        return bounds
     }
 
     private static func metricsToken(fromVariable name: String) throws -> String {
