@@ -44,9 +44,11 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        // sqlite3_db_config for Swift (variadic in C): the store's writer switches its own triggers off while it logs a page itself.
+        .systemLibrary(name: "CSQLiteConfig", path: "Sources/CSQLiteConfig"),
         // The SQLite file: schema, migrations, upserts, views, scoped reads, change capture.
         .target(name: "GHLStore", dependencies: [
-            "GHLModel", "GHLJSON",
+            "GHLModel", "GHLJSON", "CSQLiteConfig",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The PostgreSQL edition's store: schema migrations, RLS-scoped reads, the sync's writes (a GHLStore.SyncStore).

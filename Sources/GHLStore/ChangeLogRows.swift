@@ -19,6 +19,11 @@ enum ChangeLogRows {
         5: "ghl_pipelines", 6: "ghl_orders", 7: "ghl_payments", 8: "ghl_reviews",
     ]
 
+    /// The code the triggers write for `table`.
+    static func code(of table: String) -> Int {
+        tables.first { $0.value == table }!.key
+    }
+
     /// The log's rows matching `condition` (on `l`, the log) in the order of
     /// its column `order`, with their payloads, as `ChangeEvent(logRow:)` reads them.
     static func select(_ db: Database, where condition: String, orderBy order: String, limit: Int? = nil) throws -> String {
