@@ -34,13 +34,16 @@ enum ChangeLogBatch {
         ids.beginArray()
         for rowid in rowids { ids.int(rowid) }
         ids.endArray()
+        // The topic's last seq read first: a SELECT reading the table it inserts into would be run into a temporary table first.
+        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM ghl_change_log WHERE source_id = ?"),
+                                      arguments: [sourceId]) ?? 0
         let statement = try db.cachedStatement(sql: """
             INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-            SELECT ?1, (SELECT coalesce(max(seq), 0) FROM ghl_change_log WHERE source_id = ?1) + j.key + 1, ?2, 'INSERT', t.id, t.\(entity.idColumn)
-            FROM json_each(?3) j JOIN \(entity.table) t ON t.id = j.value
+            SELECT ?1, ?2 + j.key + 1, ?3, 'INSERT', t.id, t.\(entity.idColumn)
+            FROM json_each(?4) j JOIN \(entity.table) t ON t.id = j.value
             ORDER BY j.key
             """)
-        try statement.execute(arguments: [sourceId, ChangeLogRows.code(of: entity.table), String(decoding: ids.bytes, as: UTF8.self)])
+        try statement.execute(arguments: [sourceId, last, ChangeLogRows.code(of: entity.table), String(decoding: ids.bytes, as: UTF8.self)])
     }
 
     private static func enableTriggers(_ on: Bool, _ db: Database) throws {
