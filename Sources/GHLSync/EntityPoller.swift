@@ -93,7 +93,7 @@ struct EntityPoller: Sendable {
         } else {
             let since = mode == .incremental ? incrementalBound(cursor, notes: &notes) : nil
             run = SyncCursor.RunState(startedAt: Date(), mode: mode, updatedSince: since)
-            try await begin(run, cursor: &cursor)
+            try await begin(&run, cursor: &cursor)
         }
         if !run.listed { try await list(&run, cursor: &cursor, pageSize: pageSize) }
 
@@ -102,7 +102,7 @@ struct EntityPoller: Sendable {
             run.updatedSince = nil
             run.checkpoint = nil
             run.listed = false
-            try await begin(run, cursor: &cursor)
+            try await begin(&run, cursor: &cursor)
             try await list(&run, cursor: &cursor, pageSize: pageSize)
         }
         let swept = try await finish(run, cursor: &cursor)
@@ -146,14 +146,16 @@ struct EntityPoller: Sendable {
         }
     }
 
-    /// Records a new run (or phase); a full listing starts with no ids seen.
-    private func begin(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws {
+    /// Records a new run (or phase); a full listing starts with no ids seen,
+    /// and with none to remember when the entity has no live rows.
+    private func begin(_ run: inout SyncCursor.RunState, cursor: inout SyncCursor) async throws {
+        if run.updatedSince == nil, try await store.liveCount(entity, sourceId: sourceId) == 0 { run.startedEmpty = true }
         cursor.run = run
         try await store.beginSyncRun(entity, sourceId: sourceId, cursor: try cursor.encoded(), sweeping: run.updatedSince == nil)
     }
 
     private func list(_ run: inout SyncCursor.RunState, cursor: inout SyncCursor, pageSize: Int?) async throws {
-        let sweeping = run.updatedSince == nil
+        let sweeping = run.sweeps
         let requestsBefore = run.requests - client.counters.requests
         let batches = client.pageBatches(resource, pageSize: pageSize, updatedSince: run.updatedSince, filter: pushdown.filter,
                                          resumeFrom: run.checkpoint, lookahead: Self.lookahead,
@@ -241,7 +243,7 @@ struct EntityPoller: Sendable {
     private func finish(_ run: SyncCursor.RunState, cursor: inout SyncCursor) async throws -> Int? {
         let reconciledAt = run.updatedSince == nil ? run.startedAt : cursor.reconciledAt
         cursor = SyncCursor(watermark: run.startedAt.addingTimeInterval(-SyncCursor.overlap), run: nil, reconciledAt: reconciledAt)
-        let sweep = run.updatedSince == nil && run.sweepBlocked == nil
+        let sweep = run.sweeps && run.sweepBlocked == nil
         return try await store.finishSyncRun(entity, sourceId: sourceId, cursor: try cursor.encoded(), sweep: sweep ? filter : nil)
     }
 

@@ -34,6 +34,14 @@ struct SyncCursor: Codable, Sendable, Equatable {
         /// Why the sweep must not run (a skipped record without an id might be
         /// any stored row), or nil.
         var sweepBlocked: String?
+        /// A full listing that began with no live rows of the entity: any row
+        /// it does not see came after its start (a webhook's), so it neither
+        /// remembers the ids it sees nor sweeps. Kept in the run, so a resumed
+        /// run (which has rows by then) does not sweep what it wrote before.
+        var startedEmpty: Bool?
+
+        /// A full listing that remembers the ids it sees and sweeps the rest.
+        var sweeps: Bool { updatedSince == nil && startedEmpty != true }
         /// The last page is committed; only the finish remains.
         var listed = false
         /// The first few skipped records, for the job's notes.

@@ -68,6 +68,34 @@ import Testing
         try fixture.expectEqualToSandbox([.orders])
     }
 
+    /// A full listing into an entity with no live rows remembers no ids and
+    /// sweeps nothing, also when it resumes with the rows of its first pages
+    /// stored; a row that arrived meanwhile (a webhook's) stays. A listing
+    /// that begins with rows sweeps as before.
+    @Test func aListingIntoNoRowsRemembersNoIdsAndSweepsNothing() async throws {
+        let fixture = try await SandboxFixture.start(Self.counts(orders: 450), retry: RetryPolicy(maxAttempts: 1))
+        defer { Task { await fixture.stop() } }
+        let test = fixture.test
+        try fixture.sandbox.addFault(FaultRule(.internalServerError, everyNth: 1, after: 2, path: "/payments/orders"))
+        #expect(try await !fixture.run(.full, entities: [.orders]).ok)
+        #expect(try test.int("SELECT COUNT(*) FROM ghl_orders") == 200)
+        #expect(try test.int("SELECT COUNT(*) FROM sync_seen") == 0)
+
+        try await test.store.upsert(.orders, sourceId: fixture.source.id, records: [
+            EntityRecord(ghlId: "by-webhook", values: [:], raw: #"{"_id":"by-webhook"}"#, ghlCreatedAt: nil, ghlUpdatedAt: nil)])
+        fixture.sandbox.clearFaults()
+        let resumed = try await fixture.run(.full, entities: [.orders])
+        #expect(resumed.ok && resumed.results[0].count == 450)
+        #expect(try test.int("SELECT COUNT(*) FROM ghl_orders WHERE deleted_at IS NULL") == 451)
+        #expect(try test.int("SELECT COUNT(*) FROM sync_seen") == 0)
+
+        let removed = try #require(fixture.sandbox.records(.orders, location: fixture.location)[3]["_id"]?.stringValue)
+        try fixture.sandbox.delete(.orders, location: fixture.location, id: removed)
+        #expect(try await fixture.run(.full, entities: [.orders]).ok)
+        #expect(try test.int("SELECT COUNT(*) FROM ghl_orders WHERE deleted_at IS NOT NULL") == 2)
+        try fixture.expectEqualToSandbox([.orders])
+    }
+
     /// No request is made: every job fails on the missing token, naming the variable.
     @Test func missingTokenFailsEveryJobClearly() async throws {
         let test = try TestStore()
