@@ -23,9 +23,13 @@ extension Store {
         public var job: Int64
         public var progress: SyncJobProgress
         public var lease: SourceLease
+        /// The records are expected to be new rows (a listing into an entity
+        /// that had none): their INSERTs are then logged in one statement
+        /// (`Store.upsert(_:sourceId:records:at:rowsNew:in:)`).
+        public var rowsNew: Bool
 
         public init(entity: Entity, sourceId: String, records: [EntityRecord], outOfScope: [String], seen: [String]?,
-                    cursor: String, job: Int64, progress: SyncJobProgress, lease: SourceLease) {
+                    cursor: String, job: Int64, progress: SyncJobProgress, lease: SourceLease, rowsNew: Bool = false) {
             self.entity = entity
             self.sourceId = sourceId
             self.records = records
@@ -35,6 +39,7 @@ extension Store {
             self.job = job
             self.progress = progress
             self.lease = lease
+            self.rowsNew = rowsNew
         }
     }
 
@@ -56,7 +61,7 @@ extension Store {
     /// One page transaction's writes.
     private static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
         let now = Date()
-        try upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, in: db)
+        try upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, rowsNew: page.rowsNew, in: db)
         try markOutOfScope(page.entity, sourceId: page.sourceId, ids: page.outOfScope, at: now, in: db)
         if let seen = page.seen {
             let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sync_seen (source_id, entity, ghl_id) VALUES (?, ?, ?)")

@@ -16,15 +16,18 @@ extension Store {
     }
 
     /// The same, inside a transaction the store already holds (a sync page, a
-    /// webhook delivery with its receipt). Several records whose table logs its
-    /// INSERTs by trigger have their new rows logged in one statement
-    /// (`insertLoggingOnce`); one record goes through the triggers.
+    /// webhook delivery with its receipt). With `rowsNew` (the records are
+    /// expected to be new rows) and a table that logs its INSERTs by trigger,
+    /// the new rows are logged in one statement (`insertLoggingOnce`); a
+    /// record whose row exists then costs a second statement, so without it
+    /// every record goes through the triggers.
     @discardableResult
-    static func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date(), in db: Database) throws -> Int {
+    static func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord], at date: Date = Date(), rowsNew: Bool = false,
+                       in db: Database) throws -> Int {
         guard !records.isEmpty else { return 0 }
         let now = Timestamp.string(date)
         do {
-            guard records.count > 1, try ChangeLogBatch.logsInserts(of: entity, in: db) else {
+            guard rowsNew, records.count > 1, try ChangeLogBatch.logsInserts(of: entity, in: db) else {
                 return try execute(upsertSQL(entity), entity, sourceId: sourceId, records: records, now: now, in: db) { _ in }
             }
             return try insertLoggingOnce(entity, sourceId: sourceId, records: records, now: now, in: db)

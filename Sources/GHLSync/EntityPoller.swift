@@ -196,7 +196,7 @@ struct EntityPoller: Sendable {
             let progress = progress(run)
             try await store.commitSyncPage(Store.SyncPage(entity: entity, sourceId: sourceId, records: records, outOfScope: excluded,
                                                           seen: sweeping ? seen : nil, cursor: try cursor.encoded(), job: job,
-                                                          progress: progress, lease: lease))
+                                                          progress: progress, lease: lease, rowsNew: run.startedEmpty == true))
             onProgress(progress)
         }
     }

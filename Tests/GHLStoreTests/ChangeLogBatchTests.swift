@@ -3,14 +3,15 @@ import GRDB
 import Testing
 @testable import GHLStore
 
-/// A page's upsert logs its new rows in one statement with the triggers off
-/// (`ChangeLogBatch`): what it logs must be what the triggers log for the same writes.
+/// A page of records expected to be new (`rowsNew`) has its new rows logged
+/// in one statement with the triggers off (`ChangeLogBatch`): what it logs
+/// must be what the triggers log for the same writes.
 @Suite struct ChangeLogBatchTests {
     private static let first = Date(timeIntervalSince1970: 1_714_521_600)
     private static let second = first.addingTimeInterval(60)
 
-    /// Two sources get the same writes: `a` in pages (the batch path), `b`
-    /// one record per call (the triggers). Their logs match change for change.
+    /// Two sources get the same writes: `a` in pages of new rows (the batch
+    /// path), `b` one record per call (the triggers). Their logs match change for change.
     @Test func pageLogsWhatTheTriggersLog() async throws {
         let db = try TestDatabase()
         let a = try await db.addSource("a"), b = try await db.addSource("b")
@@ -22,7 +23,7 @@ import Testing
                      record("c5", ["email": "five@x.test"])]
         for (source, paged) in [(a, true), (b, false)] {
             let writes = paged ? [page1] : page1.map { [$0] }
-            for records in writes { try await db.store.upsert(.contacts, sourceId: source, records: records, at: Self.first) }
+            for records in writes { try await upsertNew(records, source, at: Self.first, db) }
             // A soft delete (revived by page 2) and an out-of-scope mark, both logged by the UPDATE trigger.
             try await db.store.pool.base.write { db in
                 try db.execute(sql: "UPDATE ghl_contacts SET deleted_at = ?, deleted_reason = 'deleted' WHERE source_id = ? AND ghl_contact_id = 'c3'",
@@ -30,7 +31,7 @@ import Testing
                 try Store.markOutOfScope(.contacts, sourceId: source, ids: ["c6"], at: Self.first, in: db)
             }
             for records in paged ? [page2] : page2.map({ [$0] }) {
-                try await db.store.upsert(.contacts, sourceId: source, records: records, at: Self.second)
+                try await upsertNew(records, source, at: Self.second, db)
             }
         }
 
@@ -60,13 +61,13 @@ import Testing
         let db = try TestDatabase()
         let source = try await db.addSource("a")
         await #expect(throws: StoreError.self) {
-            try await db.store.upsert(.contacts, sourceId: source, records: [
-                record("c1", ["email": "one@x.test"]), record("c2", ["no_such_column": "x"]), record("c3", ["email": "three@x.test"])])
+            try await upsertNew([record("c1", ["email": "one@x.test"]), record("c2", ["no_such_column": "x"]),
+                                 record("c3", ["email": "three@x.test"])], source, db)
         }
         try await insertByHand("h1", source, db)
         #expect(try await log(db, source).map(\.change) == ["INSERT h1"])
 
-        try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "one@x.test"]), record("c2", ["email": "two@x.test"])])
+        try await upsertNew([record("c1", ["email": "one@x.test"]), record("c2", ["email": "two@x.test"])], source, db)
         try await insertByHand("h2", source, db)
         #expect(try await log(db, source).map(\.change) == ["INSERT h1", "INSERT c1", "INSERT c2", "INSERT h2"])
     }
@@ -77,8 +78,13 @@ import Testing
         let db = try TestDatabase()
         let source = try await db.addSource("a")
         try await db.store.dropChangeLogTriggers()
-        #expect(try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "1"]), record("c2", ["email": "2"])]) == 2)
+        #expect(try await upsertNew([record("c1", ["email": "1"]), record("c2", ["email": "2"])], source, db) == 2)
         #expect(try await log(db, source).isEmpty)
+    }
+
+    @discardableResult
+    private func upsertNew(_ records: [EntityRecord], _ source: String, at date: Date = Date(), _ db: TestDatabase) async throws -> Int {
+        try await db.store.pool.write { try Store.upsert(.contacts, sourceId: source, records: records, at: date, rowsNew: true, in: $0) }
     }
 
     private func insertByHand(_ id: String, _ source: String, _ db: TestDatabase) async throws {

