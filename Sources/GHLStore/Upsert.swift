@@ -48,8 +48,8 @@ extension Store {
         var inserted: [Int64] = []
         var existing: [EntityRecord] = []
         let written = try ChangeLogBatch.withoutTriggers(db) {
-            try execute(insertNewSQL(entity), entity, sourceId: sourceId, records: records, now: now, in: db) { record in
-                if db.changesCount > 0 { inserted.append(db.lastInsertedRowID) } else { existing.append(record) }
+            try execute(insertNewSQL(entity), entity, sourceId: sourceId, records: records, now: now, in: db) { index in
+                if db.changesCount > 0 { inserted.append(db.lastInsertedRowID) } else { existing.append(records[index]) }
             }
         }
         try ChangeLogBatch.logInserts(of: entity, sourceId: sourceId, rowids: inserted, in: db)
@@ -57,16 +57,17 @@ extension Store {
     }
 
     /// Runs `sql` (an INSERT of the record's columns) once per record, calling
-    /// `each` after each, and returns how many rows it wrote.
+    /// `each` with the record's index after each, and returns how many rows it wrote.
     private static func execute(_ sql: String, _ entity: Entity, sourceId: String, records: [EntityRecord], now: String,
-                                in db: Database, each: (EntityRecord) throws -> Void) throws -> Int {
+                                in db: Database, each: (Int) throws -> Void) throws -> Int {
         guard !records.isEmpty else { return 0 }
         let statement = try db.cachedStatement(sql: sql)
         let columns = entity.columns
         var written = 0
         var values: [DatabaseValue] = []
         values.reserveCapacity(columns.count + 6)
-        for record in records {
+        for index in records.indices {
+            let record = records[index]
             values.removeAll(keepingCapacity: true)
             values.append(sourceId.databaseValue)
             values.append(record.ghlId.databaseValue)
@@ -78,7 +79,7 @@ extension Store {
             statement.setUncheckedArguments(StatementArguments(values))
             try statement.execute()
             written += db.changesCount
-            try each(record)
+            try each(index)
         }
         return written
     }
