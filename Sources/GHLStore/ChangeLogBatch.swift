@@ -8,6 +8,9 @@ import GRDB
 /// connection only meanwhile. The triggers stay the definition of what gets
 /// logged: every other writer fires them, and this logs exactly what the
 /// INSERT trigger would (`Schema.createChangeLog`), only for a table that has it.
+/// While they are off it runs nothing but a page's record INSERTs, and the
+/// record tables have no triggers but the log's: a trigger added to them
+/// later must be run here too.
 enum ChangeLogBatch {
     /// Whether the INSERT trigger of `entity`'s table is in the file (a
     /// scratch file may have dropped it: `Store.dropChangeLogTriggers`).
