@@ -5,7 +5,7 @@ import Testing
 
 /// `init --db postgres://...` creates the schema (and re-runs as a no-op), also
 /// from `GHLSYNC_DATABASE_URL`; `sources add`/`list`, `sync` (one source or
-/// `--all`) and `status` run on it; every other command refuses a PostgreSQL URL in one line.
+/// `--all`) and `status` run on it; `snapshot` and `connect` refuse a PostgreSQL URL in one line saying why.
 @Suite struct PostgresCLITests {
     @Test func initCreatesThePostgresSchemaAndReRunsAsANoOp() throws {
         let cluster = try PostgresCluster.shared()
@@ -71,16 +71,15 @@ import Testing
         #expect(status.stdout.contains("== Data freshness") && status.stdout.contains("Location 1"), "\(status.stdout)")
     }
 
-    @Test func otherCommandsRefuseAPostgresURLInOneClearLine() throws {
+    @Test func snapshotAndConnectRefuseAPostgresURLInOneClearLineSayingWhy() throws {
         let url = "postgres://nobody@127.0.0.1:9/nothing"
-        for arguments in [["snapshot", "--db", url, "--out", "x.sqlite"]] {
-            let result = try CLIRunner.run(arguments)
-            #expect(result.status == 1, "\(arguments)")
-            #expect(result.stderr == "Error: this command does not run on PostgreSQL yet: only init, sync, sources add, sources list, status, users, serve, query and migrate-to-postgres do\n",
-                    "\(arguments): \(result.stderr)")
-        }
-        let fromEnvironment = try CLIRunner.run(["export", "--view", "v_ghl_contacts_recent"], environment: ["GHLSYNC_DATABASE_URL": url])
-        #expect(fromEnvironment.status == 1)
-        #expect(fromEnvironment.stderr.contains("does not run on PostgreSQL yet"), "\(fromEnvironment.stderr)")
+        let snapshot = try CLIRunner.run(["snapshot", "--out", "x.sqlite"], environment: ["GHLSYNC_DATABASE_URL": url])
+        #expect(snapshot.status == 1)
+        #expect(snapshot.stderr == "Error: snapshot copies a SQLite file; copy a PostgreSQL database with pg_dump "
+                + "(pg_dump --format=custom --file=ghl.dump URL), which is consistent while servers run\n", "\(snapshot.stderr)")
+        let connect = try CLIRunner.run(["connect", "--db", url, "--client-id-env", "A", "--client-secret-env", "B"])
+        #expect(connect.status == 1)
+        #expect(connect.stderr.hasPrefix("Error: this command needs a SQLite file: connect keeps the tokens it receives in 0600 files beside it")
+                && connect.stderr.split(separator: "\n").count == 1, "\(connect.stderr)")
     }
 }
