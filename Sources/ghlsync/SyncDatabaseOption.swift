@@ -30,7 +30,8 @@ struct SyncDatabaseOption: ParsableArguments {
                 guard try await !store.appliedMigrations().isEmpty else {
                     throw CLIError("\(url) has no ghlsync schema: run `ghlsync init --db \(url)` first")
                 }
-                try await store.migrate()   // what a newer ghlsync adds to a database an older one created
+                // What a newer ghlsync adds to a database an older one created; nothing (and no DDL) when current.
+                try await store.migrate()
                 let result = try await body(.postgres(store))
                 await store.close()
                 return result

@@ -71,6 +71,42 @@ import Testing
         #expect(status.stdout.contains("== Data freshness") && status.stdout.contains("Location 1"), "\(status.stdout)")
     }
 
+    /// A role with only the rights `serve` needs (no CREATE, not the owner) opens a
+    /// current schema; when a migration is missing it may not apply, one line says
+    /// to run `init` as the owner.
+    @Test func aLeastPrivilegeRoleOpensACurrentSchemaAndIsSentToInitWhenOneIsMissing() async throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.createDatabase("leastprivilege")
+        let database = String(url.split(separator: "/").last!)
+        #expect(try CLIRunner.run(["init", "--db", url]).status == 0)
+        let role = "ghl_app_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try cluster.psql(database: database, script: """
+            CREATE ROLE \(role) LOGIN BYPASSRLS;
+            GRANT ghlsync_user TO \(role);
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
+            GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO \(role);
+            """)
+        var components = try #require(URLComponents(string: url))
+        components.user = role
+        let app = try #require(components.string)
+
+        let status = try CLIRunner.run(["status", "--db", app])
+        #expect(status.status == 0, "\(status.stderr)")
+        let serve = try RunningCLI(["serve", "--db", app, "--port", "0"], environment: [:])
+        let line = try? await serve.line { $0.hasPrefix("dashboard http://") }
+        let stopped = serve.stop()
+        #expect(line != nil, "\(stopped.stderr)")
+        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM pg_tables WHERE tableowner = '\(role)'") == "0\n")
+
+        _ = try cluster.psql(database: database, script: "DELETE FROM ghlsync_migrations WHERE name = 'pg_v4_scoped_ids'")
+        let refused = try CLIRunner.run(["sources", "list", "--db", app])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains(
+            "this role may not apply the schema's missing migrations (pg_v4_scoped_ids): run `ghlsync init --db postgres://\(role)@")
+                && refused.stderr.hasSuffix("` as the database's owner\n"), "\(refused.stderr)")
+    }
+
     @Test func snapshotAndConnectRefuseAPostgresURLInOneClearLineSayingWhy() throws {
         let url = "postgres://nobody@127.0.0.1:9/nothing"
         let snapshot = try CLIRunner.run(["snapshot", "--out", "x.sqlite"], environment: ["GHLSYNC_DATABASE_URL": url])
