@@ -5,7 +5,7 @@ import Testing
 
 /// `init --db postgres://...` creates the schema (and re-runs as a no-op), also
 /// from `GHLSYNC_DATABASE_URL`; `sources add`/`list`, `sync` (one source or
-/// `--all`) and `status` run on it; `snapshot` and `connect` refuse a PostgreSQL URL in one line saying why.
+/// `--all`) and `status` (with the change log's figures) run on it; a least-privilege role opens it; `snapshot` and `connect` refuse a PostgreSQL URL in one line saying why.
 @Suite struct PostgresCLITests {
     @Test func initCreatesThePostgresSchemaAndReRunsAsANoOp() throws {
         let cluster = try PostgresCluster.shared()
@@ -69,6 +69,8 @@ import Testing
         let status = try CLIRunner.run(["status", "--db", url])
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.contains("== Data freshness") && status.stdout.contains("Location 1"), "\(status.stdout)")
+        let changes = try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_changes").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(status.stdout.contains("== Change log") && status.stdout.contains("\nrows: \(changes); "), "\(status.stdout)")
     }
 
     /// A role with only the rights `serve` needs (no CREATE, not the owner) opens a
