@@ -31,12 +31,8 @@ import Testing
     }
 
     @Test func initSourcesAddSyncAndStatusRunOnPostgres() async throws {
-        var configuration = SandboxConfiguration()
-        configuration.locations = 2
-        configuration.counts = RecordCounts(contacts: 120, opportunities: 30, orders: 20, transactions: 20, reviews: 10)
-        configuration.rateLimit = RateLimitSettings(maxRequests: 1_000_000, windowMilliseconds: 10_000, dailyLimit: 100_000_000)
-        let sandbox = try GHLSandbox(configuration: configuration)
-        let endpoint = try await sandbox.start()
+        let (sandbox, endpoint) = try await Self.sandbox(locations: 2, counts: RecordCounts(
+            contacts: 120, opportunities: 30, orders: 20, transactions: 20, reviews: 10))
         defer { Task { await sandbox.stop() } }
         let cluster = try PostgresCluster.shared()
         let url = try cluster.createDatabase("clisync")
@@ -119,5 +115,18 @@ import Testing
         #expect(connect.status == 1)
         #expect(connect.stderr.hasPrefix("Error: this command needs a SQLite file: connect keeps the tokens it receives in 0600 files beside it")
                 && connect.stderr.split(separator: "\n").count == 1, "\(connect.stderr)")
+    }
+}
+
+extension PostgresCLITests {
+    /// A started sandbox of `locations` (the first `installed` with the agency's app) whose rate limits no test reaches.
+    static func sandbox(locations: Int, installed: Int? = nil, counts: RecordCounts) async throws -> (GHLSandbox, SandboxEndpoint) {
+        var configuration = SandboxConfiguration()
+        configuration.locations = locations
+        if let installed { configuration.installedLocations = installed }
+        configuration.counts = counts
+        configuration.rateLimit = RateLimitSettings(maxRequests: 1_000_000, windowMilliseconds: 10_000, dailyLimit: 100_000_000)
+        let sandbox = try GHLSandbox(configuration: configuration)
+        return (sandbox, try await sandbox.start())
     }
 }

@@ -8,13 +8,8 @@ import Testing
 /// `AgencyCLITests` and `SourcesFilterCLITests`).
 @Suite struct PostgresSourcesCLITests {
     @Test func sourcesImportScheduleAndFilterRunOnPostgres() async throws {
-        var configuration = SandboxConfiguration()
-        configuration.locations = 3
-        configuration.installedLocations = 2
-        configuration.counts = RecordCounts(contacts: 60, opportunities: 40, orders: 10, transactions: 10, reviews: 5)
-        configuration.rateLimit = RateLimitSettings(maxRequests: 1_000_000, windowMilliseconds: 10_000, dailyLimit: 100_000_000)
-        let sandbox = try GHLSandbox(configuration: configuration)
-        let endpoint = try await sandbox.start()
+        let (sandbox, endpoint) = try await PostgresCLITests.sandbox(locations: 3, installed: 2, counts: RecordCounts(
+            contacts: 60, opportunities: 40, orders: 10, transactions: 10, reviews: 5))
         defer { Task { await sandbox.stop() } }
         let cluster = try PostgresCluster.shared()
         let url = try cluster.createDatabase("clisources")
