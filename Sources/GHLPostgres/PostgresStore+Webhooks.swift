@@ -6,7 +6,8 @@ import PostgresNIO
 /// (`Store.receiveWebhook`): the app's install or uninstall, the receipt in
 /// `webhook_receipts` and the record's change to each source in one
 /// transaction; a receipt already there (`ON CONFLICT DO NOTHING`, which
-/// waits for a concurrent delivery of the same id) refuses the delivery.
+/// waits for a concurrent delivery of the same id) refuses the delivery, and
+/// deliveries of one record are serialised by a transaction-scoped advisory lock.
 extension PostgresStore: WebhookStore {
     public func receiveWebhook(_ delivery: WebhookDelivery, at date: Date) async throws -> WebhookApplied {
         try await transaction { connection in
@@ -48,6 +49,8 @@ extension PostgresStore: WebhookStore {
                 """, binds: Self.bindings(date, sourceId, ghlId)), logger: logger))
             return .deleted(found: marked > 0)
         case .upsert(let entity, let ghlId, let decide):
+            // Deliveries of one record take turns, as on the file, so that neither merges onto a row the other is changing.
+            try await lock("webhook", "\(sourceId):\(entity.rawValue):\(ghlId)", on: connection)
             let rows = try await connection.query(PostgresQuery(unsafeSQL: """
                 SELECT raw::text, \(Self.timestampText("ghl_updated_at")) FROM \(entity.table) WHERE source_id = $1 AND \(entity.idColumn) = $2
                 """, binds: Self.bindings(sourceId, ghlId)), logger: logger)

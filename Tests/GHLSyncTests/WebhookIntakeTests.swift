@@ -132,6 +132,30 @@ import GHLJSON
         }
     }
 
+    /// Two deliveries of one record at once, each changing a field of its own,
+    /// both stay: each merges onto the row the other left, never onto the same old one.
+    @Test(arguments: Engine.allCases)
+    func concurrentDeliveriesOfOneRecordKeepBothChanges(_ engine: Engine) async throws {
+        try await withIntake(engine) { test, _, intake in
+            let ids = (1...10).map { "c\($0)" }
+            let time = JSONValue.string(Timestamp.string(Date()))
+            func send(_ body: [UInt8]) async throws { try await intake.receive(body: body) { $0 == "x-ghl-signature" ? signer.ed25519Header(body) : nil } }
+            for id in ids { try await send(event("ContactCreate", id: id, extra: ["timestamp": time])) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in ids {
+                    let phone = event("ContactUpdate", id: id, extra: ["timestamp": time, "phone": .string("+1555\(id)")])
+                    let tags = event("ContactTagUpdate", id: id, extra: ["timestamp": time, "tags": ["both"]])
+                    group.addTask { try await send(phone) }
+                    group.addTask { try await send(tags) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try test.int("""
+                SELECT COUNT(*) FROM ghl_contacts WHERE phone = '+1555' || ghl_contact_id AND tags = '["both"]'
+                """) == ids.count)
+        }
+    }
+
     func expectUnavailable(_ send: () async throws(WebhookError) -> WebhookReceipt, sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
             _ = try await send()
