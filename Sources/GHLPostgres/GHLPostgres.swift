@@ -4,10 +4,10 @@
 /// so that the database itself filters them.
 ///
 /// Data flow: it stands where GHLStore stands (GHL API -> sync -> **store** -> ...),
-/// for an agency that outgrows one file. `ghlsync init`, `query --as`, `sync`,
-/// `users`, `serve`, `bench views` and `migrate-to-postgres` use it:
-/// `PostgresStore` is a `GHLStore.SyncStore` written to in batches, an
-/// `AccountStore` for sign-in and a `ViewPageReader` for `/rest/v1` under RLS,
+/// for an agency that outgrows one file. Every command but `snapshot` and `connect`
+/// runs on it: `PostgresStore` is a `GHLStore.SyncStore` written to in batches, an
+/// `AccountStore` for sign-in, a `WebhookStore` for GHL's deliveries, a
+/// `SourceAdminStore` for schedules and agency imports and a `ViewPageReader` for `/rest/v1` under RLS,
 /// and its change feed reads what the broadcast trigger records. Like GHLStore it owns its SQL; it imports
 /// GHLStore (the vocabulary both databases share: sources, records, leases,
 /// filters, `ChangeEvent`, the rows `migrate-to-postgres` copies) and GHLJSON,

@@ -12,6 +12,7 @@ enum PostgresMigrations {
         ("pg_v2_rls_source_arrays", PostgresSchemaV2Policies.statements),
         ("pg_v3_auth", PostgresSchemaV3Auth.statements),
         ("pg_v4_scoped_ids", PostgresSchemaV4ScopedIds.statements),
+        ("pg_v5_change_ids", PostgresSchemaV5ChangeIds.statements),
     ]
 
     /// One lock number for every ghlsync database, so two `init`s migrate in turn.
@@ -21,19 +22,39 @@ enum PostgresMigrations {
 extension PostgresStore {
     /// Applies every migration not yet recorded, each in its own transaction;
     /// returns the names applied by this call (none when up to date).
+    ///
+    /// The recorded ones are read first, and a current schema is left alone
+    /// (no lock, no DDL), so that a role with only the rights to read and write
+    /// the tables opens it; when a migration is missing and the role may not
+    /// apply it, the error says to run `init` as the database's owner.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await client.withConnection { connection in
-            try await execute("SELECT pg_advisory_lock(\(PostgresMigrations.advisoryLock))", on: connection)
-            do {
-                let applied = try await migrate(on: connection)
-                try await execute("SELECT pg_advisory_unlock(\(PostgresMigrations.advisoryLock))", on: connection)
-                return applied
-            } catch {
-                try? await execute("SELECT pg_advisory_unlock(\(PostgresMigrations.advisoryLock))", on: connection)
-                throw error
+        let missing = try await pendingMigrations()
+        guard !missing.isEmpty else { return [] }
+        do {
+            return try await client.withConnection { connection in
+                try await execute("SELECT pg_advisory_lock(\(PostgresMigrations.advisoryLock))", on: connection)
+                do {
+                    let applied = try await migrate(on: connection)
+                    try await execute("SELECT pg_advisory_unlock(\(PostgresMigrations.advisoryLock))", on: connection)
+                    return applied
+                } catch {
+                    try? await execute("SELECT pg_advisory_unlock(\(PostgresMigrations.advisoryLock))", on: connection)
+                    throw error
+                }
             }
+        } catch where (Self.cause(of: error) as? PSQLError)?.serverInfo?[.sqlState] == "42501" {   // insufficient_privilege
+            throw PostgresStoreError("""
+                this role may not apply the schema's missing migrations (\(missing.joined(separator: ", "))): \
+                run `ghlsync init --db \(url)` as the database's owner
+                """)
         }
+    }
+
+    /// The migrations this ghlsync has that the database has not recorded, in order.
+    public func pendingMigrations() async throws -> [String] {
+        let done = Set(try await appliedMigrations())
+        return PostgresMigrations.all.map(\.name).filter { !done.contains($0) }
     }
 
     /// The names of the applied migrations, oldest first.

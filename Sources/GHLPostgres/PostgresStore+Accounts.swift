@@ -93,20 +93,16 @@ extension PostgresStore: AccountStore, AccessScopeSource {
     }
 
     public func setGrant(_ role: String, userId: String, sourceId: String) async throws -> Bool {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                guard try await exists("SELECT 1 FROM users WHERE id = \(userId)", on: connection) else { return false }
-                guard try await exists("SELECT 1 FROM ghl_sources WHERE id = \(sourceId)", on: connection) else {
-                    throw StoreError.unknownSource(sourceId)
-                }
-                try await connection.query("""
-                    INSERT INTO user_sources (user_id, source_id, role) VALUES (\(userId), \(sourceId), \(role))
-                    ON CONFLICT (user_id, source_id) DO UPDATE SET role = excluded.role WHERE user_sources.role <> excluded.role
-                    """, logger: logger)
-                return true
+        try await transaction { connection in   // the unknown source thrown as the file says it
+            guard try await exists("SELECT 1 FROM users WHERE id = \(userId)", on: connection) else { return false }
+            guard try await exists("SELECT 1 FROM ghl_sources WHERE id = \(sourceId)", on: connection) else {
+                throw StoreError.unknownSource(sourceId)
             }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error   // the unknown source, as the file says it
+            try await connection.query("""
+                INSERT INTO user_sources (user_id, source_id, role) VALUES (\(userId), \(sourceId), \(role))
+                ON CONFLICT (user_id, source_id) DO UPDATE SET role = excluded.role WHERE user_sources.role <> excluded.role
+                """, logger: logger)
+            return true
         }
     }
 

@@ -2,9 +2,10 @@ import GHLStore
 import PostgresNIO
 
 /// Keeps `ghlsync_changes` within the bounds the SQLite change log keeps: no
-/// change older than `maxAgeSeconds`, no more than `maxRows` (the oldest go
-/// first). The log's size in bytes is not bounded here: a deleted row's space
-/// is reused by PostgreSQL rather than given back, so the row bound stands for it.
+/// change older than `maxAgeSeconds`, no more than `maxRows` (the first
+/// inserted go first). The log's size in bytes is not bounded here: a deleted
+/// row's space is reused by PostgreSQL rather than given back, so the row
+/// bound stands for it.
 extension PostgresStore {
     /// Deletes up to `batch` changes past each bound; returns how many went.
     /// Every `serve` on the database may call it: the deletes do not conflict.
@@ -17,14 +18,14 @@ extension PostgresStore {
                 RETURNING 1)
             SELECT count(*) FROM gone
             """)
-        // The planner's estimate first (-1 before the table's first analysis), so that a
-        // log well within its bound costs no walk over its rows.
-        let estimate = try await count("SELECT reltuples::bigint FROM pg_class WHERE oid = 'ghlsync_changes'::regclass")
-        if estimate < 0 || estimate > bounds.maxRows {
+        // The row bound's cut-off from the newest id (`pg_v5_change_ids`): ids come from one
+        // sequence, dense but for rolled-back inserts' gaps, which only make the log keep fewer rows.
+        let cutoff = try await count("SELECT COALESCE(max(id), 0) - \(bounds.maxRows) FROM ghlsync_changes")
+        if cutoff > 0 {
             pruned += try await count("""
                 WITH gone AS (
                     DELETE FROM ghlsync_changes WHERE ctid = ANY(ARRAY(
-                        SELECT ctid FROM ghlsync_changes ORDER BY created_at DESC OFFSET \(bounds.maxRows) LIMIT \(batch)))
+                        SELECT ctid FROM ghlsync_changes WHERE id <= \(cutoff) LIMIT \(batch)))
                     RETURNING 1)
                 SELECT count(*) FROM gone
                 """)

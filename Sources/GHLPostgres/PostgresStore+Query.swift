@@ -70,15 +70,25 @@ extension PostgresStore {
         return ""
     }
 
+    /// The whole result of `stream`.
+    func query(_ body: String, binds: PostgresBindings = PostgresBindings(),
+               on connection: PostgresConnection) async throws -> PostgresQueryResult {
+        var result = PostgresQueryResult(columns: [], rows: [])
+        try await stream(body, binds: binds, on: connection, columns: { result.columns = $0 }, row: { result.rows.append($0) })
+        return result
+    }
+
     /// Reads the column names and types, then every value as text, typed back
     /// as integers and reals where the column is numeric; instants read as the
     /// SQLite store writes them (`timestampText`). `binds` fill the body's `$1`...
-    func query(_ body: String, binds: PostgresBindings = PostgresBindings(),
-               on connection: PostgresConnection) async throws -> PostgresQueryResult {
+    /// Rows are handed to `row` one at a time, as the server sends them.
+    func stream(_ body: String, binds: PostgresBindings = PostgresBindings(), on connection: PostgresConnection,
+                columns names: ([String]) throws -> Void, row: ([StoreValue]) throws -> Void) async throws {
         let probe = try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM (\n\(body)\n) AS q LIMIT 0", binds: binds),
                                                logger: logger)
         let columns = probe.columns.map { (name: $0.name, type: $0.dataType) }
         for try await _ in probe {}
+        try names(columns.map(\.name))
         // Renamed by position, so that two columns of one name stay apart.
         let aliases = columns.indices.map { "c\($0)" }
         let selected = zip(aliases, columns).map { alias, column in
@@ -90,9 +100,8 @@ extension PostgresStore {
             \(body)
             ) AS q (\(aliases.joined(separator: ", ")))
             """, binds: binds), logger: logger)
-        var result = PostgresQueryResult(columns: columns.map(\.name), rows: [])
-        for try await row in rows {
-            result.rows.append(try zip(row, columns).map { cell, column in
+        for try await values in rows {
+            try row(try zip(values, columns).map { cell, column in
                 guard let text = try cell.decode(String?.self) else { return .null }
                 switch column.type {
                 case .int2, .int4, .int8, .oid: return Int64(text).map(StoreValue.integer) ?? .text(text)
@@ -101,7 +110,6 @@ extension PostgresStore {
                 }
             })
         }
-        return result
     }
 }
 

@@ -10,7 +10,7 @@ extension PostgresStore: SyncStore {
                           check: @escaping @Sendable (_ leaseHolder: String?) throws -> Void) async throws -> FilterChange {
         try filter?.validate()
         let text = try filter?.storedText()
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await lock("lease", sourceId, on: connection)
             var holder: String?
             let leases = try await connection.query("SELECT owner, heartbeat_at FROM sync_leases WHERE source_id = \(sourceId)", logger: logger)

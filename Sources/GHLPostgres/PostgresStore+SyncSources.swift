@@ -7,7 +7,11 @@ import PostgresNIO
 extension PostgresStore {
     /// Registers a source made by `Source.new` (which checks its fields).
     public func addSource(_ source: Source) async throws {
-        try await client.query("""
+        try await client.withConnection { try await addSource(source, on: $0) }
+    }
+
+    func addSource(_ source: Source, on connection: PostgresConnection) async throws {
+        try await connection.query("""
             INSERT INTO ghl_sources (id, name, location_id, company_id, api_base, token_env, token_file, currency, is_active,
                                      sync_interval_seconds, sync_mode, filters, created_at, updated_at)
             VALUES (\(source.id), \(source.name), \(source.locationId), \(source.companyId), \(source.apiBase), \(source.tokenEnv),

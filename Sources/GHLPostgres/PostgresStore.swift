@@ -44,6 +44,12 @@ public final class PostgresStore: Sendable {
         try await client.query("SELECT 1 FROM ghlsync_migrations LIMIT 1", logger: logger)
     }
 
+    /// Runs `body` in one transaction, rethrowing what it threw as itself
+    /// (not in postgres-nio's wrapper), so that callers see the store's own errors.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do { return try await client.withTransaction(logger: logger) { try await body($0) } } catch { throw Self.cause(of: error) }
+    }
+
     /// Runs one statement, discarding any rows.
     func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
         try await connection.query(query, logger: logger)

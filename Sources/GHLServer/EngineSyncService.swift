@@ -3,14 +3,12 @@ import GHLStore
 import GHLSync
 
 /// `SyncService` over GHLSync: the engine for run-all and the pollers, the
-/// intake for webhooks (their errors reach HTTP through `APIError`). Without
-/// an intake (PostgreSQL, whose webhook receipts are not written yet) a
-/// delivery is refused with 501.
+/// intake for webhooks (their errors reach HTTP through `APIError`).
 public struct EngineSyncService: SyncService {
     public let engine: SyncEngine
-    public let intake: WebhookIntake?
+    public let intake: WebhookIntake
 
-    public init(engine: SyncEngine, intake: WebhookIntake?) {
+    public init(engine: SyncEngine, intake: WebhookIntake) {
         self.engine = engine
         self.intake = intake
     }
@@ -24,10 +22,6 @@ public struct EngineSyncService: SyncService {
     }
 
     public func receiveWebhook(_ webhook: IncomingWebhook) async throws {
-        guard let intake else {
-            throw APIError(.notImplemented, "webhooks are not received on PostgreSQL yet: run `ghlsync serve` on a SQLite file for them",
-                           code: "not_on_postgres")
-        }
         _ = try await intake.receive(body: Array(webhook.body), header: { webhook.headers[$0.lowercased()] })
     }
 }

@@ -6,8 +6,7 @@ import Hummingbird
 ///
 /// GHL retries a delivery only when it is answered 429 (a 5xx is final), so a
 /// delivery that could not be stored, for whatever reason, is answered 429
-/// with `Retry-After`; refusals of the delivery itself keep their 4xx, and a
-/// server that does not receive webhooks (on PostgreSQL, not yet) says 501, final.
+/// with `Retry-After`; refusals of the delivery itself keep their 4xx.
 extension HTTPFront {
     /// What `Retry-After` asks of GHL (which waits about ten minutes anyway).
     static let webhookRetryAfterSeconds = 60
@@ -20,7 +19,7 @@ extension HTTPFront {
             try await sync.receiveWebhook(IncomingWebhook(body: Data(buffer: body), headers: headers))
         } catch {
             let answer = APIError(error, dialect: .ghlsync, path: request.uri.path)
-            guard (answer.status.code >= 500 && answer.status != .notImplemented) || answer.status == .tooManyRequests else {
+            guard answer.status.code >= 500 || answer.status == .tooManyRequests else {
                 metrics.increment("ghlsync_webhooks_total", ["outcome": "rejected"])
                 throw answer
             }

@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// auth and the scoped reader, the sync engine with its webhook intake and
 /// scheduler, change capture into the topic bus and the realtime WebSocket,
 /// metrics, and the HTTP front over all of them. Over a SQLite file or a
-/// PostgreSQL database; on PostgreSQL webhooks are not received yet (501).
+/// PostgreSQL database.
 public struct ProductServer: Sendable {
     public let auth: AuthService
     public let engine: SyncEngine
@@ -49,7 +49,7 @@ public struct ProductServer: Sendable {
     /// under the database's own row-level security, realtime follows
     /// `ghlsync_changes` (pruned to `changeLogBounds`' age and rows), so any
     /// number of servers on one database deliver every change.
-    public init(postgres store: PostgresStore, changeLogBounds: ChangeLogBounds = ChangeLogBounds(),
+    public init(postgres store: PostgresStore, changeLogBounds: ChangeLogBounds = ChangeLogBounds(), webhookKeys: WebhookKeys = .ghl,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 schedulerTick: Duration = .seconds(15), logger: Logger = Logger(label: "ghlsync")) async throws {
         let metrics = ServerMetrics()
@@ -59,12 +59,13 @@ public struct ProductServer: Sendable {
         }
         let auth = try await AuthService(store: store)
         let views = ScopedViewReader(columns: try await store.reportingViewColumns(), pages: store)
-        self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger), intake: nil, bus: bus,
+        self.init(auth: auth, engine: SyncEngine(store: store, environment: environment, logger: logger),
+                  intake: WebhookIntake(store: store, keys: webhookKeys), bus: bus,
                   metrics: metrics, views: views, changes: feed, healthCheck: { try await store.probe() },
                   schedulerTick: schedulerTick, logger: logger)
     }
 
-    private init(auth: AuthService, engine: SyncEngine, intake: WebhookIntake?, bus: TopicBus, metrics: ServerMetrics,
+    private init(auth: AuthService, engine: SyncEngine, intake: WebhookIntake, bus: TopicBus, metrics: ServerMetrics,
                  views: ScopedViewReader, changes: any Service, healthCheck: @escaping @Sendable () async throws -> Void,
                  schedulerTick: Duration, logger: Logger) {
         metrics.observeGHLRequests(of: .shared)

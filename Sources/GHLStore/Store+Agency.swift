@@ -12,6 +12,8 @@ public struct AgencyImport: Sendable, Equatable {
     public var deactivated: [Source] = []
     /// Installed locations already synced as they are (the agency's own sources, or one added by hand).
     public var unchanged: [Source] = []
+
+    public init() {}
 }
 
 /// A location of the agency where its app is installed, as `/oauth/installedLocations` lists it.

@@ -9,7 +9,7 @@ public enum AgencyImporter {
     /// Reads the agency's credentials (0600, `"user_type": "Company"`, `company_id`), lists its
     /// installed locations with the Company token (rotations persisted into the file first), and
     /// brings the store's sources in line (`Store.importAgency`).
-    public static func run(store: Store, credentialsFile: String, apiBase: String, dryRun: Bool) async throws -> AgencyImport {
+    public static func run(store: any SourceAdminStore, credentialsFile: String, apiBase: String, dryRun: Bool) async throws -> AgencyImport {
         let path = URL(fileURLWithPath: credentialsFile).standardizedFileURL.path
         let secret = try SourceCredentials.readSecrets(path)
         guard secret.isCompany, let companyId = secret.companyId, !companyId.isEmpty else {

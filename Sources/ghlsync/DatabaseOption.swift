@@ -4,10 +4,10 @@ import GHLAuth
 import GHLPostgres
 import GHLStore
 
-/// `--db FILE`, shared by every command that works on a ghlsync file only.
-/// A `postgres://` URL (given or from `GHLSYNC_DATABASE_URL`) is refused:
-/// `init`, `sync`, `sources add`/`list`, `status`, `users` and `serve` run on
-/// PostgreSQL (`SyncDatabaseOption`), the others not yet.
+/// `--db FILE`, for `connect` (and bench's hidden file writer), which work on a ghlsync file only. A
+/// `postgres://` URL (given or from `GHLSYNC_DATABASE_URL`) is refused in one
+/// line; the other commands take `SyncDatabaseOption` and run on PostgreSQL
+/// (`snapshot` refuses it with its own reason).
 struct DatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: "The ghlsync SQLite file (default: $\(DatabaseTarget.environmentVariable)).")
     var given: String?
@@ -22,7 +22,7 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
-    static let postgresRefusal = "this command does not run on PostgreSQL yet: only init, sync, sources add, sources list, status, users, serve, query and migrate-to-postgres do"
+    static let postgresRefusal = "this command needs a SQLite file: connect keeps the tokens it receives in 0600 files beside it; on PostgreSQL, add sources with `sources import --agency-credentials FILE` or `sources add --token-file FILE`"
 
     /// Opens an existing file; a missing one is an error, not a new empty file.
     func open() throws -> Store {

@@ -3,9 +3,9 @@ import GHLStore
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Export a reporting view as CSV or JSON to standard output.")
+        commandName: "export", abstract: "Export a reporting view as CSV or JSON to standard output (from a file or PostgreSQL).")
 
-    @OptionGroup var database: DatabaseOption
+    @OptionGroup var database: SyncDatabaseOption
     @Option(help: "One of: \(ReportingViews.names.joined(separator: ", ")).") var view: String
     @Option(help: "csv or json.") var format: ResultFormat = .csv
 
@@ -14,10 +14,14 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.open()
         let writer = ResultWriter(format: format)
-        try await reportingErrors {
-            try await store.query(try ReadOnlyQuery.view(view), columns: writer.begin, row: writer.add)
+        try await database.with { database in
+            try await reportingErrors {
+                switch database {
+                case .file(let store): try await store.query(try ReadOnlyQuery.view(view), columns: writer.begin, row: writer.add)
+                case .postgres(let store): try await store.export(view: view, columns: writer.begin, row: writer.add)
+                }
+            }
         }
         writer.end()
     }

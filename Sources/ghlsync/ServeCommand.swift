@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
             Prints `dashboard http(s)://<host>:<port>/` once it listens. Runs each source's sync schedule \
             while serving. Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, letting the page being synced commit. \
             On PostgreSQL, reads run under the database's row-level security and realtime follows its \
-            ghlsync_changes, so several servers can share one database; webhooks are not received there yet.
+            ghlsync_changes, so several servers can share one database.
             """)
 
     @OptionGroup var database: SyncDatabaseOption

@@ -61,7 +61,7 @@ struct SourcesCommand: AsyncParsableCommand {
                 new locations, never duplicates, and marks locations the app was uninstalled from inactive.
                 """)
 
-        @OptionGroup var database: DatabaseOption
+        @OptionGroup var database: SyncDatabaseOption
         @Option(name: .customLong("agency-credentials"), help: "The agency's 0600 credentials file.") var agencyCredentials: String
         @Option(name: .customLong("api-base"), help: "GHL API base URL.") var apiBase: String = Source.defaultAPIBase
         @Flag(name: .customLong("dry-run"), help: "List what would change, change nothing.") var dryRun = false
@@ -75,15 +75,18 @@ struct SourcesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try database.open()
-            let plan = try await reportingErrors {
-                try await AgencyImporter.run(store: store, credentialsFile: agencyCredentials, apiBase: apiBase, dryRun: dryRun)
-            }
-            if let every, !dryRun {
-                let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
-                for source in plan.added {
-                    _ = try await reportingErrors { try await store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
+            let plan = try await database.with { database in
+                let store = database.sourceAdminStore
+                let plan = try await reportingErrors {
+                    try await AgencyImporter.run(store: store, credentialsFile: agencyCredentials, apiBase: apiBase, dryRun: dryRun)
                 }
+                if let every, !dryRun {
+                    let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
+                    for source in plan.added {
+                        _ = try await reportingErrors { try await store.setSchedule(sourceId: source.id, interval: interval, mode: SyncMode(rawValue: mode)) }
+                    }
+                }
+                return plan
             }
             AgencyImportReport(plan: plan, dryRun: dryRun).print()
         }

@@ -28,7 +28,7 @@ extension SourcesCommand {
                 --from 2024-01-01 --contact-tag customer --contact-field tier=gold
                 """)
 
-        @OptionGroup var database: DatabaseOption
+        @OptionGroup var database: SyncDatabaseOption
         @Option(help: "The source id.") var source: String
         @Option(help: "Comma-separated entities to sync: contacts, opportunities, pipelines, orders, payments, reviews (default: all).") var entities: String?
         @Option(help: ArgumentHelp("An opportunity pipeline to keep, by id or name.", valueName: "id-or-name"))
@@ -56,15 +56,15 @@ extension SourcesCommand {
         }
 
         func run() async throws {
-            let store = try database.open()
-            let engine = SyncEngine(store: store)
-            let change: FilterChange
-            do {
-                change = clear ? try await engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
-            } catch let error as StoreError {
-                throw ValidationError(error.cliMessage)
-            } catch let error as SyncError {
-                throw ValidationError(error.description)
+            let change = try await database.with { database in
+                let engine = SyncEngine(store: database.syncStore)
+                do {
+                    return clear ? try await engine.clearFilter(sourceId: source) : try await engine.setFilter(request, sourceId: source)
+                } catch let error as StoreError {
+                    throw ValidationError(error.cliMessage)
+                } catch let error as SyncError {
+                    throw ValidationError(error.description)
+                }
             }
             let summary = try await reportingErrors { try change.source.syncFilter()?.summary ?? [] }
             print(summary.isEmpty ? "\(change.source.name): no filter, everything is synced"

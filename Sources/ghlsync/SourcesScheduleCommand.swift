@@ -8,7 +8,7 @@ extension SourcesCommand {
             abstract: "Sync a source on a schedule while `ghlsync serve` runs (the seed's pg_cron plan).",
             discussion: "Example: ghlsync sources schedule --db app.sqlite --source ID --every 15m --mode incremental")
 
-        @OptionGroup var database: DatabaseOption
+        @OptionGroup var database: SyncDatabaseOption
         @Option(help: "The source id.") var source: String
         @Option(help: "Interval (e.g. 15m, 1h, 1d) or off.") var every: String
         @Option(help: "incremental or full (default: keep the source's mode).") var mode: String?
@@ -19,10 +19,11 @@ extension SourcesCommand {
         }
 
         func run() async throws {
-            let store = try database.open()
             let interval = try reportingSyncErrors { try SyncSchedule.parseInterval(every) }
-            let updated = try await reportingErrors {
-                try await store.setSchedule(sourceId: source, interval: interval, mode: mode.flatMap(SyncMode.init(rawValue:)))
+            let updated = try await database.with { database in
+                try await reportingErrors {
+                    try await database.sourceAdminStore.setSchedule(sourceId: source, interval: interval, mode: mode.flatMap(SyncMode.init(rawValue:)))
+                }
             }
             if let seconds = updated.syncIntervalSeconds {
                 print("\(updated.name): \(updated.syncMode) sync every \(SyncSchedule.describe(seconds)) while `ghlsync serve` runs")

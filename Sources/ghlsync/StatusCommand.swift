@@ -30,16 +30,31 @@ struct StatusCommand: AsyncParsableCommand {
                 writer.end()
                 print("")
             }
-            if case .file(let store) = database { try await changeLog(store) }
+            switch database {
+            case .file(let store): try await changeLog(store)
+            case .postgres(let store): try await changeLog(store)
+            }
         }
     }
 
-    /// The change log's figures (the SQLite file's; PostgreSQL has none of its own yet).
+    private static let changeLogTitle = "== Change log (what `serve` broadcasts and resumes from)"
+
+    /// The change log's figures and the bounds stored in the file.
     private func changeLog(_ store: Store) async throws {
         let log = try await store.changeLogStatus()
-        print("== Change log (what `serve` broadcasts and resumes from)")
+        print(Self.changeLogTitle)
         print("rows: \(log.rows) of at most \(log.bounds.maxRows); about \(log.bytes >> 20) MiB of at most \(log.bounds.maxBytes >> 20) MiB;"
               + " kept \(log.bounds.maxAgeSeconds / 3600) h (set with `serve --change-log-rows` / `--change-log-mib` / `--change-log-hours`)")
+        print("oldest: \(log.oldest ?? "-"), newest: \(log.newest ?? "-")")
+    }
+
+    /// `ghlsync_changes`' figures; its bounds are each server's options, not stored in the database.
+    private func changeLog(_ store: PostgresStore) async throws {
+        let log = try await store.changeLogStatus()
+        let defaults = ChangeLogBounds()
+        print(Self.changeLogTitle)
+        print("rows: \(log.rows); \(log.bytes >> 20) MiB on disk; each `serve` keeps at most its --change-log-rows"
+              + " (\(defaults.maxRows) by default) and --change-log-hours (\(defaults.maxAgeSeconds / 3600) by default)")
         print("oldest: \(log.oldest ?? "-"), newest: \(log.newest ?? "-")")
     }
 }

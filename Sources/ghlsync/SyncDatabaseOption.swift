@@ -1,9 +1,11 @@
 import ArgumentParser
+import GHLAPI
 import GHLPostgres
 import GHLStore
+import GHLSync
 
 /// `--db FILE|URL` for the commands that run on PostgreSQL too (`sync`,
-/// `sources add`/`list`, `status`, `users`, `serve`); the others take
+/// `sources`, `status`, `users`, `serve`, `export`); the others take
 /// `DatabaseOption`, which refuses a URL in one line.
 struct SyncDatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: """
@@ -28,13 +30,16 @@ struct SyncDatabaseOption: ParsableArguments {
                 guard try await !store.appliedMigrations().isEmpty else {
                     throw CLIError("\(url) has no ghlsync schema: run `ghlsync init --db \(url)` first")
                 }
-                try await store.migrate()   // what a newer ghlsync adds to a database an older one created
+                // What a newer ghlsync adds to a database an older one created; nothing (and no DDL) when current.
+                try await store.migrate()
                 let result = try await body(.postgres(store))
                 await store.close()
                 return result
             } catch {
                 await store.close()
-                if error is CLIError || error is StoreError || error is ExitCode || error is ValidationError { throw error }
+                // The command's own errors as they are; the database's in one line.
+                if error is CLIError || error is StoreError || error is ExitCode || error is ValidationError || error is SyncError
+                    || error is GHLAPIError { throw error }
                 throw CLIError("\(url): \(PostgresStore.message(for: error))")
             }
         }
@@ -54,6 +59,13 @@ enum OpenDatabase {
     }
 
     var accountStore: any AccountStore {
+        switch self {
+        case .file(let store): store
+        case .postgres(let store): store
+        }
+    }
+
+    var sourceAdminStore: any SourceAdminStore {
         switch self {
         case .file(let store): store
         case .postgres(let store): store

@@ -94,11 +94,31 @@ import Testing
             #expect(try await fixture.store.pruneChanges(ChangeLogBounds()) == 3)
             #expect(try fixture.psql("SELECT min(seq) FROM ghlsync_changes WHERE source_id = '\(fixture.sourceA)'") == ["4"])
             // A row bound keeps the newest: B's last contacts, inserted last.
-            _ = try fixture.psql("UPDATE ghlsync_changes SET created_at = created_at - (interval '1 second' * (1000 - seq))")
             #expect(try await fixture.store.pruneChanges(ChangeLogBounds(maxRows: 2)) == all - 3 - 2)
             let lastOfB = PostgresFixture.contactsInB + 1
             #expect(try fixture.psql("SELECT source_id || ':' || seq FROM ghlsync_changes ORDER BY seq")
                     == ["\(fixture.sourceB):\(lastOfB - 1)", "\(fixture.sourceB):\(lastOfB)"])
+        }
+    }
+
+    /// The row bound cuts at the newest id minus the bound, a batch at a time;
+    /// a rolled-back transaction's gap in the ids does not let more rows stay.
+    @Test func theRowBoundKeepsTheNewestChangesInBatchesAcrossAGapInTheIds() async throws {
+        try await PostgresFixture.with { (fixture: PostgresFixture) async throws in
+            #expect(throws: (any Error).self) { try fixture.psql("UPDATE ghl_contacts SET email = 'gone@example.com'; SELECT 1/0;") }
+            for round in 1...3 { _ = try fixture.psql("UPDATE ghl_contacts SET email = 'round\(round)@example.com'") }
+            let all = Int(try fixture.psql("SELECT count(*) FROM ghlsync_changes")[0])!
+            var pruned = 0
+            for _ in 0..<100 {
+                let batch = try await fixture.store.pruneChanges(ChangeLogBounds(maxRows: 10), batch: 3)
+                #expect(batch <= 3)
+                if batch == 0 { break }
+                pruned += batch
+            }
+            #expect(pruned == all - 10)
+            // The last round's 8 changes and the 2 of the round before it, the newest 10 inserted.
+            #expect(try fixture.psql("SELECT new ->> 'email', count(*) FROM ghlsync_changes GROUP BY 1 ORDER BY 1")
+                    == ["round2@example.com|2", "round3@example.com|\(PostgresFixture.contactsInA + PostgresFixture.contactsInB)"])
         }
     }
 

@@ -9,39 +9,41 @@ import Testing
         try db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM webhook_receipts") ?? 0 }
     }
 
+    private func delivery(_ id: String, _ location: String, _ change: WebhookDelivery.Change?) -> WebhookDelivery {
+        WebhookDelivery(webhookId: id, eventType: "ContactCreate", locationId: location, change: change)
+    }
+
     @Test func aDeliveryWritesItsReceiptOnceWithItsChanges() async throws {
         let db = try TestDatabase()
         let a = try await db.addSource("a")
-        let sources = try await db.store.receiveWebhook(webhookId: "w1", eventType: "ContactCreate", locationId: "loc-a", at: Date()) { writes in
-            #expect(try writes.stored(.contacts, sourceId: a, ghlId: "c1") == nil)
-            try writes.upsert(.contacts, sourceId: a, records: [record("c1", updated: "2024-05-01T00:00:00.000Z", ["email": "e@x.test"])])
-            #expect(try writes.stored(.contacts, sourceId: a, ghlId: "c1")?.ghlUpdatedAt == "2024-05-01T00:00:00.000Z")
-            #expect(try writes.filter(of: a) == nil)
-            return writes.sourceIds
-        }
-        #expect(sources == [a])
+        let created = record("c1", updated: "2024-05-01T00:00:00.000Z", ["email": "e@x.test"])
+        let applied = try await db.store.receiveWebhook(delivery("w1", "loc-a", .upsert(.contacts, ghlId: "c1") { stored, filter in
+            #expect(stored == nil && filter == nil)
+            return .write(created)
+        }), at: Date())
+        #expect(applied == WebhookApplied(sourceIds: [a], installed: [], writes: [.upserted]))
         #expect(try receipts(db) == 1)
+        let again = try await db.store.receiveWebhook(delivery("w1b", "loc-a", .upsert(.contacts, ghlId: "c1") { stored, _ in
+            .skip(stored?.ghlUpdatedAt ?? "none")
+        }), at: Date())
+        #expect(again.writes == [.skipped("2024-05-01T00:00:00.000Z")], "decide sees the stored row")
         await #expect(throws: Store.WebhookRefusal.duplicate(webhookId: "w1")) {
-            try await db.store.receiveWebhook(webhookId: "w1", eventType: "ContactDelete", locationId: "loc-a", at: Date()) { _ in }
+            try await db.store.receiveWebhook(delivery("w1", "loc-a", .delete(.contacts, ghlId: "c1")), at: Date())
         }
         await #expect(throws: Store.WebhookRefusal.unknownLocation("loc-z")) {
-            try await db.store.receiveWebhook(webhookId: "w2", eventType: "ContactDelete", locationId: "loc-z", at: Date()) { _ in }
+            try await db.store.receiveWebhook(delivery("w2", "loc-z", nil), at: Date())
         }
-        let deleted = try await db.store.receiveWebhook(webhookId: "w3", eventType: "ContactDelete", locationId: "loc-a", at: Date()) { writes in
-            [try writes.markDeleted(.contacts, sourceId: a, ghlId: "c1"), try writes.markDeleted(.contacts, sourceId: a, ghlId: "c1")]
-        }
-        #expect(deleted == [true, false])
+        let deleted = try await db.store.receiveWebhook(delivery("w3", "loc-a", .delete(.contacts, ghlId: "c1")), at: Date())
+        let twice = try await db.store.receiveWebhook(delivery("w4", "loc-a", .delete(.contacts, ghlId: "c1")), at: Date())
+        #expect(deleted.writes == [.deleted(found: true)] && twice.writes == [.deleted(found: false)])
     }
 
     @Test func aFailingDeliveryLeavesNoReceiptAndNoChange() async throws {
         struct Refused: Error {}
         let db = try TestDatabase()
-        let a = try await db.addSource("a")
+        _ = try await db.addSource("a")
         await #expect(throws: Refused.self) {
-            try await db.store.receiveWebhook(webhookId: "w1", eventType: "ContactCreate", locationId: "loc-a", at: Date()) { writes in
-                try writes.upsert(.contacts, sourceId: a, records: [record("c1", ["email": "e@x.test"])])
-                throw Refused()
-            }
+            try await db.store.receiveWebhook(delivery("w1", "loc-a", .upsert(.contacts, ghlId: "c1") { _, _ in throw Refused() }), at: Date())
         }
         #expect(try receipts(db) == 0)
         #expect(try await db.store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_contacts") } == 0)

@@ -13,21 +13,9 @@ import Testing
 /// through `any SyncStore`.
 final class EngineFixture: Sendable {
     let sandbox: GHLSandbox
-    let database: Database
+    let database: EngineDatabase
     let source: Source
     let engine: SyncEngine
-
-    enum Database: Sendable {
-        case sqlite(TestStore)
-        case postgres(PostgresStore, cluster: PostgresCluster, name: String)
-
-        var store: any SyncStore {
-            switch self {
-            case .sqlite(let test): test.store
-            case .postgres(let store, _, _): store
-            }
-        }
-    }
 
     var location: String { source.locationId }
     var store: any SyncStore { database.store }
@@ -35,28 +23,13 @@ final class EngineFixture: Sendable {
     static func start(_ engine: Engine, _ counts: RecordCounts, faults: [FaultRule] = []) async throws -> EngineFixture {
         let (sandbox, endpoint) = try await SandboxFixture.startSandbox(counts, faults: faults)
         let location = endpoint.locations[0]
-        let database: Database
-        let source: Source
-        switch engine {
-        case .sqlite:
-            let test = try TestStore()
-            source = try await test.addSource(locationId: location.locationID, apiBase: endpoint.baseURL, tokenEnv: "GHL_TEST_TOKEN")
-            database = .sqlite(test)
-        case .postgres:
-            let cluster = try PostgresCluster.shared()
-            let url = try cluster.createDatabase("sync")
-            let store = try PostgresStore(url: PostgresURL(url))
-            try await store.migrate()
-            source = try Source.new(name: "Test \(location.locationID)", locationId: location.locationID, apiBase: endpoint.baseURL,
-                                    tokenEnv: "GHL_TEST_TOKEN", tokenFile: nil)
-            try await store.addSource(source)
-            database = .postgres(store, cluster: cluster, name: String(url.split(separator: "/").last!))
-        }
+        let database = try await EngineDatabase(engine)
+        let source = try await database.addSource(locationId: location.locationID, apiBase: endpoint.baseURL)
         let syncEngine = SyncEngine(store: database.store, environment: ["GHL_TEST_TOKEN": location.token], retry: .quick)
         return EngineFixture(sandbox: sandbox, database: database, source: source, engine: syncEngine)
     }
 
-    private init(sandbox: GHLSandbox, database: Database, source: Source, engine: SyncEngine) {
+    private init(sandbox: GHLSandbox, database: EngineDatabase, source: Source, engine: SyncEngine) {
         self.sandbox = sandbox
         self.database = database
         self.source = source
@@ -65,10 +38,7 @@ final class EngineFixture: Sendable {
 
     func stop() async {
         await sandbox.stop()
-        switch database {
-        case .sqlite(let test): test.cleanup()
-        case .postgres(let store, _, _): await store.close()
-        }
+        await database.cleanup()
     }
 
     func run(_ mode: SyncMode, entities: [Entity] = Entity.allCases) async throws -> RunAllResult {
@@ -77,12 +47,7 @@ final class EngineFixture: Sendable {
 
     /// A count by SQL both engines read alike (literals only, no parameters).
     func int(_ sql: String) throws -> Int {
-        switch database {
-        case .sqlite(let test): return try test.int(sql)
-        case .postgres(_, let cluster, let name):
-            let text = try cluster.psql(database: name, script: sql).trimmingCharacters(in: .whitespacesAndNewlines)
-            return try #require(Int(text), "\(sql) printed \(text)")
-        }
+        try database.int(sql)
     }
 
     /// How many rows of every entity table were written (inserted, changed, marked) after `date`.

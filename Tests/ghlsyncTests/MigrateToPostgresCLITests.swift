@@ -42,6 +42,16 @@ import Testing
             #expect(normalized(file, shared) == normalized(postgres, shared), "\(relation) differs")
         }
 
+        // `export` on PostgreSQL writes the file's formats: the same CSV header and rows, the same JSON rows.
+        for view in views {
+            let (fileCSV, postgresCSV) = try (export(db, view, "csv"), export(url, view, "csv"))
+            #expect(fileCSV.first == postgresCSV.first && fileCSV.count == postgresCSV.count && fileCSV.count > 1, "\(view)")
+            let (file, postgres) = try (exportedRows(db, view), exportedRows(url, view))
+            let shared = Set(file.first.map { Array($0.keys) } ?? []).subtracting(["staleness_seconds", "job_id"])
+            #expect(Set(postgres.first.map { Array($0.keys) } ?? []) == Set(file.first.map { Array($0.keys) } ?? []), "\(view)")
+            #expect(normalized(file, shared) == normalized(postgres, shared), "\(view) exports differ")
+        }
+
         // The comparison sees a changed value; new rows take ids past the copied ones.
         let database = String(url.split(separator: "/").last!)
         _ = try PostgresCluster.shared().psql(database: database, script: """
@@ -63,6 +73,18 @@ import Testing
         #expect(again.stderr.hasPrefix("Error: ") && again.stderr.contains("is not empty")
                 && again.stderr.split(separator: "\n").count == 1, "\(again.stderr)")
         await fixture.sandbox.stop()
+    }
+
+    /// `export --format csv|json` of `view` from `db` (a file or a URL), as lines.
+    private func export(_ db: String, _ view: String, _ format: String) throws -> [Substring] {
+        let result = try CLIRunner.run(["export", "--db", db, "--view", view, "--format", format])
+        guard result.status == 0 else { throw CLIRunner.CLIError(message: "export \(view) from \(db): \(result.stderr)") }
+        return result.stdout.split(whereSeparator: \.isNewline)
+    }
+
+    private func exportedRows(_ db: String, _ view: String) throws -> [[String: Any]] {
+        let json = try export(db, view, "json").joined(separator: "\n")
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
     }
 
     /// `query --format json` on `db` (a file or a URL).

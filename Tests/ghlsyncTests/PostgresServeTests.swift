@@ -2,8 +2,13 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GHLJSON
+import GHLPostgres
 import GHLPostgresTestSupport
 import GHLSandbox
+import GHLServer
+import GHLSync
+import HummingbirdTesting
 import HummingbirdWSClient
 import Logging
 import Synchronization
@@ -12,7 +17,8 @@ import Testing
 /// `serve --db postgres://`, run as a process: sign-in, `/rest/v1` reads under
 /// the database's RLS, realtime from `ghlsync_changes`; a viewer of one source
 /// reads and hears nothing of another; two servers on one database both
-/// deliver a change a `ghlsync sync` process commits.
+/// deliver a change a `ghlsync sync` process commits; a signed webhook reaches
+/// the table and the WebSocket.
 @Suite(.timeLimit(.minutes(5))) struct PostgresServeTests {
     @Test func aViewerOfOneSourceReadsAndHearsNothingOfTheOther() async throws {
         let world = try await PostgresServeWorld(locations: 2)
@@ -71,10 +77,9 @@ import Testing
         #expect(jobs.map { "\($0["entity"] as? String ?? "")=\($0["job_id"] as? Int ?? -1)" }.sorted() == numbers, "\(jobs)")
         #expect(!numbers.isEmpty && numbers.contains { $0.hasPrefix("contacts=") })
 
-        // Routes not on PostgreSQL yet answer one JSON error; the dashboard loads.
+        // An unsigned webhook is refused, as on the file; the dashboard loads.
         let (webhook, status) = try await http.raw("/webhooks/ghl", method: "POST", body: Data("{}".utf8))
-        #expect(status == 501 && String(decoding: webhook, as: UTF8.self).contains("not received on PostgreSQL yet"),
-                "\(status) \(String(decoding: webhook, as: UTF8.self))")
+        #expect(status == 401, "\(status) \(String(decoding: webhook, as: UTF8.self))")
         let (dashboard, dashboardStatus) = try await http.raw("/")
         #expect(dashboardStatus == 200 && String(decoding: dashboard, as: UTF8.self).contains("<html"))
 
@@ -90,6 +95,38 @@ import Testing
             // The payload's `id` is GHL's, as on the file, not the table's identity.
             #expect(change.new["id"] as? String == change.new["ghl_contact_id"] as? String && change.new["id"] is String, "\(change)")
         }
+    }
+
+    /// The server in process (a `serve` process trusts GHL's keys only), trusting
+    /// the sandbox's: a contact created in GHL arrives by its signed webhook.
+    @Test func aSignedWebhookReachesTheTableAndAClientOnTheWebSocket() async throws {
+        let world = try await PostgresServeWorld(locations: 1)
+        defer { world.stop() }
+        let source = world.sourceIds[0]
+        let token = try world.cli(["users", "token", "--db", world.url, "--user", "viewer@example.com"]).lastLine
+        let location = try world.psql("SELECT location_id FROM ghl_sources WHERE id = '\(source)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        let store = try PostgresStore(url: PostgresURL(world.url))
+        let keys = try WebhookKeys(ed25519PEM: [world.sandbox.ed25519PublicKeyPEM], rsaPEM: [world.sandbox.rsaPublicKeyPEM])
+        let server = try await ProductServer(postgres: store, webhookKeys: keys, environment: world.environment, logger: Logger(label: "test"))
+        let app = try server.application(host: "127.0.0.1", port: 0, logger: Logger(label: "test")) { _ in }
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            world.sandbox.webhookURL = "http://127.0.0.1:\(port)/webhooks/ghl"
+            try await RealtimeClient.connect(port: port) { realtime in
+                #expect(try await realtime.join(source, token: token) == "ok")
+                _ = try world.sandbox.create(.contacts, location: location,
+                                             fields: JSONValue(parsing: #"{"firstName":"Hooked","email":"hooked@example.com"}"#))
+                let change = try await realtime.nextChange()
+                #expect(change.topic == "realtime:ghl:\(source)")
+                #expect(change.operation == "INSERT" && change.new["email"] as? String == "hooked@example.com", "\(change)")
+            }
+            #expect(world.sandbox.webhookDeliveries.map(\.status) == [200])
+        }
+        #expect(try world.psql("SELECT count(*) FROM ghl_contacts WHERE email = 'hooked@example.com' AND deleted_at IS NULL")
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        #expect(try world.psql("SELECT count(*) FROM webhook_receipts WHERE source_id = '\(source)'")
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        await store.close()
     }
 
     @Test func aClientResumesAcrossARestartWithWhatWasCommittedWhileServeWasDown() async throws {
