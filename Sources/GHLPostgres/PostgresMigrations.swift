@@ -12,6 +12,7 @@ enum PostgresMigrations {
         ("pg_v2_rls_source_arrays", PostgresSchemaV2Policies.statements),
         ("pg_v3_auth", PostgresSchemaV3Auth.statements),
         ("pg_v4_scoped_ids", PostgresSchemaV4ScopedIds.statements),
+        ("pg_rt_live_set", PostgresSchemaRealtimeLiveSet.statements),
     ]
 
     /// One lock number for every ghlsync database, so two `init`s migrate in turn.

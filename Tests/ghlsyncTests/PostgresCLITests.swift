@@ -13,13 +13,13 @@ import Testing
         let first = try CLIRunner.run(["init", "--db", url])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.lastLine.contains(
-            "schema pg_v4_scoped_ids (pg_v1_tables, pg_v1_security, pg_v1_views, pg_v2_broadcast_changes, pg_v2_rls_source_arrays, pg_v3_auth, pg_v4_scoped_ids)"),
+            "schema pg_rt_live_set (pg_v1_tables, pg_v1_security, pg_v1_views, pg_v2_broadcast_changes, pg_v2_rls_source_arrays, pg_v3_auth, pg_v4_scoped_ids, pg_rt_live_set)"),
                 "\(first.stdout)")
         let database = String(url.split(separator: "/").last!)
         #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM pg_views WHERE viewname LIKE 'v\\_ghl\\_%'") == "7\n")
         let again = try CLIRunner.run(["init"], environment: ["GHLSYNC_DATABASE_URL": url])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "7\n")
+        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "8\n")
     }
 
     @Test func initSaysWhyItCannotReachTheServer() throws {
