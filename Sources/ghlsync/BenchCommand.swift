@@ -141,6 +141,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Connected clients (default 50; large 200).") var clients: Int?
         @Option(name: .customLong("events-per-second"), help: "Committed changes per second (default 500; large 2000).") var eventsPerSecond: Int?
         @Option(help: "How long changes are committed, in seconds.") var seconds: Double = 5
+        @Option(help: "Changes per transaction (default 10).") var batch: Int?
         @Flag(help: "Commit the changes from a separate process: they reach the server through the file's change log.")
         var crossProcess = false
         @Flag(help: "Restart the server with the clients resuming, after --missed changes committed while it was down.")
@@ -168,6 +169,7 @@ struct BenchCommand: AsyncParsableCommand {
             bench.clients = clients ?? (common.size == .large ? 200 : 50)
             bench.eventsPerSecond = eventsPerSecond ?? (common.size == .large ? 2000 : 500)
             bench.seconds = seconds
+            if let batch { bench.batch = max(1, batch) }
             common.print(try await bench.run())
         }
     }
