@@ -22,6 +22,7 @@ import Testing
         let fixture = try await StoreFixture(engine)
         defer { fixture.remove() }
         let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
+        let twin = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
         let other = fixture.bus.subscribe(to: "ghl:\(fixture.sourceB)")
         // 40 commits of 10 inserts, then 20 commits updating 5 each, interleaved with source B.
         for commit in 0..<40 {
@@ -46,9 +47,12 @@ import Testing
         let first = try #require(changes.first?.seq)
         #expect(changes.map(\.seq) == Array(first..<first + 500))
         #expect(subscription.pendingCount == 0)
+        // A second subscriber of the same source gets the same events, in the same order, each once.
+        #expect(await collect(twin, count: 500).events.map(\.seq) == changes.map(\.seq))
         let others = await collect(other, count: 40).events
         #expect(others.count == 40 && others.allSatisfy { $0.topic == "ghl:\(fixture.sourceB)" })
         subscription.cancel()
+        twin.cancel()
         other.cancel()
         #expect(fixture.bus.stats.subscribers == 0)
     }
