@@ -56,6 +56,8 @@ let package = Package(
             "GHLJSON", "GHLStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            // NIOPosix for the change history's event loop of its own (`PostgresChangeHistory`).
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Orchestrator, entity pollers, sync jobs, schedules, webhook intake.
@@ -134,6 +136,8 @@ let package = Package(
             // GHLServer for `AuthChannelAuthorizer` (the attack tests run realtime behind real auth);
             // GHLBench for `WebSocketFrameReader` (frames read back off the wire).
             "GHLJSON", "GHLRealtime", "GHLStore", "GHLStoreTestSupport", "GHLAuth", "GHLServer", "GHLBench",
+            // The suites that must behave alike on both engines run over PostgreSQL too.
+            "GHLPostgres", "GHLPostgresTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

@@ -1,5 +1,6 @@
 import Foundation
 import GHLAuth
+import GHLPostgres
 import GHLServer
 import GHLStore
 import Hummingbird
@@ -14,10 +15,19 @@ final class BenchServer: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(store: Store) async throws {
+    convenience init(store: Store) async throws {
+        try await self.init { try await ProductServer(store: store, environment: [:], logger: $0) }
+    }
+
+    /// `serve --db postgres://` in-process: realtime follows `ghlsync_changes`.
+    convenience init(postgres: PostgresStore) async throws {
+        try await self.init { try await ProductServer(postgres: postgres, environment: [:], logger: $0) }
+    }
+
+    private init(making: (Logger) async throws -> ProductServer) async throws {
         var logger = Logger(label: "ghlsync.bench")
         logger.logLevel = .error
-        server = try await ProductServer(store: store, environment: [:], logger: logger)
+        server = try await making(logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try server.application(host: "127.0.0.1", port: 0, logger: logger) { continuation.yield($0) }
         task = Task { try await app.runService() }
@@ -38,7 +48,10 @@ final class BenchServer: Sendable {
     /// Runs `body` against a fresh server and stops the server however `body` ends:
     /// a server left running would keep the process from exiting.
     static func with<T: Sendable>(store: Store, _ body: (BenchServer) async throws -> T) async throws -> T {
-        let server = try await BenchServer(store: store)
+        try await with(try await BenchServer(store: store), body)
+    }
+
+    static func with<T: Sendable>(_ server: BenchServer, _ body: (BenchServer) async throws -> T) async throws -> T {
         do {
             let result = try await body(server)
             await server.stop()

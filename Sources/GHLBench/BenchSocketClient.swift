@@ -145,7 +145,8 @@ final class BenchSocketClient: Sendable {
 
         /// `"first_name":"rt-`: the benchmark's contacts are named `rt-N@T`, N
         /// the event number, T when its commit began (see `RealtimeBench.write`).
-        private static let eventMarker = Array(#""first_name":"rt-"#.utf8)
+        /// PostgreSQL's rows come as `jsonb` text, a space after each colon.
+        private static let eventMarkers = [Array(#""first_name":"rt-"#.utf8), Array(#""first_name": "rt-"#.utf8)]
         private static let resyncMarker = Array(#""event":"resync""#.utf8)
         private static let refetchMarker = Array(#""event":"refetch""#.utf8)
 
@@ -173,7 +174,7 @@ final class BenchSocketClient: Sendable {
 
         /// The event number N and commit time T of a `rt-N@T` name.
         private static func event(in payload: ByteBuffer) -> (id: Int, committing: Int64)? {
-            guard let offset = offset(of: eventMarker, in: payload) else { return nil }
+            guard let offset = eventMarkers.lazy.compactMap({ offset(of: $0, in: payload) }).first else { return nil }
             var id: Int64 = 0, committing: Int64 = 0
             var digits = 0, afterAt = false
             for byte in payload.readableBytesView.dropFirst(offset) {

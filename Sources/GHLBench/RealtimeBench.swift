@@ -1,4 +1,5 @@
 import Foundation
+import GHLPostgres
 import GHLStore
 import NIOPosix
 
@@ -26,17 +27,52 @@ public struct RealtimeBench: Sendable {
     /// this executable), as a CLI sync or another `serve` on the file would:
     /// they reach the server through the file's change log.
     public var crossProcess = false
+    /// Serve and commit into this PostgreSQL database instead of a file in a temp dir
+    /// (`serve --db postgres://` in-process; a new source each run).
+    public var postgres: PostgresURL?
 
     public init() {}
 
     public func run() async throws -> BenchReport {
+        if let postgres { return try await run(postgres: postgres) }
         let database = try TemporaryDatabase()
-        let source = try await database.store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
-                                                  tokenEnv: "UNUSED", tokenFile: nil).id
-        return try await BenchServer.with(store: database.store) { server in try await measure(server, store: database.store, source: source) }
+        let store = database.store
+        let source = try await store.addSource(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1",
+                                               tokenEnv: "UNUSED", tokenFile: nil).id
+        return try await BenchServer.with(store: store) { server in
+            try await measure(server, source: source, engine: "sqlite", childWriter: store.path) { records in
+                try await store.upsert(.contacts, sourceId: source, records: records)
+            }
+        }
     }
 
-    private func measure(_ server: BenchServer, store: Store, source: String) async throws -> BenchReport {
+    /// The same run over PostgreSQL: the writer commits through the store's
+    /// pool, the server hears of each commit through `ghlsync_changes`.
+    private func run(postgres url: PostgresURL) async throws -> BenchReport {
+        guard !crossProcess else { throw BenchError("--cross-process is the file's: on PostgreSQL every writer is another connection already") }
+        let store = try PostgresStore(url: url)
+        do {
+            try await store.checkConnection()
+            try await store.migrate()
+            let source = try Source.new(name: "Realtime", locationId: "rt", apiBase: "http://127.0.0.1:1", tokenEnv: "UNUSED", tokenFile: nil)
+            try await store.addSource(source)
+            let report = try await BenchServer.with(try await BenchServer(postgres: store)) { server in
+                try await measure(server, source: source.id, engine: "postgres", childWriter: nil) { records in
+                    try await store.upsert(.contacts, sourceId: source.id, records: records)
+                }
+            }
+            await store.close()
+            return report
+        } catch {
+            await store.close()
+            throw BenchError("\(url): \(PostgresStore.message(for: error))")
+        }
+    }
+
+    /// `commit` writes one transaction's records; `childWriter` is the file a
+    /// `--cross-process` writer opens.
+    private func measure(_ server: BenchServer, source: String, engine: String, childWriter: String?,
+                         commit: ([EntityRecord]) async throws -> Void) async throws -> BenchReport {
         let token = try await server.user("rt-viewer@example.com", role: .viewer, on: source)
         let total = Int(Double(eventsPerSecond) * seconds)
         let progress = BenchClientProgress()
@@ -57,12 +93,12 @@ public struct RealtimeBench: Sendable {
         let start = ContinuousClock.now
         /// RSS a minute into the run: against the end's, it tells growth from a steady state.
         var rssAtMinute: Int?
-        if crossProcess {
-            try await writeInChildProcess(path: store.path, source: source, total: total)
+        if crossProcess, let childWriter {
+            try await writeInChildProcess(path: childWriter, source: source, total: total)
         } else {
-            try await Self.write(store, source: source, total: total, batch: batch, eventsPerSecond: eventsPerSecond) {
+            try await Self.write(total: total, batch: batch, eventsPerSecond: eventsPerSecond, willCommit: {
                 if rssAtMinute == nil, ContinuousClock.now - start >= .seconds(60) { rssAtMinute = ProcessStats.residentBytes }
-            }
+            }, commit: commit)
         }
         let committing = (ContinuousClock.now - start).seconds
         // Give the last events time to arrive, then stop.
@@ -85,6 +121,7 @@ public struct RealtimeBench: Sendable {
         for socket in sockets { await socket.close() }
 
         var report = BenchReport(scenario: "realtime")
+        report.set("engine", engine)
         report.set("wall_seconds", wall)
         report.set("commit_seconds", committing)
         report.set("clients", clients)
@@ -116,8 +153,15 @@ public struct RealtimeBench: Sendable {
     /// `eventsPerSecond`, calling `willCommit` before each transaction. Each
     /// contact is named `rt-N@T`, T the `BenchClock` time its transaction
     /// began, from which a client measures the latency when it arrives.
-    public static func write(_ store: Store, source: String, total: Int, batch: Int, eventsPerSecond: Int,
-                             willCommit: () -> Void = {}) async throws {
+    public static func write(_ store: Store, source: String, total: Int, batch: Int, eventsPerSecond: Int) async throws {
+        try await write(total: total, batch: batch, eventsPerSecond: eventsPerSecond) { records in
+            try await store.upsert(.contacts, sourceId: source, records: records)
+        }
+    }
+
+    /// `write` through any database: `commit` writes one transaction's contacts.
+    static func write(total: Int, batch: Int, eventsPerSecond: Int, willCommit: () -> Void = {},
+                      commit: ([EntityRecord]) async throws -> Void) async throws {
         let interval = Duration.seconds(Double(batch) / Double(eventsPerSecond))
         var next = ContinuousClock.now
         var written = 0
@@ -127,7 +171,7 @@ public struct RealtimeBench: Sendable {
             let committing = BenchClock.nanoseconds
             let records = ids.map { EntityRecord(ghlId: "rt-\($0)", values: ["first_name": .text("rt-\($0)@\(committing)")],
                                                  raw: "{\"id\":\"rt-\($0)\"}", ghlCreatedAt: nil, ghlUpdatedAt: nil) }
-            try await store.upsert(.contacts, sourceId: source, records: records)
+            try await commit(records)
             written += ids.count
             next = next + interval
             try await Task.sleep(until: next, clock: .continuous)

@@ -113,19 +113,30 @@ public struct PostgresChangeFeed: Sendable {
                         orderBy: String, limit: Int) async throws -> [ChangeEvent] {
         var binds = PostgresBindings()
         for value in values { binds.append(value) }
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT source_id, seq, table_name, operation, \(Self.scopedPayload("old"))::text, \(Self.scopedPayload("new"))::text,
-                   \(PostgresStore.timestampText("created_at"))
-            FROM \(relation) WHERE \(condition) ORDER BY \(orderBy) LIMIT \(limit)
-            """, binds: binds), logger: store.logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: Self.select(from: relation, where: condition, orderBy: orderBy, limit: limit),
+                                                            binds: binds), logger: store.logger)
         var events: [ChangeEvent] = []
-        for try await (sourceId, seq, table, operation, old, new, timestamp)
-                in rows.decode((String, Int64, String, String, String?, String?, String).self) {
-            guard let operation = ChangeEvent.Operation(rawValue: operation) else { continue }
-            events.append(ChangeEvent(table: table, operation: operation, sourceId: sourceId, old: old, new: new,
-                                      timestamp: timestamp, seq: seq))
+        for try await row in rows {
+            if let event = try Self.event(row) { events.append(event) }
         }
         return events
+    }
+
+    /// The query of `events`, shared with `PostgresChangeHistory`: the rows
+    /// as `event(_:)` reads them, at most `limit` (all when nil).
+    static func select(from relation: String = "ghlsync_changes", where condition: String, orderBy: String, limit: Int?) -> String {
+        """
+        SELECT source_id, seq, table_name, operation, \(scopedPayload("old"))::text, \(scopedPayload("new"))::text,
+               \(PostgresStore.timestampText("created_at"))
+        FROM \(relation) WHERE \(condition) ORDER BY \(orderBy)\(limit.map { " LIMIT \($0)" } ?? "")
+        """
+    }
+
+    /// A row of `select` as the event the SQLite change log would yield.
+    static func event(_ row: PostgresRow) throws -> ChangeEvent? {
+        let (sourceId, seq, table, operation, old, new, timestamp) = try row.decode((String, Int64, String, String, String?, String?, String).self)
+        guard let operation = ChangeEvent.Operation(rawValue: operation) else { return nil }
+        return ChangeEvent(table: table, operation: operation, sourceId: sourceId, old: old, new: new, timestamp: timestamp, seq: seq)
     }
 
     /// A stored row (`old` or `new`) as a viewer of its source may see it: its

@@ -13,6 +13,7 @@ enum PostgresMigrations {
         ("pg_v3_auth", PostgresSchemaV3Auth.statements),
         ("pg_v4_scoped_ids", PostgresSchemaV4ScopedIds.statements),
         ("pg_v5_change_ids", PostgresSchemaV5ChangeIds.statements),
+        ("pg_v5_live_set", PostgresSchemaV5LiveSet.statements),
     ]
 
     /// One lock number for every ghlsync database, so two `init`s migrate in turn.

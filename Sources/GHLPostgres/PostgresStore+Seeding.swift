@@ -1,3 +1,4 @@
+import GHLStore
 import PostgresNIO
 
 /// The plain writes the first slice needs to put a source, a user, a grant and
@@ -29,5 +30,13 @@ extension PostgresStore {
             INSERT INTO ghl_contacts (source_id, ghl_contact_id, contact_name, email, raw)
             VALUES (\(sourceId), \(ghlContactId), \(name), \(email), \(raw)::jsonb)
             """, logger: logger)
+    }
+
+    /// Records of `entity` upserted in one transaction with the sync's rule
+    /// (an unchanged record writes nothing), outside any sync run, as
+    /// `Store.upsert` on the file: what the realtime benchmark and tests commit.
+    @discardableResult
+    public func upsert(_ entity: Entity, sourceId: String, records: [EntityRecord]) async throws -> Int {
+        try await client.withTransaction(logger: logger) { try await upsert(entity, sourceId: sourceId, records: records, on: $0) }
     }
 }

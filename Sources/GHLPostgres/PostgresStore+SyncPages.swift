@@ -50,6 +50,10 @@ extension PostgresStore {
         try await client.withTransaction(logger: logger) { connection in
             var swept: Int?
             if let filter = sweep {
+                // `sync_seen` swings from empty to a whole listing within a run, faster than autovacuum
+                // analyses it: planned with its empty-table estimate, the anti-join below scanned the
+                // whole table once per row (an opportunities sweep of 20,000 rows ran for minutes).
+                try await execute("ANALYZE sync_seen", on: connection)
                 let unseen = """
                     NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.source_id = t.source_id AND s.entity = '\(entity.rawValue)'
                                 AND s.ghl_id = t.\(entity.idColumn))

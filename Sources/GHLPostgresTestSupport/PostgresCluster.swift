@@ -36,10 +36,11 @@ public final class PostgresCluster: Sendable {
 
     /// Runs `script` with `psql` (in one transaction unless told otherwise),
     /// stopping at the first error; returns what it printed, unaligned and tuples only (`-At`).
-    public func psql(database: String, script: String, singleTransaction: Bool = true) throws -> String {
+    /// It logs in as `role` (the superuser unless given; the cluster trusts every local login).
+    public func psql(database: String, script: String, singleTransaction: Bool = true, role: String? = nil) throws -> String {
         let result = try Self.run(binaries.appendingPathComponent("psql").path,
                                   ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"] + (singleTransaction ? ["--single-transaction"] : []) + [
-                                   "-h", "127.0.0.1", "-p", String(port), "-U", superuser, "-d", database, "-f", "-"],
+                                   "-h", "127.0.0.1", "-p", String(port), "-U", role ?? superuser, "-d", database, "-f", "-"],
                                   stdin: script)
         guard result.status == 0 else { throw ClusterError("psql failed: \(result.stderr)") }
         return result.stdout

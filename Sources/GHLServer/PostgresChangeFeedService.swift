@@ -9,10 +9,13 @@ import ServiceLifecycle
 /// process commits (a `ghlsync sync`, another `serve`, psql) reaches the bus
 /// once, in each topic's seq order. A lost connection is reopened after a
 /// pause, continuing from the last seq each topic reached. Every `pruneEvery`
-/// it prunes the table to `bounds`.
-struct PostgresChangeFeedService: Service {
+/// it prunes the table to `bounds`. A resume older than the bus's cache reads
+/// the table (`PostgresChangeHistory`), as on the file; past the pruning
+/// horizon the client is told to refetch.
+public struct PostgresChangeFeedService: Service {
     let store: PostgresStore
     let feed: PostgresChangeFeed
+    let history: PostgresChangeHistory
     let bus: TopicBus
     /// Each topic's last seq when the bus was restored: where the feed starts.
     let start: [String: Int64]
@@ -24,23 +27,26 @@ struct PostgresChangeFeedService: Service {
 
     /// Restores `bus` from the database (its recent changes warm the cache,
     /// every topic continues after its last seq) and returns the service that follows it.
-    static func following(_ store: PostgresStore, into bus: TopicBus, bounds: ChangeLogBounds, logger: Logger,
-                          handler: @escaping @Sendable ([ChangeEvent]) -> Void) async throws -> PostgresChangeFeedService {
+    public static func following(_ store: PostgresStore, into bus: TopicBus, bounds: ChangeLogBounds, logger: Logger,
+                                 handler: @escaping @Sendable ([ChangeEvent]) -> Void = { _ in }) async throws -> PostgresChangeFeedService {
         let feed = PostgresChangeFeed(store: store)
+        let history = try PostgresChangeHistory(store: store)
         let snapshot = try await feed.snapshot(recent: bus.configuration.logCapacity)
-        // No history: a resume older than the cache is told to refetch (reading the table under the bus's lock would block it).
-        bus.restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: nil)
-        return PostgresChangeFeedService(store: store, feed: feed, bus: bus, start: snapshot.lastSeqs, handler: handler,
-                                         bounds: bounds, logger: logger)
+        bus.restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: { topic, after, through, limit in
+            try? history.changes(of: String(topic.dropFirst("ghl:".count)), after: after, through: through, limit: limit)
+        })
+        return PostgresChangeFeedService(store: store, feed: feed, history: history, bus: bus, start: snapshot.lastSeqs,
+                                         handler: handler, bounds: bounds, logger: logger)
     }
 
-    func run() async throws {
+    public func run() async throws {
         try await cancelWhenGracefulShutdown { [self] in
             await withDiscardingTaskGroup { group in
                 group.addTask { await follow() }
                 group.addTask { await prune() }
             }
         }
+        await history.close()
     }
 
     private func follow() async {

@@ -141,11 +141,20 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Connected clients (default 50; large 200).") var clients: Int?
         @Option(name: .customLong("events-per-second"), help: "Committed changes per second (default 500; large 2000).") var eventsPerSecond: Int?
         @Option(help: "How long changes are committed, in seconds.") var seconds: Double = 5
+        @Option(help: "Changes per transaction (default 10).") var batch: Int?
         @Flag(help: "Commit the changes from a separate process: they reach the server through the file's change log.")
         var crossProcess = false
         @Flag(help: "Restart the server with the clients resuming, after --missed changes committed while it was down.")
         var restart = false
         @Option(help: "Changes committed while the server is down (with --restart).") var missed = 100_000
+        @Option(name: .customLong("db"), help: "Serve and commit into this PostgreSQL database (postgres://...) instead of a file in a temp dir.")
+        var postgres: String?
+
+        func validate() throws {
+            guard let postgres else { return }
+            guard case .postgres = try DatabaseTarget(postgres) else { throw ValidationError("--db takes a postgres:// URL here") }
+            guard !crossProcess, !restart else { throw ValidationError("--cross-process and --restart run on the file only") }
+        }
 
         func run() async throws {
             if restart {
@@ -156,9 +165,11 @@ struct BenchCommand: AsyncParsableCommand {
             }
             var bench = RealtimeBench()
             bench.crossProcess = crossProcess
+            if let postgres, case .postgres(let url) = try DatabaseTarget(postgres) { bench.postgres = url }
             bench.clients = clients ?? (common.size == .large ? 200 : 50)
             bench.eventsPerSecond = eventsPerSecond ?? (common.size == .large ? 2000 : 500)
             bench.seconds = seconds
+            if let batch { bench.batch = max(1, batch) }
             common.print(try await bench.run())
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GHLPostgresTestSupport
 import GHLRealtime
 @testable import GHLStore
 import GRDB
@@ -9,29 +10,28 @@ import Testing
 @Suite struct LiveSetBroadcastTests {
     /// What `subscription` got of everything committed so far.
     func drain(_ subscription: BusSubscription, of fixture: StoreFixture) async throws -> [ReceivedChange] {
-        try await fixture.store.pollChanges()
+        try await fixture.settle()
         return try (subscription.take()?.events ?? []).map(ReceivedChange.init)
     }
 
-    @Test func aRowLeavingTheLiveSetIsADeleteAndOneComingBackAnInsert() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Engine.allCases) func aRowLeavingTheLiveSetIsADeleteAndOneComingBackAnInsert(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         defer { fixture.remove() }
         let a = fixture.sourceA
+        try await fixture.settle()
         let subscription = fixture.bus.subscribe(to: "ghl:\(a)")
         try await fixture.upsert(a, [("c1", "Ada")])
         try await fixture.upsert(a, [("c1", "Grace")])
-        // A filter excludes it: it leaves the views.
-        _ = try await fixture.store.pool.base.write { db in try Store.markOutOfScope(.contacts, sourceId: a, ids: ["c1"], in: db) }
+        // A filter excludes it: it leaves the views (as the sync marks it, `Store.markOutOfScope`).
+        try await fixture.execute("""
+            UPDATE ghl_contacts SET deleted_at = '2024-05-01T00:00:00.000Z', deleted_reason = 'out_of_scope' WHERE ghl_contact_id = 'c1'
+            """)
         // GHL deletes it while it is out of scope: nothing a view shows changes.
-        try await fixture.store.pool.base.write { db in
-            try db.execute(sql: "UPDATE ghl_contacts SET deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
-        }
+        try await fixture.execute("UPDATE ghl_contacts SET deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
         // It comes back (the filter keeps it again, or GHL restored it).
         try await fixture.upsert(a, [("c1", "Grace again")])
         // GHL deletes it, as a webhook's ContactDelete or a full listing's sweep marks it.
-        try await fixture.store.pool.base.write { db in
-            try db.execute(sql: "UPDATE ghl_contacts SET deleted_at = '2024-06-01T00:00:00.000Z', deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
-        }
+        try await fixture.execute("UPDATE ghl_contacts SET deleted_at = '2024-06-01T00:00:00.000Z', deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
         let changes = try await drain(subscription, of: fixture)
         #expect(changes.map(\.operation) == ["INSERT", "UPDATE", "DELETE", "INSERT", "DELETE"])
         let delete = changes[2]

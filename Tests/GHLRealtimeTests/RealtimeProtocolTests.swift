@@ -1,12 +1,14 @@
 import Foundation
+import GHLPostgresTestSupport
 import GHLRealtime
 import GHLStore
 import Testing
 
 @Suite(.timeLimit(.minutes(2))) struct RealtimeProtocolTests {
-    @Test func joinHeartbeatBroadcastAndLeave() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Engine.allCases) func joinHeartbeatBroadcastAndLeave(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         defer { fixture.remove() }
+        try await fixture.settle()
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
         try await withRealtimeServer(fixture, authorizer) { port, _ in
@@ -107,9 +109,10 @@ import Testing
         }
     }
 
-    @Test func joinsAreRefusedWithoutAGrantOrAValidToken() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Engine.allCases) func joinsAreRefusedWithoutAGrantOrAValidToken(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         defer { fixture.remove() }
+        try await fixture.settle()
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA), ("bob", fixture.sourceB)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
         try await withRealtimeServer(fixture, authorizer) { port, _ in
@@ -144,9 +147,10 @@ import Testing
         }
     }
 
-    @Test func arrayFramesAndResumeFromSeq() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Engine.allCases) func arrayFramesAndResumeFromSeq(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         defer { fixture.remove() }
+        try await fixture.settle()
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let a = fixture.sourceA
         let before = fixture.bus.lastSeq(of: "ghl:\(a)")

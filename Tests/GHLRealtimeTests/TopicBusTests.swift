@@ -1,9 +1,12 @@
 import Foundation
+import GHLPostgresTestSupport
 import GHLRealtime
 @testable import GHLStore
 import Testing
 
-@Suite struct TopicBusTests {
+/// The bus as the server feeds it; the tests taking an `Engine` run over the
+/// file and over PostgreSQL alike.
+@Suite(.timeLimit(.minutes(3))) struct TopicBusTests {
     /// Drains a subscription until `count` events arrived (or a signal came).
     func collect(_ subscription: BusSubscription, count: Int) async -> (events: [TopicEvent], signals: [Delivery.Signal]) {
         var events: [TopicEvent] = []
@@ -15,10 +18,11 @@ import Testing
         return (events, signals)
     }
 
-    @Test func committedChangesArriveInCommitOrderExactlyOnce() async throws {
-        let fixture = try await StoreFixture()
+    @Test(arguments: Engine.allCases) func committedChangesArriveInCommitOrderExactlyOnce(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine)
         defer { fixture.remove() }
         let subscription = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
+        let twin = fixture.bus.subscribe(to: "ghl:\(fixture.sourceA)")
         let other = fixture.bus.subscribe(to: "ghl:\(fixture.sourceB)")
         // 40 commits of 10 inserts, then 20 commits updating 5 each, interleaved with source B.
         for commit in 0..<40 {
@@ -43,9 +47,12 @@ import Testing
         let first = try #require(changes.first?.seq)
         #expect(changes.map(\.seq) == Array(first..<first + 500))
         #expect(subscription.pendingCount == 0)
+        // A second subscriber of the same source gets the same events, in the same order, each once.
+        #expect(await collect(twin, count: 500).events.map(\.seq) == changes.map(\.seq))
         let others = await collect(other, count: 40).events
         #expect(others.count == 40 && others.allSatisfy { $0.topic == "ghl:\(fixture.sourceB)" })
         subscription.cancel()
+        twin.cancel()
         other.cancel()
         #expect(fixture.bus.stats.subscribers == 0)
     }
@@ -76,16 +83,17 @@ import Testing
     }
 
     /// A resume of more events than the queue holds (and than the cache
-    /// keeps) streams them from the file in chunks, then the live events.
-    @Test func aResumeBeyondTheQueueStreamsFromTheFileInChunks() async throws {
-        let fixture = try await StoreFixture(bus: TopicBus(configuration: .init(logCapacity: 16, subscriberQueueLimit: 10), firstSeq: 1))
+    /// keeps) streams them from the database's log in chunks, then the live events.
+    @Test(arguments: Engine.allCases) func aResumeBeyondTheQueueStreamsFromTheLogInChunks(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine, bus: TopicBus(configuration: .init(logCapacity: 16, subscriberQueueLimit: 10), firstSeq: 1))
         defer { fixture.remove() }
         let topic = "ghl:\(fixture.sourceA)"
+        try await fixture.settle()
         let start = fixture.bus.lastSeq(of: topic)
         for commit in 0..<30 {
             try await fixture.upsert(fixture.sourceA, (0..<100).map { ("c\(commit * 100 + $0)", "v0") })
         }
-        try await fixture.store.pollChanges()
+        try await fixture.settle()
         let subscription = fixture.bus.subscribe(to: topic, after: start)
         #expect(subscription.resumed)
         try await fixture.upsert(fixture.sourceA, [("live", "v0")])
@@ -95,6 +103,47 @@ import Testing
         let changes = try events.map(ReceivedChange.init)
         #expect(changes.map(\.new?.ghl_contact_id) == (0..<3_000).map { "c\($0)" } + ["live"])
         subscription.cancel()
+    }
+
+    /// A resume older than the cache but within the log's pruning horizon is
+    /// replayed from the log, each missed event once; past the horizon the
+    /// client is told to refetch.
+    @Test(arguments: Engine.allCases) func aResumeOlderThanTheCacheReplaysFromTheLogUntilItIsPruned(_ engine: Engine) async throws {
+        let fixture = try await StoreFixture(engine, bus: TopicBus(configuration: .init(logCapacity: 8), firstSeq: 1))
+        defer { fixture.remove() }
+        let topic = "ghl:\(fixture.sourceA)"
+        try await fixture.settle()
+        let start = fixture.bus.lastSeq(of: topic)
+        for commit in 0..<10 {
+            try await fixture.upsert(fixture.sourceA, (0..<10).map { ("c\(commit * 10 + $0)", "v0") })
+        }
+        try await fixture.settle()
+        #expect(fixture.bus.lastSeq(of: topic) == start + 100)
+        // 100 missed, the cache holding the last 8: the other 92 come from the log.
+        let resumed = fixture.bus.subscribe(to: topic, after: start)
+        #expect(resumed.resumed)
+        let (events, signals) = await collect(resumed, count: 100)
+        #expect(signals.isEmpty)
+        #expect(try events.map(ReceivedChange.init).map(\.new?.ghl_contact_id) == (0..<100).map { "c\($0)" })
+        #expect(events.map(\.seq) == Array(start + 1...start + 100))
+        resumed.cancel()
+        if case .events(let missed) = fixture.bus.resume(topic: topic, after: start + 50) {
+            #expect(missed.map(\.seq) == Array(start + 51...start + 100))
+        } else {
+            Issue.record("a resume within the log was not replayed")
+        }
+
+        // The log pruned to its newest 20 rows (of both sources): a resume from before them refetches,
+        // one within them still replays.
+        try await fixture.pruneChangeLog(keeping: 20)
+        let stale = fixture.bus.subscribe(to: topic, after: start + 50)
+        #expect(!stale.resumed)
+        #expect(await stale.next()?.signal == .refetch)
+        stale.cancel()
+        let recent = fixture.bus.subscribe(to: topic, after: start + 85)
+        #expect(recent.resumed)
+        #expect(await collect(recent, count: 15).events.map(\.seq) == Array(start + 86...start + 100))
+        recent.cancel()
     }
 
     @Test func overflowDropsTheQueueAndSignalsResyncWithoutBlockingThePublisher() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GHLPostgresTestSupport
 import Testing
 
 /// Each `ghlsync bench` scenario runs end to end at a tiny size and prints one
@@ -97,8 +98,21 @@ import Testing
         let json = try run(["realtime", "--clients", "3", "--events-per-second", "100", "--seconds", "1"])
         expectKeys(json, ["clients", "events", "delivered", "lost", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99", "rss_bytes"])
         #expect(json["events"] as? Int == 100)
+        #expect(json["engine"] as? String == "sqlite")
         #expect(json["delivered"] as? Int == 300)
         #expect(json["lost"] as? Int == 0)
+    }
+
+    /// Over PostgreSQL: `serve --db postgres://` in process, the writer committing into the database;
+    /// the same keys as on the file, and the engine.
+    @Test func realtimeOverPostgresDeliversEveryEvent() throws {
+        let url = try PostgresCluster.shared().createDatabase("bench")
+        let json = try run(["realtime", "--db", url, "--clients", "3", "--events-per-second", "100", "--seconds", "1"])
+        expectKeys(json, ["clients", "events", "delivered", "lost", "duplicates", "latency_ms_p50", "latency_ms_p99", "rss_bytes"])
+        #expect(json["engine"] as? String == "postgres")
+        #expect(json["delivered"] as? Int == 300)
+        #expect(json["lost"] as? Int == 0 && json["duplicates"] as? Int == 0 && json["resync_signals"] as? Int == 0)
+        #expect(try CLIRunner.run(["bench", "realtime", "--db", url, "--cross-process"]).status != 0)
     }
 
     /// The changes come from a separate writer process, through the file's change log.

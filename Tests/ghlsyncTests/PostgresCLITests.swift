@@ -13,7 +13,7 @@ import Testing
         let first = try CLIRunner.run(["init", "--db", url])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.lastLine.contains(
-            "schema pg_v5_change_ids (pg_v1_tables, pg_v1_security, pg_v1_views, pg_v2_broadcast_changes, pg_v2_rls_source_arrays, pg_v3_auth, pg_v4_scoped_ids, pg_v5_change_ids)"),
+            "schema pg_v5_live_set (pg_v1_tables, pg_v1_security, pg_v1_views, pg_v2_broadcast_changes, pg_v2_rls_source_arrays, pg_v3_auth, pg_v4_scoped_ids, pg_v5_change_ids, pg_v5_live_set)"),
                 "\(first.stdout)")
         let database = String(url.split(separator: "/").last!)
         #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM pg_views WHERE viewname LIKE 'v\\_ghl\\_%'") == "7\n")

@@ -191,7 +191,7 @@ import Testing
 
 /// A sandbox, a migrated PostgreSQL database with one source per sandbox
 /// location, and a viewer of the first source with a password.
-private struct PostgresServeWorld: @unchecked Sendable {
+struct PostgresServeWorld: @unchecked Sendable {
     static let password = "viewer-password-1"
     static let contacts = 40
     let sandbox: GHLSandbox

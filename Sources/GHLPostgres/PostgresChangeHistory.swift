@@ -1,0 +1,85 @@
+import Dispatch
+import GHLStore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// The realtime bus's history on PostgreSQL: a topic's changes read back
+/// from `ghlsync_changes` for a resume older than the bus's in-memory cache,
+/// as the file's change log serves them (`Store.loggedChanges`), within the
+/// table's pruning horizon.
+///
+/// The bus asks synchronously (from a join's task, or a socket's event loop
+/// taking the next chunk of a long resume; never under its own lock), so the
+/// read runs on a connection and an event loop thread of its own while the
+/// caller waits: nothing the caller's threads run is needed for it to finish,
+/// so it cannot deadlock them, as the file's reader of its own cannot.
+public final class PostgresChangeHistory: Sendable {
+    /// How long a read may take before the caller gives up (and the client is told to refetch).
+    static let timeout: DispatchTimeInterval = .seconds(10)
+
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let configuration: PostgresConnection.Configuration
+    private let logger: Logger
+    /// Opened on first use and again after a failure; held while a read runs, so reads take turns.
+    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
+
+    public init(store: PostgresStore) throws {
+        configuration = try store.url.connectionConfiguration()
+        logger = store.logger
+    }
+
+    /// The changes of `sourceId` with seqs in `after+1 ... through`, in order,
+    /// at most `limit` of them, or nil when the table no longer holds the first
+    /// (pruned): the bus's `History`.
+    public func changes(of sourceId: String, after: Int64, through: Int64, limit: Int?) throws -> [ChangeEvent]? {
+        guard after < through else { return [] }
+        let sql = PostgresChangeFeed.select(where: "source_id = $1 AND seq > $2 AND seq <= $3", orderBy: "seq", limit: limit)
+        return try connection.withLockedValue { held in
+            do {
+                let open = try held ?? Self.wait(PostgresConnection.connect(on: group.next(), configuration: configuration,
+                                                                            id: 2, logger: logger))
+                held = open
+                let result = try Self.wait(open.query(sql, [PostgresData(string: sourceId), PostgresData(int64: after),
+                                                            PostgresData(int64: through)]))
+                let events = try result.rows.compactMap(PostgresChangeFeed.event)
+                return events.first?.seq == after + 1 ? events : nil
+            } catch {
+                held?.close().whenComplete { _ in }
+                held = nil
+                throw error
+            }
+        }
+    }
+
+    /// Closes the connection and stops the event loop.
+    public func close() async {
+        let open = connection.withLockedValue { held in
+            defer { held = nil }
+            return held
+        }
+        try? await open?.close()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Blocks until `future` completes on the history's own event loop.
+    private static func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<Result<T, any Error>?>(nil)
+        future.whenComplete { result in
+            outcome.withLockedValue { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + timeout) == .success, let result = outcome.withLockedValue({ $0 }) else {
+            throw PostgresChangeHistoryTimeout()
+        }
+        return try result.get()
+    }
+}
+
+/// A history read that did not finish within `PostgresChangeHistory.timeout`.
+struct PostgresChangeHistoryTimeout: Error, CustomStringConvertible {
+    var description: String { "reading ghlsync_changes took longer than \(PostgresChangeHistory.timeout)" }
+}
