@@ -19,7 +19,7 @@ import Testing
         #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM pg_views WHERE viewname LIKE 'v\\_ghl\\_%'") == "7\n")
         let again = try CLIRunner.run(["init"], environment: ["GHLSYNC_DATABASE_URL": url])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "8\n")
+        #expect(try cluster.psql(database: database, script: "SELECT count(*) FROM ghlsync_migrations") == "9\n")
     }
 
     @Test func initSaysWhyItCannotReachTheServer() throws {
