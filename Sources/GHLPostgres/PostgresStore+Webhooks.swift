@@ -8,6 +8,9 @@ import PostgresNIO
 /// transaction; a receipt already there (`ON CONFLICT DO NOTHING`, which
 /// waits for a concurrent delivery of the same id) refuses the delivery, and
 /// deliveries of one record are serialised by a transaction-scoped advisory lock.
+/// An upsert reads the stored row `FOR UPDATE`: a sync page that commits the
+/// record between that read and the write (the sync takes no advisory lock)
+/// would otherwise be overwritten with the older row the webhook merged onto.
 extension PostgresStore: WebhookStore {
     public func receiveWebhook(_ delivery: WebhookDelivery, at date: Date) async throws -> WebhookApplied {
         try await transaction { connection in
@@ -42,6 +45,7 @@ extension PostgresStore: WebhookStore {
                        on connection: PostgresConnection) async throws -> WebhookWrite {
         switch change {
         case .delete(let entity, let ghlId):
+            try await lockRecord(entity, ghlId, sourceId: sourceId, on: connection)
             let marked = try await count(connection.query(PostgresQuery(unsafeSQL: """
                 UPDATE \(entity.table) SET deleted_at = $1, updated_at = $1, deleted_reason = 'deleted'
                 WHERE source_id = $2 AND \(entity.idColumn) = $3 AND deleted_at IS NULL
@@ -49,10 +53,11 @@ extension PostgresStore: WebhookStore {
                 """, binds: Self.bindings(date, sourceId, ghlId)), logger: logger))
             return .deleted(found: marked > 0)
         case .upsert(let entity, let ghlId, let decide):
-            // Deliveries of one record take turns, as on the file, so that neither merges onto a row the other is changing.
-            try await lock("webhook", "\(sourceId):\(entity.rawValue):\(ghlId)", on: connection)
+            // The advisory lock covers a row that does not exist yet; `FOR UPDATE` an existing row against the sync's writes too.
+            try await lockRecord(entity, ghlId, sourceId: sourceId, on: connection)
             let rows = try await connection.query(PostgresQuery(unsafeSQL: """
                 SELECT raw::text, \(Self.timestampText("ghl_updated_at")) FROM \(entity.table) WHERE source_id = $1 AND \(entity.idColumn) = $2
+                FOR UPDATE
                 """, binds: Self.bindings(sourceId, ghlId)), logger: logger)
             var stored: WebhookStoredRecord?
             for try await (raw, updated) in rows.decode((String, String?).self) { stored = WebhookStoredRecord(raw: raw, ghlUpdatedAt: updated) }
@@ -67,5 +72,11 @@ extension PostgresStore: WebhookStore {
                 return .skipped(reason)
             }
         }
+    }
+
+    /// Deliveries of one record take turns, as on the file, so that none merges
+    /// onto, or deletes under, a row another is changing.
+    private func lockRecord(_ entity: Entity, _ ghlId: String, sourceId: String, on connection: PostgresConnection) async throws {
+        try await lock("webhook", "\(sourceId):\(entity.rawValue):\(ghlId)", on: connection)
     }
 }
