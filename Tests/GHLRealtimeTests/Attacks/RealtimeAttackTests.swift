@@ -122,12 +122,14 @@ import GHLJSON
             try await client.join(a, token: world.aliceToken)
             let before = try await client.receive().payload["response"]?["ghlsync"]?["seq"]
             for index in 0..<40 { try await world.fixture.upsert(b, [("burst-\(index)", AttackWorld.secret)]) }
+            try await world.fixture.settle()
             try await client.join(a, token: world.aliceToken, ref: "2")
             #expect(try await client.receive().payload["response"]?["ghlsync"]?["seq"] == before)
         case .sinceSeqProbing:
             try await client.join(a, token: world.aliceToken)
             let seq = try #require(try await client.receive().payload["response"]?["ghlsync"]?["seq"]?.int64Value)
             for index in 0..<5 { try await world.fixture.upsert(b, [("probe-\(index)", AttackWorld.secret)]) }
+            try await world.fixture.settle()
             // Any seq but A's own is unknown: refetch, never B's events.
             for (ref, probe) in [("2", seq + 3), ("3", seq - 1_000), ("4", Int64.max), ("5", Int64.min)] {
                 try await client.join(a, token: world.aliceToken, ref: ref, sinceSeq: probe)
@@ -144,6 +146,7 @@ import GHLJSON
             }
         case .replayOfAllHistory:
             for index in 0..<3 { try await world.fixture.upsert(a, [("history-\(index)", "a")]) }
+            try await world.fixture.settle()   // the bus has them: a replay, not live events
             try await client.join(a, token: world.aliceToken, config: ["broadcast": .object([
                 "replay": .object(["since": .number(Double(0)), "limit": .number(Double(100_000))]),
             ])])
