@@ -15,16 +15,8 @@ import Testing
             #expect(history.holdsResources)
             await history.close()
             #expect(!history.holdsResources)
-            // Its connection's backend is gone once the server sees the close.
-            var reading: [String] = ["?"]
-            for _ in 0..<100 where reading != ["0"] {
-                reading = try fixture.psql("""
-                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-                    AND query LIKE '%seq > $2%'
-                    """)
-                if reading != ["0"] { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(reading == ["0"])
+            // Its connection is closed.
+            #expect(try await fixture.backendsSettled(runningQueryLike: "%seq > $2%") == 0)
             // A read after close is refused, not scheduled on the stopped event loop (and waited for).
             #expect(throws: PostgresChangeHistoryClosed.self) {
                 try history.changes(of: fixture.sourceA, after: 0, through: 1, limit: nil)
