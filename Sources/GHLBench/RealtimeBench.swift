@@ -28,7 +28,7 @@ public struct RealtimeBench: Sendable {
     /// they reach the server through the file's change log.
     public var crossProcess = false
     /// Serve and commit into this PostgreSQL database instead of a file in a temp dir
-    /// (`serve --db postgres://` in-process; a new source each run).
+    /// (`serve --db postgres://` in-process; a new source each run, left there: give it a scratch database).
     public var postgres: PostgresURL?
 
     public init() {}

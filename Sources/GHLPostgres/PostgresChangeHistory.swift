@@ -16,15 +16,25 @@ import PostgresNIO
 /// read runs on a connection and an event loop thread of its own while the
 /// caller waits: nothing the caller's threads run is needed for it to finish,
 /// so it cannot deadlock them, as the file's reader of its own cannot.
+/// It holds no thread and no connection until its first read, so one built
+/// for a server that never runs (or fails to start) costs nothing; `close()`
+/// releases both, and a read after it fails at once.
 public final class PostgresChangeHistory: Sendable {
     /// How long a read may take before the caller gives up (and the client is told to refetch).
     static let timeout: DispatchTimeInterval = .seconds(10)
 
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
-    /// Opened on first use and again after a failure; held while a read runs, so reads take turns.
-    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
+    /// Held while a read runs, so reads take turns.
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        /// Its event loop, started on first use.
+        var group: MultiThreadedEventLoopGroup?
+        /// Opened on first use and again after a failure.
+        var connection: PostgresConnection?
+        var closed = false
+    }
 
     public init(store: PostgresStore) throws {
         configuration = try store.url.connectionConfiguration()
@@ -37,31 +47,49 @@ public final class PostgresChangeHistory: Sendable {
     public func changes(of sourceId: String, after: Int64, through: Int64, limit: Int?) throws -> [ChangeEvent]? {
         guard after < through else { return [] }
         let sql = PostgresChangeFeed.select(where: "source_id = $1 AND seq > $2 AND seq <= $3", orderBy: "seq", limit: limit)
-        return try connection.withLockedValue { held in
+        return try state.withLockedValue { state in
+            guard !state.closed else { throw PostgresChangeHistoryClosed() }
             do {
-                let open = try held ?? Self.wait(PostgresConnection.connect(on: group.next(), configuration: configuration,
-                                                                            id: 2, logger: logger))
-                held = open
+                let open = try state.connection ?? connect(&state)
                 let result = try Self.wait(open.query(sql, [PostgresData(string: sourceId), PostgresData(int64: after),
                                                             PostgresData(int64: through)]))
                 let events = try result.rows.compactMap(PostgresChangeFeed.event)
                 return events.first?.seq == after + 1 ? events : nil
             } catch {
-                held?.close().whenComplete { _ in }
-                held = nil
+                state.connection?.close().whenComplete { _ in }
+                state.connection = nil
                 throw error
             }
         }
     }
 
-    /// Closes the connection and stops the event loop.
+    /// Opens the state's connection on the history's event loop (started here the first time).
+    private func connect(_ state: inout State) throws -> PostgresConnection {
+        let group = state.group ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        state.group = group
+        let connecting = PostgresConnection.connect(on: group.next(), configuration: configuration, id: 2, logger: logger)
+        do {
+            let open = try Self.wait(connecting)
+            state.connection = open
+            return open
+        } catch {
+            // Given up on (timed out), it may still open later: then it is closed at once.
+            connecting.whenSuccess { $0.close().whenComplete { _ in } }
+            throw error
+        }
+    }
+
+    /// Whether it holds an event loop thread or a connection.
+    var holdsResources: Bool { state.withLockedValue { $0.group != nil || $0.connection != nil } }
+
+    /// Closes the connection and stops the event loop; later reads fail at once.
     public func close() async {
-        let open = connection.withLockedValue { held in
-            defer { held = nil }
-            return held
+        let (open, group) = state.withLockedValue { state in
+            defer { (state.connection, state.group, state.closed) = (nil, nil, true) }
+            return (state.connection, state.group)
         }
         try? await open?.close()
-        try? await group.shutdownGracefully()
+        try? await group?.shutdownGracefully()
     }
 
     /// Blocks until `future` completes on the history's own event loop.
@@ -82,4 +110,9 @@ public final class PostgresChangeHistory: Sendable {
 /// A history read that did not finish within `PostgresChangeHistory.timeout`.
 struct PostgresChangeHistoryTimeout: Error, CustomStringConvertible {
     var description: String { "reading ghlsync_changes took longer than \(PostgresChangeHistory.timeout)" }
+}
+
+/// A history read after `PostgresChangeHistory.close()`.
+struct PostgresChangeHistoryClosed: Error, CustomStringConvertible {
+    var description: String { "the change history is closed" }
 }

@@ -3,8 +3,12 @@
 /// show), as the file's change log does: a row leaving it (GHL deleted it, a
 /// filter excludes it) is a DELETE with the row before, a row coming back an
 /// INSERT with the row after, a change to a row outside it nothing. INSERTs
-/// and DELETEs stay as they are (the file logs them all). Each change now
-/// carries its own operation, on the Supabase path too.
+/// and DELETEs stay as they are (the file logs them all). A record's UPDATE
+/// that brings no newer GHL version and changes nothing but `raw` (the sync
+/// storing the full copy of what a webhook already applied) is nothing either,
+/// by the file's predicate (see `Schema.createChangeLog`): one change in GHL
+/// is one event on both engines. Each change now carries its own operation,
+/// on the Supabase path too.
 enum PostgresSchemaV5LiveSet {
     static let statements: [String] = [
         """
@@ -23,7 +27,17 @@ enum PostgresSchemaV5LiveSet {
                         ELSE jsonb_build_array(NULL, n.row, 'INSERT'::text) END) INTO v_changes
                 FROM (SELECT to_jsonb(x) AS row FROM old_rows x) o
                 JOIN (SELECT to_jsonb(y) AS row FROM new_rows y) n ON n.row -> 'id' = o.row -> 'id'
-                WHERE o.row ->> 'deleted_at' IS NULL OR n.row ->> 'deleted_at' IS NULL;
+                WHERE (o.row ->> 'deleted_at' IS NULL OR n.row ->> 'deleted_at' IS NULL)
+                  -- The file's predicate (`v6_changelog_log`): a record's UPDATE that brings no newer GHL
+                  -- version (its times at most 5 s ahead) and changes no column but raw is no change.
+                  AND NOT (o.row ? 'raw'
+                      AND o.row - ARRAY['raw', 'updated_at', 'synced_at', 'ghl_updated_at', 'last_status_change_at', 'last_stage_change_at']
+                          = n.row - ARRAY['raw', 'updated_at', 'synced_at', 'ghl_updated_at', 'last_status_change_at', 'last_stage_change_at']
+                      AND coalesce((n.row ->> 'ghl_updated_at')::timestamptz <= (o.row ->> 'ghl_updated_at')::timestamptz + interval '5 seconds', false)
+                      AND (o.row -> 'last_status_change_at' IS NOT DISTINCT FROM n.row -> 'last_status_change_at'
+                          OR (n.row ->> 'last_status_change_at')::timestamptz <= (o.row ->> 'last_status_change_at')::timestamptz + interval '5 seconds')
+                      AND (o.row -> 'last_stage_change_at' IS NOT DISTINCT FROM n.row -> 'last_stage_change_at'
+                          OR (n.row ->> 'last_stage_change_at')::timestamptz <= (o.row ->> 'last_stage_change_at')::timestamptz + interval '5 seconds'));
             END IF;
             IF v_changes IS NULL THEN
                 RETURN NULL;

@@ -46,14 +46,23 @@ extension PostgresStore {
     /// With `sweep`, marks the live rows the run did not see (out of scope
     /// when the filter excludes their stored state, deleted otherwise) and
     /// returns how many; then forgets the ids seen and saves the cursor.
+    ///
+    /// `sync_seen` swings from empty to a whole listing within a run, faster
+    /// than autovacuum analyses it: planned with its empty-table estimate, the
+    /// sweep's anti-join ran as a nested loop that scanned the whole table once
+    /// per row (an opportunities sweep of 20,000 rows ran for minutes). So the
+    /// sweep's statements run with nested loops off (`SET LOCAL`): a hash or
+    /// merge anti-join reads each table once, whatever the statistics say.
+    /// `ANALYZE sync_seen` still runs first, on its own (outside the
+    /// transaction, so its lock is not held until the sweep commits and
+    /// concurrent finishes do not queue behind it), for the hash's size; a role
+    /// that does not own the table skips it with a warning, which costs the plan nothing.
     public func finishSyncRun(_ entity: Entity, sourceId: String, cursor: String, sweep: SyncFilter?) async throws -> Int? {
-        try await client.withTransaction(logger: logger) { connection in
+        if sweep != nil { try await client.query("ANALYZE sync_seen", logger: logger) }
+        return try await client.withTransaction(logger: logger) { connection in
             var swept: Int?
             if let filter = sweep {
-                // `sync_seen` swings from empty to a whole listing within a run, faster than autovacuum
-                // analyses it: planned with its empty-table estimate, the anti-join below scanned the
-                // whole table once per row (an opportunities sweep of 20,000 rows ran for minutes).
-                try await execute("ANALYZE sync_seen", on: connection)
+                try await execute("SET LOCAL enable_nestloop = off", on: connection)
                 let unseen = """
                     NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.source_id = t.source_id AND s.entity = '\(entity.rawValue)'
                                 AND s.ghl_id = t.\(entity.idColumn))

@@ -155,16 +155,25 @@ public final class TopicBus: Sendable {
     /// marked as replayed. Taken in one step with registration, so nothing is
     /// missed or delivered twice between the two.
     public func subscribe(to topic: String, after seq: Int64? = nil, replay: ReplayWindow? = nil) -> BusSubscription {
-        // Whether the file still has the first missed event, read before the bus's lock is taken: a
-        // reader may wait for a pooled connection that a delivery holds while it waits for that lock.
+        if let subscription = register(topic, after: seq, replay: replay, inFile: nil) { return subscription }
+        // The cache cannot serve the resume: whether the file still has the first missed event is read
+        // before the bus's lock is taken (a reader may wait for a pooled connection that a delivery holds
+        // while it waits for that lock), and only then: on PostgreSQL it is a round trip.
         // (A client's seq may be anything: one past Int64.max must not trap.)
         let inFile = seq.flatMap { seq in
             seq >= 0 && seq < .max ? state.withLock { $0.history }.map { $0(topic, seq, seq + 1, 1)?.isEmpty == false } : nil
         } ?? false
-        return state.withLock { state in
+        return register(topic, after: seq, replay: replay, inFile: inFile)!
+    }
+
+    /// Registers a subscription to `topic` with its start, or returns nil when a
+    /// resume needs to know whether the file has its first missed event (`inFile`) and that is not known yet.
+    private func register(_ topic: String, after seq: Int64?, replay: ReplayWindow?, inFile: Bool?) -> BusSubscription? {
+        state.withLock { state in
             var start = BusSubscription.Start.live
             if let seq {
-                start = resumeStart(state, of: topic, after: seq, inFile: inFile)
+                guard let resume = resumeStart(state, of: topic, after: seq, inFile: inFile) else { return nil }
+                start = resume
             } else if let replay {
                 start = .replay(state.log.events(of: topic, since: replay.since, limit: replay.limit))
             }
@@ -179,13 +188,15 @@ public final class TopicBus: Sendable {
 
     /// How a resume after `seq` begins: from the cache when it holds every
     /// missed event and they fit the queue; else streamed from the file, when
-    /// it holds the first of them (`inFile`); else with `refetch`.
-    private func resumeStart(_ state: State, of topic: String, after seq: Int64, inFile: Bool) -> BusSubscription.Start {
+    /// it holds the first of them (`inFile`); else with `refetch`. Nil when the
+    /// cache cannot serve it and `inFile` is not known.
+    private func resumeStart(_ state: State, of topic: String, after seq: Int64, inFile: Bool?) -> BusSubscription.Start? {
         if let cached = state.log.events(of: topic, after: seq), cached.count <= configuration.subscriberQueueLimit {
             return .resume(cached)
         }
-        guard seq >= 0, seq < state.log.lastSeq(of: topic), inFile else { return .refetch }
-        return .backlog(after: seq, through: state.log.lastSeq(of: topic))
+        guard seq >= 0, seq < state.log.lastSeq(of: topic) else { return .refetch }
+        guard let inFile else { return nil }
+        return inFile ? .backlog(after: seq, through: state.log.lastSeq(of: topic)) : .refetch
     }
 
     /// The events of `topic` in `after+1 ... through`, up to the end of the

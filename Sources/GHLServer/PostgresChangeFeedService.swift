@@ -30,8 +30,9 @@ public struct PostgresChangeFeedService: Service {
     public static func following(_ store: PostgresStore, into bus: TopicBus, bounds: ChangeLogBounds, logger: Logger,
                                  handler: @escaping @Sendable ([ChangeEvent]) -> Void = { _ in }) async throws -> PostgresChangeFeedService {
         let feed = PostgresChangeFeed(store: store)
-        let history = try PostgresChangeHistory(store: store)
         let snapshot = try await feed.snapshot(recent: bus.configuration.logCapacity)
+        // It holds nothing until a resume reads it (so a server that fails to start leaks nothing); `run` closes it.
+        let history = try PostgresChangeHistory(store: store)
         bus.restore(recent: snapshot.recent, lastSeqs: snapshot.lastSeqs, history: { topic, after, through, limit in
             try? history.changes(of: String(topic.dropFirst("ghl:".count)), after: after, through: through, limit: limit)
         })

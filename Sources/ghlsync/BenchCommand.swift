@@ -147,7 +147,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Restart the server with the clients resuming, after --missed changes committed while it was down.")
         var restart = false
         @Option(help: "Changes committed while the server is down (with --restart).") var missed = 100_000
-        @Option(name: .customLong("db"), help: "Serve and commit into this PostgreSQL database (postgres://...) instead of a file in a temp dir.")
+        @Option(name: .customLong("db"), help: "Serve and commit into this PostgreSQL database (postgres://..., a scratch one: each run leaves its source, contacts and viewer there) instead of a file in a temp dir.")
         var postgres: String?
 
         func validate() throws {

@@ -61,16 +61,8 @@ import Testing
             await #expect(throws: (any Error).self) {
                 for try await _ in PostgresChangeFeed(store: fixture.store).events(after: [:]) {}
             }
-            // The connection that listened is closed (its backend gone once the server sees it).
-            var listening: [String] = ["?"]
-            for _ in 0..<100 where listening != ["0"] {
-                listening = try fixture.psql("""
-                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-                    AND query LIKE '%FROM ghlsync_change_topics%'
-                    """)
-                if listening != ["0"] { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(listening == ["0"])
+            // The connection that listened is closed.
+            #expect(try await fixture.backendsSettled(runningQueryLike: "%FROM ghlsync_change_topics%") == 0)
         }
     }
 

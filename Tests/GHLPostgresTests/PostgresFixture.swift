@@ -67,6 +67,20 @@ struct PostgresFixture {
         try cluster.psql(database: database, script: script, singleTransaction: singleTransaction).split(separator: "\n").map(String.init)
     }
 
+    /// How many other backends of the database run a query like `pattern`, once
+    /// none does or after 10 s: a closed connection's backend goes once the server sees the close.
+    func backendsSettled(runningQueryLike pattern: String) async throws -> Int {
+        var running: [String] = ["?"]
+        for _ in 0..<100 where running != ["0"] {
+            running = try psql("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND query LIKE '\(pattern)'
+                """)
+            if running != ["0"] { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        return Int(running.first ?? "") ?? -1
+    }
+
     /// `psql` as PostgREST would run a user's request: the user's claims and
     /// the `ghlsync_user` role, then `query`; only the query's rows are printed.
     func psqlAsUser(_ userId: String, _ query: String) throws -> [String] {

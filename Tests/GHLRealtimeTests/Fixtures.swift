@@ -71,12 +71,16 @@ struct StoreFixture {
                      ghlCreatedAt: "2024-01-01T00:00:00.000Z", ghlUpdatedAt: nil)
     }
 
-    /// Upserts contacts of `source`, one commit.
+    /// Upserts contacts of `source` (id, first name), one commit.
     func upsert(_ source: String, _ records: [(String, String)]) async throws {
-        let contacts = records.map { Self.contact($0.0, name: $0.1) }
+        try await upsert(source, records: records.map { Self.contact($0.0, name: $0.1) })
+    }
+
+    /// Upserts `records` as contacts of `source`, one commit, as the sync and the webhook intake store them.
+    func upsert(_ source: String, records: [EntityRecord]) async throws {
         switch database {
-        case .sqlite(_, let store): try await store.upsert(.contacts, sourceId: source, records: contacts)
-        case .postgres(let store, _, _): try await store.upsert(.contacts, sourceId: source, records: contacts)
+        case .sqlite(_, let store): try await store.upsert(.contacts, sourceId: source, records: records)
+        case .postgres(let store, _, _): try await store.upsert(.contacts, sourceId: source, records: records)
         }
     }
 
@@ -102,6 +106,15 @@ struct StoreFixture {
             try await store.setChangeLogBounds(bounds)
             _ = try await store.pruneChangeLog()
         case .postgres(let store, _, _): _ = try await store.pruneChanges(bounds)
+        }
+    }
+
+    /// The one integer `sql` (SQL both engines read alike) selects.
+    func count(_ sql: String) async throws -> Int? {
+        switch database {
+        case .sqlite(_, let store): try await store.pool.read { try Int.fetchOne($0, sql: sql) }
+        case .postgres(_, let name, _):
+            Int(try PostgresCluster.shared().psql(database: name, script: sql).trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 

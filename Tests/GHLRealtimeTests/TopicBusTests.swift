@@ -2,6 +2,7 @@ import Foundation
 import GHLPostgresTestSupport
 import GHLRealtime
 @testable import GHLStore
+import Synchronization
 import Testing
 
 /// The bus as the server feeds it; the tests taking an `Engine` run over the
@@ -209,6 +210,28 @@ import Testing
         stale.cancel()
     }
 
+    @Test func aResumeTheCacheServesDoesNotAskTheHistory() async throws {
+        let bus = TopicBus(configuration: .init(logCapacity: 4), firstSeq: 1)
+        let asked = HistoryCalls()
+        bus.restore(recent: [], lastSeqs: [:], history: { _, _, _, _ in
+            asked.count.withLock { $0 += 1 }
+            return nil
+        })
+        for index in 1...6 { bus.publish([change(source: "a", id: "a\(index)")]) }
+        // The cache holds 3...6: a resume after 2 is served from it, with no read of the history
+        // (on PostgreSQL a round trip on the joining thread).
+        let cached = bus.subscribe(to: "ghl:a", after: 2)
+        #expect(cached.resumed)
+        #expect(await collect(cached, count: 4).events.map(\.seq) == [3, 4, 5, 6])
+        #expect(asked.count.withLock { $0 } == 0)
+        cached.cancel()
+        // One after 1 is not: the history is asked, and without the event it is a refetch.
+        let older = bus.subscribe(to: "ghl:a", after: 1)
+        #expect(asked.count.withLock { $0 } == 1)
+        #expect(await older.next()?.signal == .refetch)
+        older.cancel()
+    }
+
     private func isRefetch(_ resume: TopicBus.Resume) -> Bool {
         if case .refetch = resume { return true }
         return false
@@ -218,4 +241,9 @@ import Testing
         ChangeEvent(table: "ghl_contacts", operation: .insert, sourceId: source, old: nil,
                     new: #"{"ghl_contact_id":"\#(id)"}"#, timestamp: "2024-01-01T00:00:00.000Z")
     }
+}
+
+/// How many times a bus asked its history.
+private final class HistoryCalls: Sendable {
+    let count = Mutex(0)
 }
