@@ -26,24 +26,11 @@ extension PostgresStore: SourceAdminStore {
                              dryRun: Bool = false) async throws -> AgencyImport {
         try await transaction { connection in
             try await lock("agency", companyId, on: connection)
-            var plan = AgencyImport()
-            let installed = Set(locations.map(\.locationId))
-            for location in locations {
-                let existing = try await sources(where: "location_id = $1", [location.locationId], on: connection)
-                if let own = existing.first(where: { $0.companyId == companyId }) ?? existing.first {
-                    guard own.companyId == companyId, !own.isActive else { plan.unchanged.append(own); continue }
-                    plan.reactivated.append(dryRun ? own : try await setActive(true, own, on: connection))
-                    continue
-                }
-                let source = try Source.new(name: location.name.isEmpty ? location.locationId : location.name, locationId: location.locationId,
-                                            apiBase: apiBase, tokenEnv: nil, tokenFile: tokenFile, companyId: companyId)
-                if !dryRun { try await addSource(source, on: connection) }
-                plan.added.append(source)
-            }
-            for source in try await sources(where: "company_id = $1 AND is_active", [companyId], on: connection)
-            where !installed.contains(source.locationId) {
-                plan.deactivated.append(dryRun ? source : try await setActive(false, source, on: connection))
-            }
+            let plan = try AgencyImport.plan(companyId: companyId, apiBase: apiBase, tokenFile: tokenFile, locations: locations,
+                                             sources: try await sources(where: "true", on: connection), at: Timestamp.string())
+            guard !dryRun else { return plan }
+            for source in plan.added { try await addSource(source, on: connection) }
+            for source in plan.reactivated + plan.deactivated { try await saveActive(source, on: connection) }
             return plan
         }
     }
@@ -60,35 +47,34 @@ extension PostgresStore: SourceAdminStore {
             condition += " AND \(column) = $\(values.count)"
         }
         let reached = try await sources(where: condition, values, on: connection)
-        var ids: [String] = []
-        for source in reached { ids.append(try await setActive(false, source, on: connection).id) }
-        return ids
+        let now = Timestamp.string()
+        for var source in reached {
+            source.isActive = false
+            source.updatedAt = now
+            try await saveActive(source, on: connection)
+        }
+        return reached.map(\.id)
     }
 
     /// `INSTALL` (`Store.installAgencyLocation`): the location's source of the agency becomes active, or one is
     /// added with the agency's credentials and schedule; nil when no source of the company names its credentials.
     func installAgencyLocation(companyId: String, locationId: String, on connection: PostgresConnection) async throws -> String? {
         try await lock("agency", companyId, on: connection)
-        let agency = try await sources(where: "company_id = $1", [companyId], on: connection)
-        if let existing = agency.first(where: { $0.locationId == locationId }) {
-            return existing.isActive ? existing.id : try await setActive(true, existing, on: connection).id
+        let agencySources = try await sources(where: "company_id = $1", [companyId], on: connection)
+        guard let (source, change) = try AgencyImport.install(locationId: locationId, companyId: companyId, agencySources: agencySources,
+                                                              at: Timestamp.string()) else { return nil }
+        switch change {
+        case .inserted?: try await addSource(source, on: connection)
+        case .updated?: try await saveActive(source, on: connection)
+        case nil: break
         }
-        guard let template = agency.first(where: { $0.tokenFile != nil }), let tokenFile = template.tokenFile else { return nil }
-        var source = try Source.new(name: locationId, locationId: locationId, apiBase: template.apiBase, tokenEnv: nil,
-                                    tokenFile: tokenFile, currency: template.currency, companyId: companyId)
-        source.syncIntervalSeconds = template.syncIntervalSeconds
-        source.syncMode = template.syncMode
-        try await addSource(source, on: connection)
         return source.id
     }
 
-    private func setActive(_ active: Bool, _ source: Source, on connection: PostgresConnection) async throws -> Source {
-        var changed = source
-        changed.isActive = active
-        changed.updatedAt = Timestamp.string()
+    /// Writes `source`'s `is_active` and `updated_at` as planned.
+    private func saveActive(_ source: Source, on connection: PostgresConnection) async throws {
         try await connection.query("""
-            UPDATE ghl_sources SET is_active = \(active), updated_at = \(changed.updatedAt)::timestamptz WHERE id = \(source.id)
+            UPDATE ghl_sources SET is_active = \(source.isActive), updated_at = \(source.updatedAt)::timestamptz WHERE id = \(source.id)
             """, logger: logger)
-        return changed
     }
 }

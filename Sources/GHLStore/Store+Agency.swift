@@ -35,33 +35,12 @@ extension Store {
     public func importAgency(companyId: String, apiBase: String, tokenFile: String, locations: [AgencyLocation],
                              dryRun: Bool = false) async throws -> AgencyImport {
         try await pool.write { db in
-            var plan = AgencyImport()
-            let installed = Set(locations.map(\.locationId))
-            let now = Timestamp.string()
-            for location in locations {
-                let existing = try Source.filter(Column("location_id") == location.locationId)
-                    .order(Column("created_at"), Column("id")).fetchAll(db)
-                if let own = existing.first(where: { $0.companyId == companyId }) ?? existing.first {
-                    guard own.companyId == companyId, !own.isActive else { plan.unchanged.append(own); continue }
-                    var revived = own
-                    revived.isActive = true
-                    revived.updatedAt = now
-                    if !dryRun { try revived.update(db) }
-                    plan.reactivated.append(revived)
-                    continue
-                }
-                let source = try Source.new(name: location.name.isEmpty ? location.locationId : location.name, locationId: location.locationId,
-                                            apiBase: apiBase, tokenEnv: nil, tokenFile: tokenFile, companyId: companyId)
-                if !dryRun { try source.insert(db) }
-                plan.added.append(source)
-            }
-            for var source in try Source.filter(Column("company_id") == companyId && Column("is_active") == true).fetchAll(db)
-            where !installed.contains(source.locationId) {
-                source.isActive = false
-                source.updatedAt = now
-                if !dryRun { try source.update(db) }
-                plan.deactivated.append(source)
-            }
+            let sources = try Source.order(Column("created_at"), Column("id")).fetchAll(db)
+            let plan = try AgencyImport.plan(companyId: companyId, apiBase: apiBase, tokenFile: tokenFile, locations: locations,
+                                             sources: sources, at: Timestamp.string())
+            guard !dryRun else { return plan }
+            for source in plan.added { try source.insert(db) }
+            for source in plan.reactivated + plan.deactivated { try source.update(db) }
             return plan
         }
     }
@@ -88,21 +67,14 @@ extension Store {
     /// a new one is added with the agency's credentials and schedule (those of its earliest source). Returns the
     /// source's id, or nil when no source of the company tells where its credentials are.
     public static func installAgencyLocation(companyId: String, locationId: String, in db: Database) throws -> String? {
-        let agencySources = Source.filter(Column("company_id") == companyId).order(Column("created_at"), Column("id"))
-        if var existing = try agencySources.filter(Column("location_id") == locationId).fetchOne(db) {
-            if !existing.isActive {
-                existing.isActive = true
-                existing.updatedAt = Timestamp.string()
-                try existing.update(db)
-            }
-            return existing.id
+        let agencySources = try Source.filter(Column("company_id") == companyId).order(Column("created_at"), Column("id")).fetchAll(db)
+        guard let (source, change) = try AgencyImport.install(locationId: locationId, companyId: companyId, agencySources: agencySources,
+                                                              at: Timestamp.string()) else { return nil }
+        switch change {
+        case .inserted?: try source.insert(db)
+        case .updated?: try source.update(db)
+        case nil: break
         }
-        guard let template = try agencySources.filter(Column("token_file") != nil).fetchOne(db), let tokenFile = template.tokenFile else { return nil }
-        var source = try Source.new(name: locationId, locationId: locationId, apiBase: template.apiBase, tokenEnv: nil,
-                                    tokenFile: tokenFile, currency: template.currency, companyId: companyId)
-        source.syncIntervalSeconds = template.syncIntervalSeconds
-        source.syncMode = template.syncMode
-        try source.insert(db)
         return source.id
     }
 }
