@@ -30,7 +30,8 @@ enum ChangeLogBatch {
 
     /// Logs the INSERTs of the rows `rowids` of `entity`'s table, in that
     /// order: the columns and seqs the INSERT trigger writes, one seq after
-    /// the topic's last for each.
+    /// the topic's last for each. The time is bound once for the page, in the
+    /// format of the column's default (which formats it again for every row).
     static func logInserts(of entity: Entity, sourceId: String, rowids: [Int64], in db: Database) throws {
         guard !rowids.isEmpty else { return }
         var ids = JSONWriter(capacity: rowids.count * 8)
@@ -41,12 +42,13 @@ enum ChangeLogBatch {
         let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM ghl_change_log WHERE source_id = ?"),
                                       arguments: [sourceId]) ?? 0
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key)
-            SELECT ?1, ?2 + j.key + 1, ?3, 'INSERT', t.id, t.\(entity.idColumn)
+            INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, ts)
+            SELECT ?1, ?2 + j.key + 1, ?3, 'INSERT', t.id, t.\(entity.idColumn), ?5
             FROM json_each(?4) j JOIN \(entity.table) t ON t.id = j.value
             ORDER BY j.key
             """)
-        try statement.execute(arguments: [sourceId, last, ChangeLogRows.code(of: entity.table), String(decoding: ids.bytes, as: UTF8.self)])
+        try statement.execute(arguments: [sourceId, last, ChangeLogRows.code(of: entity.table), String(decoding: ids.bytes, as: UTF8.self),
+                                          Timestamp.string()])
     }
 
     private static func enableTriggers(_ on: Bool, _ db: Database) throws {
