@@ -72,6 +72,30 @@ import Testing
         #expect(try await log(db, source).map(\.change) == ["INSERT h1", "INSERT c1", "INSERT c2", "INSERT h2"])
     }
 
+    /// A page's logged INSERTs carry the time of the write, in the format of
+    /// the column's default (what the triggers write), not the records' own
+    /// time (`at`), like the UPDATE its trigger logs in the same transaction.
+    @Test func pageLogsItsInsertsAtTheTimeOfTheWrite() async throws {
+        let db = try TestDatabase()
+        let source = try await db.addSource("a")
+        let before = Timestamp.string()
+        try await db.store.pool.write { db in
+            try Store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "1"]), record("c2", ["email": "2"])],
+                             at: Self.first, rowsNew: true, in: db)
+            try Store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "changed"])], at: Self.first, in: db)
+        }
+        let after = Timestamp.string()
+        let times = try await db.store.pool.base.read { db in
+            try Row.fetchAll(db, sql: "SELECT op, ts FROM ghl_change_log WHERE source_id = ? AND tbl = 3 ORDER BY id", arguments: [source])
+                .map { "\($0["op"] as String) \($0["ts"] as String)" }
+        }
+        #expect(times.map { $0.prefix(6) } == ["INSERT", "INSERT", "UPDATE"])
+        for time in times.map({ String($0.dropFirst(7)) }) {
+            #expect(time.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil, "\(time)")
+            #expect(time >= before && time <= after, "\(time) not in \(before) ... \(after)")
+        }
+    }
+
     /// A file without the INSERT trigger (the benchmark's capture-off
     /// baseline) gets no log rows from a page either.
     @Test func fileWithoutTheTriggersLogsNothing() async throws {
