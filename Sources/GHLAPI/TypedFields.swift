@@ -31,8 +31,14 @@ struct TypedFields {
     /// repeated key) is neither null nor of the expected type, in `fields` order.
     func unexpected(in object: JSONObject) -> [String] {
         var candidates: [Int] = []
-        for member in object where !member.value.isNull {
-            for other in expectingOther[Self.kind(member.value)] where other.name == member.key { candidates.append(other.position) }
+        object.fields.withUnsafeBufferPointer { members in
+            for member in members.indices {
+                let kind = Self.kind(members[member].value)
+                guard kind != 0 else { continue }
+                expectingOther[kind].withUnsafeBufferPointer { others in
+                    for other in others.indices where others[other].name == members[member].key { candidates.append(others[other].position) }
+                }
+            }
         }
         guard !candidates.isEmpty else { return [] }
         return Set(candidates).sorted().compactMap { position in
