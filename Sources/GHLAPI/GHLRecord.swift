@@ -16,7 +16,7 @@ public struct GHLRecord: Sendable, Hashable {
         self.init(id: id, object: object, writer: &writer)
     }
 
-    /// Writes the canonical JSON with `writer`: one writer for a page's records sorts each shape of record once.
+    /// Writes the canonical JSON with `writer`: one writer for a page's records sorts their keys once.
     init(id: String, object: JSONObject, writer: inout JSONWriter) {
         self.id = id
         self.object = object

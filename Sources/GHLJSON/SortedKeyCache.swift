@@ -14,7 +14,7 @@ struct SortedKeyCache {
     /// Scratch: the member at each rank (-1: none), kept to spare an allocation per object.
     private var byRank: [Int] = []
 
-    /// Past this many keys the cache starts over from the next object's keys.
+    /// Past this many keys the cache starts over from the keys of the object that would pass it.
     static let capacity = 256
 
     /// `object.sortedUniqueIndices`.
@@ -22,7 +22,7 @@ struct SortedKeyCache {
         let fields = object.fields
         if let order = rankedOrder(of: fields) { return order }
         let order = object.sortedUniqueIndices
-        if order.count == fields.count { learn(fields) }
+        if order.count == fields.count { learn(fields, sortedAs: order) }
         return order
     }
 
@@ -44,9 +44,11 @@ struct SortedKeyCache {
         return order
     }
 
-    /// Merges unique `fields`' keys into `keys` (greedily: a key of either side not found
-    /// further on in the other is taken as it comes), then ranks them anew.
-    private mutating func learn(_ fields: [JSONField]) {
+    /// Merges unique `fields`' keys (in sorted order `order`) into `keys` (greedily: a key of
+    /// either side not found further on in the other is taken as it comes), then ranks them anew.
+    private mutating func learn(_ fields: [JSONField], sortedAs order: [Int]) {
+        // The first object (or a one-off write) ranks its own keys: no merge, no second sort.
+        guard !keys.isEmpty else { return remember(fields.map(\.key), sortedAs: order) }
         var merged: [String] = []
         merged.reserveCapacity(keys.count + fields.count)
         var position = 0
@@ -58,17 +60,16 @@ struct SortedKeyCache {
             merged.append(field.key)
         }
         merged += keys[position...]
-        let union = JSONObject(merged.map { JSONField(key: $0, value: .null) })
-        let sorted = union.sortedUniqueIndices
+        let sorted = JSONObject(merged.map { JSONField(key: $0, value: .null) }).sortedUniqueIndices
         // Greedy merging can repeat a key (two objects ordering it differently): start over then.
-        guard sorted.count == merged.count, merged.count <= Self.capacity else {
-            keys = []
-            ranks = []
-            if merged.count != fields.count { learn(fields) }
-            return
-        }
-        keys = merged
-        ranks = Array(repeating: 0, count: merged.count)
-        for (rank, index) in sorted.enumerated() { ranks[index] = rank }
+        guard sorted.count == merged.count, merged.count <= Self.capacity else { return remember(fields.map(\.key), sortedAs: order) }
+        remember(merged, sortedAs: sorted)
+    }
+
+    /// Keeps `keys`, whose positions in sorted order are `order`.
+    private mutating func remember(_ keys: [String], sortedAs order: [Int]) {
+        self.keys = keys
+        ranks = Array(repeating: 0, count: keys.count)
+        for (rank, index) in order.enumerated() { ranks[index] = rank }
     }
 }
