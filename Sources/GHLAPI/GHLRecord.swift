@@ -12,9 +12,15 @@ public struct GHLRecord: Sendable, Hashable {
     public var unexpectedTypes: [String] = []
 
     public init(id: String, object: JSONObject) {
+        var writer = JSONWriter()
+        self.init(id: id, object: object, writer: &writer)
+    }
+
+    /// Writes the canonical JSON with `writer`: one writer for a page's records sorts their keys once.
+    init(id: String, object: JSONObject, writer: inout JSONWriter) {
         self.id = id
         self.object = object
-        self.canonicalJSON = JSONValue.object(object).canonicalJSON
+        self.canonicalJSON = writer.canonicalText(.object(object))
     }
 
     /// A record's id as text: a string, or a number GHL sent in its place.
@@ -59,17 +65,22 @@ public struct GHLMalformedRecord: Sendable, Hashable, CustomStringConvertible {
 
 extension GHLRecord {
     /// Reads the records of a page, sorting out those that cannot be used.
-    static func read(_ elements: [JSONValue], as resource: GHLResource) -> (records: [GHLRecord], malformed: [GHLMalformedRecord]) {
+    static func read(_ elements: consuming [JSONValue], as resource: GHLResource) -> (records: [GHLRecord], malformed: [GHLMalformedRecord]) {
         var records: [GHLRecord] = []
         records.reserveCapacity(elements.count)
         var malformed: [GHLMalformedRecord] = []
         let cursorKey = resource.pagingScheme == .searchAfter ? "searchAfter" : nil
-        for (index, element) in elements.enumerated() {
-            switch read(element, typedFields: resource.typedFields, droppingKey: cursorKey) {
+        let typedFields = TypedFields(resource.typedFields)
+        var writer = JSONWriter(capacity: 4096)
+        for index in elements.indices {
+            // Taken out of the page, so dropping the cursor key changes the record in place.
+            let element = elements[index]
+            elements[index] = .null
+            switch read(element, typedFields: typedFields, droppingKey: cursorKey, writer: &writer) {
             case .success(let record): records.append(record)
             case .failure(let problem):
                 malformed.append(GHLMalformedRecord(index: index, id: problem.id, reason: problem.reason,
-                                                    rawJSON: element.canonicalJSON))
+                                                    rawJSON: problem.element.canonicalJSON))
             }
         }
         return (records, malformed)
@@ -78,6 +89,8 @@ extension GHLRecord {
     struct Problem: Error {
         var id: String?
         var reason: String
+        /// The record as received.
+        var element: JSONValue
     }
 
     /// - Parameter droppingKey: a member that is paging data, not part of the
@@ -87,25 +100,27 @@ extension GHLRecord {
     ///   update time. The paginator reads it from the page before this.
     static func read(_ element: JSONValue, typedFields: [(name: String, type: String)],
                      droppingKey: String? = nil) -> Result<GHLRecord, Problem> {
-        guard case .object(var object) = element else {
-            return .failure(Problem(reason: "expected an object, got \(element.typeName)"))
+        var writer = JSONWriter()
+        return read(element, typedFields: TypedFields(typedFields), droppingKey: droppingKey, writer: &writer)
+    }
+
+    static func read(_ element: consuming JSONValue, typedFields: TypedFields,
+                     droppingKey: String?, writer: inout JSONWriter) -> Result<GHLRecord, Problem> {
+        var object: JSONObject
+        switch consume element {
+        case .object(let members): object = members
+        case let other: return .failure(Problem(reason: "expected an object, got \(other.typeName)", element: other))
         }
         let idValue = object["id"] ?? object["_id"]
-        guard let idValue, !idValue.isNull else { return .failure(Problem(reason: "no id")) }
+        guard let idValue, !idValue.isNull else { return .failure(Problem(reason: "no id", element: .object(object))) }
         guard let id = GHLRecord.id(idValue) else {
-            return .failure(Problem(reason: "id is \(idValue.typeName == "string" ? "empty" : withArticle(idValue.typeName)), expected a string"))
+            return .failure(Problem(reason: "id is \(idValue.typeName == "string" ? "empty" : withArticle(idValue.typeName)), expected a string",
+                                    element: .object(object)))
         }
-        let unexpected = typedFields.compactMap { field -> String? in
-            guard let value = object[field.name], !value.isNull, value.typeName != field.type else { return nil }
-            return "\(field.name) is \(withArticle(value.typeName)), expected \(withArticle(field.type))"
-        }
+        let unexpected = typedFields.unexpected(in: object)
         if let droppingKey { object.removeValue(forKey: droppingKey) }
-        var record = GHLRecord(id: id, object: object)
+        var record = GHLRecord(id: id, object: object, writer: &writer)
         record.unexpectedTypes = unexpected
         return .success(record)
     }
-}
-
-private func withArticle(_ typeName: String) -> String {
-    (typeName.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + typeName
 }

@@ -123,12 +123,11 @@ extension GHLClient {
         }
         query += position.filter?.query.map { ($0.name, $0.value) } ?? []
         let key = resource.recordsKey
-        let json = try await send(method: resource.method, path: resource.path, query: query, body: body,
+        var json = try await send(method: resource.method, path: resource.path, query: query, body: body,
                                   endpoint: resource.endpoint, priority: position.remainingPages) { json in
             json[key]?.arrayValue == nil ? "no \"\(key)\" array" : nil
         }
         let elements = json[key]!.arrayValue!
-        let (records, malformed) = GHLRecord.read(elements, as: resource)
         let total = (json["total"] ?? json["totalCount"] ?? json["count"] ?? json["meta"]?["total"])?.intValue
         let recordsSoFar = position.recordsSoFar + elements.count
         var next = position
@@ -136,6 +135,9 @@ extension GHLClient {
         next.recordsSoFar = recordsSoFar
         next.total = total ?? position.total
         next.cursor = nextCursor(resource, position: position, json: json, elements: elements, total: total)
+        // The records are `elements`' alone now: reading them can change them in place.
+        json = .null
+        let (records, malformed) = GHLRecord.read(consume elements, as: resource)
         return GHLPage(resource: resource, records: records, malformed: malformed, index: position.nextPageIndex,
                        total: total, checkpoint: next.cursor == nil ? nil : next)
     }

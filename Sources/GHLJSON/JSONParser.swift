@@ -37,6 +37,15 @@ private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// The member names last read at each depth, by member position (see `parseKey`).
+    var recentKeys: [[RecentKey]] = []
+
+    /// A member name as last read at one depth and position: where its text is in the input, and its string.
+    struct RecentKey {
+        var start: Int
+        var count: Int
+        var key: String
+    }
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -92,6 +101,8 @@ private struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [JSONField] = []
+        // As many as the objects before at this depth had: one allocation, not one per doubling.
+        if depth <= recentKeys.count { members.reserveCapacity(recentKeys[depth - 1].count) }
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -100,7 +111,7 @@ private struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
-            let key = try parseString()
+            let key = try parseKey(position: members.count)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
@@ -137,6 +148,35 @@ private struct JSONParser {
             index -= 1
             throw fail("expected ',' or ']'")
         }
+    }
+
+    /// Parses a member name. The records of a page repeat their names in the same order, so a
+    /// name whose text equals that of the name read last at the same depth and position is
+    /// that name's string again: a byte comparison instead of a new string (and long names
+    /// share one buffer, which makes comparing them with each other a pointer comparison).
+    mutating func parseKey(position: Int) throws(JSONParseError) -> String {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return try parseString() }
+        let count = end - start
+        while recentKeys.count < depth { recentKeys.append([]) }
+        if position < recentKeys[depth - 1].count {
+            let recent = recentKeys[depth - 1][position]
+            if recent.count == count, bytes[recent.start..<recent.start + count].elementsEqual(bytes[start..<end]) {
+                index = end + 1
+                return recent.key
+            }
+        }
+        let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        index = end + 1
+        let recent = RecentKey(start: start, count: count, key: key)
+        if position < recentKeys[depth - 1].count {
+            recentKeys[depth - 1][position] = recent
+        } else if position == recentKeys[depth - 1].count {
+            recentKeys[depth - 1].append(recent)
+        }
+        return key
     }
 
     /// Parses a string; the common case without escapes is one copy.

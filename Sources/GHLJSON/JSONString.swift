@@ -4,9 +4,24 @@ public enum JSONString {
     /// need no escaping (most strings are one) are handed over whole, without copying.
     @inlinable
     public static func quote(_ string: String, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        emitStatic("\"", emit)
+        escape(string, emit)
+        emitStatic("\"", emit)
+    }
+
+    /// Appends `string` quoted to a byte buffer (the quotes as single bytes: the writer's hot path).
+    @inlinable
+    public static func append(_ string: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        escape(string) { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The bytes of `string` escaped, without quotes, in runs.
+    @inlinable
+    static func escape(_ string: String, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         var text = string
         text.withUTF8 { utf8 in
-            emitStatic("\"", emit)
             var runStart = 0
             for index in 0..<utf8.count {
                 let byte = utf8[index]
@@ -16,14 +31,7 @@ public enum JSONString {
                 runStart = index + 1
             }
             emit(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-            emitStatic("\"", emit)
         }
-    }
-
-    /// Appends `string` quoted to a byte buffer.
-    @inlinable
-    public static func append(_ string: String, to bytes: inout [UInt8]) {
-        quote(string) { bytes.append(contentsOf: $0) }
     }
 
     @usableFromInline

@@ -16,7 +16,10 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    public var isNull: Bool { self == .null }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 
     public var stringValue: String? {
         if case .string(let value) = self { return value }

@@ -3,6 +3,8 @@
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
+    /// The keys of objects written canonically, by nesting depth.
+    private var sortedKeys: [SortedKeyCache] = []
 
     public init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
@@ -44,6 +46,21 @@ public struct JSONWriter {
 
     /// A JSON value; `canonical` sorts object keys (one member per key) so that equal values give equal bytes.
     public mutating func value(_ value: JSONValue, canonical: Bool = false) {
+        write(value, canonicalDepth: canonical ? 0 : nil)
+    }
+
+    /// Writes `value` canonically and returns its text, leaving the writer empty for the next.
+    /// A writer reused for the records of a page sorts their keys once (`SortedKeyCache`).
+    public mutating func canonicalText(_ value: JSONValue) -> String {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = false
+        write(value, canonicalDepth: 0)
+        // Every byte came from a String or is ASCII punctuation: valid UTF-8, no need to check it again.
+        return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+    }
+
+    /// `canonicalDepth`: nil writes members in their order, a depth sorts them (see `sortedOrder`).
+    private mutating func write(_ value: JSONValue, canonicalDepth depth: Int?) {
         switch value {
         case .null: null()
         case .bool(let flag): bool(flag)
@@ -51,16 +68,29 @@ public struct JSONWriter {
         case .string(let text): string(text)
         case .array(let elements):
             beginArray()
-            for element in elements { self.value(element, canonical: canonical) }
+            for element in elements { write(element, canonicalDepth: depth.map { $0 + 1 }) }
             endArray()
         case .object(let members):
             beginObject()
-            for field in canonical ? members.sortedUniqueFields : members.fields {
-                key(field.key)
-                self.value(field.value, canonical: canonical)
+            if let depth {
+                for index in sortedOrder(of: members, depth: depth) {
+                    key(members.fields[index].key)
+                    write(members.fields[index].value, canonicalDepth: depth + 1)
+                }
+            } else {
+                for field in members.fields {
+                    key(field.key)
+                    write(field.value, canonicalDepth: nil)
+                }
             }
             endObject()
         }
+    }
+
+    /// `members.sortedUniqueIndices`, from the keys of the objects written before at `depth`.
+    private mutating func sortedOrder(of members: JSONObject, depth: Int) -> [Int] {
+        while sortedKeys.count <= depth { sortedKeys.append(SortedKeyCache()) }
+        return sortedKeys[depth].sortedIndices(of: members)
     }
 
     // Convenience for the many optional fields of generated records: absent values are omitted,

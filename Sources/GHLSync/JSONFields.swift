@@ -64,12 +64,10 @@ extension JSONObject {
         }
     }
 
-    /// The first of `keys` holding a readable time, as the store writes times.
-    func timestamp(_ keys: String...) -> String? {
-        for key in keys {
-            if let time = self[key].flatMap(GHLTime.normalize) { return time }
-        }
-        return nil
+    /// The first of `key` and `fallback` holding a readable time, as the store writes times.
+    func timestamp(_ key: String, _ fallback: String? = nil) -> String? {
+        if let time = self[key].flatMap(GHLTime.normalize) { return time }
+        return fallback.flatMap { self[$0] }.flatMap(GHLTime.normalize)
     }
 }
 
@@ -98,9 +96,8 @@ enum GHLTime {
 
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`: already normal, the common case, no parsing.
     private static func isNormal(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 24 else { return false }
-        for (index, byte) in bytes.enumerated() {
+        guard text.utf8.count == 24 else { return false }
+        for (index, byte) in text.utf8.enumerated() {
             switch index {
             case 4, 7: guard byte == UInt8(ascii: "-") else { return false }
             case 10: guard byte == UInt8(ascii: "T") else { return false }

@@ -26,57 +26,59 @@ struct RecordKey: Comparable, Hashable, Sendable {
     }
 }
 
-/// Records of one entity in one location: a sorted key array (offset and cursor pages in
-/// O(log n + page)) and an id index.
+/// Records of one entity in one location: the records in key order (offset and cursor pages
+/// in O(log n + page), a page read straight off the array) and each id's creation time, which
+/// with the id is its key.
 struct RecordTable: Sendable {
-    private(set) var keys: [RecordKey] = []
-    private var byID: [String: StoredRecord] = [:]
+    private var records: [StoredRecord] = []
+    private var createdAtMs: [String: Int64] = [:]
 
-    var count: Int { keys.count }
-    var lastKey: RecordKey? { keys.last }
+    var count: Int { records.count }
+    var lastKey: RecordKey? { records.last?.key }
 
-    subscript(id: String) -> StoredRecord? { byID[id] }
-    subscript(position: Int) -> StoredRecord { byID[keys[position].id]! }
+    subscript(id: String) -> StoredRecord? {
+        createdAtMs[id].map { records[firstPosition(after: RecordKey(ms: $0, id: id), inclusive: true)] }
+    }
+
+    subscript(position: Int) -> StoredRecord { records[position] }
 
     /// Appends records already in key order (generation).
     mutating func appendSorted(_ record: StoredRecord) {
-        precondition(keys.last.map { $0 < record.key } ?? true, "generated records must be in key order")
-        keys.append(record.key)
-        byID[record.id] = record
+        precondition(records.last.map { $0.key < record.key } ?? true, "generated records must be in key order")
+        records.append(record)
+        createdAtMs[record.id] = record.createdAtMs
     }
 
     mutating func insert(_ record: StoredRecord) {
-        let position = firstPosition(after: record.key, inclusive: true)
-        keys.insert(record.key, at: position)
-        byID[record.id] = record
+        records.insert(record, at: firstPosition(after: record.key, inclusive: true))
+        createdAtMs[record.id] = record.createdAtMs
     }
 
     /// Replaces the contents of an existing record; its key must not change.
     mutating func replace(_ record: StoredRecord) {
-        precondition(byID[record.id]?.key == record.key)
-        byID[record.id] = record
+        precondition(createdAtMs[record.id] == record.createdAtMs)
+        records[firstPosition(after: record.key, inclusive: true)] = record
     }
 
     @discardableResult
     mutating func remove(id: String) -> StoredRecord? {
-        guard let record = byID.removeValue(forKey: id) else { return nil }
-        let position = firstPosition(after: record.key, inclusive: true)
-        keys.remove(at: position)
-        return record
+        guard let ms = createdAtMs.removeValue(forKey: id) else { return nil }
+        return records.remove(at: firstPosition(after: RecordKey(ms: ms, id: id), inclusive: true))
     }
 
     /// The first position whose key is greater than `key` (or equal, with `inclusive`).
     func firstPosition(after key: RecordKey, inclusive: Bool = false) -> Int {
         var low = 0
-        var high = keys.count
+        var high = records.count
         while low < high {
             let mid = (low + high) / 2
-            if keys[mid] < key || (!inclusive && keys[mid] == key) { low = mid + 1 } else { high = mid }
+            let midKey = records[mid].key
+            if midKey < key || (!inclusive && midKey == key) { low = mid + 1 } else { high = mid }
         }
         return low
     }
 
-    var all: [StoredRecord] { keys.map { byID[$0.id]! } }
+    var all: [StoredRecord] { records }
 
     /// Walks from `start` (ascending) or from just before `start` (descending), collecting up to
     /// `limit` records that match, and says whether another match follows.
@@ -86,8 +88,8 @@ struct RecordTable: Sendable {
         var found: [StoredRecord] = []
         found.reserveCapacity(min(limit, 1024))
         var position = ascending ? start : start - 1
-        while position >= 0, position < keys.count {
-            let record = self[position]
+        while position >= 0, position < records.count {
+            let record = records[position]
             if matches(record) {
                 if found.count == limit { return (found, true) }
                 found.append(record)
@@ -98,8 +100,6 @@ struct RecordTable: Sendable {
     }
 
     func countMatching(_ matches: (StoredRecord) -> Bool) -> Int {
-        var total = 0
-        for key in keys where matches(byID[key.id]!) { total += 1 }
-        return total
+        records.reduce(0) { $0 + (matches($1) ? 1 : 0) }
     }
 }
