@@ -53,13 +53,14 @@ final class PageCommitter: Sendable {
     /// Commits `page` in the writer's next transaction, and returns once it is
     /// committed or throws its own error.
     func commit(_ page: Store.SyncPage) async throws {
-        try Task.checkCancellation()
         let id = queue.withLock { queue in
             queue.nextId += 1
             return queue.nextId
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                // Cancelled before it could queue: the handler may already have run and found nothing.
+                guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
                 let starts = queue.withLock { queue in
                     queue.waiting.append(Waiting(id: id, page: page, continuation: continuation))
                     defer { queue.draining = true }
