@@ -1,4 +1,3 @@
-import Dispatch
 import GRDB
 import Synchronization
 
@@ -31,11 +30,6 @@ final class PageCommitter: Sendable {
     /// pages, within the 64 MiB cache. It also keeps one transaction (what a
     /// process may add to the WAL past `Checkpointer.hardLimit`) bounded.
     static let maxRecords = 4_000
-
-    /// Seconds the writer stays with the pages at most before other writes
-    /// (a run's start or end, a webhook) get their turn: about what one
-    /// page's write used to wait behind the others' in GRDB's queue.
-    static let holdWriter = 0.5
 
     private struct Waiting: Sendable {
         var id: UInt64
@@ -97,63 +91,36 @@ final class PageCommitter: Sendable {
         }
     }
 
-    /// Commits groups until the queue is empty. The writer is kept from one
-    /// group to the next while pages are queued, up to `holdWriter` seconds:
-    /// handed back after each group, its work moved among libdispatch's
-    /// threads (17 threads instead of 11), each with a glibc arena of its own
-    /// holding SQLite's freed memory, and peak RSS doubled.
+    /// Commits groups until the queue is empty.
     private func drain() async {
-        while let first = take(stopping: true) {
-            do {
-                try await pool.writeWithoutTransaction { db in
-                    var group = first
-                    let until = DispatchTime.now().uptimeNanoseconds + UInt64(Self.holdWriter * 1e9)
-                    while true {
-                        Self.commit(group, in: db)
-                        guard DispatchTime.now().uptimeNanoseconds < until, let next = self.take(stopping: false) else { return }
-                        group = next
-                    }
+        while true {
+            var group = queue.withLock { queue -> [Waiting] in
+                var count = 0
+                var records = 0
+                for waiting in queue.waiting {
+                    records += waiting.page.records.count
+                    guard count == 0 || records <= Self.maxRecords else { break }
+                    count += 1
                 }
+                if count == 0 { queue.draining = false }
+                queue.committing = count
+                defer { queue.waiting.removeFirst(count) }
+                return Array(queue.waiting.prefix(count))
+            }
+            if group.isEmpty { return }
+            let outcomes: [Result<Void, any Error>]
+            do {
+                outcomes = try await pool.write { [pages = group.map(\.page)] db in try Self.write(pages, in: db) }
             } catch {
-                // The writer could not be had: `first` was not written.
-                for waiting in first { waiting.continuation.resume(throwing: error) }
+                outcomes = Array(repeating: .failure(error), count: group.count)
             }
+            // The pages' memory is freed by their callers, not here: glibc kept
+            // the pollers' pages freed on this task's thread in arenas it did not
+            // give back (peak RSS about twice as high).
+            let continuations = group.map(\.continuation)
+            group = []
+            for (continuation, outcome) in zip(continuations, outcomes) { continuation.resume(with: outcome) }
         }
-    }
-
-    /// The next group: the pages queued first, up to `maxRecords` (at least
-    /// one page). Nil when none is queued; `stopping` then ends the drain.
-    private func take(stopping: Bool) -> [Waiting]? {
-        queue.withLock { queue -> [Waiting]? in
-            var count = 0
-            var records = 0
-            for waiting in queue.waiting {
-                records += waiting.page.records.count
-                guard count == 0 || records <= Self.maxRecords else { break }
-                count += 1
-            }
-            queue.committing = count
-            guard count > 0 else {
-                if stopping { queue.draining = false }
-                return nil
-            }
-            defer { queue.waiting.removeFirst(count) }
-            return Array(queue.waiting.prefix(count))
-        }
-    }
-
-    /// Commits a group in one transaction and answers each page's caller.
-    private static func commit(_ group: [Waiting], in db: Database) {
-        var outcomes: [Result<Void, any Error>] = []
-        do {
-            try db.inTransaction(.immediate) {
-                outcomes = try write(group.map(\.page), in: db)
-                return .commit
-            }
-        } catch {
-            outcomes = Array(repeating: .failure(error), count: group.count)
-        }
-        for (waiting, outcome) in zip(group, outcomes) { waiting.continuation.resume(with: outcome) }
     }
 
     /// Writes each page in a savepoint of the transaction: a failing one is
