@@ -30,9 +30,8 @@ public final class Store: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 // The writer's cache holds the index pages a sync touches all
                 // over (GHL ids are random) and a transaction of several pages
-                // of records (`PageCommitter.maxRecords`) without spilling it
-                // to the WAL before the commit.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // of records without spilling it to the WAL before the commit.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
                 // When the WAL starts over, the file shrinks back to this size
                 // instead of staying as long as its longest stretch.
                 try db.execute(sql: "PRAGMA journal_size_limit = \(Checkpointer.walSizeLimit)")
