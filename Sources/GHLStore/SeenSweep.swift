@@ -5,13 +5,11 @@ import GRDB
 /// the run's cursor, the ids seen (`sync_seen`), the job's progress and the
 /// lease heartbeat, then the deletion sweep of the rows the run did not see.
 ///
-/// Each page commits whole, with the run's checkpoint (in a transaction shared
-/// with the other pages ready at the time: `PageCommitter`), so a run killed
-/// at any point resumes after its last committed page, and the file never
-/// holds half a page.
+/// Each call is one transaction, so a run killed at any point resumes after
+/// its last committed page, and the file never holds half a page.
 extension Store {
-    /// What one page commits whole (several pages of one listing fetched while
-    /// the one before was written go together).
+    /// What one page transaction writes (several pages fetched while the one
+    /// before was written go together).
     public struct SyncPage: Sendable {
         public var entity: Entity
         public var sourceId: String
@@ -54,15 +52,14 @@ extension Store {
         }
     }
 
-    /// Commits pages whole (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
-    /// cursor, job progress and lease heartbeat, in the writer's next transaction with the other pages ready
-    /// (`PageCommitter`). Throws this page's own error only.
+    /// Writes pages in one transaction (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
+    /// cursor, job progress and lease heartbeat.
     public func commitSyncPage(_ page: SyncPage) async throws {
-        try await pages.commit(page)
+        try await pool.write { db in try Self.writeSyncPage(page, in: db) }
     }
 
-    /// One page's writes, inside the transaction (and savepoint) the caller holds.
-    static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
+    /// One page transaction's writes.
+    private static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
         let now = Date()
         try upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, rowsNew: page.rowsNew, in: db)
         try markOutOfScope(page.entity, sourceId: page.sourceId, ids: page.outOfScope, at: now, in: db)

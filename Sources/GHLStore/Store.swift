@@ -11,8 +11,6 @@ public final class Store: Sendable {
     /// The pool, for the store's own APIs: other modules read and write through them; user-facing reads go through `ScopedReader`.
     let pool: StorePool
     private let changes: ChangeRelay
-    /// The sync pages' group commit.
-    let pages: PageCommitter
 
     /// Opens (creating if needed) and migrates the file at `path`. A write
     /// waits its turn up to `lockPatience` seconds while other processes write.
@@ -46,7 +44,6 @@ public final class Store: Sendable {
         try Schema.migrator.migrate(base)
         pool = StorePool(base: base)
         changes = ChangeRelay()
-        pages = PageCommitter(pool: pool)
         try base.writeWithoutTransaction { db in
             try db.inTransaction {
                 try ReportingViews.install(db)

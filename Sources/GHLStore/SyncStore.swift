@@ -23,8 +23,7 @@ public protocol SyncStore: Sendable {
 
     func syncCursor(sourceId: String, entity: Entity) async throws -> String?
     func beginSyncRun(_ entity: Entity, sourceId: String, cursor: String, sweeping: Bool) async throws
-    /// Commits pages whole: rows, out-of-scope marks, ids seen, cursor, job progress, lease heartbeat (the file
-    /// shares one transaction among the pages ready at once, each in a savepoint; PostgreSQL commits each alone).
+    /// Writes pages in one transaction: rows, out-of-scope marks, ids seen, cursor, job progress, lease heartbeat.
     func commitSyncPage(_ page: Store.SyncPage) async throws
     func liveCount(_ entity: Entity, sourceId: String) async throws -> Int
     /// The `raw` JSON of each live row of `entity` of a source, by GHL id, canonical (sorted keys, as `EntityRecord.raw`).

@@ -10,10 +10,7 @@ import Testing
     /// The WAL bound the five processes must keep: the checkpointer truncates
     /// the WAL past 16 MiB (`Checkpointer.truncateThreshold`); with what is
     /// written until the truncation has its turn it peaked at 28-38 MiB here,
-    /// against 125-145 MiB when checkpoints were only passive, and at 44 MiB
-    /// since each process's transaction holds every page it has ready
-    /// (`PageCommitter`: past `Checkpointer.hardLimit`, 32 MiB, each process
-    /// adds at most one transaction before it truncates).
+    /// against 125-145 MiB when checkpoints were only passive.
     static let walBound = 64 << 20
 
     /// An unthrottled sandbox of `locations` locations, a file with one source per location

@@ -63,8 +63,8 @@ import Testing
         await sandbox.stop()
     }
 
-    /// Each page committed its rows together with its job's progress (pages
-    /// of several entities share a transaction): an entity's rows are exactly
+    /// Each page committed its rows together with its job's progress (the
+    /// pages ready of one listing share a transaction): an entity's rows are exactly
     /// the records its furthest run counted, none of a page half written.
     /// A first listing of these entities stores one new row per record.
     private func expectWholePages(_ store: Store) async throws {
