@@ -51,6 +51,7 @@ import Testing
             #expect(run.contains { $0.status == "running" }, "the kill landed after the run finished: \(run)")
             let check = try await store.pool.base.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
             #expect(check == ["ok"])
+            try await expectWholePages(store)
         }
 
         let final = try CLIRunner.run(["sync", "--db", db, "--source", sourceId, "--mode", "full"], environment: environment)
@@ -60,6 +61,21 @@ import Testing
         let stuck = try await store.pool.base.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ghl_sync_jobs WHERE status = 'running'") }
         #expect(stuck == 0)
         await sandbox.stop()
+    }
+
+    /// Each page committed its rows together with its job's progress (the
+    /// pages ready of one listing share a transaction): an entity's rows are exactly
+    /// the records its furthest run counted, none of a page half written.
+    /// A first listing of these entities stores one new row per record.
+    private func expectWholePages(_ store: Store) async throws {
+        for entity in [Entity.contacts, .opportunities, .orders] {
+            let (rows, counted) = try await store.pool.base.read { db in
+                try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(entity.table)") ?? -1,
+                     Int.fetchOne(db, sql: "SELECT coalesce(max(records_processed), 0) FROM ghl_sync_jobs WHERE job_type = ?",
+                                  arguments: [entity.rawValue]) ?? -1)
+            }
+            #expect(rows == counted, "\(entity.rawValue): \(rows) rows, the jobs counted \(counted) records")
+        }
     }
 
     struct Job: Sendable, CustomStringConvertible {
