@@ -30,8 +30,8 @@ enum ChangeLogBatch {
 
     /// Logs the INSERTs of the rows `rowids` of `entity`'s table, in that
     /// order: the columns and seqs the INSERT trigger writes, one seq after
-    /// the topic's last for each. The time is bound once for the page, in the
-    /// format of the column's default (which formats it again for every row).
+    /// the topic's last for each. The time is the column default's, computed
+    /// once for the page by a constant subquery (the default formats it for every row).
     static func logInserts(of entity: Entity, sourceId: String, rowids: [Int64], in db: Database) throws {
         guard !rowids.isEmpty else { return }
         var ids = JSONWriter(capacity: rowids.count * 8)
@@ -43,12 +43,11 @@ enum ChangeLogBatch {
                                       arguments: [sourceId]) ?? 0
         let statement = try db.cachedStatement(sql: """
             INSERT INTO ghl_change_log (source_id, seq, tbl, op, rec, key, ts)
-            SELECT ?1, ?2 + j.key + 1, ?3, 'INSERT', t.id, t.\(entity.idColumn), ?5
+            SELECT ?1, ?2 + j.key + 1, ?3, 'INSERT', t.id, t.\(entity.idColumn), (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
             FROM json_each(?4) j JOIN \(entity.table) t ON t.id = j.value
             ORDER BY j.key
             """)
-        try statement.execute(arguments: [sourceId, last, ChangeLogRows.code(of: entity.table), String(decoding: ids.bytes, as: UTF8.self),
-                                          Timestamp.string()])
+        try statement.execute(arguments: [sourceId, last, ChangeLogRows.code(of: entity.table), String(decoding: ids.bytes, as: UTF8.self)])
     }
 
     private static func enableTriggers(_ on: Bool, _ db: Database) throws {

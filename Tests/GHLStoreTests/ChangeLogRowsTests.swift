@@ -33,8 +33,11 @@ import Testing
         let db = try TestDatabase()
         let source = try await db.addSource("a")
         let recorder = try await EventRecorder(db.store)
+        // Each payload is built when the log is read: read after each write, before the next changes the row.
         try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "one@x.test"])])
+        #expect(await recorder.events.filter { $0.table == "ghl_contacts" }.count == 1)
         try await db.store.upsert(.contacts, sourceId: source, records: [record("c1", ["email": "two@x.test"])])
+        #expect(await recorder.events.filter { $0.table == "ghl_contacts" }.count == 2)
         try await db.store.pool.base.write { db in
             try db.execute(sql: "UPDATE ghl_contacts SET deleted_at = '2024-01-01T00:00:00.000Z', deleted_reason = 'deleted' WHERE ghl_contact_id = 'c1'")
         }
