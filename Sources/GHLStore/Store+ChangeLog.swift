@@ -64,10 +64,11 @@ extension Store {
     ///
     /// The one synchronous read that may run inside a task: the realtime bus
     /// reads a resume's history under its lock, which cannot await. It reads
-    /// one index range on a reader of its own and holds no other connection.
+    /// one index range on a connection of its own (`HistoryReader`), never
+    /// one of the pool's readers, and holds no other connection.
     public func loggedChanges(of sourceId: String, after: Int64, through: Int64, limit: Int? = nil) throws -> [ChangeEvent]? {
         guard after < through else { return [] }
-        return try pool.base.read { db in
+        return try history.read { db in
             var events: [ChangeEvent] = []
             let rows = try Row.fetchCursor(db, sql: ChangeLogRows.select(db, where: "l.source_id = ? AND l.seq > ? AND l.seq <= ?",
                                                                          orderBy: "seq", limit: limit),

@@ -11,6 +11,8 @@ public final class Store: Sendable {
     /// The pool, for the store's own APIs: other modules read and write through them; user-facing reads go through `ScopedReader`.
     let pool: StorePool
     private let changes: ChangeRelay
+    /// The connection the realtime bus's synchronous history reads use (`loggedChanges`).
+    let history: HistoryReader
 
     /// Opens (creating if needed) and migrates the file at `path`. A write
     /// waits its turn up to `lockPatience` seconds while other processes write.
@@ -44,6 +46,7 @@ public final class Store: Sendable {
         try Schema.migrator.migrate(base)
         pool = StorePool(base: base)
         changes = ChangeRelay()
+        history = HistoryReader(path: path)
         try base.writeWithoutTransaction { db in
             try db.inTransaction {
                 try ReportingViews.install(db)

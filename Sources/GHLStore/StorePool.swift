@@ -10,7 +10,7 @@ import GRDB
 /// on a thread of their own) asserts, in debug builds, that no task runs it,
 /// so the tests catch a wrong caller; there is no synchronous write.
 struct StorePool: Sendable {
-    /// GRDB's pool itself: for opening the file, the realtime bus's history reads (see `loggedChanges`) and tests' own SQL.
+    /// GRDB's pool itself: for opening the file and tests' own SQL.
     let base: DatabasePool
 
     func read<T>(_ value: (Database) throws -> T) throws -> T {
