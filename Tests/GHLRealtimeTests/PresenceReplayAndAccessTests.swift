@@ -138,6 +138,8 @@ import GHLJSON
         let authorizer = TestAuthorizer(grants: [("alice", fixture.sourceA)])
         let (a, b) = (fixture.sourceA, fixture.sourceB)
         try await fixture.upsert(a, [("c1", "one")])
+        // c1 published before the join: else it could arrive live after the join and be read as the next reply.
+        try await fixture.settle()
         try await withRealtimeServer(fixture, authorizer) { port, _ in
             try await PhoenixTestClient.connect(port: port, query: "vsn=1.0.0", version: .v1) { client in
                 try await client.join(a, token: "token-alice")
