@@ -52,6 +52,9 @@ enum Schema {
         migrator.registerMigration("v6_changelog_log") { db in
             try createChangeLog(db)
         }
+        migrator.registerMigration("v7_ids_by_source") { db in
+            try findIdsBySource(db)
+        }
         return migrator
     }
 

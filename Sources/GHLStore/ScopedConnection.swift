@@ -168,14 +168,9 @@ final class ScopedConnection: @unchecked Sendable {
     }
 
     private func bind(_ value: DatabaseValue, at index: Int32, in statement: OpaquePointer) throws {
-        let code: Int32 = switch value.storage {
-        case .null: sqlite3_bind_null(statement, index)
-        case .int64(let v): sqlite3_bind_int64(statement, index, v)
-        case .double(let v): sqlite3_bind_double(statement, index, v)
-        case .string(let v): sqlite3_bind_text(statement, index, v, -1, transientDestructor)
-        case .blob(let v): v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transientDestructor) }
+        guard StatementBinding.bind(value, at: index, in: statement) == SQLITE_OK else {
+            throw StoreError.invalidInput("cannot bind parameter \(index): \(lastError)")
         }
-        guard code == SQLITE_OK else { throw StoreError.invalidInput("cannot bind parameter \(index): \(lastError)") }
     }
 
     /// Refuses `statement` if its program opens a b-tree of any table but the
@@ -253,9 +248,6 @@ private final class QueryDeadline {
 
     var hasPassed: Bool { ContinuousClock.now >= instant }
 }
-
-/// SQLite copies bound values before the bind call returns.
-private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// What a scoped connection may compile: reads, and only through its views.
 final class ScopePolicy: Sendable {

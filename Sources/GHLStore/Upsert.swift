@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension Store {
     /// Upserts one page of records of a source in one transaction and returns
@@ -57,55 +58,56 @@ extension Store {
     }
 
     /// Runs `sql` (an INSERT of the record's columns) once per record, calling
-    /// `each` with the record's index after each, and returns how many rows it wrote.
+    /// `each` with the record's index after each, and returns how many rows it
+    /// wrote. The values are bound straight to SQLite (`StatementBinding`):
+    /// this loop runs for every record a sync writes.
     private static func execute(_ sql: String, _ entity: Entity, sourceId: String, records: [EntityRecord], now: String,
                                 in db: Database, each: (Int) throws -> Void) throws -> Int {
         guard !records.isEmpty else { return 0 }
         let statement = try db.cachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
         let columns = entity.columns
+        let last = Int32(columns.count + 3)
         var written = 0
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(columns.count + 6)
         for index in records.indices {
             let record = records[index]
-            values.removeAll(keepingCapacity: true)
-            values.append(sourceId.databaseValue)
-            values.append(record.ghlId.databaseValue)
-            try appendColumns(of: record, to: &values, entity: entity, columns: columns)
-            values.append(record.raw.databaseValue)
-            values.append(record.ghlCreatedAt.databaseValue)
-            values.append(record.ghlUpdatedAt.databaseValue)
-            values.append(now.databaseValue)
-            statement.setUncheckedArguments(StatementArguments(values))
-            try statement.execute()
+            sqlite3_reset(handle)
+            var code = StatementBinding.bind(sourceId, at: 1, in: handle)
+            code |= StatementBinding.bind(record.ghlId, at: 2, in: handle)
+            if case .ordered(let mapped, let values) = record.columns, mapped == entity {
+                for (offset, value) in values.enumerated() { code |= StatementBinding.bind(value, at: Int32(offset + 3), in: handle) }
+            } else {
+                for (offset, value) in try namedColumns(of: record, entity: entity, columns: columns).enumerated() {
+                    code |= StatementBinding.bind(value, at: Int32(offset + 3), in: handle)
+                }
+            }
+            code |= StatementBinding.bind(record.raw, at: last, in: handle)
+            code |= StatementBinding.bind(record.ghlCreatedAt, at: last + 1, in: handle)
+            code |= StatementBinding.bind(record.ghlUpdatedAt, at: last + 2, in: handle)
+            code |= StatementBinding.bind(now, at: last + 3, in: handle)
+            if code == SQLITE_OK { code = sqlite3_step(handle) }
+            guard code == SQLITE_DONE else {
+                let connection = db.sqliteConnection
+                throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)),
+                                    message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            }
             written += db.changesCount
             try each(index)
         }
         return written
     }
 
-    /// The record's typed values in column order: as they are when the sync
-    /// mapped them for this entity, looked up by name otherwise.
-    private static func appendColumns(of record: EntityRecord, to values: inout [DatabaseValue], entity: Entity,
-                                      columns: [EntityColumn]) throws {
-        if case .ordered(let mapped, let ordered) = record.columns, mapped == entity {
-            for value in ordered { values.append(value.databaseValue) }
-            return
-        }
+    /// The typed values of a record given by column name, in column order;
+    /// missing ones are NULL, and a name the entity lacks is refused.
+    private static func namedColumns(of record: EntityRecord, entity: Entity, columns: [EntityColumn]) throws -> [StoreValue] {
         let named = record.values
-        var found = 0
-        for column in columns {
-            if let value = named[column.name] {
-                values.append(value.databaseValue)
-                found += 1
-            } else {
-                values.append(.null)
-            }
-        }
-        guard found == named.count else {
+        let values = columns.map { named[$0.name] ?? .null }
+        guard named.keys.allSatisfy({ name in columns.contains { $0.name == name } }) else {
             let unknown = Set(named.keys).subtracting(columns.map(\.name)).sorted()
             throw StoreError.invalidInput("\(entity.table) has no column \(unknown.joined(separator: ", "))")
         }
+        return values
     }
 
     private static func upsertSQL(_ entity: Entity) -> String {
