@@ -25,15 +25,20 @@ import Testing
         }
     }
 
+    /// Every entity table is indexed by source, and by GHL id within its
+    /// source (the unique index, which also serves lookups by id alone: v7).
     @Test func seedIndexesExist() throws {
         let db = try TestDatabase()
         try db.store.pool.base.read { conn throws in
             for entity in Entity.allCases {
-                let indexed = try String.fetchSet(conn, sql: """
+                let leading = try String.fetchSet(conn, sql: """
                     SELECT ii.name FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_info(il.name) ii
                     WHERE m.name = ? AND ii.seqno = 0
                     """, arguments: [entity.table])
-                #expect(indexed.isSuperset(of: ["source_id", entity.idColumn]), "\(entity.table): \(indexed)")
+                #expect(leading == ["source_id"], "\(entity.table): \(leading)")
+                let unique = try String.fetchAll(conn, sql: "SELECT name FROM pragma_index_info(?) ORDER BY seqno",
+                                                 arguments: ["sqlite_autoindex_\(entity.table)_1"])
+                #expect(unique == ["source_id", entity.idColumn])
             }
             let composite = try Row.fetchAll(conn, sql: "SELECT name FROM pragma_index_info('idx_user_sources_user_source')")
             #expect(composite.map { $0["name"] as String } == ["user_id", "source_id"])
@@ -163,6 +168,50 @@ import Testing
                 #expect(indexes.filter { $0.contains("_live_") }.count == 5)
                 let analyzed = try String.fetchSet(conn, sql: "SELECT idx FROM sqlite_stat1 WHERE tbl = 'ghl_opportunities'")
                 #expect(analyzed.isSuperset(of: ["idx_ghl_opportunities_live_stage", "idx_ghl_opportunities_live_status"]))
+            }
+        }
+    }
+
+    /// v7: a record is found by its GHL id alone through the unique
+    /// (source_id, id) index, one seek per source, the seed's global id
+    /// indexes gone; a fresh file has the statistics that make SQLite skip-scan.
+    @Test func aRecordIsFoundByItsIdAloneThroughTheUniqueIndex() async throws {
+        let db = try TestDatabase()
+        let a = try await db.addSource("a"), b = try await db.addSource("b")
+        try await db.store.upsert(.contacts, sourceId: a, records: [record("c1", ["email": "a@example.com"]), record("c2", [:])])
+        try await db.store.upsert(.contacts, sourceId: b, records: [record("c1", ["email": "b@example.com"])])
+        try await db.store.pool.base.read { conn throws in
+            let indexes = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
+            for entity in Entity.allCases {
+                #expect(!indexes.contains("idx_\(entity.table)_ghl_id"))
+                let plan = try Row.fetchAll(conn, sql: "EXPLAIN QUERY PLAN SELECT * FROM \(entity.table) WHERE \(entity.idColumn) = ?",
+                                            arguments: ["x"]).map { $0["detail"] as String }
+                #expect(plan == ["SEARCH \(entity.table) USING INDEX sqlite_autoindex_\(entity.table)_1 (ANY(source_id) AND \(entity.idColumn)=?)"],
+                        "\(plan)")
+            }
+            let emails = try String?.fetchAll(conn, sql: "SELECT email FROM ghl_contacts WHERE ghl_contact_id = 'c1' ORDER BY email")
+            #expect(emails == ["a@example.com", "b@example.com"])
+        }
+    }
+
+    /// An analyzed file keeps measured statistics: the unique indexes are
+    /// analyzed rather than given the fresh file's figures.
+    @Test func idsBySourceKeepAnAnalyzedFilesMeasuredStatistics() async throws {
+        let rows = (0..<40).map { "('s1', 'c\($0)', '{}', '2024-01-01', '2024-01-01', '2024-01-01')" }.joined(separator: ", ")
+        try await Self.upgraded(from: "v6_changelog_log", after: """
+            INSERT INTO ghl_sources (id, name, location_id, api_base, created_at, updated_at)
+            VALUES ('s1', 'Old', 'loc', 'https://services.leadconnectorhq.com', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+            INSERT INTO ghl_contacts (source_id, ghl_contact_id, raw, created_at, updated_at, synced_at) VALUES \(rows);
+            ANALYZE;
+            """) { store in
+            try store.pool.base.read { conn throws in
+                let indexes = try String.fetchSet(conn, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
+                #expect(!indexes.contains("idx_ghl_contacts_ghl_id"))
+                let stat = try String.fetchOne(conn, sql: "SELECT stat FROM sqlite_stat1 WHERE idx = 'sqlite_autoindex_ghl_contacts_1'")
+                #expect(stat == "40 40 1")
+                let plan = try Row.fetchAll(conn, sql: "EXPLAIN QUERY PLAN SELECT * FROM ghl_contacts WHERE ghl_contact_id = 'c7'")
+                    .map { $0["detail"] as String }
+                #expect(plan == ["SEARCH ghl_contacts USING INDEX sqlite_autoindex_ghl_contacts_1 (ANY(source_id) AND ghl_contact_id=?)"])
             }
         }
     }

@@ -66,6 +66,49 @@ import Testing
         #expect(amounts == [10, 20])
     }
 
+    /// The writer binds values to SQLite itself: each kind keeps its type,
+    /// an empty text stays '' (not NULL), and a record given in column order
+    /// is stored as the same record given by name.
+    @Test func everyKindOfValueIsStoredAsGivenInOrderOrByName() async throws {
+        let db = try TestDatabase()
+        let source = try await db.addSource("a")
+        let named: [String: StoreValue] = ["first_name": "", "last_name": "Zoë 👩‍💻 O'Brien", "email": .null, "dnd": 1]
+        let ordered = Entity.contacts.columns.map { named[$0.name] ?? .null }
+        try await db.store.upsert(.contacts, sourceId: source, records: [
+            EntityRecord(ghlId: "by-name", values: named, raw: #"{"id":"by-name"}"#, ghlCreatedAt: nil, ghlUpdatedAt: "2024-05-01T00:00:00.000Z"),
+            EntityRecord(.contacts, ghlId: "in-order", orderedValues: ordered, raw: #"{"id":"in-order"}"#, ghlCreatedAt: nil,
+                         ghlUpdatedAt: "2024-05-01T00:00:00.000Z"),
+        ])
+        try await db.store.upsert(.orders, sourceId: source, records: [record("o1", ["amount": 12.5, "currency": "EUR"])])
+        let rows = try await db.store.pool.base.read { conn in
+            try Row.fetchAll(conn, sql: """
+                SELECT ghl_contact_id AS id, typeof(first_name) AS t, first_name, last_name, typeof(email) AS e, typeof(dnd) AS d, dnd,
+                       typeof(ghl_created_at) AS c, ghl_updated_at, raw, source_id
+                FROM ghl_contacts ORDER BY ghl_contact_id
+                """)
+        }
+        #expect(rows.map { $0["id"] as String } == ["by-name", "in-order"])
+        for row in rows {
+            let firstNameType: String = row["t"], firstName: String = row["first_name"]
+            #expect(firstNameType == "text")
+            #expect(firstName == "")
+            #expect(row["last_name"] as String == "Zoë 👩‍💻 O'Brien")
+            let emailType: String = row["e"], createdType: String = row["c"], dndType: String = row["d"], dnd: Int = row["dnd"]
+            #expect(emailType == "null")
+            #expect(createdType == "null")
+            #expect(dndType == "integer")
+            #expect(dnd == 1)
+            #expect(row["ghl_updated_at"] as String == "2024-05-01T00:00:00.000Z")
+            #expect(row["raw"] as String == #"{"id":"\#(row["id"] as String)"}"#)
+            #expect(row["source_id"] as String == source)
+        }
+        let order = try #require(try await db.store.pool.base.read { try Row.fetchOne($0, sql: "SELECT typeof(amount) AS t, amount, currency FROM ghl_orders") })
+        let type: String = order["t"], amount: Double = order["amount"], currency: String = order["currency"]
+        #expect(type == "real")
+        #expect(amount == 12.5)
+        #expect(currency == "EUR")
+    }
+
     @Test func unknownSourceIsAClearErrorAndWritesNothing() async throws {
         let db = try TestDatabase()
         await #expect(throws: StoreError.unknownSource("nope")) {

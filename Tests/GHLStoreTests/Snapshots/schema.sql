@@ -10,22 +10,19 @@
 -- migration v5_hardening_source_led_indexes
 -- migration v6_agency_sources
 -- migration v6_changelog_log
+-- migration v7_ids_by_source
 -- index idx_auth_sessions_previous
 CREATE INDEX idx_auth_sessions_previous ON auth_sessions(previous_token_hash);
 -- index idx_auth_sessions_user
 CREATE INDEX idx_auth_sessions_user ON auth_sessions(user_id);
 -- index idx_ghl_change_log_topic
 CREATE UNIQUE INDEX idx_ghl_change_log_topic ON ghl_change_log(source_id, seq);
--- index idx_ghl_contacts_ghl_id
-CREATE INDEX idx_ghl_contacts_ghl_id ON ghl_contacts(ghl_contact_id);
 -- index idx_ghl_contacts_row_updated
 CREATE INDEX idx_ghl_contacts_row_updated ON ghl_contacts(source_id, updated_at);
 -- index idx_ghl_contacts_source
 CREATE INDEX idx_ghl_contacts_source ON ghl_contacts(source_id, deleted_at);
 -- index idx_ghl_contacts_updated
 CREATE INDEX idx_ghl_contacts_updated ON ghl_contacts(source_id, ghl_updated_at DESC);
--- index idx_ghl_opportunities_ghl_id
-CREATE INDEX idx_ghl_opportunities_ghl_id ON ghl_opportunities(ghl_opportunity_id);
 -- index idx_ghl_opportunities_live_stage
 CREATE INDEX idx_ghl_opportunities_live_stage ON ghl_opportunities(source_id, deleted_at, pipeline_id, pipeline_stage_id, status, monetary_value);
 -- index idx_ghl_opportunities_live_status
@@ -36,8 +33,6 @@ CREATE INDEX idx_ghl_opportunities_row_updated ON ghl_opportunities(source_id, u
 CREATE INDEX idx_ghl_opportunities_updated ON ghl_opportunities(source_id, ghl_updated_at DESC);
 -- index idx_ghl_orders_created
 CREATE INDEX idx_ghl_orders_created ON ghl_orders(source_id, ghl_created_at);
--- index idx_ghl_orders_ghl_id
-CREATE INDEX idx_ghl_orders_ghl_id ON ghl_orders(ghl_order_id);
 -- index idx_ghl_orders_live_status
 CREATE INDEX idx_ghl_orders_live_status ON ghl_orders(source_id, deleted_at, status, ghl_created_at, currency, amount);
 -- index idx_ghl_orders_row_updated
@@ -46,16 +41,12 @@ CREATE INDEX idx_ghl_orders_row_updated ON ghl_orders(source_id, updated_at);
 CREATE INDEX idx_ghl_orders_updated ON ghl_orders(source_id, ghl_updated_at DESC);
 -- index idx_ghl_payments_created
 CREATE INDEX idx_ghl_payments_created ON ghl_payments(source_id, ghl_created_at);
--- index idx_ghl_payments_ghl_id
-CREATE INDEX idx_ghl_payments_ghl_id ON ghl_payments(ghl_payment_id);
 -- index idx_ghl_payments_live_status
 CREATE INDEX idx_ghl_payments_live_status ON ghl_payments(source_id, deleted_at, status, ghl_created_at, currency, amount, amount_refunded);
 -- index idx_ghl_payments_row_updated
 CREATE INDEX idx_ghl_payments_row_updated ON ghl_payments(source_id, updated_at);
 -- index idx_ghl_payments_updated
 CREATE INDEX idx_ghl_payments_updated ON ghl_payments(source_id, ghl_updated_at DESC);
--- index idx_ghl_pipelines_ghl_id
-CREATE INDEX idx_ghl_pipelines_ghl_id ON ghl_pipelines(ghl_pipeline_id);
 -- index idx_ghl_pipelines_row_updated
 CREATE INDEX idx_ghl_pipelines_row_updated ON ghl_pipelines(source_id, updated_at);
 -- index idx_ghl_pipelines_source
@@ -64,8 +55,6 @@ CREATE INDEX idx_ghl_pipelines_source ON ghl_pipelines(source_id, deleted_at);
 CREATE INDEX idx_ghl_pipelines_updated ON ghl_pipelines(source_id, ghl_updated_at DESC);
 -- index idx_ghl_reviews_created
 CREATE INDEX idx_ghl_reviews_created ON ghl_reviews(source_id, ghl_created_at);
--- index idx_ghl_reviews_ghl_id
-CREATE INDEX idx_ghl_reviews_ghl_id ON ghl_reviews(ghl_review_id);
 -- index idx_ghl_reviews_live_rating
 CREATE INDEX idx_ghl_reviews_live_rating ON ghl_reviews(source_id, deleted_at, rating, ghl_created_at);
 -- index idx_ghl_reviews_row_updated
