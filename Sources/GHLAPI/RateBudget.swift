@@ -12,9 +12,10 @@ import Synchronization
 /// once, and the rest run at the allowed rate. Before the first response, or
 /// with no headers, nothing is delayed; requests sent then are still counted.
 ///
-/// A 429 pauses every request of the location for its `Retry-After`; an
-/// exhausted window (remaining 0, e.g. another app instance sharing the
-/// budget) pauses them for one interval.
+/// A 429 pauses every request of the location for its `Retry-After`; a
+/// window that GHL says is exhausted (remaining 0) while this budget sent
+/// fewer than the maximum in it (another app instance shares the budget)
+/// pauses them for one interval.
 ///
 /// Slots are not booked ahead: a waiting request takes a slot when it frees,
 /// highest priority first (see `acquire(priority:)`).
@@ -134,10 +135,20 @@ public actor RateBudget {
                             dailyLimit: value("X-RateLimit-Limit-Daily"),
                             dailyRemaining: value("X-RateLimit-Daily-Remaining"))
             resize(to: max <= Self.maxTrackedRequests ? Swift.max(max, 1) : 0)
-            // A 429 says how long to wait in its Retry-After; the client pauses for that.
-            if remaining <= 0 && response.status != 429 { pause(for: .milliseconds(intervalMs)) }
+            // A 429 says how long to wait in its Retry-After; the client pauses for that. A window this
+            // budget's own requests filled is waited for already (`earliestFreeSlot`): pausing a whole
+            // interval from now stalled a large agency's sync for seconds each window.
+            if remaining <= 0 && response.status != 429 && requestsInWindow() < max { pause(for: .milliseconds(intervalMs)) }
         }
         if response.status == 429 { counters.update { $0.rateLimited += 1 } }
+    }
+
+    /// This budget's requests sent within the last interval (and its safety margin).
+    private func requestsInWindow() -> Int {
+        guard let limits else { return 0 }
+        let now = clock.now
+        let window = limits.interval * (1 + Self.safetyMargin)
+        return sendTimes.reduce(0) { $0 + (now - $1 < window ? 1 : 0) }
     }
 
     /// Holds every request of the location back, e.g. for a 429's `Retry-After`.

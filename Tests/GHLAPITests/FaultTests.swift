@@ -144,6 +144,35 @@ import Testing
         }
     }
 
+    /// A window GHL says is exhausted by this budget's own requests is waited
+    /// for until its oldest request leaves it, not for a whole interval from
+    /// the response (which stalled a large agency's sync for seconds a window).
+    @Test func aWindowItsOwnRequestsFilledIsWaitedForNotPaused() async throws {
+        let budget = RateBudget()
+        await budget.record(Self.limits(max: 5, remaining: 5, intervalMs: 2_000))
+        for _ in 0..<5 { try await budget.acquire() }
+        try await Task.sleep(for: .seconds(1))
+        await budget.record(Self.limits(max: 5, remaining: 0, intervalMs: 2_000))
+        let waited = try await budget.acquire()
+        // Its oldest request leaves the window about 1.06 s from now; a pause would hold it 2 s.
+        #expect(waited > .milliseconds(800))
+        #expect(waited < .milliseconds(1_700))
+    }
+
+    /// An exhausted window this budget did not fill (another app instance
+    /// shares the location's budget) pauses every request for an interval.
+    @Test func aWindowSomeoneElseFilledPausesForAnInterval() async throws {
+        let budget = RateBudget()
+        await budget.record(Self.limits(max: 5, remaining: 0, intervalMs: 1_000))
+        let waited = try await budget.acquire()
+        #expect(waited > .milliseconds(900))
+    }
+
+    static func limits(max: Int, remaining: Int, intervalMs: Int) -> GHLHTTPResponse {
+        GHLHTTPResponse(status: 200, headers: [("X-RateLimit-Max", "\(max)"), ("X-RateLimit-Remaining", "\(remaining)"),
+                                               ("X-RateLimit-Interval-Milliseconds", "\(intervalMs)")], body: [])
+    }
+
     @Test func registrySharesOneBudgetPerLocation() {
         let registry = RateBudgetRegistry()
         let a = registry.budget(baseURL: "http://x", locationId: "l1")
