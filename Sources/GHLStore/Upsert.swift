@@ -73,6 +73,7 @@ extension Store {
         for index in records.indices {
             let record = records[index]
             sqlite3_reset(handle)
+            // SQLITE_OK is 0: a bind that failed leaves `code` non-zero, and the record is not written.
             var code = StatementBinding.bind(sourceId, at: 1, in: handle)
             code |= StatementBinding.bind(record.ghlId, at: 2, in: handle)
             if case .ordered(let mapped, let values) = record.columns, mapped == entity {

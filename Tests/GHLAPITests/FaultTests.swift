@@ -150,13 +150,16 @@ import Testing
     @Test func aWindowItsOwnRequestsFilledIsWaitedForNotPaused() async throws {
         let budget = RateBudget()
         await budget.record(Self.limits(max: 5, remaining: 5, intervalMs: 2_000))
+        let start = ContinuousClock.now
         for _ in 0..<5 { try await budget.acquire() }
         try await Task.sleep(for: .seconds(1))
         await budget.record(Self.limits(max: 5, remaining: 0, intervalMs: 2_000))
-        let waited = try await budget.acquire()
-        // Its oldest request leaves the window about 1.06 s from now; a pause would hold it 2 s.
-        #expect(waited > .milliseconds(800))
-        #expect(waited < .milliseconds(1_700))
+        try await budget.acquire()
+        // The sixth request leaves once the first has left the window (2.06 s after
+        // the start); a pause from the response would hold it until 3 s at least.
+        let sixth = ContinuousClock.now - start
+        #expect(sixth >= .milliseconds(2_000))
+        #expect(sixth < .milliseconds(2_800))
     }
 
     /// An exhausted window this budget did not fill (another app instance

@@ -80,33 +80,25 @@ import Testing
                          ghlUpdatedAt: "2024-05-01T00:00:00.000Z"),
         ])
         try await db.store.upsert(.orders, sourceId: source, records: [record("o1", ["amount": 12.5, "currency": "EUR"])])
-        let rows = try await db.store.pool.base.read { conn in
+        let rows: [[String?]] = try await db.store.pool.base.read { conn in
             try Row.fetchAll(conn, sql: """
-                SELECT ghl_contact_id AS id, typeof(first_name) AS t, first_name, last_name, typeof(email) AS e, typeof(dnd) AS d, dnd,
-                       typeof(ghl_created_at) AS c, ghl_updated_at, raw, source_id
+                SELECT ghl_contact_id, typeof(first_name), first_name, last_name, typeof(email), typeof(dnd), CAST(dnd AS TEXT),
+                       typeof(ghl_created_at), ghl_updated_at, raw, source_id
                 FROM ghl_contacts ORDER BY ghl_contact_id
-                """)
+                """).map { row in row.databaseValues.map { String.fromDatabaseValue($0) } }
         }
-        #expect(rows.map { $0["id"] as String } == ["by-name", "in-order"])
+        #expect(rows.map { $0[0] } == ["by-name", "in-order"])
         for row in rows {
-            let firstNameType: String = row["t"], firstName: String = row["first_name"]
-            #expect(firstNameType == "text")
-            #expect(firstName == "")
-            #expect(row["last_name"] as String == "Zoë 👩‍💻 O'Brien")
-            let emailType: String = row["e"], createdType: String = row["c"], dndType: String = row["d"], dnd: Int = row["dnd"]
-            #expect(emailType == "null")
-            #expect(createdType == "null")
-            #expect(dndType == "integer")
-            #expect(dnd == 1)
-            #expect(row["ghl_updated_at"] as String == "2024-05-01T00:00:00.000Z")
-            #expect(row["raw"] as String == #"{"id":"\#(row["id"] as String)"}"#)
-            #expect(row["source_id"] as String == source)
+            let id = try #require(row[0])
+            let expected: [String?] = ["text", "", "Zoë 👩‍💻 O'Brien", "null", "integer", "1", "null", "2024-05-01T00:00:00.000Z",
+                                       #"{"id":"\#(id)"}"#, source]
+            #expect(Array(row.dropFirst()) == expected)
         }
-        let order = try #require(try await db.store.pool.base.read { try Row.fetchOne($0, sql: "SELECT typeof(amount) AS t, amount, currency FROM ghl_orders") })
-        let type: String = order["t"], amount: Double = order["amount"], currency: String = order["currency"]
-        #expect(type == "real")
-        #expect(amount == 12.5)
-        #expect(currency == "EUR")
+        let order: [String?] = try await db.store.pool.base.read { conn in
+            try Row.fetchAll(conn, sql: "SELECT typeof(amount), CAST(amount AS TEXT), currency FROM ghl_orders")
+                .flatMap { row in row.databaseValues.map { String.fromDatabaseValue($0) } }
+        }
+        #expect(order == ["real", "12.5", "EUR"])
     }
 
     @Test func unknownSourceIsAClearErrorAndWritesNothing() async throws {
