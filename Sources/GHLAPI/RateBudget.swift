@@ -100,11 +100,16 @@ public actor RateBudget {
     private func earliestFreeSlot(after now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         var slot = now
         if let pausedUntil, pausedUntil > slot { slot = pausedUntil }
-        if let limits, limits.max <= Self.maxTrackedRequests, sendTimes.count >= limits.max {
-            let window = limits.interval * (1 + Self.safetyMargin)
-            slot = max(slot, sendTimes[oldest] + window)
-        }
+        if let frees = ownRequestLeavesWindow { slot = max(slot, frees) }
         return slot
+    }
+
+    /// When the request `max` before the next one is a little more than an
+    /// interval old; nil while this budget has sent fewer than `max` requests
+    /// (or does not track them).
+    private var ownRequestLeavesWindow: ContinuousClock.Instant? {
+        guard let limits, limits.max <= Self.maxTrackedRequests, sendTimes.count >= limits.max else { return nil }
+        return sendTimes[oldest] + limits.interval * (1 + Self.safetyMargin)
     }
 
     private func book(_ slot: ContinuousClock.Instant) {
@@ -138,17 +143,10 @@ public actor RateBudget {
             // A 429 says how long to wait in its Retry-After; the client pauses for that. A window this
             // budget's own requests filled is waited for already (`earliestFreeSlot`): pausing a whole
             // interval from now stalled a large agency's sync for seconds each window.
-            if remaining <= 0 && response.status != 429 && requestsInWindow() < max { pause(for: .milliseconds(intervalMs)) }
+            let filledByOwnRequests = ownRequestLeavesWindow.map { $0 > clock.now } ?? false
+            if remaining <= 0 && response.status != 429 && !filledByOwnRequests { pause(for: .milliseconds(intervalMs)) }
         }
         if response.status == 429 { counters.update { $0.rateLimited += 1 } }
-    }
-
-    /// This budget's requests sent within the last interval (and its safety margin).
-    private func requestsInWindow() -> Int {
-        guard let limits else { return 0 }
-        let now = clock.now
-        let window = limits.interval * (1 + Self.safetyMargin)
-        return sendTimes.reduce(0) { $0 + (now - $1 < window ? 1 : 0) }
     }
 
     /// Holds every request of the location back, e.g. for a 429's `Retry-After`.
