@@ -59,20 +59,24 @@ extension Store {
 
     /// Runs `sql` (an INSERT of the record's columns) once per record, calling
     /// `each` with the record's index after each, and returns how many rows it
-    /// wrote. The values are bound straight to SQLite (`StatementBinding`):
-    /// this loop runs for every record a sync writes.
+    /// wrote. This loop runs for every record a sync writes, so the values are
+    /// bound straight to SQLite (`StatementBinding`) rather than built into
+    /// `StatementArguments`; GRDB still runs each statement, so a cancelled
+    /// write, a failure and SQLite's own rollback go through its bookkeeping.
+    /// GRDB is told once that the statement's arguments are bound (placeholders
+    /// that every record then replaces).
     private static func execute(_ sql: String, _ entity: Entity, sourceId: String, records: [EntityRecord], now: String,
                                 in db: Database, each: (Int) throws -> Void) throws -> Int {
         guard !records.isEmpty else { return 0 }
         let statement = try db.cachedStatement(sql: sql)
         let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
         let columns = entity.columns
         let last = Int32(columns.count + 3)
+        statement.setUncheckedArguments(StatementArguments(Array(repeating: DatabaseValue.null, count: Int(last + 3))))
         var written = 0
         for index in records.indices {
             let record = records[index]
-            sqlite3_reset(handle)
+            sqlite3_reset(handle)  // a stepped statement takes no bindings
             // SQLITE_OK is 0: a bind that failed leaves `code` non-zero, and the record is not written.
             var code = StatementBinding.bind(sourceId, at: 1, in: handle)
             code |= StatementBinding.bind(record.ghlId, at: 2, in: handle)
@@ -87,12 +91,10 @@ extension Store {
             code |= StatementBinding.bind(record.ghlCreatedAt, at: last + 1, in: handle)
             code |= StatementBinding.bind(record.ghlUpdatedAt, at: last + 2, in: handle)
             code |= StatementBinding.bind(now, at: last + 3, in: handle)
-            if code == SQLITE_OK { code = sqlite3_step(handle) }
-            guard code == SQLITE_DONE else {
-                let connection = db.sqliteConnection
-                throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)),
-                                    message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
             }
+            try statement.execute()
             written += db.changesCount
             try each(index)
         }
