@@ -79,7 +79,7 @@ public final class GHLClient: Sendable {
                 throw GHLAPIError(kind: .rateLimited, endpoint: endpoint, status: nil,
                                   message: "the location's daily request limit is used up", attempts: attempt)
             }
-            let waited = try await budget.acquire(priority: priority)
+            let ticket = try await budget.acquire(priority: priority)
             var headers: [(name: String, value: String)] = [
                 ("Authorization", "Bearer \(token)"), ("Version", Self.apiVersion), ("Accept", "application/json"),
             ]
@@ -87,14 +87,20 @@ public final class GHLClient: Sendable {
             let request = GHLHTTPRequest(method: method, url: url, headers: headers, body: bodyBytes)
             metrics.update {
                 $0.requests += 1
-                $0.throttledSeconds += waited.seconds
+                $0.throttledSeconds += ticket.waited.seconds
             }
 
             let failure: GHLAPIError
             var retryAfter: Duration?
             do {
-                let response = try await transport.send(request, timeout: retry.requestTimeout)
-                await budget.record(response)
+                let response: GHLHTTPResponse
+                do {
+                    response = try await transport.send(request, timeout: retry.requestTimeout)
+                } catch {
+                    await budget.abandon(ticket)
+                    throw error
+                }
+                await budget.record(response, for: ticket)
                 switch response.status {
                 case 200..<300:
                     do {

@@ -48,10 +48,12 @@ public struct PageCheckpoint: Sendable, Codable, Hashable {
     /// GHL's total for the listing, once a page has reported it.
     public var total: Int?
 
-    /// Pages the listing still needs one after the other (0 before the total is known):
-    /// its claim on a shared rate budget (`RateBudget.acquire(priority:)`).
+    /// Pages the listing still needs one after the other: its claim on the
+    /// shared budgets (`RateBudget.acquire(priority:)`, `PageBudget.acquire(priority:)`).
+    /// Before the total is known, the most: the first page tells how long the
+    /// listing is, and a process syncing many locations starts them all at once.
     var remainingPages: Int {
-        guard let total else { return 0 }
+        guard let total else { return .max }
         return (max(total - recordsSoFar, 0) + pageSize - 1) / pageSize
     }
 }

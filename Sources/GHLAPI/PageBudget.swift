@@ -8,14 +8,21 @@ import Synchronization
 /// together held hundreds of pages. With one budget for all of them a page
 /// is fetched only when a permit is free, and its consumer releases the
 /// permit once the page is stored, so memory stays bounded whatever the
-/// number of sources. Waiters are served first come, first served.
+/// number of sources.
+///
+/// Waiters are served by priority, then first come, first served. A
+/// listing's priority is the pages it still needs one after the other, so
+/// when the writer is the limit the longest listing (a large location's
+/// contacts) is not held to the pace of listings that could finish in a
+/// burst later; with permits to spare, priority changes nothing.
 public final class PageBudget: Sendable {
     public let permits: Int
     private let state: Mutex<State>
 
     private struct State {
         var available: Int
-        var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        /// Highest priority first, then oldest.
+        var waiters: [(id: UInt64, priority: Int, continuation: CheckedContinuation<Void, any Error>)] = []
         var nextId: UInt64 = 0
     }
 
@@ -27,8 +34,13 @@ public final class PageBudget: Sendable {
     /// Pages held now (fetched or being fetched, not yet released).
     public var inUse: Int { permits - state.withLock { $0.available } }
 
+    /// Listings waiting for a permit.
+    public var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Waits for a permit; throws `CancellationError` (holding none) when the task is cancelled first.
-    public func acquire() async throws {
+    ///
+    /// - Parameter priority: waiters with a higher one are served first.
+    public func acquire(priority: Int = 0) async throws {
         let id = state.withLock { state -> UInt64 in
             state.nextId += 1
             return state.nextId
@@ -42,7 +54,8 @@ public final class PageBudget: Sendable {
                         state.available -= 1
                         return .granted
                     }
-                    state.waiters.append((id, continuation))
+                    let place = state.waiters.firstIndex { $0.priority < priority } ?? state.waiters.endIndex
+                    state.waiters.insert((id, priority, continuation), at: place)
                     return .queued
                 }
                 switch outcome {

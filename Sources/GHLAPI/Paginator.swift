@@ -74,7 +74,7 @@ extension GHLClient {
                                    filter: filter?.isEmpty == false ? filter : nil, recordsSoFar: 0)
         }
         return PageLookahead(start: start, depth: depth, budget: budget) { [self] position in
-            try await budget?.acquire()
+            try await budget?.acquire(priority: position.remainingPages)
             do {
                 let page = try await fetchPage(at: position)
                 return (try prepare(page), page.checkpoint)

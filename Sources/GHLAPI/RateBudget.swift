@@ -5,12 +5,18 @@ import Synchronization
 /// GHL allows 100 requests per 10 s per app and location (and a daily cap),
 /// and says so in every response: `X-RateLimit-Max`, `-Remaining`,
 /// `-Interval-Milliseconds`, `-Limit-Daily`, `-Daily-Remaining`. The budget
-/// keeps the times of its last `max` requests and lets a request leave only
+/// keeps the times of its last `max` requests and lets a request leave
 /// when the one `max` requests before it is a little more than an interval
 /// old. So no window of the server's, fixed or sliding, ever sees more than
 /// the maximum (a steady sync gets no 429s), the first `max` requests go at
 /// once, and the rest run at the allowed rate. Before the first response, or
 /// with no headers, nothing is delayed; requests sent then are still counted.
+///
+/// A request also leaves when the server said it has room: a response's
+/// `Remaining`, less every request that may have reached the server after
+/// that one (those sent after it, and those still unanswered when it was
+/// sent). A server whose windows are fixed thus gets a new window's
+/// requests as soon as it opens, not at the pace the last one's were sent.
 ///
 /// A 429 pauses every request of the location for its `Retry-After`; a
 /// window that GHL says is exhausted (remaining 0) while this budget sent
@@ -48,6 +54,17 @@ public actor RateBudget {
     private var pausedUntil: ContinuousClock.Instant?
     /// Requests waiting in `acquire`, by priority.
     private var waiting: [Int: Int] = [:]
+    /// Requests booked so far, and those booked but not yet answered.
+    private var booked: UInt64 = 0
+    private var unanswered = 0
+    /// When requests that got no response were given up: one may still reach
+    /// the server, so each counts as unanswered for an interval.
+    private var abandoned: [ContinuousClock.Instant] = []
+    /// The most room a response said the server has: `room` requests after the `booked`-th.
+    private var serverRoom: (room: Int, after: UInt64)?
+    /// Waiters asleep until a slot frees, woken early when a response brings room.
+    private var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var nextSleeper: UInt64 = 0
     private let clock = ContinuousClock()
     private let counters = GHLMetrics()
 
@@ -58,7 +75,17 @@ public actor RateBudget {
     /// Requests, 429s, retries and throttled time of every client using this budget.
     public nonisolated var metrics: GHLMetrics { counters }
 
-    /// Waits until the next request may leave, books its slot, and returns how long it waited.
+    /// A booked request: pass it back with the response (`record(_:for:)`),
+    /// or to `abandon(_:)` when none came.
+    public struct Ticket: Sendable {
+        /// How long the request waited for its slot.
+        public let waited: Duration
+        let number: UInt64
+        /// Requests unanswered when this one was booked: any may reach the server after it.
+        let unansweredBefore: Int
+    }
+
+    /// Waits until the next request may leave, books its slot, and returns its ticket.
     ///
     /// - Parameter priority: when requests wait for the budget, a free slot
     ///   goes to the highest priority first (equal ones in no set order). The
@@ -66,7 +93,7 @@ public actor RateBudget {
     ///   other, so under a tight limit the longest sequential chain (contacts)
     ///   never waits behind listings that could finish later in one burst.
     @discardableResult
-    public func acquire(priority: Int = 0) async throws -> Duration {
+    public func acquire(priority: Int = 0) async throws -> Ticket {
         let start = clock.now
         waiting[priority, default: 0] += 1
         defer {
@@ -77,18 +104,17 @@ public actor RateBudget {
         while true {
             let now = clock.now
             let free = earliestFreeSlot(after: now)
-            if free <= now, !waiting.keys.contains(where: { $0 > priority }) {
-                book(now)
-                let waited = slept ? now - start : .zero
+            if free <= now || roomOnServer(now) > 0, !waiting.keys.contains(where: { $0 > priority }) {
+                let ticket = book(now, waited: slept ? now - start : .zero)
                 counters.update {
                     $0.requests += 1
-                    $0.throttledSeconds += waited.seconds
+                    $0.throttledSeconds += ticket.waited.seconds
                 }
-                return waited
+                return ticket
             }
             slept = true
-            // Sleep until the slot frees; if a higher priority request takes it, look again just after.
-            try await clock.sleep(until: free > now ? free : now + Self.yieldInterval, tolerance: .milliseconds(1))
+            // Until the slot frees or a response brings room; if a higher priority request takes it, look again just after.
+            try await sleep(until: free > now ? free : now + Self.yieldInterval)
         }
     }
 
@@ -112,14 +138,47 @@ public actor RateBudget {
         return sendTimes[oldest] + limits.interval * (1 + Self.safetyMargin)
     }
 
-    private func book(_ slot: ContinuousClock.Instant) {
-        guard capacity > 0 else { return }
-        if sendTimes.count < capacity {
-            sendTimes.append(slot)
-        } else {
-            sendTimes[oldest] = slot
-            oldest = (oldest + 1) % capacity
+    private func book(_ slot: ContinuousClock.Instant, waited: Duration) -> Ticket {
+        booked += 1
+        dropAbandoned(before: slot)
+        let ticket = Ticket(waited: waited, number: booked, unansweredBefore: unanswered + abandoned.count)
+        unanswered += 1
+        if capacity > 0 {
+            if sendTimes.count < capacity {
+                sendTimes.append(slot)
+            } else {
+                sendTimes[oldest] = slot
+                oldest = (oldest + 1) % capacity
+            }
         }
+        return ticket
+    }
+
+    /// Requests the server has said it takes now, beyond those sent since; none during a pause.
+    private func roomOnServer(_ now: ContinuousClock.Instant) -> Int {
+        guard let serverRoom, pausedUntil.map({ $0 <= now }) ?? true else { return 0 }
+        return serverRoom.room - Int(booked - serverRoom.after)
+    }
+
+    /// Sleeps until `deadline`, or until a response brings room on the server.
+    private func sleep(until deadline: ContinuousClock.Instant) async throws {
+        nextSleeper += 1
+        let id = nextSleeper
+        let alarm = Task { [clock] in
+            try? await clock.sleep(until: deadline, tolerance: .milliseconds(1))
+            wake(id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { sleepers[id] = $0 }
+        } onCancel: {
+            alarm.cancel()
+        }
+        alarm.cancel()
+        try Task.checkCancellation()
+    }
+
+    private func wake(_ id: UInt64) {
+        sleepers.removeValue(forKey: id)?.resume()
     }
 
     /// Keeps the last `newCapacity` send times, oldest first.
@@ -131,8 +190,10 @@ public actor RateBudget {
         capacity = newCapacity
     }
 
-    /// Learns the limits from a response's headers.
-    public func record(_ response: GHLHTTPResponse) {
+    /// Learns the limits from the response to the request `ticket` booked
+    /// (without one, only the limits: the room it reports cannot be placed).
+    public func record(_ response: GHLHTTPResponse, for ticket: Ticket? = nil) {
+        if ticket != nil { unanswered -= 1 }
         let value = { (name: String) in response.header(name).flatMap { Int($0.filter { !$0.isWhitespace }) } }
         if let max = value("X-RateLimit-Max"), let remaining = value("X-RateLimit-Remaining"),
            let intervalMs = value("X-RateLimit-Interval-Milliseconds"), intervalMs > 0 {
@@ -145,12 +206,35 @@ public actor RateBudget {
             // interval from now stalled a large agency's sync for seconds each window.
             let filledByOwnRequests = ownRequestLeavesWindow.map { $0 > clock.now } ?? false
             if remaining <= 0 && response.status != 429 && !filledByOwnRequests { pause(for: .milliseconds(intervalMs)) }
+            if let ticket, response.status != 429 { learnRoom(remaining - ticket.unansweredBefore, after: ticket.number) }
         }
         if response.status == 429 { counters.update { $0.rateLimited += 1 } }
     }
 
+    /// The request `ticket` booked got no response; it may still reach the server for an interval.
+    public func abandon(_ ticket: Ticket) {
+        unanswered -= 1
+        abandoned.append(clock.now)
+    }
+
+    private func dropAbandoned(before now: ContinuousClock.Instant) {
+        let interval = limits?.interval ?? .zero
+        abandoned.removeAll { now - $0 > interval }
+    }
+
+    /// Keeps the larger of the room known and `room` requests after the `number`-th, and wakes the waiters if it grew.
+    private func learnRoom(_ room: Int, after number: UInt64) {
+        let roomNow = room - Int(booked - number)
+        guard roomNow > serverRoom.map({ $0.room - Int(booked - $0.after) }) ?? 0 else { return }
+        serverRoom = (room, number)
+        let woken = sleepers.values
+        sleepers.removeAll()
+        for sleeper in woken { sleeper.resume() }
+    }
+
     /// Holds every request of the location back, e.g. for a 429's `Retry-After`.
     public func pause(for duration: Duration) {
+        serverRoom = nil
         let until = clock.now + duration
         if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
     }

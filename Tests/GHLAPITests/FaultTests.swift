@@ -167,8 +167,49 @@ import Testing
     @Test func aWindowSomeoneElseFilledPausesForAnInterval() async throws {
         let budget = RateBudget()
         await budget.record(Self.limits(max: 5, remaining: 0, intervalMs: 1_000))
-        let waited = try await budget.acquire()
+        let waited = try await budget.acquire().waited
         #expect(waited > .milliseconds(900))
+    }
+
+    /// Room a fixed-window server reports is used at once: after a window
+    /// whose requests were spread out, the next one's go as soon as a
+    /// response says it opened, not at the pace the last one's were sent.
+    @Test func roomTheServerReportsIsUsedAtOnce() async throws {
+        try await SandboxClientTests.withSandbox(contacts: 10, others: 10,
+                                                 rateLimit: RateLimitSettings(maxRequests: 5, windowMilliseconds: 1_000)) { sandbox, location, client in
+            let start = ContinuousClock.now
+            for _ in 0..<5 {
+                _ = try await client.total(of: .orders)
+                try await Task.sleep(for: .milliseconds(150))
+            }
+            var sent: [Duration] = []
+            for _ in 0..<5 {
+                _ = try await client.total(of: .orders)
+                sent.append(ContinuousClock.now - start)
+            }
+            // The sixth waits for the first to leave the window (1.03 s); its response says 4 more fit.
+            // Counting its own requests alone, the budget would hold the tenth until 1.63 s.
+            #expect(sent[0] >= .milliseconds(1_000))
+            #expect(sent[4] < .milliseconds(1_400))
+            #expect(sandbox.requestCount(location: location.locationID).rateLimited == 0)
+        }
+    }
+
+    /// Room is counted down by every request that may reach the server after
+    /// the one that reported it, so concurrent requests never overrun it.
+    @Test func roomIsSharedByRequestsInFlight() async throws {
+        try await SandboxClientTests.withSandbox(contacts: 10, others: 10,
+                                                 rateLimit: RateLimitSettings(maxRequests: 20, windowMilliseconds: 600)) { sandbox, location, client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { for _ in 0..<15 { _ = try await client.total(of: .orders) } }
+                }
+                try await group.waitForAll()
+            }
+            let count = sandbox.requestCount(location: location.locationID)
+            #expect(count.requests == 120)
+            #expect(count.rateLimited == 0)
+        }
     }
 
     static func limits(max: Int, remaining: Int, intervalMs: Int) -> GHLHTTPResponse {

@@ -83,6 +83,30 @@ import Testing
     }
 
     /// Pages fetched before a failing one still arrive; then the stream fails.
+    /// A freed permit goes to the waiter with the highest priority (the
+    /// listing with the most pages left), equal ones first come, first served.
+    @Test func permitsGoToTheHighestPriorityFirst() async throws {
+        let budget = PageBudget(permits: 1)
+        try await budget.acquire()
+        let served = Shared<[String]>([])
+        let waiters = [("orders", 3), ("contacts", 90), ("reviews", 3), ("new listing", Int.max), ("opportunities", 20)]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (queued, (name, priority)) in waiters.enumerated() {
+                group.addTask {
+                    try await budget.acquire(priority: priority)
+                    served.withLock { $0.append(name) }
+                    budget.release()
+                }
+                // Each waits in the queue before the next comes.
+                while budget.waiting < queued + 1 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            budget.release()
+            try await group.waitForAll()
+        }
+        #expect(served.withLock { $0 } == ["new listing", "contacts", "opportunities", "orders", "reviews"])
+        #expect(budget.inUse == 0)
+    }
+
     @Test func aFailureComesAfterThePagesBeforeIt() async throws {
         try await SandboxClientTests.withSandbox(contacts: 1_500) { sandbox, location, client in
             try sandbox.addFault(FaultRule(.unprocessableEntity, next: 1, after: 2))
