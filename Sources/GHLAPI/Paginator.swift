@@ -40,7 +40,9 @@ extension GHLClient {
     /// With a `budget`, each page also takes one of its permits before it is
     /// fetched; the consumer gives them back (`budget.release(batch.count)`)
     /// once it is done with a batch. Pages fetched but never handed out (the
-    /// stream dropped early) give theirs back themselves.
+    /// stream dropped early) give theirs back themselves. Where the location's
+    /// rate limit can bind, a listing with more pages left gets permits first:
+    /// the pages of a location's last window then are few and short.
     public func pageBatches<Prepared: Sendable>(
         _ resource: GHLResource, pageSize: Int? = nil, updatedSince: Date? = nil, filter: GHLListFilter? = nil,
         resumeFrom: PageCheckpoint? = nil, lookahead: Int, budget: PageBudget? = nil,
@@ -74,7 +76,8 @@ extension GHLClient {
                                    filter: filter?.isEmpty == false ? filter : nil, recordsSoFar: 0)
         }
         return PageLookahead(start: start, depth: depth, budget: budget) { [self] position in
-            try await budget?.acquire(priority: position.remainingPages)
+            // Longest listings first only where requests are scarce; elsewhere first come, first served.
+            try await budget?.acquire(priority: await self.budget.paces == false ? 0 : position.remainingPages)
             do {
                 let page = try await fetchPage(at: position)
                 return (try prepare(page), page.checkpoint)

@@ -239,6 +239,11 @@ public actor RateBudget {
         if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
     }
 
+    /// Whether the limits GHL reported can hold requests back; nil before the first response says.
+    public var paces: Bool? {
+        limits.map { $0.max <= Self.maxTrackedRequests }
+    }
+
     /// True when GHL says the daily cap is used up: waiting would take hours.
     public var isDailyLimitExhausted: Bool {
         limits?.dailyRemaining.map { $0 <= 0 } ?? false
