@@ -69,4 +69,24 @@ extension PageCheckpoint {
         default: false
         }
     }
+
+    /// Where the page after this one starts, when this position alone tells:
+    /// an offset listing whose total is known and goes on past this page
+    /// (a full page, the only kind GHL serves before the last). The
+    /// paginator then fetches it without waiting for this page's response.
+    var predictedNext: PageCheckpoint? {
+        guard resource.pagingScheme == .offset, let total else { return nil }
+        let offset: Int
+        switch cursor {
+        case .offset(let value)?: offset = value
+        case nil: offset = 0
+        default: return nil
+        }
+        guard offset + pageSize < total else { return nil }
+        var next = self
+        next.cursor = .offset(offset + pageSize)
+        next.recordsSoFar += pageSize
+        next.nextPageIndex += 1
+        return next
+    }
 }

@@ -202,21 +202,47 @@ private actor PageLookahead<Prepared: Sendable> {
     typealias Fetch = @Sendable (PageCheckpoint) async throws -> Fetched
 
     /// One page's fetch; nil once the listing ended before it.
+    ///
+    /// A page's position usually comes with the page before (its cursor). In
+    /// an offset listing whose total is known it follows from the position of
+    /// the page before alone (`PageCheckpoint.predictedNext`): the page is
+    /// then fetched at once, beside the ones before, and kept once the page
+    /// before says the listing goes on.
     private final class Pending: Sendable {
         let task: Task<Fetched?, any Error>
+        /// Where the page is, and whether that was predicted; known before its response.
+        let located: Task<(position: PageCheckpoint, predicted: Bool)?, any Error>
         private let done: DoneFlag
         /// Whether the fetch has finished (taking its result will not wait).
         var isReady: Bool { done.value.load(ordering: .acquiring) }
 
-        init(after previous: Pending?, from start: PageCheckpoint?, fetch: @escaping Fetch) {
+        init(after previous: Pending?, from start: PageCheckpoint?, budget: PageBudget?, fetch: @escaping Fetch) {
             let done = DoneFlag()
             self.done = done
+            let located = Task<(position: PageCheckpoint, predicted: Bool)?, any Error> {
+                guard let previous else { return start.map { ($0, false) } }
+                if let predicted = try await previous.located.value?.position.predictedNext { return (predicted, true) }
+                return try await previous.task.value?.next.map { ($0, false) }
+            }
+            self.located = located
             task = Task {
                 defer { done.value.store(true, ordering: .releasing) }
-                let position = if let previous { try await previous.task.value?.next } else { start }
-                guard let position else { return nil }
-                return try await fetch(position)
+                guard let (position, predicted) = try await located.value else { return nil }
+                guard predicted, let previous else { return try await fetch(position) }
+                let fetched: Result<Fetched, any Error>
+                do { fetched = .success(try await fetch(position)) } catch { fetched = .failure(error) }
+                // Only a page before that ended the listing early (its total changed) makes this one void.
+                guard try await previous.task.value?.next != nil else {
+                    if case .success = fetched { budget?.release() }
+                    return nil
+                }
+                return try fetched.get()
             }
+        }
+
+        func cancel() {
+            located.cancel()
+            task.cancel()
         }
     }
 
@@ -231,10 +257,10 @@ private actor PageLookahead<Prepared: Sendable> {
         self.fetch = fetch
         self.depth = max(depth, 1)
         self.budget = budget
-        var pending = Pending(after: nil, from: start, fetch: fetch)
+        var pending = Pending(after: nil, from: start, budget: budget, fetch: fetch)
         queue = [pending]
         for _ in 1..<self.depth {
-            pending = Pending(after: pending, from: nil, fetch: fetch)
+            pending = Pending(after: pending, from: nil, budget: budget, fetch: fetch)
             queue.append(pending)
         }
         last = pending
@@ -264,7 +290,7 @@ private actor PageLookahead<Prepared: Sendable> {
         if let failure { throw failure }
         var batch: [Prepared] = []
         while batch.count < limit, let head = queue.first, batch.isEmpty || head.isReady {
-            let result = await withTaskCancellationHandler { await head.task.result } onCancel: { head.task.cancel() }
+            let result = await withTaskCancellationHandler { await head.task.result } onCancel: { head.cancel() }
             switch result {
             case .success(let fetched?):
                 queue.removeFirst()
@@ -287,7 +313,7 @@ private actor PageLookahead<Prepared: Sendable> {
 
     private func append() {
         guard let fetch, let last else { return }
-        let pending = Pending(after: last, from: nil, fetch: fetch)
+        let pending = Pending(after: last, from: nil, budget: budget, fetch: fetch)
         queue.append(pending)
         self.last = pending
     }
@@ -302,7 +328,7 @@ private actor PageLookahead<Prepared: Sendable> {
     /// Cancels fetches that will not be handed out; those that got their page
     /// anyway give its permit back.
     private static func drop(_ pending: [Pending], budget: PageBudget?) {
-        for fetch in pending { fetch.task.cancel() }
+        for fetch in pending { fetch.cancel() }
         guard let budget, !pending.isEmpty else { return }
         Task {
             for fetch in pending where (try? await fetch.task.value) != nil { budget.release() }

@@ -83,6 +83,30 @@ import Testing
     }
 
     /// Pages fetched before a failing one still arrive; then the stream fails.
+    /// Offset listings (orders, payments, reviews) fetch the pages ahead at
+    /// once once the first page gave the total, since each page's offset
+    /// follows from the one before; cursor listings cannot. Either way every
+    /// record comes once, in order, in the fewest requests.
+    @Test func offsetPagesAheadAreFetchedTogetherCursorPagesOneAfterTheOther() async throws {
+        try await SandboxClientTests.withSandbox(contacts: 1_000, others: 1_000) { sandbox, location, plain in
+            for (resource, entity, overlaps) in [(GHLResource.orders, SandboxEntity.orders, true), (.contacts, .contacts, false)] {
+                let (client, transport) = plain.recorded(latency: .milliseconds(20))
+                var ids: [String] = []
+                for try await batch in client.pageBatches(resource, pageSize: 100, lookahead: 4, prepare: { $0.records.map(\.id) }) {
+                    ids += batch.joined()
+                    try await Task.sleep(for: .milliseconds(30))
+                }
+                #expect(ids == (try SandboxClientTests.ids(sandbox, entity, location.locationID)), "\(resource)")
+                #expect(transport.requests.count == 10, "\(resource)")
+                if overlaps {
+                    #expect(transport.mostInFlight >= 3, "\(resource)")
+                } else {
+                    #expect(transport.mostInFlight == 1, "\(resource)")
+                }
+            }
+        }
+    }
+
     /// A freed permit goes to the waiter with the highest priority (the
     /// listing with the most pages left), equal ones first come, first served.
     @Test func permitsGoToTheHighestPriorityFirst() async throws {
