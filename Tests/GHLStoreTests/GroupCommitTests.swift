@@ -45,9 +45,13 @@ import Testing
 
     /// Commits `pages` at once while another connection (another process, say)
     /// holds the file's write lock; once all but the first wait, lets it go.
-    /// Returns each page's outcome, in order.
-    private func commitWhileTheFileIsLocked(_ db: TestDatabase, _ pages: [Store.SyncPage]) async throws -> [Result<Void, any Error>] {
+    /// Returns each page's outcome, in order, and the transactions the store committed.
+    private func commitWhileTheFileIsLocked(_ db: TestDatabase, _ pages: [Store.SyncPage]) async throws
+        -> (outcomes: [Result<Void, any Error>], transactions: Int) {
         let store = db.store
+        let commits = CommitCounter()
+        try await store.pool.base.writeWithoutTransaction { $0.add(transactionObserver: commits, extent: .observerLifetime) }
+        defer { withExtendedLifetime(commits) {} }
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         let other = try DatabaseQueue(path: store.path, configuration: configuration)
@@ -71,43 +75,34 @@ import Testing
             try await other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
             var outcomes = [Result<Void, any Error>?](repeating: nil, count: pages.count)
             for try await (index, outcome) in group { outcomes[index] = outcome }
-            return outcomes.map { $0! }
+            return (outcomes.map { $0! }, commits.count)
         }
     }
 
     @Test func pagesThatWaitedForTheWriterShareOneTransaction() async throws {
         let db = try TestDatabase()
         let listings = try await listings(db, 12)
-        let commits = CommitCounter()
-        try await db.store.pool.base.writeWithoutTransaction { $0.add(transactionObserver: commits, extent: .observerLifetime) }
-        let before = commits.count
         let pages = listings.map { listing in listing.page((0..<50).map { "\(listing.source)-\($0)" }) }
-        let outcomes = try await commitWhileTheFileIsLocked(db, pages)
+        let (outcomes, transactions) = try await commitWhileTheFileIsLocked(db, pages)
         #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
         // The first page alone, then the eleven that waited, together.
-        #expect(commits.count - before == 2)
+        #expect(transactions == 2)
         for listing in listings {
             #expect(try await db.store.liveCount(.contacts, sourceId: listing.source) == 50)
             #expect(try await db.store.syncCursor(sourceId: listing.source, entity: .contacts) == "after \(listing.source)-49")
         }
-        withExtendedLifetime(commits) {}
     }
 
     @Test func aGroupTakesPagesUpToItsRowLimitAndTheRestGoNext() async throws {
         let db = try TestDatabase()
         let listings = try await listings(db, 6)
-        let commits = CommitCounter()
-        try await db.store.pool.base.writeWithoutTransaction { $0.add(transactionObserver: commits, extent: .observerLifetime) }
-        let before = commits.count
-
         // Pages of 30% of the limit: the first alone, then the five that waited as three and two.
         let size = GroupCommit.maxRecords * 3 / 10
         let pages = listings.map { listing in listing.page((0..<size).map { "\(listing.source)-\($0)" }) }
-        let outcomes = try await commitWhileTheFileIsLocked(db, pages)
+        let (outcomes, transactions) = try await commitWhileTheFileIsLocked(db, pages)
         #expect(outcomes.allSatisfy { (try? $0.get()) != nil })
-        #expect(commits.count - before == 1 + 2)
+        #expect(transactions == 1 + 2)
         for listing in listings { #expect(try await db.store.liveCount(.contacts, sourceId: listing.source) == size) }
-        withExtendedLifetime(commits) {}
     }
 
     @Test func aPageThatCannotBeWrittenFailsAloneAndTheOthersOfItsGroupCommit() async throws {
@@ -117,7 +112,7 @@ import Testing
         let removed = listings[3]
         listings[3] = Listing(source: "removed-source", job: removed.job, lease: SourceLease(sourceId: "removed-source", owner: "elsewhere:1:run"))
         let pages = listings.map { listing in listing.page((0..<20).map { "\(listing.source)-\($0)" }) }
-        let outcomes = try await commitWhileTheFileIsLocked(db, pages)
+        let outcomes = try await commitWhileTheFileIsLocked(db, pages).outcomes
         for (index, outcome) in outcomes.enumerated() {
             if index == 3 {
                 #expect(throws: StoreError.unknownSource("removed-source")) { try outcome.get() }
