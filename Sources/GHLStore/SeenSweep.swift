@@ -5,8 +5,8 @@ import GRDB
 /// the run's cursor, the ids seen (`sync_seen`), the job's progress and the
 /// lease heartbeat, then the deletion sweep of the rows the run did not see.
 ///
-/// Each page commits whole, so a run killed at any point resumes after its
-/// last committed page, and the file never holds half a page.
+/// Each call is one transaction, so a run killed at any point resumes after
+/// its last committed page, and the file never holds half a page.
 extension Store {
     /// What one page transaction writes (several pages fetched while the one
     /// before was written go together).
@@ -52,14 +52,14 @@ extension Store {
         }
     }
 
-    /// Commits pages (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen, cursor, job
-    /// progress and lease heartbeat, all at once; in a transaction shared with other listings' pages (`GroupCommit`).
+    /// Writes pages in one transaction (awaiting the writer, not blocking a thread): rows, out-of-scope marks, ids seen,
+    /// cursor, job progress and lease heartbeat.
     public func commitSyncPage(_ page: SyncPage) async throws {
-        try await pageCommits.commit(page)
+        try await pool.write { db in try Self.writeSyncPage(page, in: db) }
     }
 
-    /// One page's writes, inside a transaction.
-    static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
+    /// One page transaction's writes.
+    private static func writeSyncPage(_ page: SyncPage, in db: Database) throws {
         let now = Date()
         try upsert(page.entity, sourceId: page.sourceId, records: page.records, at: now, rowsNew: page.rowsNew, in: db)
         try markOutOfScope(page.entity, sourceId: page.sourceId, ids: page.outOfScope, at: now, in: db)

@@ -11,8 +11,6 @@ public final class Store: Sendable {
     /// The pool, for the store's own APIs: other modules read and write through them; user-facing reads go through `ScopedReader`.
     let pool: StorePool
     private let changes: ChangeRelay
-    /// Sync pages of every listing, committed together (`commitSyncPage`).
-    let pageCommits: GroupCommit
     /// The connection the realtime bus's synchronous history reads use (`loggedChanges`).
     let history: HistoryReader
 
@@ -47,7 +45,6 @@ public final class Store: Sendable {
         }
         try Schema.migrator.migrate(base)
         pool = StorePool(base: base)
-        pageCommits = GroupCommit(pool: pool)
         changes = ChangeRelay()
         history = HistoryReader(path: path)
         try base.writeWithoutTransaction { db in
