@@ -35,7 +35,7 @@ public final class PageBudget: Sendable {
     public var inUse: Int { permits - state.withLock { $0.available } }
 
     /// Listings waiting for a permit.
-    public var waiting: Int { state.withLock { $0.waiters.count } }
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Waits for a permit; throws `CancellationError` (holding none) when the task is cancelled first.
     ///

@@ -140,7 +140,7 @@ public actor RateBudget {
 
     private func book(_ slot: ContinuousClock.Instant, waited: Duration) -> Ticket {
         booked += 1
-        dropAbandoned(before: slot)
+        forgetAbandoned(at: slot)
         let ticket = Ticket(waited: waited, number: booked, unansweredBefore: unanswered + abandoned.count)
         unanswered += 1
         if capacity > 0 {
@@ -217,7 +217,8 @@ public actor RateBudget {
         abandoned.append(clock.now)
     }
 
-    private func dropAbandoned(before now: ContinuousClock.Instant) {
+    /// Forgets requests given up more than an interval before `now`.
+    private func forgetAbandoned(at now: ContinuousClock.Instant) {
         let interval = limits?.interval ?? .zero
         abandoned.removeAll { now - $0 > interval }
     }
@@ -240,7 +241,7 @@ public actor RateBudget {
     }
 
     /// Whether the limits GHL reported can hold requests back; nil before the first response says.
-    public var paces: Bool? {
+    var paces: Bool? {
         limits.map { $0.max <= Self.maxTrackedRequests }
     }
 
