@@ -66,8 +66,8 @@ struct EntityPoller: Sendable {
     /// the index pages that every page of a listing touches (GHL ids are
     /// random) go to the WAL once per batch instead of once per page. Up to
     /// 16 contacts pages (8,000 rows) share those pages in one transaction:
-    /// `bench agency --size large --unthrottled` ran 1.19-1.24x faster than
-    /// with 4 (2026-11-30).
+    /// `bench agency --size large --unthrottled` ran up to 1.28x faster than
+    /// with 4 (README, 2026-11-30).
     static let lookahead = 16
     /// Pages held at once by every poller of the process together, fetched
     /// ahead or waiting for the writer: what bounds a sync's memory, however
