@@ -75,8 +75,8 @@ struct EntityPoller: Sendable {
     /// with them). Enough for every location of a large agency to keep a
     /// request waiting for its rate budget, and for the pollers to fetch and
     /// map while the writer stores the pages before, and for the writer to
-    /// find batches of many pages (`lookahead`) waiting: about 250 MB at peak
-    /// for 10 locations of 50,000 contacts, against 170 MB with 64 permits.
+    /// find batches of many pages (`lookahead`) waiting: 260-315 MB at peak
+    /// for 10 locations of 50,000 contacts, against 166-188 MB with 64 permits.
     static let pagesInFlight = PageBudget(permits: 160)
     /// An unfinished run older than this starts over: its cursor may no longer
     /// mean anything to GHL, and its watermark would be needlessly old.
