@@ -9,7 +9,7 @@ import Synchronization
 /// past 1,000 pages: that commit copies the WAL into the file and waits for
 /// two fsyncs. In a bulk sync, whose pace the single writer sets, that was a
 /// fifth of the writer's time (perf, 100k contacts). Instead, a WAL hook on
-/// the writer only notes that the WAL has grown past `threshold` pages, and a
+/// the writer only notes that the WAL has grown past `threshold`, and a
 /// passive checkpoint runs on a connection of its own in the background while
 /// the writer goes on committing. The first commit after a complete checkpoint starts the WAL
 /// over from its beginning, so the WAL stays about `threshold` pages long, and
@@ -19,48 +19,58 @@ import Synchronization
 /// WAL starts over only when a checkpoint was complete and no reader still
 /// reads it. With several processes on one file some reader always does, and
 /// the WAL grew without end (3.8 GB beside a 1 GB file, ten syncs at once).
-/// Past `truncateThreshold` pages the checkpoint therefore takes the write
+/// Past `truncateThreshold` the checkpoint therefore takes the write
 /// lock and waits (up to `truncateWait`) for those readers, then truncates
 /// the WAL to nothing: it stays under about that size plus what is written
 /// while it waits. That wait can fail (five syncs on a loaded machine took
-/// the WAL to 74 MiB), so past `hardLimit` pages the writer itself truncates
+/// the WAL to 74 MiB), so past `hardLimit` the writer itself truncates
 /// before it goes on, waiting its turn as for any write: no process commits
 /// into a WAL that long, which bounds it at `hardLimit` plus one transaction
 /// per process. `walSizeLimit` (the writer's `journal_size_limit`) shrinks
-/// the file whenever the WAL starts over of its own accord.
+/// the file whenever the WAL starts over of its own accord. The limits are
+/// bytes, so they hold whatever the file's page size (`Store.pageSize`).
 ///
 /// The writer connection keeps the checkpointer alive (as an observer of no
 /// table), so the hook's context lives exactly as long as the hook.
 final class Checkpointer: TransactionObserver, Sendable {
-    /// WAL pages (4 KiB) that start a checkpoint: SQLite's own default.
-    static let threshold: Int32 = 1000
-    /// WAL pages (16 MiB) past which the checkpoint truncates the WAL, waiting for readers.
-    static let truncateThreshold: Int32 = 4 * threshold
-    /// WAL pages (32 MiB) past which the writer truncates the WAL itself before going on.
-    static let hardLimit: Int32 = 2 * truncateThreshold
+    /// WAL bytes that start a checkpoint: SQLite's own default of 1,000 pages of 4 KiB.
+    static let thresholdBytes = 4_000 * 1024
+    /// WAL bytes (16 MiB) past which the checkpoint truncates the WAL, waiting for readers.
+    static let truncateThresholdBytes = 4 * thresholdBytes
+    /// WAL bytes (32 MiB) past which the writer truncates the WAL itself before going on.
+    static let hardLimitBytes = 2 * truncateThresholdBytes
     /// Seconds a truncating checkpoint waits for the write lock (its turn among
     /// the writers, `WriteTurn`) and for readers.
     static let truncateWait: Double = 5
     /// The writer's `journal_size_limit` in bytes: twice the passive threshold.
-    static let walSizeLimit = 2 * Int(threshold) * 4096
+    static let walSizeLimit = 2 * thresholdBytes
 
     private let path: String
+    /// The thresholds above in WAL frames (pages) of this file, whatever its page size.
+    let threshold: Int32
+    let truncateThreshold: Int32
+    let hardLimit: Int32
     private let running = Atomic<Bool>(false)
 
-    private init(path: String) {
+    init(path: String, pageSize: Int) {
         self.path = path
+        threshold = Int32(Self.thresholdBytes / pageSize)
+        truncateThreshold = Int32(Self.truncateThresholdBytes / pageSize)
+        hardLimit = Int32(Self.hardLimitBytes / pageSize)
     }
 
     /// Replaces SQLite's automatic checkpoint on the writer connection.
-    static func install(path: String, on db: Database) {
-        let checkpointer = Checkpointer(path: path)
+    static func install(path: String, on db: Database) throws {
+        let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        let checkpointer = Checkpointer(path: path, pageSize: pageSize)
         db.add(transactionObserver: checkpointer, extent: .databaseLifetime)
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, pages in
-            if pages >= Checkpointer.hardLimit {
+            let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context!).takeUnretainedValue()
+            if pages >= checkpointer.hardLimit {
                 Checkpointer.truncateBeforeGoingOn(connection)
                 return SQLITE_OK
             }
-            Unmanaged<Checkpointer>.fromOpaque(context!).takeUnretainedValue().walGrew(to: pages)
+            checkpointer.walGrew(to: pages)
             return SQLITE_OK
         }, Unmanaged.passUnretained(checkpointer).toOpaque())
     }
@@ -79,8 +89,8 @@ final class Checkpointer: TransactionObserver, Sendable {
     }
 
     private func walGrew(to pages: Int32) {
-        guard pages >= Self.threshold, !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let truncate = pages >= Self.truncateThreshold
+        guard pages >= threshold, !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let truncate = pages >= truncateThreshold
         DispatchQueue.global(qos: .utility).async { [self] in
             checkpoint(truncate: truncate)
             running.store(false, ordering: .releasing)

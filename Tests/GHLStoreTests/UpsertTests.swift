@@ -218,7 +218,7 @@ import Testing
             let page = (0..<100).map { record("c\(batch)-\($0)", ["email": "\(filler)\($0)"]) }
             try await db.store.upsert(.contacts, sourceId: source, records: page)
         }
-        // 2,000 rows of 8 KB: far past 1,000 WAL pages of 4 KiB.
+        // 2,000 rows of 8 KB: far past the checkpoint threshold of about 4 MB of WAL.
         var size = before
         for _ in 0..<500 where size < 4_000_000 {
             try await Task.sleep(for: .milliseconds(20))

@@ -48,6 +48,7 @@ import Testing
     /// A real server over the fixture on a free port, for the attacks that live in the HTTP/1 channel.
     static func withServer(metricsToken: String? = nil, _ body: @Sendable (Int) async throws -> Void) async throws {
         let fixture = try await Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
         var front = try await fixture.front()
         front.limits = limits
         front.allowedHosts = ["127.0.0.1", "localhost"]
