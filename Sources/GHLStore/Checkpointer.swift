@@ -12,7 +12,7 @@ import Synchronization
 /// the writer only notes that the WAL has grown past `threshold`, and a
 /// passive checkpoint runs on a connection of its own in the background while
 /// the writer goes on committing. The first commit after a complete checkpoint starts the WAL
-/// over from its beginning, so the WAL stays about `threshold` pages long, and
+/// over from its beginning, so the WAL stays about `threshold` long, and
 /// grows only while the writer outpaces the copying.
 ///
 /// A passive checkpoint copies only what every reader has moved past, and the
