@@ -84,7 +84,7 @@ private struct AuthorizerWorld {
                                    deleteUser: { id in
                                        try await fixture.store.pool.base.write { try $0.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id]) }
                                    },
-                                   cleanUp: { try? FileManager.default.removeItem(at: fixture.directory) })
+                                   cleanUp: { fixture.remove() })
         case .postgres:
             let cluster = try PostgresCluster.shared()
             let url = try cluster.createDatabase("authorizer")

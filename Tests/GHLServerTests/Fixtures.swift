@@ -68,10 +68,15 @@ struct Fixture {
                          metricsToken: Self.metricsToken)
     }
 
-    /// Runs `body` against the router in-process.
+    /// Deletes the fixture's directory and the file in it.
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `body` against the router in-process, then removes the fixture.
     func test(sync: (any SyncService)? = nil, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = await Application(router: try front(sync: sync).router())
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { remove() }
         try await app.test(.router, body)
     }
 }

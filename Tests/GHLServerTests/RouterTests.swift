@@ -186,7 +186,7 @@ import Testing
                 #expect(response.status == .ok)
             }
         }
-        try? FileManager.default.removeItem(at: other.directory)
+        other.remove()
     }
 
     @Test func currentUserListsSourcesAndRoles() async throws {

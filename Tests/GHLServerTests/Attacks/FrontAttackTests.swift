@@ -48,7 +48,7 @@ import Testing
     /// A real server over the fixture on a free port, for the attacks that live in the HTTP/1 channel.
     static func withServer(metricsToken: String? = nil, _ body: @Sendable (Int) async throws -> Void) async throws {
         let fixture = try await Fixture()
-        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        defer { fixture.remove() }
         var front = try await fixture.front()
         front.limits = limits
         front.allowedHosts = ["127.0.0.1", "localhost"]
@@ -158,7 +158,7 @@ import Testing
         var front = try await fixture.front()
         front.metricsToken = metricsToken
         front.allowedHosts = hosts
-        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        defer { fixture.remove() }
         try await Application(router: front.router()).test(.router) { client in
             try await body(client)
             let health = try await get(client, "/healthz", [Self.host: "localhost"])

@@ -96,7 +96,7 @@ import Testing
 
     @Test func nothingOfTheOtherSourceReachesAScopedQuery() async throws {
         let fixture = try await AttackFixture()
-        defer { try? FileManager.default.removeItem(at: fixture.base.directory) }
+        defer { fixture.base.remove() }
         #expect(Set(Self.attacks.map(\.name)).count == Self.attacks.count)
         let before = try await Self.answers(fixture)
         try await fixture.bActivity()

@@ -10,7 +10,7 @@ import Testing
     /// `id`, not the file's rowid (which counts B's inserts).
     @Test func changeEventsCarryNoFileWideRowId() async throws {
         let fixture = try await AttackFixture()
-        defer { try? FileManager.default.removeItem(at: fixture.base.directory) }
+        defer { fixture.base.remove() }
         let events = Mutex<[ChangeEvent]>([])
         try await fixture.base.store.onCommit { batch in events.withLock { $0 += batch } }
         try await fixture.bActivity()
