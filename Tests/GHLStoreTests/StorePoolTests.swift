@@ -1,4 +1,5 @@
 import Foundation
+import GHLStoreTestSupport
 import GRDB
 import Testing
 @testable import GHLStore
@@ -7,12 +8,19 @@ import Testing
 /// The short read (a request's access check) answers, fails as its SQL does, and queues for a reader.
 @Suite struct StorePoolTests {
     #if DEBUG
-    @Test func aSynchronousReadInsideATaskStopsTheProcess() async {
+    @Test func aSynchronousReadInsideATaskStopsTheProcess() async throws {
         await #expect(processExitsWith: .failure) {
-            let db = try TestDatabase()
-            _ = try db.store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") }
+            let temp = try TempStore(Self.exitTestLabel)
+            _ = try temp.store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") }
+        }
+        // The stopped process could not remove its file; no other test uses this label.
+        let temporary = FileManager.default.temporaryDirectory
+        for name in try FileManager.default.contentsOfDirectory(atPath: temporary.path) where name.hasPrefix("ghlsync-\(Self.exitTestLabel)-") {
+            try FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
         }
     }
+
+    static let exitTestLabel = "store-pool-exit-test"
     #endif
 
     @Test func readsOutsideATaskAndAsyncReadsRun() async throws {
