@@ -11,7 +11,7 @@ public struct TempStore: Sendable {
 
     /// - Parameter label: names the directory, to tell suites' leftovers apart.
     public init(_ label: String, lockPatience: TimeInterval = WriteTurn.patience) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ghlsync-\(label)-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(Self.prefix(label) + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try Store(path: directory.appendingPathComponent("ghl.sqlite").path, lockPatience: lockPatience)
     }
@@ -20,6 +20,17 @@ public struct TempStore: Sendable {
     public func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// Deletes every directory made under `label`: those of a process that stopped before it
+    /// could remove its own (an exit test's). Only for a label no running test still uses.
+    public static func removeAll(_ label: String) throws {
+        let temporary = FileManager.default.temporaryDirectory
+        for name in try FileManager.default.contentsOfDirectory(atPath: temporary.path) where name.hasPrefix(prefix(label)) {
+            try FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+    }
+
+    private static func prefix(_ label: String) -> String { "ghlsync-\(label)-" }
 
     /// Registers a source whose token would be read from `tokenEnv` (never
     /// set in tests: nothing here reaches GHL unless `apiBase` says where).

@@ -14,10 +14,7 @@ import Testing
             _ = try temp.store.pool.read { try Int.fetchOne($0, sql: "SELECT 1") }
         }
         // The stopped process could not remove its file; no other test uses this label.
-        let temporary = FileManager.default.temporaryDirectory
-        for name in try FileManager.default.contentsOfDirectory(atPath: temporary.path) where name.hasPrefix("ghlsync-\(Self.exitTestLabel)-") {
-            try FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
-        }
+        try TempStore.removeAll(Self.exitTestLabel)
     }
 
     static let exitTestLabel = "store-pool-exit-test"
