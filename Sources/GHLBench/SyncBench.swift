@@ -13,9 +13,11 @@ public struct SyncBench: Sendable {
     public var size: RecordCounts
     /// The sandbox's pipelines per location (its default).
     public var pipelines = 3
-    /// Measure what the change log costs: the full sync runs twice in the
-    /// same run, first on a file without the log's triggers (capture off), then
-    /// with them and a listener on the store's commits, as `ghlsync serve` has.
+    /// Measure what the change log costs: the full sync runs three times in
+    /// the same run: on a file without the log's triggers (capture off); with
+    /// them and no listener, as a CLI `sync` writes (the log alone); then with
+    /// a listener on the store's commits, as `ghlsync serve` has (the log, and
+    /// the relay reading every change's payload after each commit).
     public var captureChanges = false
     /// Also sync into this PostgreSQL database, after the SQLite file, in the same run.
     public var postgres: PostgresURL?
@@ -49,11 +51,15 @@ public struct SyncBench: Sendable {
             try await fullSync(sandbox, into: &report)
             return report
         }
-        var off = BenchReport()
+        var off = BenchReport(), logOnly = BenchReport()
         try await fullSync(sandbox, into: &off, changeLog: false)
+        try await fullSync(sandbox, into: &logOnly, listener: false)
         try await fullSync(sandbox, into: &report)
+        let offRate = off.double("records_per_second") ?? 1
         report.set("capture_off", off)
-        report.set("capture_on_vs_off", (report.double("records_per_second") ?? 0) / (off.double("records_per_second") ?? 1))
+        report.set("capture_log_only", logOnly)
+        report.set("capture_on_vs_off", (report.double("records_per_second") ?? 0) / offRate)
+        report.set("log_only_vs_off", (logOnly.double("records_per_second") ?? 0) / offRate)
         return report
     }
 
@@ -140,14 +146,19 @@ public struct SyncBench: Sendable {
         return report
     }
 
-    /// One full sync into a new file; without `changeLog` the file has no change-log triggers.
-    private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport, changeLog: Bool = true) async throws {
+    /// One full sync into a new file; without `changeLog` the file has no
+    /// change-log triggers; with `captureChanges` and `listener`, a handler
+    /// listens to its commits.
+    private func fullSync(_ sandbox: SandboxProcess, into report: inout BenchReport, changeLog: Bool = true,
+                          listener: Bool = true) async throws {
         let database = try TemporaryDatabase()
         let (engine, sourceId) = try await database.engine(for: sandbox)
         if !changeLog { try await database.store.dropChangeLogTriggers() }
-        if captureChanges && changeLog { try await database.store.onCommit { _ in } }
+        let listening = captureChanges && changeLog && listener
+        if listening { try await database.store.onCommit { _ in } }
         try await measureFullSync(engine, sourceId, sandbox, into: &report)
         report.set("change_capture", changeLog)
+        if captureChanges { report.set("commit_listener", listening) }
     }
 
     /// Times one full sync of `sourceId` and reports it.

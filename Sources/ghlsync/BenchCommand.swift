@@ -51,7 +51,7 @@ struct BenchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Full sync against the unthrottled sandbox.")
         @OptionGroup var common: Common
         @OptionGroup var records: Records
-        @Flag(help: "Also sync into a file without the change log's triggers, in the same run, and report capture on vs off.")
+        @Flag(help: "Also sync, in the same run, into a file without the change log's triggers and into one with no commit listener, and report each against capture off.")
         var captureChanges = false
         @Option(name: .customLong("db"), help: "Also sync into this PostgreSQL database (postgres://..., best empty), after the SQLite file, and report both.")
         var postgres: String?

@@ -32,6 +32,22 @@ import Testing
         #expect((json["requests"] as? Int ?? 0) >= (json["min_requests"] as? Int ?? .max))
     }
 
+    /// `--capture-changes` syncs the same data three times: without the log, with the log alone, with a listener too.
+    @Test func captureChangesSeparatesTheLogFromTheListener() throws {
+        let json = try run(["sync", "--capture-changes"] + Self.tiny)
+        let off = try #require(json["capture_off"] as? [String: Any]), logOnly = try #require(json["capture_log_only"] as? [String: Any])
+        for (report, capture, listener) in [(off, false, false), (logOnly, true, false), (json, true, true)] {
+            #expect(report["records"] as? Int == 600 + 150 + 40 + 40 + 20 + 3)
+            #expect(report["change_capture"] as? Bool == capture)
+            #expect(report["commit_listener"] as? Bool == listener)
+        }
+        let offRate = try #require(off["records_per_second"] as? Double)
+        for (ratio, rate) in [("capture_on_vs_off", json["records_per_second"]), ("log_only_vs_off", logOnly["records_per_second"])] {
+            let expected = try #require(rate as? Double) / offRate
+            #expect(abs(try #require(json[ratio] as? Double) - expected) <= 0.0006, "\(ratio)")
+        }
+    }
+
     @Test func throttledSyncReportsItsMinimums() throws {
         let json = try run(["sync-throttled"] + Self.tiny)
         expectKeys(json, ["records", "records_per_second", "requests", "min_requests", "http_429", "peak_rss_bytes", "min_wall_seconds"])
