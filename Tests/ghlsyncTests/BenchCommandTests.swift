@@ -19,13 +19,15 @@ import Testing
     }
 
     static let tiny = ["--contacts", "600", "--opportunities", "150", "--orders", "40", "--transactions", "40", "--reviews", "20"]
+    /// The records one location of `tiny` holds: its arguments' counts and the sandbox's 3 pipelines.
+    static let tinyRecords = 600 + 150 + 40 + 40 + 20 + 3
 
     @Test func syncFiguresAddUp() throws {
         let json = try run(["sync"] + Self.tiny)
         expectKeys(json, ["records", "records_per_second", "requests", "min_requests", "http_429", "peak_rss_bytes"])
         #expect(json["scenario"] as? String == "sync")
         let records = try #require(json["records"] as? Int), wall = try #require(json["wall_seconds"] as? Double)
-        #expect(records == 600 + 150 + 40 + 40 + 20 + 3)
+        #expect(records == Self.tinyRecords)
         let rate = try #require(json["records_per_second"] as? Double)
         #expect(abs(rate - Double(records) / wall) / rate < 0.02)
         #expect(json["min_requests"] as? Int == 2 + 1 + 1 + 1 + 1 + 1)
@@ -37,7 +39,7 @@ import Testing
         let json = try run(["sync", "--capture-changes"] + Self.tiny)
         let off = try #require(json["capture_off"] as? [String: Any]), logOnly = try #require(json["capture_log_only"] as? [String: Any])
         for (report, capture, listener) in [(off, false, false), (logOnly, true, false), (json, true, true)] {
-            #expect(report["records"] as? Int == 600 + 150 + 40 + 40 + 20 + 3)
+            #expect(report["records"] as? Int == Self.tinyRecords)
             #expect(report["change_capture"] as? Bool == capture)
             #expect(report["commit_listener"] as? Bool == listener)
         }
@@ -61,7 +63,7 @@ import Testing
             expectKeys(json, ["wall_seconds", "requests", "min_requests", "http_429", "records", "records_per_second", "peak_rss_bytes"])
             #expect(json["scenario"] as? String == (mode.isEmpty ? "agency" : "agency-unthrottled"))
             #expect(json["locations"] as? Int == 3)
-            #expect(json["records"] as? Int == 3 * (600 + 150 + 40 + 40 + 20 + 3))
+            #expect(json["records"] as? Int == 3 * Self.tinyRecords)
             #expect(json["min_requests"] as? Int == 3 * 7)
             #expect(json["requests"] as? Int == json["min_requests"] as? Int)
             #expect(json["http_429"] as? Int == 0)
@@ -91,7 +93,7 @@ import Testing
         let json = try run(["seed-baseline"] + Self.tiny)
         expectKeys(json, ["records", "records_per_second", "sync_records_per_second", "ratio_vs_sync"])
         // The baseline stores the same records one transaction each; the ratio is the engine's rate over the baseline's.
-        #expect(json["records"] as? Int == 600 + 150 + 40 + 40 + 20 + 3)
+        #expect(json["records"] as? Int == Self.tinyRecords)
         let baseline = try #require(json["records_per_second"] as? Double), sync = try #require(json["sync_records_per_second"] as? Double)
         #expect(baseline.isFinite && baseline > 0 && sync.isFinite && sync > 0)
         let ratio = try #require(json["ratio_vs_sync"] as? Double)
