@@ -35,9 +35,9 @@ public struct AgencyBench: Sendable {
         let engine = SyncEngine(store: database.store, environment: ["GHLSYNC_BENCH_TOKEN": sandbox.token])
         try await sandbox.resetCounters()
 
-        let start = ContinuousClock.now
+        let stopwatch = Stopwatch()
         let outcomes = try await engine.runEverySource(mode: .full)
-        let wall = (ContinuousClock.now - start).seconds
+        let (wall, cpu) = stopwatch.read()
         let failed = outcomes.filter { !$0.ok }
         guard failed.isEmpty else {
             throw BenchError("\(failed.count) of \(outcomes.count) sources failed: \(failed.map { $0.error ?? "\($0.result?.results.compactMap(\.error) ?? [])" })")
@@ -59,6 +59,7 @@ public struct AgencyBench: Sendable {
         report.set("http_429", byLocation.values.reduce(0) { $0 + $1.rateLimited })
         report.set("records", records)
         report.set("records_per_second", Double(records) / wall)
+        report.setCPU(cpu, wall: wall, records: records)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
         return report
     }

@@ -1,7 +1,21 @@
 import Foundation
 
-/// Memory figures of this process, from `/proc/self/status` (Linux).
+/// Memory and CPU figures of this process (Linux).
 public enum ProcessStats {
+    /// CPU seconds this process has used, user and system, on all its
+    /// threads; a child (the benchmarks' sandbox) is not counted.
+    public static var cpuSeconds: Double {
+        var usage = rusage()
+        #if os(Linux)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Resident set size now.
     public static var residentBytes: Int { field("VmRSS") }
 

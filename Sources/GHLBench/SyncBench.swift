@@ -83,12 +83,12 @@ public struct SyncBench: Sendable {
         var report = BenchReport(scenario: "incremental")
         let database = try TemporaryDatabase()
         let (engine, sourceId) = try await database.engine(for: sandbox)
-        let (_, fullWall) = try await Self.timedRun(engine, sourceId, .full)
+        let (_, fullWall, _) = try await Self.timedRun(engine, sourceId, .full)
         let fullRequests = try await sandbox.counters().requests
 
         let changed = try await change(sandbox, percent: percent)
         try await sandbox.resetCounters()
-        let (incremental, wall) = try await Self.timedRun(engine, sourceId, .incremental)
+        let (incremental, wall, _) = try await Self.timedRun(engine, sourceId, .incremental)
         let byEndpoint = try await sandbox.requestsByEndpoint()
         let requests = byEndpoint.values.reduce(0) { $0 + $1.requests }
         var perEndpoint = BenchReport()
@@ -164,26 +164,27 @@ public struct SyncBench: Sendable {
     /// Times one full sync of `sourceId` and reports it.
     func measureFullSync(_ engine: SyncEngine, _ sourceId: String, _ sandbox: SandboxProcess, into report: inout BenchReport) async throws {
         try await sandbox.resetCounters()
-        let (result, wall) = try await Self.timedRun(engine, sourceId, .full)
+        let (result, wall, cpu) = try await Self.timedRun(engine, sourceId, .full)
         let counters = try await sandbox.counters()
         let records = result.results.reduce(0) { $0 + $1.count }
         report.set("wall_seconds", wall)
         report.set("records", records)
         report.set("records_per_second", Double(records) / wall)
+        report.setCPU(cpu, wall: wall, records: records)
         report.set("requests", counters.requests)
         report.set("min_requests", minimumRequests)
         report.set("http_429", counters.rateLimited)
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
     }
 
-    /// One run-all of `mode` and its wall time in seconds; a failed entity fails the bench.
+    /// One run-all of `mode`, its wall time and this process's CPU time in seconds; a failed entity fails the bench.
     static func timedRun(_ engine: SyncEngine, _ sourceId: String, _ mode: SyncMode) async throws
-        -> (result: RunAllResult, wall: Double) {
-        let start = ContinuousClock.now
+        -> (result: RunAllResult, wall: Double, cpu: Double) {
+        let stopwatch = Stopwatch()
         let result = try await engine.runAll(RunRequest(sourceId: sourceId, mode: mode))
-        let wall = (ContinuousClock.now - start).seconds
+        let (wall, cpu) = stopwatch.read()
         guard result.ok else { throw BenchError("\(mode.rawValue) sync failed: \(result.results.compactMap(\.error))") }
-        return (result, wall)
+        return (result, wall, cpu)
     }
 
     static func incrementalConditions(_ percent: Double) -> String {

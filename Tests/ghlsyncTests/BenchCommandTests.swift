@@ -18,6 +18,19 @@ import Testing
         }
     }
 
+    /// The sync's CPU figures agree with each other and with the machine: no
+    /// more CPU than its cores give in the wall time, and some.
+    private func expectCPU(_ json: [String: Any]) throws {
+        let cpu = try #require(json["cpu_seconds"] as? Double), wall = try #require(json["wall_seconds"] as? Double)
+        let records = try #require(json["records"] as? Int)
+        #expect(cpu > 0)
+        // Each figure is rounded to 3 decimals: allow the rounding of the inputs they are checked against.
+        #expect(abs(try #require(json["cpu_us_per_record"] as? Double) - cpu * 1e6 / Double(records)) <= 0.0006e6 / Double(records) + 0.001)
+        let busy = try #require(json["cores_busy"] as? Double)
+        #expect(abs(busy - cpu / wall) <= 0.0006 * (1 / wall + cpu / (wall * wall)) + 0.001)
+        #expect(busy <= Double(ProcessInfo.processInfo.activeProcessorCount) + 0.05)
+    }
+
     static let tiny = ["--contacts", "600", "--opportunities", "150", "--orders", "40", "--transactions", "40", "--reviews", "20"]
     /// The records one location of `tiny` holds: its arguments' counts and the sandbox's 3 pipelines.
     static let tinyRecords = 600 + 150 + 40 + 40 + 20 + 3
@@ -32,6 +45,7 @@ import Testing
         #expect(abs(rate - Double(records) / wall) / rate < 0.02)
         #expect(json["min_requests"] as? Int == 2 + 1 + 1 + 1 + 1 + 1)
         #expect((json["requests"] as? Int ?? 0) >= (json["min_requests"] as? Int ?? .max))
+        try expectCPU(json)
     }
 
     /// `--capture-changes` syncs the same data three times: without the log, with the log alone, with a listener too.
@@ -67,6 +81,7 @@ import Testing
             #expect(json["min_requests"] as? Int == 3 * 7)
             #expect(json["requests"] as? Int == json["min_requests"] as? Int)
             #expect(json["http_429"] as? Int == 0)
+            try expectCPU(json)
             if mode.isEmpty {
                 // The floor: the busiest location's 7 requests at 10 per second.
                 #expect(json["floor_seconds"] as? Double == 0.7)
