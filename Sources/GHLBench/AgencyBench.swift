@@ -8,7 +8,9 @@ import GHLSync
 ///
 /// Throttled, each location has GHL's own limit (100 requests per 10 s), so
 /// the floor is the slowest location's requests at 10 per second; unthrottled,
-/// the figure is what the one writer can take from every location at once.
+/// the figure is what the one writer can take from every location at once,
+/// and `vs_ceiling` its share of what SQLite itself writes of the same
+/// contacts on this machine (`contactCeiling`).
 public struct AgencyBench: Sendable {
     public var locations: Int
     /// The records of each location.
@@ -60,7 +62,23 @@ public struct AgencyBench: Sendable {
         report.set("records", records)
         report.set("records_per_second", Double(records) / wall)
         report.setCPU(cpu, wall: wall, records: records)
+        if !throttled {
+            let ceiling = try await Self.contactCeiling(copying: database.store.path)
+            report.set("ceiling_rows_per_second", ceiling)
+            report.set("vs_ceiling", Double(records) / wall / ceiling)
+        }
         report.set("peak_rss_bytes", ProcessStats.peakResidentBytes)
         return report
+    }
+
+    /// The ceiling to approach: the synced contacts copied with one
+    /// `INSERT ... SELECT` into a new file of the same schema and indexes
+    /// (without the change log's triggers), in rows a second on this machine.
+    static func contactCeiling(copying path: String) async throws -> Double {
+        let scratch = try TemporaryDatabase()
+        try await scratch.store.dropChangeLogTriggers()
+        let stopwatch = Stopwatch()
+        let copied = try await scratch.store.copyAllRows(of: .contacts, from: path)
+        return Double(copied) / max(stopwatch.read().wall, .leastNonzeroMagnitude)
     }
 }

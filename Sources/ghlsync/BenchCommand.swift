@@ -102,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
         @OptionGroup var common: Common
         @OptionGroup var records: Records
         @Option(help: "Locations (sources).") var locations: Int = 10
-        @Flag(help: "No rate limit: what the one writer takes from every location at once.") var unthrottled = false
+        @Flag(help: "No rate limit: what the one writer takes from every location at once, against SQLite's own INSERT ... SELECT of the same contacts (ceiling_rows_per_second, vs_ceiling).") var unthrottled = false
 
         func validate() throws {
             guard locations >= 1 else { throw ValidationError("--locations must be at least 1") }

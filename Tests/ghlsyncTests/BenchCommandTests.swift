@@ -85,8 +85,14 @@ import Testing
             if mode.isEmpty {
                 // The floor: the busiest location's 7 requests at 10 per second.
                 #expect(json["floor_seconds"] as? Double == 0.7)
+                #expect(json["ceiling_rows_per_second"] == nil)
             } else {
                 #expect(json["floor_seconds"] == nil)
+                // SQLite's own copy of the synced contacts, and the sync's rate as a share of it.
+                let ceiling = try #require(json["ceiling_rows_per_second"] as? Double)
+                let rate = try #require(json["records_per_second"] as? Double)
+                #expect(ceiling > 0)
+                #expect(abs(try #require(json["vs_ceiling"] as? Double) - rate / ceiling) <= 0.0006 * (1 + rate / ceiling) / ceiling + 0.001)
             }
         }
     }
