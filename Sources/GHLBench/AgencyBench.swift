@@ -59,9 +59,7 @@ public struct AgencyBench: Sendable {
         report.set("requests", byLocation.values.reduce(0) { $0 + $1.requests })
         report.set("min_requests", SyncBench(size: size).minimumRequests * locations)
         report.set("http_429", byLocation.values.reduce(0) { $0 + $1.rateLimited })
-        report.set("records", records)
-        report.set("records_per_second", Double(records) / wall)
-        report.setCPU(cpu, wall: wall, records: records)
+        report.setThroughput(records: records, wall: wall, cpu: cpu)
         if !throttled {
             let ceiling = try await Self.contactCeiling(copying: database.store.path)
             report.set("ceiling_rows_per_second", ceiling)

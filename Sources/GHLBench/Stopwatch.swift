@@ -13,8 +13,11 @@ struct Stopwatch {
 }
 
 extension BenchReport {
-    /// `cpu_seconds`, `cpu_us_per_record` and `cores_busy` (CPU seconds per wall second).
-    mutating func setCPU(_ cpu: Double, wall: Double, records: Int) {
+    /// A timed sync's `records` and rates: `records_per_second`, and its CPU
+    /// as `cpu_seconds`, `cpu_us_per_record` and `cores_busy` (CPU seconds per wall second).
+    mutating func setThroughput(records: Int, wall: Double, cpu: Double) {
+        set("records", records)
+        set("records_per_second", Double(records) / wall)
         set("cpu_seconds", cpu)
         set("cpu_us_per_record", records > 0 ? cpu * 1e6 / Double(records) : 0)
         set("cores_busy", cpu / max(wall, .leastNonzeroMagnitude))

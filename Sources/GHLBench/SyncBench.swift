@@ -168,9 +168,7 @@ public struct SyncBench: Sendable {
         let counters = try await sandbox.counters()
         let records = result.results.reduce(0) { $0 + $1.count }
         report.set("wall_seconds", wall)
-        report.set("records", records)
-        report.set("records_per_second", Double(records) / wall)
-        report.setCPU(cpu, wall: wall, records: records)
+        report.setThroughput(records: records, wall: wall, cpu: cpu)
         report.set("requests", counters.requests)
         report.set("min_requests", minimumRequests)
         report.set("http_429", counters.rateLimited)
